@@ -1,0 +1,174 @@
+"""Account rules: sign-in, sessions, API tokens, password resets. No Flask here."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.accounts.models import ApiToken, AuthSession, PasswordReset, User
+from server.accounts.passwords import hash_password, verify_password
+from server.accounts.tokens import digest, new_secret
+from server.db import utcnow
+from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
+from server.text.clean import clean_email, clean_line
+
+API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SIGN_IN_FAILED = "That email and password do not match an account. Check both and try again."
+
+
+def valid_email(raw: str) -> str:
+    email = clean_email(raw or "")
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput("Enter an email address like name@example.org.",
+                           fields={"email": ["Not a valid email address."]})
+    return email
+
+
+def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
+    name = clean_line(raw or "")
+    if not name:
+        raise InvalidInput("Enter a name.", fields={field: ["Required."]})
+    if len(name) > limit:
+        raise InvalidInput(f"Use at most {limit} characters.",
+                           fields={field: [f"At most {limit} characters."]})
+    return name
+
+
+def user_by_email(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == clean_email(email)))
+
+
+def create_user(db: Session, email: str, display_name: str, password: str | None) -> User:
+    email = valid_email(email)
+    name = valid_name(display_name)
+    if user_by_email(db, email):
+        raise Conflict("An account with that email already exists.",
+                       fields={"email": ["Already registered."]})
+    user = User(email=email, display_name=name,
+                password_hash=hash_password(password) if password else None)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def authenticate(db: Session, email: str, password: str) -> User:
+    """Return the user, or raise one message that does not say which part was wrong."""
+    user = user_by_email(db, email or "")
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.is_active:
+        raise NotAuthenticated(SIGN_IN_FAILED, code="sign_in_failed")
+    return user
+
+
+def set_password(db: Session, user: User, password: str) -> None:
+    """Change the password and end every existing sign-in of that person."""
+    user.password_hash = hash_password(password)
+    revoke_all_sessions(db, user.id)
+
+
+# --- browser sessions -------------------------------------------------------------
+
+def start_session(db: Session, user: User, lifetime: timedelta, user_agent: str = "") -> str:
+    token, token_hash = new_secret()
+    now = utcnow()
+    db.add(AuthSession(user_id=user.id, token_hash=token_hash, created_at=now, last_seen_at=now,
+                       expires_at=now + lifetime, user_agent=(user_agent or "")[:200]))
+    db.flush()
+    return token
+
+
+def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession, User] | None:
+    """Return the live session and its user, or None if it ended, expired or went idle.
+    last_seen is written at most once a minute to keep reads cheap."""
+    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == digest(token)))
+    now = utcnow()
+    if (row is None or row.revoked_at is not None or row.expires_at <= now
+            or row.last_seen_at + idle <= now or not row.user.is_active):
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row, row.user
+
+
+def end_session(db: Session, token: str) -> None:
+    db.execute(update(AuthSession).where(AuthSession.token_hash == digest(token),
+                                         AuthSession.revoked_at.is_(None))
+               .values(revoked_at=utcnow()))
+
+
+def revoke_all_sessions(db: Session, user_id: int) -> None:
+    db.execute(update(AuthSession).where(AuthSession.user_id == user_id,
+                                         AuthSession.revoked_at.is_(None))
+               .values(revoked_at=utcnow()))
+
+
+# --- API tokens -------------------------------------------------------------------
+
+def create_api_token(db: Session, user: User, name: str) -> tuple[str, ApiToken]:
+    name = valid_name(name, field="name")
+    token, token_hash = new_secret(API_TOKEN_PREFIX)
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_hash, prefix=token[:10])
+    db.add(row)
+    db.flush()
+    return token, row
+
+
+def api_token_user(db: Session, token: str) -> tuple[ApiToken, User] | None:
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+    return row, row.user
+
+
+def list_api_tokens(db: Session, user: User) -> list[ApiToken]:
+    return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                  ApiToken.revoked_at.is_(None))
+                           .order_by(ApiToken.created_at)))
+
+
+def revoke_api_token(db: Session, user: User, token_id: int) -> None:
+    row = db.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound("That token was not found.")
+    row.revoked_at = utcnow()
+
+
+# --- password resets ---------------------------------------------------------------
+
+def create_password_reset(db: Session, user: User, created_by: User,
+                          lifetime: timedelta) -> tuple[str, PasswordReset]:
+    """Make a single-use link; any earlier unused link for the same person stops working."""
+    now = utcnow()
+    db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                           PasswordReset.used_at.is_(None))
+               .values(used_at=now))
+    token, token_hash = new_secret()
+    row = PasswordReset(user_id=user.id, token_hash=token_hash, created_by_id=created_by.id,
+                        created_at=now, expires_at=now + lifetime)
+    db.add(row)
+    db.flush()
+    return token, row
+
+
+def live_password_reset(db: Session, token: str) -> PasswordReset:
+    row = db.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest(token or "")))
+    if row is None:
+        raise NotFound("That password reset link is not valid. Ask a facilitator for a new one.")
+    if row.used_at is not None or row.expires_at <= utcnow():
+        raise Gone("That password reset link has expired or was used already. "
+                   "Ask a facilitator for a new one.")
+    return row
+
+
+def use_password_reset(db: Session, token: str, password: str) -> User:
+    row = live_password_reset(db, token)
+    set_password(db, row.user, password)
+    row.used_at = utcnow()
+    return row.user

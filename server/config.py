@@ -1,0 +1,108 @@
+"""Settings: safe defaults, overridden by CODRAFT_* environment variables, then by
+explicit overrides (tests). Checked once at start so a typo fails loudly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path() -> Path:
+    """Return the folder for the SQLite file and the generated secret key."""
+    return Path(os.environ.get("CODRAFT_INSTANCE_PATH") or ROOT / "instance").resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """Use CODRAFT_SECRET_KEY, else one generated on first start and kept in the
+    instance folder, so sessions survive restarts without anyone choosing a key."""
+    given = os.environ.get("CODRAFT_SECRET_KEY")
+    if given:
+        return given
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from defaults, environment and overrides."""
+    overrides = dict(overrides or {})
+    folder = Path(overrides.pop("INSTANCE_PATH", None) or instance_path())
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("CODRAFT_DATABASE_URL") or f"sqlite:///{folder / 'codraft.db'}"
+    config = {
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": None,
+        "MESSAGE_QUEUE": os.environ.get("CODRAFT_MESSAGE_QUEUE") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("CODRAFT_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("CODRAFT_RATELIMIT_ENABLED", True),
+        "SIGN_IN_LIMIT": os.environ.get("CODRAFT_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
+        # Sessions: absolute lifetime, plus an idle timeout checked on each request.
+        "SESSION_LIFETIME": timedelta(hours=_env_int("CODRAFT_SESSION_HOURS", 24 * 14)),
+        "SESSION_IDLE": timedelta(hours=_env_int("CODRAFT_SESSION_IDLE_HOURS", 72)),
+        "INVITATION_LIFETIME": timedelta(hours=_env_int("CODRAFT_INVITATION_HOURS", 24 * 7)),
+        "RESET_LIFETIME": timedelta(hours=_env_int("CODRAFT_RESET_HOURS", 24)),
+        "MAX_CONTENT_LENGTH": _env_int("CODRAFT_MAX_BODY_BYTES", 512 * 1024),
+        "BEHIND_PROXY": _env_bool("CODRAFT_BEHIND_PROXY", False),
+        "FORCE_SECURE_COOKIES": _env_bool("CODRAFT_SECURE_COOKIES", False),
+        "SESSION_COOKIE_NAME": "codraft_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in security.py, skipped for API tokens
+        "API_TITLE": "Codraft API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": None,
+        "TESTING": False,
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _secret_key(folder)
+    validate(config)
+    return config
+
+
+def validate(config: dict) -> None:
+    """Fail at start, with a plain message, on settings that cannot work."""
+    url = config["DATABASE_URL"]
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            "CODRAFT_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        )
+    if config["MAX_CONTENT_LENGTH"] < 1024:
+        raise ConfigError("CODRAFT_MAX_BODY_BYTES must be at least 1024")
+    if len(config["SECRET_KEY"]) < 16:
+        raise ConfigError("CODRAFT_SECRET_KEY must be at least 16 characters")

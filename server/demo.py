@@ -1,0 +1,130 @@
+"""The demo: a co-production group drafting an EHCP Personal Budget policy.
+
+Loading it twice changes nothing; the logins are printed either way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.accounts.services import create_user, user_by_email
+from server.groups import services as groups
+from server.groups.models import Group, Membership, Role
+from server.policies import services as policies
+from server.policies.models import Policy
+
+DEMO_PASSWORD = "codraft-demo-2026"
+GROUP_NAME = "Northshire SEND Co-production Group"
+POLICY_TITLE = "EHCP Personal Budget policy"
+
+# (email, name, role, sub-groups)
+PEOPLE = [
+    ("facilitator@example.org", "Fatima Khan", Role.FACILITATOR,
+     ["Families' questions"]),
+    ("parent@example.org", "Sam Taylor", Role.PARENT_CARER,
+     ["Families' questions", "Budgets and payments"]),
+    ("carer@example.org", "Joy Mensah", Role.PARENT_CARER, ["Roles and reviews"]),
+    ("young.person@example.org", "Alex Rivers", Role.YOUNG_PERSON, ["Families' questions"]),
+    ("education@example.org", "Priya Shah", Role.EDUCATION, ["Budgets and payments"]),
+    ("health@example.org", "Tom O'Neill", Role.HEALTH, ["Roles and reviews"]),
+    ("socialcare@example.org", "Grace Okafor", Role.SOCIAL_CARE, ["Budgets and payments"]),
+    ("advice@example.org", "Ben Hughes", Role.ADVICE_SERVICE, ["Roles and reviews"]),
+]
+
+SUBGROUPS = {
+    "Families' questions": "Writes the answers families look for first.",
+    "Budgets and payments": "How a Personal Budget is worked out, paid and checked.",
+    "Roles and reviews": "Who does what, and how decisions are reviewed.",
+}
+
+FAQ = [
+    ("What is a Personal Budget?", "Families' questions",
+     "A Personal Budget is an amount of money identified by the local authority to deliver "
+     "some of the provision in your child's Education, Health and Care Plan (EHCP). "
+     "You can ask for one when your child's EHCP is being drawn up or reviewed. "
+     "It gives you more say in how support is arranged, e.g. who provides it and when."),
+    ("Who can ask for a Personal Budget?", "Families' questions",
+     "You can ask if your child has an EHCP, or if an EHC needs assessment has decided that "
+     "a plan will be written. "
+     "Young people aged 16 to 25 can ask for a Personal Budget themselves. "
+     "The Information, Advice and Support service (IASS) can help you make the request."),
+    ("How is the amount worked out?", "Budgets and payments",
+     "We look at the support described in Section F of the EHCP and what it would cost to "
+     "provide. "
+     "For example, 1.5 hours a week of speech and language therapy is costed at the rate "
+     "the service pays. "
+     "You will see how each amount was worked out before you agree to it."),
+]
+
+IN_DEPTH = [
+    ("Direct payments", "Budgets and payments",
+     "A direct payment is money paid to you so that you can arrange some of the support "
+     "yourself. "
+     "You will be asked to open a separate bank account and keep receipts. "
+     "Mr. and Mrs. Patel, parents in our group, said \"Keeping records was easier than we "
+     "feared.\" "
+     "We will check how the money is used every three months."),
+    ("Roles and responsibilities", "Roles and reviews",
+     "The SEND team is responsible for agreeing the Personal Budget. "
+     "Your child's school or college is responsible for the support it delivers from its "
+     "own budget. "
+     "Health and social care services agree their parts of the budget in the same meeting, "
+     "so you do not have to tell your story more than once."),
+    ("If you disagree with a decision", "Roles and reviews",
+     "You can ask us to look at the decision again within 28 days. "
+     "A different officer will review it and write to you with the reasons. "
+     "If you still disagree, you can ask for mediation or appeal to the SEND Tribunal."),
+]
+
+
+def load_demo(db: Session) -> list[tuple[str, str, str]]:
+    """Create the demo group and policy if missing; return (email, name, role) logins."""
+    users = {}
+    for email, name, _role, _subs in PEOPLE:
+        users[email] = user_by_email(db, email) or create_user(db, email, name, DEMO_PASSWORD)
+    group = db.scalar(select(Group).where(Group.name == GROUP_NAME))
+    if group is None:
+        group = _build(db, users)
+    db.flush()
+    return [(email, name, role.label) for email, name, role, _ in PEOPLE
+            if group is not None]
+
+
+def _build(db: Session, users: dict) -> Group:
+    first = PEOPLE[0][0]
+    group = groups.create_group(
+        db, users[first], GROUP_NAME,
+        "Parents and carers, young people, the advice service and staff from education, "
+        "health and social care, reviewing the EHCP Personal Budget policy together.")
+    memberships = {first: db.scalar(select(Membership).where(Membership.group_id == group.id))}
+    for email, _name, role, _subs in PEOPLE[1:]:
+        m = Membership(group_id=group.id, user_id=users[email].id, role=role)
+        db.add(m)
+        memberships[email] = m
+    db.flush()
+    subgroups = {name: groups.create_subgroup(db, group, name, desc)
+                 for name, desc in SUBGROUPS.items()}
+    for email, _name, _role, subs in PEOPLE:
+        for sub in subs:
+            groups.add_to_subgroup(db, subgroups[sub], memberships[email])
+
+    author = users[first]
+    policy = policies.create_policy(
+        db, group, author, POLICY_TITLE,
+        "How Personal Budgets for Education, Health and Care Plans work, written with "
+        "families for families.",
+        ["Frequently asked questions", "Administration, roles and processes"])
+    faq_part, depth_part = policy.parts
+    for question, sub, answer in FAQ:
+        policies.create_section(db, faq_part, author, title=question, kind="faq",
+                                subgroup_id=subgroups[sub].id, text=answer)
+    for title, sub, text in IN_DEPTH:
+        policies.create_section(db, depth_part, author, title=title,
+                                subgroup_id=subgroups[sub].id, text=text)
+    return group
+
+
+def demo_policy_id(db: Session) -> int | None:
+    return db.scalar(select(Policy.id).join(Group).where(Group.name == GROUP_NAME,
+                                                         Policy.title == POLICY_TITLE))

@@ -1,0 +1,54 @@
+"""Domain errors. Services raise these; the HTTP and socket boundaries turn them
+into a status code (or an ack) with a JSON body, in one place each."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+        if code:
+            self.code = code
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Gone(DomainError):
+    """A one-time link that has expired or was used already."""
+
+    status = 410
+    code = "gone"

@@ -1,0 +1,1 @@
+"""Co-production groups: members with roles, sub-groups and invitations."""

@@ -1,0 +1,13 @@
+"""Import every model so the metadata is complete (Alembic, tests)."""
+
+from server.accounts.models import ApiToken, AuthSession, PasswordReset, User  # noqa: F401
+from server.db import Base  # noqa: F401
+from server.groups.models import (  # noqa: F401
+    Group,
+    Invitation,
+    Membership,
+    Role,
+    Subgroup,
+    SubgroupMember,
+)
+from server.policies.models import Part, Policy, Section, SectionKind, Sentence  # noqa: F401

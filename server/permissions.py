@@ -1,0 +1,74 @@
+"""Who may do what: the one place that decides.
+
+Every member of a group has one equal voice: they may read everything in the
+group, comment, propose and vote. Facilitators also manage membership, sub-groups
+and the structure of policies. Editing a section's text live belongs to the
+members of the sub-group that owns it. No other role grants anything.
+
+Someone who is not a member of a group is told the thing does not exist (404), so
+ids from other groups reveal nothing; a member lacking a right gets 403.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.errors import NotFound, PermissionDenied
+from server.groups.models import Membership, Role, SubgroupMember
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"  # read the group, its members, policies and text
+    MANAGE = "manage"  # members, invitations, sub-groups, policy structure, settings
+    EDIT_TEXT = "edit_text"  # change a section's sentences (needs the section's sub-group)
+
+
+_DENIED = {
+    Action.MANAGE: "Only a facilitator of this group can do that.",
+    Action.EDIT_TEXT: "Only members of the sub-group that owns this section can edit its text.",
+}
+
+
+def membership_of(db: Session, user_id: int | None, group_id: int) -> Membership | None:
+    if user_id is None:
+        return None
+    return db.scalar(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+    )
+
+
+def in_subgroup(db: Session, membership: Membership, subgroup_id: int) -> bool:
+    return db.scalar(
+        select(SubgroupMember.id).where(
+            SubgroupMember.subgroup_id == subgroup_id,
+            SubgroupMember.membership_id == membership.id,
+        )
+    ) is not None
+
+
+def allows(db: Session, membership: Membership | None, action: Action,
+           subgroup_id: int | None = None) -> bool:
+    """Answer without raising; pages use it to show or hide controls."""
+    if membership is None:
+        return False
+    if action == Action.VIEW:
+        return True
+    if action == Action.MANAGE:
+        return membership.role == Role.FACILITATOR
+    if action == Action.EDIT_TEXT:
+        return subgroup_id is not None and in_subgroup(db, membership, subgroup_id)
+    raise ValueError(f"unknown action {action!r}")
+
+
+def require(db: Session, user_id: int | None, group_id: int, action: Action,
+            subgroup_id: int | None = None, *, what: str = "That") -> Membership:
+    """Return the user's membership of the group, or raise NotFound / PermissionDenied."""
+    membership = membership_of(db, user_id, group_id)
+    if membership is None:
+        raise NotFound(f"{what} was not found.")
+    if not allows(db, membership, action, subgroup_id):
+        raise PermissionDenied(_DENIED[action])
+    return membership

@@ -1,0 +1,133 @@
+"""Policy tables. Order is kept by fractional-index keys (`position`), so a part,
+section or sentence can be inserted anywhere without renumbering the rest.
+Sections and sentences are never deleted outright: a tombstone (`deleted_at`)
+keeps history, comments and late edits attached to something."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, UTCDateTime, position_type, utcnow
+
+
+class SectionKind(enum.StrEnum):
+    TEXT = "text"
+    FAQ = "faq"  # the title is the question; the sentences are its answer
+
+
+class SectionStatus(enum.StrEnum):
+    DRAFTING = "drafting"
+    READY_FOR_REVIEW = "ready_for_review"
+    AGREED = "agreed"
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Policy(Base):
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group = relationship("Group")
+    parts = relationship("Part", back_populates="policy", cascade="all, delete-orphan",
+                         order_by="Part.position")
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.id} {self.title!r}>"
+
+
+class Part(Base):
+    __tablename__ = "parts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
+                                           index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[str] = mapped_column(position_type())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    policy: Mapped[Policy] = relationship(back_populates="parts")
+    sections = relationship(
+        "Section", back_populates="part", order_by="Section.position",
+        primaryjoin="and_(Section.part_id == Part.id, Section.deleted_at.is_(None))",
+        viewonly=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Part {self.id} {self.title!r}>"
+
+
+class Section(Base):
+    __tablename__ = "sections"
+    __table_args__ = (Index("ix_sections_part_position", "part_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # policy_id duplicates part.policy_id so permission checks need one lookup.
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
+                                           index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
+    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroups.id", ondelete="RESTRICT"),
+                                             index=True)
+    kind: Mapped[SectionKind] = mapped_column(_enum(SectionKind, "section_kind"),
+                                              default=SectionKind.TEXT)
+    title: Mapped[str] = mapped_column(String(300))
+    position: Mapped[str] = mapped_column(position_type())
+    status: Mapped[SectionStatus] = mapped_column(_enum(SectionStatus, "section_status"),
+                                                  default=SectionStatus.DRAFTING)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    part: Mapped[Part] = relationship(back_populates="sections")
+    subgroup = relationship("Subgroup")
+    sentences = relationship(
+        "Sentence", order_by="Sentence.position", viewonly=True,
+        primaryjoin="and_(Sentence.section_id == Section.id, Sentence.deleted_at.is_(None))",
+    )
+
+    @property
+    def is_faq(self) -> bool:
+        return self.kind == SectionKind.FAQ
+
+    def __repr__(self) -> str:
+        return f"<Section {self.id} {self.title!r}>"
+
+
+class Sentence(Base):
+    """The unit of editing. `version` rises by one on every accepted text change and
+    is what live-editing clients send patches against."""
+
+    __tablename__ = "sentences"
+    __table_args__ = (Index("ix_sentences_section_position", "section_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    position: Mapped[str] = mapped_column(position_type())
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when merged into the previous sentence, so a late edit can say where it went.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sentences.id", ondelete="SET NULL"))
+
+    section: Mapped[Section] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Sentence {self.id} v{self.version} {self.text[:30]!r}>"

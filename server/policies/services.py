@@ -1,0 +1,244 @@
+"""Policy structure and text: create and arrange parts, sections and sentences.
+No Flask here. Callers authorise first (server.permissions)."""
+
+from __future__ import annotations
+
+from fractional_indexing import generate_key_between, generate_n_keys_between
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.accounts.models import User
+from server.accounts.services import valid_name
+from server.db import utcnow
+from server.errors import InvalidInput, NotFound
+from server.groups.models import Group, Subgroup
+from server.policies.models import Part, Policy, Section, SectionKind, Sentence
+from server.text.clean import clean_block
+from server.text.sentences import split_sentences
+
+MAX_SENTENCE_CHARS = 2000
+MAX_PASTE_CHARS = 100_000
+MAX_SENTENCES_PER_PASTE = 1000
+
+
+def get_policy(db: Session, policy_id: int) -> Policy:
+    row = db.get(Policy, policy_id)
+    if row is None:
+        raise NotFound("That policy was not found.")
+    return row
+
+
+def get_part(db: Session, part_id: int) -> Part:
+    row = db.get(Part, part_id)
+    if row is None:
+        raise NotFound("That part was not found.")
+    return row
+
+
+def get_section(db: Session, section_id: int) -> Section:
+    row = db.get(Section, section_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("That section was not found.")
+    return row
+
+
+def get_sentence(db: Session, sentence_id: int) -> Sentence:
+    row = db.get(Sentence, sentence_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("That sentence was not found.")
+    return row
+
+
+def policies_of(db: Session, group_id: int) -> list[Policy]:
+    return list(db.scalars(select(Policy).where(Policy.group_id == group_id)
+                           .order_by(Policy.created_at.desc())))
+
+
+def _key_after(db: Session, column, where, after_position: str | None) -> str:
+    """Key for a new item right after `after_position` (None: at the end)."""
+    if after_position is None:
+        last = db.scalar(select(func.max(column)).where(*where))
+        return generate_key_between(last, None)
+    following = db.scalar(select(func.min(column)).where(*where, column > after_position))
+    return generate_key_between(after_position, following)
+
+
+def _check_sentences(sentences: list[str]) -> None:
+    if len(sentences) > MAX_SENTENCES_PER_PASTE:
+        raise InvalidInput(f"Paste at most {MAX_SENTENCES_PER_PASTE} sentences at once.",
+                           fields={"text": ["Too many sentences."]})
+    long = [i + 1 for i, s in enumerate(sentences) if len(s) > MAX_SENTENCE_CHARS]
+    if long:
+        raise InvalidInput(
+            f"Sentence {long[0]} is longer than {MAX_SENTENCE_CHARS} characters. "
+            "Split it into shorter sentences.",
+            fields={"text": [f"Sentence {long[0]} is too long."]})
+
+
+def parse_text(text: str) -> list[str]:
+    if not isinstance(text, str):
+        raise InvalidInput("Text must be a string.", fields={"text": ["Not a string."]})
+    if len(text) > MAX_PASTE_CHARS:
+        raise InvalidInput(f"Paste at most {MAX_PASTE_CHARS} characters at once.",
+                           fields={"text": ["Too long."]})
+    sentences = split_sentences(text)
+    _check_sentences(sentences)
+    return sentences
+
+
+def create_policy(db: Session, group: Group, by: User, title: str, summary: str = "",
+                  part_titles: list[str] | None = None) -> Policy:
+    policy = Policy(group_id=group.id, title=valid_name(title, "title", 200),
+                    summary=clean_block(summary or ""), created_by_id=by.id)
+    db.add(policy)
+    db.flush()
+    titles = [valid_name(t, "part_titles", 200) for t in (part_titles or [])]
+    for title_, key in zip(titles, generate_n_keys_between(None, None, len(titles)), strict=True):
+        db.add(Part(policy_id=policy.id, title=title_, position=key))
+    db.flush()
+    return policy
+
+
+def update_policy(db: Session, policy: Policy, title: str | None = None,
+                  summary: str | None = None) -> Policy:
+    if title is not None:
+        policy.title = valid_name(title, "title", 200)
+    if summary is not None:
+        policy.summary = clean_block(summary)
+    db.flush()
+    return policy
+
+
+def create_part(db: Session, policy: Policy, title: str, intro: str = "",
+                after_part_id: int | None = None) -> Part:
+    after = None
+    if after_part_id is not None:
+        anchor = get_part(db, after_part_id)
+        if anchor.policy_id != policy.id:
+            raise NotFound("That part was not found in this policy.")
+        after = anchor.position
+    key = _key_after(db, Part.position, [Part.policy_id == policy.id], after)
+    part = Part(policy_id=policy.id, title=valid_name(title, "title", 200),
+                intro=clean_block(intro or ""), position=key)
+    db.add(part)
+    db.flush()
+    return part
+
+
+def update_part(db: Session, part: Part, title: str | None = None,
+                intro: str | None = None) -> Part:
+    if title is not None:
+        part.title = valid_name(title, "title", 200)
+    if intro is not None:
+        part.intro = clean_block(intro)
+    db.flush()
+    return part
+
+
+def _owner(db: Session, policy: Policy, subgroup_id: int) -> Subgroup:
+    sub = db.get(Subgroup, subgroup_id)
+    if sub is None or sub.group_id != policy.group_id:
+        raise InvalidInput("Choose a sub-group of this group to own the section.",
+                           fields={"subgroup_id": ["Not a sub-group of this group."]})
+    return sub
+
+
+def create_section(db: Session, part: Part, by: User, *, title: str, subgroup_id: int,
+                   kind: str = "text", text: str = "",
+                   after_section_id: int | None = None) -> Section:
+    """Create a section owned by a sub-group; pasted text is split into sentences."""
+    try:
+        kind_ = SectionKind(kind)
+    except ValueError:
+        raise InvalidInput("Kind must be 'text' or 'faq'.",
+                           fields={"kind": ["Must be text or faq."]}) from None
+    policy = part.policy
+    owner = _owner(db, policy, subgroup_id)
+    title_ = valid_name(title, "title", 300)
+    sentences = parse_text(text or "")
+    after = None
+    if after_section_id is not None:
+        anchor = get_section(db, after_section_id)
+        if anchor.part_id != part.id:
+            raise NotFound("That section was not found in this part.")
+        after = anchor.position
+    key = _key_after(db, Section.position, [Section.part_id == part.id], after)
+    section = Section(policy_id=policy.id, part_id=part.id, subgroup_id=owner.id, kind=kind_,
+                      title=title_, position=key, created_by_id=by.id)
+    db.add(section)
+    db.flush()
+    _insert_sentences(db, section, by, sentences, None, None)
+    return section
+
+
+def update_section(db: Session, section: Section, *, title: str | None = None,
+                   subgroup_id: int | None = None) -> Section:
+    if title is not None:
+        section.title = valid_name(title, "title", 300)
+    if subgroup_id is not None:
+        section.subgroup_id = _owner(db, section.part.policy, subgroup_id).id
+    db.flush()
+    return section
+
+
+def delete_section(db: Session, section: Section) -> None:
+    """Hide a section; it stays in the database for history and comments."""
+    section.deleted_at = utcnow()
+    db.flush()
+
+
+def _insert_sentences(db: Session, section: Section, by: User, sentences: list[str],
+                      before: str | None, after: str | None) -> list[Sentence]:
+    now = utcnow()
+    rows = [Sentence(section_id=section.id, position=key, text=text, created_by_id=by.id,
+                     created_at=now, updated_by_id=by.id, updated_at=now)
+            for text, key in zip(sentences, generate_n_keys_between(before, after,
+                                                                    len(sentences)), strict=True)]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def add_text(db: Session, section: Section, by: User, text: str,
+             after_sentence_id: int | None = None) -> list[Sentence]:
+    """Split pasted text and insert its sentences after a sentence (None: at the end)."""
+    sentences = parse_text(text)
+    if not sentences:
+        raise InvalidInput("Paste some text to add.", fields={"text": ["Required."]})
+    live = [Sentence.section_id == section.id, Sentence.deleted_at.is_(None)]
+    if after_sentence_id is None:
+        before = db.scalar(select(func.max(Sentence.position)).where(*live))
+        after = None
+    else:
+        anchor = get_sentence(db, after_sentence_id)
+        if anchor.section_id != section.id:
+            raise NotFound("That sentence was not found in this section.")
+        before = anchor.position
+        after = db.scalar(select(func.min(Sentence.position)).where(
+            *live, Sentence.position > anchor.position))
+    return _insert_sentences(db, section, by, sentences, before, after)
+
+
+def policy_outline(db: Session, policy: Policy) -> list[tuple[Part, list[Section]]]:
+    """Parts with their live sections, in order, in two queries."""
+    parts = list(db.scalars(select(Part).where(Part.policy_id == policy.id)
+                            .order_by(Part.position)))
+    sections = list(db.scalars(select(Section).where(Section.policy_id == policy.id,
+                                                     Section.deleted_at.is_(None))
+                               .order_by(Section.position)))
+    by_part: dict[int, list[Section]] = {p.id: [] for p in parts}
+    for s in sections:
+        by_part[s.part_id].append(s)
+    return [(p, by_part[p.id]) for p in parts]
+
+
+def sentences_of(db: Session, section_ids: list[int]) -> dict[int, list[Sentence]]:
+    """Live sentences of many sections, in order, in one query."""
+    out: dict[int, list[Sentence]] = {i: [] for i in section_ids}
+    if not section_ids:
+        return out
+    for s in db.scalars(select(Sentence).where(Sentence.section_id.in_(section_ids),
+                                               Sentence.deleted_at.is_(None))
+                        .order_by(Sentence.section_id, Sentence.position)):
+        out[s.section_id].append(s)
+    return out

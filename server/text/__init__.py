@@ -1,0 +1,1 @@
+"""Text handling shared by every domain: cleaning user input, splitting sentences."""

@@ -1,0 +1,271 @@
+"""Shared fixtures: a migrated database per test, factories, a live server, and the
+external services (PostgreSQL, Redis, Chromium) which skip outside CI when missing
+and fail inside CI, where nothing may be skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from server import create_app
+from server.migrate import upgrade
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a service is missing, except in CI where that is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """Migrate one SQLite file per test session; each test gets a copy (fast, and the
+    schema still comes only from the migrations)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "codraft.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def instance(tmp_path, migrated_template) -> Path:
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    shutil.copy(migrated_template, folder / "codraft.db")
+    return folder
+
+
+@pytest.fixture
+def app(instance):
+    app = create_app({
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "ASYNC_MODE": "threading",
+    })
+    yield app
+    app.extensions["codraft_db"].remove()
+    app.extensions["codraft_db"].engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The app's session, for arranging data and checking what was stored."""
+    with app.app_context():
+        yield app.extensions["codraft_db"].session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories ---------------------------------------------------------------------
+
+class Factory:
+    """Builds people, groups and text through the real services, committed."""
+
+    def __init__(self, app):
+        self.app = app
+        self.db = app.extensions["codraft_db"].session
+        self._n = 0
+
+    def _commit(self, value):
+        self.db.commit()
+        return value
+
+    def user(self, name: str | None = None, email: str | None = None, password: str = PASSWORD):
+        from server.accounts.services import create_user
+
+        self._n += 1
+        name = name or f"Person {self._n}"
+        email = email or f"person{self._n}@example.org"
+        return self._commit(create_user(self.db, email, name, password))
+
+    def group(self, facilitator=None, name: str = "Test group"):
+        from server.groups.services import create_group
+
+        facilitator = facilitator or self.user("Facilitator")
+        return self._commit(create_group(self.db, facilitator, name))
+
+    def member(self, group, user=None, role: str = "parent_carer"):
+        from server.groups.models import Membership, Role
+
+        user = user or self.user()
+        m = Membership(group_id=group.id, user_id=user.id, role=Role(role))
+        self.db.add(m)
+        return self._commit(m)
+
+    def subgroup(self, group, name: str | None = None, members=()):
+        from server.groups.services import add_to_subgroup, create_subgroup
+
+        self._n += 1
+        sub = create_subgroup(self.db, group, name or f"Sub-group {self._n}")
+        for m in members:
+            add_to_subgroup(self.db, sub, m)
+        return self._commit(sub)
+
+    def policy(self, group, by, title: str = "Test policy", parts=("Part one",)):
+        from server.policies.services import create_policy
+
+        return self._commit(create_policy(self.db, group, by, title, "", list(parts)))
+
+    def section(self, part, by, subgroup, title: str = "A section", text: str = "", kind="text"):
+        from server.policies.services import create_section
+
+        return self._commit(create_section(self.db, part, by, title=title,
+                                           subgroup_id=subgroup.id, kind=kind, text=text))
+
+    def token(self, user, name: str = "tests") -> str:
+        from server.accounts.services import create_api_token
+
+        token, _ = create_api_token(self.db, user, name)
+        self.db.commit()
+        return token
+
+
+@pytest.fixture
+def make(app, db):
+    return Factory(app)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form, CSRF token included."""
+    import re
+
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = token or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    return client.post("/sign-in", data={"email": email, "password": password,
+                                         "csrf_token": token.group(1) if token else ""})
+
+
+# --- a live server in its own process ------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server did not listen on port {port} within {timeout}s")
+
+
+class LiveServer:
+    """`codraft run` or `codraft serve` in a subprocess, on a free port."""
+
+    def __init__(self, instance: Path, *, command: str = "run", env: dict | None = None):
+        self.instance = instance
+        self.command = command
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "CODRAFT_INSTANCE_PATH": str(instance),
+                    "CODRAFT_SECRET_KEY": "live-test-secret-key", **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        self.log = open(self.instance / f"server-{self.port}.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", self.command, "--host", "127.0.0.1",
+             "--port", str(self.port)], env=self.env, cwd=ROOT,
+            stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.proc)
+        return self
+
+    def stop(self, sig=None) -> None:
+        if self.proc and self.proc.poll() is None:
+            if sig is None:
+                self.proc.terminate()
+            else:
+                self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+@pytest.fixture
+def live_server(instance):
+    server = LiveServer(instance).start()
+    yield server
+    server.stop()
+
+
+# --- external services ---------------------------------------------------------------
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    need(_reachable(5432), "PostgreSQL is not running on 127.0.0.1:5432")
+    import uuid
+
+    import psycopg
+
+    name = f"codraft_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    need(_reachable(6379), "Redis is not running on 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/0"
+
+
+CHROMIUM = os.environ.get("CODRAFT_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
