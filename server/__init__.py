@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, make_response
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from server import auth, http_errors, security
+from server import auth, http_errors, models, security  # noqa: F401  (models: all mappers)
 from server.config import ROOT, load
 from server.db import Database
-from server.extensions import api, limiter, socketio
+from server.extensions import api as rest_api  # `api` would be rebound by importing server.api
+from server.extensions import limiter, socketio
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -26,15 +27,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
-    api.init_app(app, spec_kwargs={"info": {"description": "Codraft's JSON API. See docs/api.md."}})
+    rest_api.init_app(app, spec_kwargs={
+        "info": {"description": "Codraft's JSON API. See docs/api.md."}})
     from server.api import register as register_api
     from server.web import register as register_web
 
-    register_api(api)
+    register_api(rest_api)
     register_web(app)
     http_errors.init_app(app)
     socketio.init_app(app, message_queue=app.config["MESSAGE_QUEUE"],
-                      async_mode=app.config.get("ASYNC_MODE"))
+                      async_mode=app.config.get("ASYNC_MODE"),
+                      max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+    from server import realtime
+
+    realtime.init_app(app)
     return app
 
 

@@ -23,6 +23,7 @@ class Principal(UserMixin):
     user: User
     token: str
     via: str  # "session" or "api"
+    credential_id: int  # the AuthSession or ApiToken row, so it can be checked again later
 
     def get_id(self) -> str:
         return self.token
@@ -48,8 +49,10 @@ def db_session():
 
 @login_manager.user_loader
 def _load_from_cookie(token: str):
+    if bearer_attempted():
+        return None  # a request that names a token is judged by it alone: it skipped CSRF
     found = accounts.session_user(db_session(), token, current_app.config["SESSION_IDLE"])
-    return Principal(found[1], token, "session") if found else None
+    return Principal(found[1], token, "session", found[0].id) if found else None
 
 
 @login_manager.request_loader
@@ -59,7 +62,7 @@ def _load_from_header(req):
         return None
     token = header[7:].strip()
     found = accounts.api_token_user(db_session(), token)
-    return Principal(found[1], token, "api") if found else None
+    return Principal(found[1], token, "api", found[0].id) if found else None
 
 
 def bearer_attempted() -> bool:
@@ -69,10 +72,11 @@ def bearer_attempted() -> bool:
 def sign_in(user: User) -> None:
     """Start a fresh session: nothing from before sign-in survives into it."""
     session.clear()
-    token = accounts.start_session(db_session(), user, current_app.config["SESSION_LIFETIME"],
-                                   request.headers.get("User-Agent", ""))
+    token, row = accounts.start_session(db_session(), user,
+                                        current_app.config["SESSION_LIFETIME"],
+                                        request.headers.get("User-Agent", ""))
     session.permanent = True
-    login_user(Principal(user, token, "session"))
+    login_user(Principal(user, token, "session", row.id))
 
 
 def sign_out() -> None:

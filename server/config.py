@@ -85,7 +85,7 @@ def load(overrides: dict | None = None) -> dict:
         "API_TITLE": "Codraft API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": None,
+        "OPENAPI_URL_PREFIX": "/api/v1",  # the document: GET /api/v1/openapi.json
         "TESTING": False,
     }
     config.update(overrides)

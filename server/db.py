@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from server import events
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -79,9 +81,9 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        self.session: scoped_session[Session] = scoped_session(
-            sessionmaker(bind=self.engine, expire_on_commit=False)
-        )
+        factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        events.install(factory)
+        self.session: scoped_session[Session] = scoped_session(factory)
 
     def commit(self) -> None:
         self.session.commit()

@@ -10,5 +10,17 @@ from flask_wtf.csrf import CSRFProtect
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()
+
+
+class _Api(Api):
+    """flask-smorest's Api, documenting the error body server.http_errors really sends."""
+
+    @property
+    def ERROR_SCHEMA(self):  # read by flask-smorest in init_app
+        from server.api.schemas import ErrorSchema  # late: server.api imports this module
+
+        return ErrorSchema
+
+
+api = _Api()
 socketio = SocketIO()

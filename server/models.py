@@ -10,4 +10,12 @@ from server.groups.models import (  # noqa: F401
     Subgroup,
     SubgroupMember,
 )
-from server.policies.models import Part, Policy, Section, SectionKind, Sentence  # noqa: F401
+from server.policies.models import (  # noqa: F401
+    Part,
+    Policy,
+    PolicyOp,
+    Section,
+    SectionKind,
+    Sentence,
+)
+from server.presence.models import Connection  # noqa: F401

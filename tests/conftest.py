@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,29 @@ def app(instance):
         "RATELIMIT_ENABLED": False,
         "ASYNC_MODE": "threading",
     })
-    yield app
+    with fresh_g_per_request(app):
+        yield app
     app.extensions["codraft_db"].remove()
     app.extensions["codraft_db"].engine.dispose()
+
+
+@contextmanager
+def fresh_g_per_request(app):
+    """Start every test request with an empty `flask.g`, as in production.
+
+    The `db` fixture keeps an app context open for the whole test and Flask reuses
+    it for each test-client request, so `g` would carry Flask-Login's cached user
+    and Flask-WTF's CSRF token from one request (or client) into the next."""
+    from flask import g, request_started
+
+    def _clear(_sender, **_extra):
+        g.__dict__.clear()
+
+    request_started.connect(_clear, app, weak=False)
+    try:
+        yield app
+    finally:
+        request_started.disconnect(_clear, app)
 
 
 @pytest.fixture

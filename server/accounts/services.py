@@ -13,6 +13,7 @@ from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
+from server.events import ApiTokenRevoked, SignInEnded, publish
 from server.text.clean import clean_email, clean_line
 
 API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
@@ -72,13 +73,15 @@ def set_password(db: Session, user: User, password: str) -> None:
 
 # --- browser sessions -------------------------------------------------------------
 
-def start_session(db: Session, user: User, lifetime: timedelta, user_agent: str = "") -> str:
+def start_session(db: Session, user: User, lifetime: timedelta,
+                  user_agent: str = "") -> tuple[str, AuthSession]:
     token, token_hash = new_secret()
     now = utcnow()
-    db.add(AuthSession(user_id=user.id, token_hash=token_hash, created_at=now, last_seen_at=now,
-                       expires_at=now + lifetime, user_agent=(user_agent or "")[:200]))
+    row = AuthSession(user_id=user.id, token_hash=token_hash, created_at=now, last_seen_at=now,
+                      expires_at=now + lifetime, user_agent=(user_agent or "")[:200])
+    db.add(row)
     db.flush()
-    return token
+    return token, row
 
 
 def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession, User] | None:
@@ -94,16 +97,41 @@ def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession,
     return row, row.user
 
 
+def credential_user(db: Session, *, auth_session_id: int | None, api_token_id: int | None,
+                    idle: timedelta) -> User | None:
+    """The user behind a live socket's credential, or None once it stops being valid
+    (signed out, expired, idle, revoked or the account disabled)."""
+    now = utcnow()
+    if auth_session_id is not None:
+        row = db.get(AuthSession, auth_session_id)
+        ok = (row is not None and row.revoked_at is None and row.expires_at > now
+              and row.last_seen_at + idle > now)
+    else:
+        row = db.get(ApiToken, api_token_id) if api_token_id is not None else None
+        ok = row is not None and row.revoked_at is None
+    return row.user if ok and row.user.is_active else None
+
+
 def end_session(db: Session, token: str) -> None:
-    db.execute(update(AuthSession).where(AuthSession.token_hash == digest(token),
-                                         AuthSession.revoked_at.is_(None))
-               .values(revoked_at=utcnow()))
+    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == digest(token),
+                                              AuthSession.revoked_at.is_(None)))
+    if row is not None:
+        row.revoked_at = utcnow()
+        publish(db, SignInEnded(auth_session_id=row.id))
 
 
 def revoke_all_sessions(db: Session, user_id: int) -> None:
     db.execute(update(AuthSession).where(AuthSession.user_id == user_id,
                                          AuthSession.revoked_at.is_(None))
                .values(revoked_at=utcnow()))
+    publish(db, SignInEnded(user_id=user_id))
+
+
+def set_active(db: Session, user: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sign-ins and tokens' use."""
+    user.is_active = active
+    if not active:
+        revoke_all_sessions(db, user.id)
 
 
 # --- API tokens -------------------------------------------------------------------
@@ -138,6 +166,7 @@ def revoke_api_token(db: Session, user: User, token_id: int) -> None:
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("That token was not found.")
     row.revoked_at = utcnow()
+    publish(db, ApiTokenRevoked(row.id))
 
 
 # --- password resets ---------------------------------------------------------------

@@ -1,5 +1,22 @@
-"""JSON API under /api/v1 (flask-smorest: validation and the OpenAPI document)."""
+"""JSON API under /api/v1 (flask-smorest: validation and the OpenAPI document,
+served at /api/v1/openapi.json). docs/api.md is the guide."""
+
+from __future__ import annotations
+
+BEARER = {"type": "http", "scheme": "bearer",
+          "description": "An API token from POST /api/v1/tokens or `codraft create-token`."}
+
+
+def blueprints() -> list:
+    """Every API blueprint; each is one tag in the OpenAPI document."""
+    from server.api import accounts, groups, policies, subgroups
+
+    return [accounts.tokens, accounts.account, groups.blp, groups.members_blp,
+            groups.invitations, subgroups.blp, policies.blp, policies.sections]
 
 
 def register(api) -> None:
-    pass
+    api.spec.components.security_scheme("bearerAuth", BEARER)
+    api.spec.options["security"] = [{"bearerAuth": []}]  # public endpoints say otherwise
+    for blueprint in blueprints():
+        api.register_blueprint(blueprint)

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
-from server.accounts.passwords import verify_password
+from server.accounts.passwords import check_strength, verify_password
 from server.accounts.services import create_user, user_by_email, valid_email, valid_name
 from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
+from server.events import EditRightsChanged, MembershipEnded, publish
 from server.groups.models import (
     Group,
     Invitation,
@@ -44,6 +45,16 @@ def create_group(db: Session, creator: User, name: str, description: str = "") -
     db.add(group)
     db.flush()
     db.add(Membership(group_id=group.id, user_id=creator.id, role=Role.FACILITATOR))
+    db.flush()
+    return group
+
+
+def update_group(db: Session, group: Group, name: str | None = None,
+                 description: str | None = None) -> Group:
+    if name is not None:
+        group.name = valid_name(name, "name", 120)
+    if description is not None:
+        group.description = clean_block(description)
     db.flush()
     return group
 
@@ -91,6 +102,7 @@ def change_role(db: Session, membership: Membership, role: str) -> Membership:
 def remove_member(db: Session, membership: Membership) -> None:
     """Remove someone from the group, and so from its sub-groups."""
     _keep_a_facilitator(db, membership)
+    publish(db, MembershipEnded(membership.group_id, membership.user_id))
     db.delete(membership)
     db.flush()
 
@@ -153,6 +165,7 @@ def accept_invitation(db: Session, token: str, *, display_name: str = "", passwo
     inv = live_invitation(db, token)
     user = user_by_email(db, inv.email)
     if user is None:
+        check_strength(password)  # without one the new account could never sign in
         user = create_user(db, inv.email, display_name or inv.display_name, password)
     elif not (signed_in is not None and signed_in.id == user.id) and not (
             user.is_active and verify_password(user.password_hash, password or "")):
@@ -232,6 +245,7 @@ def add_to_subgroup(db: Session, subgroup: Subgroup, membership: Membership) -> 
                                                  SubgroupMember.membership_id == membership.id)):
         raise Conflict("That member is already in this sub-group.", code="already_member")
     db.add(SubgroupMember(subgroup_id=subgroup.id, membership_id=membership.id))
+    publish(db, EditRightsChanged(subgroup.group_id, membership.user_id))
     db.flush()
 
 
@@ -241,6 +255,7 @@ def remove_from_subgroup(db: Session, subgroup: Subgroup, membership: Membership
     if row is None:
         raise NotFound("That member is not in this sub-group.")
     db.delete(row)
+    publish(db, EditRightsChanged(subgroup.group_id, membership.user_id))
     db.flush()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, position_type, utcnow
@@ -39,10 +39,13 @@ class Policy(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Number of the last change to the policy's text; live clients apply changes in
+    # this order whatever order the network delivers them in.
+    seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group = relationship("Group")
     parts = relationship("Part", back_populates="policy", cascade="all, delete-orphan",
-                         order_by="Part.position")
+                         order_by="[Part.position, Part.id]")
 
     def __repr__(self) -> str:
         return f"<Policy {self.id} {self.title!r}>"
@@ -61,7 +64,7 @@ class Part(Base):
 
     policy: Mapped[Policy] = relationship(back_populates="parts")
     sections = relationship(
-        "Section", back_populates="part", order_by="Section.position",
+        "Section", back_populates="part", order_by="[Section.position, Section.id]",
         primaryjoin="and_(Section.part_id == Part.id, Section.deleted_at.is_(None))",
         viewonly=True,
     )
@@ -94,7 +97,7 @@ class Section(Base):
     part: Mapped[Part] = relationship(back_populates="sections")
     subgroup = relationship("Subgroup")
     sentences = relationship(
-        "Sentence", order_by="Sentence.position", viewonly=True,
+        "Sentence", order_by="[Sentence.position, Sentence.id]", viewonly=True,
         primaryjoin="and_(Sentence.section_id == Section.id, Sentence.deleted_at.is_(None))",
     )
 
@@ -131,3 +134,20 @@ class Sentence(Base):
 
     def __repr__(self) -> str:
         return f"<Sentence {self.id} v{self.version} {self.text[:30]!r}>"
+
+
+class PolicyOp(Base):
+    """One committed change to a policy's text, as broadcast to live clients. A client
+    that reconnects asks for the ops after the last seq it applied and replays them."""
+
+    __tablename__ = "policy_ops"
+
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    message: Mapped[dict] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PolicyOp policy={self.policy_id} seq={self.seq} {self.message.get('op')}>"

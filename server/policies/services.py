@@ -7,12 +7,17 @@ from fractional_indexing import generate_key_between, generate_n_keys_between
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server import sync
 from server.accounts.models import User
 from server.accounts.services import valid_name
 from server.db import utcnow
 from server.errors import InvalidInput, NotFound
+from server.events import EditRightsChanged, publish
 from server.groups.models import Group, Subgroup
+from server.policies import oplog
 from server.policies.models import Part, Policy, Section, SectionKind, Sentence
+from server.policies.oplog import Origin
+from server.policies.views import section_view, sentence_view
 from server.text.clean import clean_block
 from server.text.sentences import split_sentences
 
@@ -143,9 +148,35 @@ def _owner(db: Session, policy: Policy, subgroup_id: int) -> Subgroup:
     return sub
 
 
+def _section_items(db: Session, part_id: int) -> list[sync.Item]:
+    """Sections of a part as ordered items, tombstones included, so a new key never
+    lands on a deleted section's key."""
+    rows = db.execute(select(Section.id, Section.position, Section.deleted_at)
+                      .where(Section.part_id == part_id))
+    return [sync.Item(i, p, d is not None) for i, p, d in rows]
+
+
+def _sentence_states(db: Session, section_id: int) -> list[sync.Item]:
+    rows = db.execute(select(Sentence.id, Sentence.position, Sentence.deleted_at)
+                      .where(Sentence.section_id == section_id))
+    return [sync.Item(i, p, d is not None) for i, p, d in rows]
+
+
+def _place(after_id: int | None) -> sync.Place:
+    return sync.Place(after=after_id) if after_id is not None else sync.Place(at="end")
+
+
+def _placed(items: list[sync.Item], new_id: int, place: sync.Place) -> str:
+    try:
+        placed = sync.insert_item(items, sync.Item(new_id, ""), place)
+    except (sync.NotFound, sync.Gone):
+        raise NotFound("The place to put it was not found.") from None
+    return sync.ordering.find_item(placed, new_id).position
+
+
 def create_section(db: Session, part: Part, by: User, *, title: str, subgroup_id: int,
-                   kind: str = "text", text: str = "",
-                   after_section_id: int | None = None) -> Section:
+                   kind: str = "text", text: str = "", after_section_id: int | None = None,
+                   place: sync.Place | None = None, origin: Origin | None = None) -> Section:
     """Create a section owned by a sub-group; pasted text is split into sentences."""
     try:
         kind_ = SectionKind(kind)
@@ -156,18 +187,15 @@ def create_section(db: Session, part: Part, by: User, *, title: str, subgroup_id
     owner = _owner(db, policy, subgroup_id)
     title_ = valid_name(title, "title", 300)
     sentences = parse_text(text or "")
-    after = None
-    if after_section_id is not None:
-        anchor = get_section(db, after_section_id)
-        if anchor.part_id != part.id:
-            raise NotFound("That section was not found in this part.")
-        after = anchor.position
-    key = _key_after(db, Section.position, [Section.part_id == part.id], after)
+    items = _section_items(db, part.id)
     section = Section(policy_id=policy.id, part_id=part.id, subgroup_id=owner.id, kind=kind_,
-                      title=title_, position=key, created_by_id=by.id)
+                      title=title_, position="", created_by_id=by.id)
     db.add(section)
     db.flush()
-    _insert_sentences(db, section, by, sentences, None, None)
+    section.position = _placed(items, section.id, place or _place(after_section_id))
+    rows = _insert_sentences(db, section, by, sentences, None, None)
+    oplog.record(db, policy.id, {"op": "section_insert", "section_id": section.id,
+                                 "section": section_view(section, rows)}, by.id, origin)
     return section
 
 
@@ -175,16 +203,34 @@ def update_section(db: Session, section: Section, *, title: str | None = None,
                    subgroup_id: int | None = None) -> Section:
     if title is not None:
         section.title = valid_name(title, "title", 300)
-    if subgroup_id is not None:
+    if subgroup_id is not None and subgroup_id != section.subgroup_id:
         section.subgroup_id = _owner(db, section.part.policy, subgroup_id).id
+        publish(db, EditRightsChanged(section.part.policy.group_id))
     db.flush()
     return section
 
 
-def delete_section(db: Session, section: Section) -> None:
+def delete_section(db: Session, section: Section, by: User | None = None,
+                   origin: Origin | None = None) -> None:
     """Hide a section; it stays in the database for history and comments."""
     section.deleted_at = utcnow()
     db.flush()
+    oplog.record(db, section.policy_id, {"op": "section_delete", "section_id": section.id,
+                                         "id": section.id}, by.id if by else None, origin)
+
+
+def move_section(db: Session, section: Section, by: User, place: sync.Place,
+                 origin: Origin | None = None) -> None:
+    items = _section_items(db, section.part_id)
+    try:
+        moved = sync.move_item(items, section.id, place)
+    except (sync.NotFound, sync.Gone):
+        raise NotFound("The place to put it was not found.") from None
+    section.position = sync.ordering.find_item(moved, section.id).position
+    db.flush()
+    oplog.record(db, section.policy_id, {"op": "section_move", "section_id": section.id,
+                                         "id": section.id, "position": section.position},
+                 by.id, origin)
 
 
 def _insert_sentences(db: Session, section: Section, by: User, sentences: list[str],
@@ -201,22 +247,26 @@ def _insert_sentences(db: Session, section: Section, by: User, sentences: list[s
 
 def add_text(db: Session, section: Section, by: User, text: str,
              after_sentence_id: int | None = None) -> list[Sentence]:
-    """Split pasted text and insert its sentences after a sentence (None: at the end)."""
+    """Split pasted text and insert its sentences after a sentence (None: at the end);
+    each arrives live for anyone watching, as an insert."""
     sentences = parse_text(text)
     if not sentences:
         raise InvalidInput("Paste some text to add.", fields={"text": ["Required."]})
-    live = [Sentence.section_id == section.id, Sentence.deleted_at.is_(None)]
+    items = sync.ordering.in_order(_sentence_states(db, section.id))
     if after_sentence_id is None:
-        before = db.scalar(select(func.max(Sentence.position)).where(*live))
-        after = None
+        before = items[-1].position if items else None
     else:
         anchor = get_sentence(db, after_sentence_id)
         if anchor.section_id != section.id:
             raise NotFound("That sentence was not found in this section.")
         before = anchor.position
-        after = db.scalar(select(func.min(Sentence.position)).where(
-            *live, Sentence.position > anchor.position))
-    return _insert_sentences(db, section, by, sentences, before, after)
+    after = next((i.position for i in items if i.position > before), None) if before else (
+        items[0].position if items else None)
+    rows = _insert_sentences(db, section, by, sentences, before, after)
+    for row in rows:
+        oplog.record(db, section.policy_id, {"op": "insert", "section_id": section.id,
+                                             "sentence": sentence_view(row)}, by.id)
+    return rows
 
 
 def policy_outline(db: Session, policy: Policy) -> list[tuple[Part, list[Section]]]:
@@ -225,7 +275,7 @@ def policy_outline(db: Session, policy: Policy) -> list[tuple[Part, list[Section
                             .order_by(Part.position)))
     sections = list(db.scalars(select(Section).where(Section.policy_id == policy.id,
                                                      Section.deleted_at.is_(None))
-                               .order_by(Section.position)))
+                               .order_by(Section.position, Section.id)))
     by_part: dict[int, list[Section]] = {p.id: [] for p in parts}
     for s in sections:
         by_part[s.part_id].append(s)
@@ -239,6 +289,6 @@ def sentences_of(db: Session, section_ids: list[int]) -> dict[int, list[Sentence
         return out
     for s in db.scalars(select(Sentence).where(Sentence.section_id.in_(section_ids),
                                                Sentence.deleted_at.is_(None))
-                        .order_by(Sentence.section_id, Sentence.position)):
+                        .order_by(Sentence.section_id, Sentence.position, Sentence.id)):
         out[s.section_id].append(s)
     return out

@@ -32,3 +32,14 @@ def clean_block(value: str) -> str:
 
 def clean_email(value: str) -> str:
     return clean_line(value).lower()
+
+
+def typed_text_problem(value: str) -> str | None:
+    """Say what is wrong with live-typed sentence text, or None. Typing is not
+    cleaned (that would move the caret under the typist's fingers): text with line
+    breaks or control characters is refused instead, and the editor never sends it."""
+    if "\n" in value or "\r" in value:
+        return "A sentence cannot contain a line break. Press Enter to start a new sentence."
+    if _CONTROL.search(value):
+        return "The text contains invisible control characters."
+    return None

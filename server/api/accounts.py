@@ -1,0 +1,92 @@
+"""Signing in as a program (API tokens), who you are, and using a password reset link."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter.util import get_remote_address
+
+from server import auth
+from server.accounts import services as accounts
+from server.api.common import ID, PUBLIC, ApiBlueprint, Loaded, db, sign_in_limit
+from server.api.schemas import (
+    MeSchema,
+    NewTokenSchema,
+    PasswordSchema,
+    TokenCreateSchema,
+    TokenSchema,
+)
+from server.extensions import limiter
+from server.groups.services import groups_of
+from server.text.clean import clean_email
+
+tokens = ApiBlueprint("Tokens", "API tokens: how a program signs in. Send a token as "
+                      "`Authorization: Bearer <token>`.")
+account = ApiBlueprint("Account", "You, and setting a password with a reset link.")
+
+
+def _email_key() -> str:
+    """Count sign-in attempts per email address too, so guessing one person's
+    password from many addresses is slowed down as well."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "email:" + clean_email(email) if isinstance(email, str) else get_remote_address()
+
+
+@tokens.route("/tokens", methods=["POST"])
+@limiter.limit(sign_in_limit, key_func=get_remote_address)
+@limiter.limit(sign_in_limit, key_func=_email_key)
+@tokens.arguments(TokenCreateSchema)
+@tokens.response(201, NewTokenSchema)
+@tokens.errors(401, 429)
+@tokens.doc(**PUBLIC)
+def create_token(body):
+    """Sign in with email and password and get a new API token
+
+    The token is in the reply only this once. A wrong email or password gives the
+    same 401 (code `sign_in_failed`), so it does not tell which was wrong. Attempts
+    are limited per IP address and per email address (429 when exceeded).
+    """
+    user = accounts.authenticate(db(), body["email"], body["password"])
+    token, row = accounts.create_api_token(db(), user, body["name"])
+    return Loaded(row, token=token)
+
+
+@tokens.route("/tokens", methods=["GET"])
+@tokens.response(200, TokenSchema(many=True))
+@tokens.errors(401)
+def list_tokens():
+    """List your API tokens that still work"""
+    return accounts.list_api_tokens(db(), auth.me())
+
+
+@tokens.route(f"/tokens/<{ID}:token_id>", methods=["DELETE"])
+@tokens.response(204)
+@tokens.errors(401, 404)
+def revoke_token(token_id):
+    """Revoke one of your API tokens; it stops working at once"""
+    accounts.revoke_api_token(db(), auth.me(), token_id)
+
+
+@account.route("/me", methods=["GET"])
+@account.response(200, MeSchema)
+@account.errors(401)
+def get_me():
+    """Show who you are signed in as, and your groups with your role in each"""
+    user = auth.me()
+    mine = [Loaded(group, role=membership.role) for group, membership in groups_of(db(), user.id)]
+    return Loaded(user, groups=mine)
+
+
+@account.route("/password-resets/<string(maxlength=100):token>", methods=["POST"])
+@account.arguments(PasswordSchema)
+@account.response(204)
+@account.errors(404, 410)
+@account.doc(**PUBLIC)
+def use_password_reset(body, token):
+    """Choose a new password with a reset link's token
+
+    The token comes from the link a facilitator made (POST
+    /groups/{group_id}/members/{user_id}/password-reset). It works once; every
+    browser sign-in of that person ends. Used or expired: 410; unknown: 404.
+    """
+    accounts.use_password_reset(db(), token, body["password"])

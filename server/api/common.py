@@ -1,0 +1,90 @@
+"""What every API module shares: the blueprint class (JSON bodies only, documented
+errors), id path parameters, the database session, links to pages, and the views
+that let schemas dump rows together with rows fetched for them."""
+
+from __future__ import annotations
+
+import http
+from urllib.parse import urljoin
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from server.api.schemas import MAX_ID
+
+PREFIX = "/api/v1"
+# Ids in paths: positive and within PostgreSQL's integer, or the route does not match
+# (404) instead of the database failing on an out-of-range number.
+ID = f"int(min=1, max={MAX_ID})"
+PUBLIC = {"security": []}  # for @blp.doc: no token needed
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint under /api/v1 that takes JSON bodies only."""
+
+    def __init__(self, name: str, description: str):
+        super().__init__(name, __name__, url_prefix=PREFIX, description=description)
+        self.before_request(_json_only)
+
+    def arguments(self, schema, **kwargs):
+        """Read the JSON body with `schema`; documents the ways a body can be refused."""
+        read = super().arguments(schema, **kwargs)
+        return lambda func: self.errors(400, 413, 415)(read(func))
+
+    def errors(self, *statuses: int):
+        """Document the error responses an endpoint can give (all share ErrorSchema)."""
+
+        def decorate(func):
+            for status in statuses:
+                func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
+            return func
+
+        return decorate
+
+
+def _json_only() -> None:
+    """Refuse a body that is not a JSON object with a clear message, before webargs
+    would read a form body as "no fields" and a PATCH would quietly change nothing."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType(
+            "Send the body as JSON, with the header Content-Type: application/json.")
+    if not isinstance(request.get_json(silent=True), dict):
+        raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
+
+
+def db():
+    return current_app.extensions["codraft_db"].session
+
+
+def sign_in_limit() -> str:
+    """The limit on password attempts, from the settings (CODRAFT_SIGN_IN_LIMIT)."""
+    return current_app.config["SIGN_IN_LIMIT"]
+
+
+def page_url(path: str) -> str:
+    """An absolute link to one of the web pages, for people to open."""
+    return urljoin(request.url_root, path)
+
+
+class Loaded:
+    """A row with some related rows already fetched, for a schema to dump: the
+    related rows come from one query each instead of one per row."""
+
+    def __init__(self, row, **loaded):
+        self._row = row
+        self.__dict__.update(loaded)
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def member_view(member, viewer) -> Loaded:
+    """A membership for MemberSchema. Emails are personal: facilitators see them (to
+    invite and reset passwords), and so does the member themself; others see null."""
+    shown = viewer.is_facilitator or viewer.user_id == member.user_id
+    return Loaded(member, email=member.user.email if shown else None)

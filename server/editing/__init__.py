@@ -1,0 +1,1 @@
+"""Live editing of a section's sentences: the sync engine's decisions, saved."""

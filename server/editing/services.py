@@ -1,0 +1,163 @@
+"""Apply live edits: load state from the database, let the pure sync engine decide,
+save its result, and publish the op for everyone watching (after commit).
+
+Writes are conditional on the version read (`UPDATE ... WHERE version = old`), so
+two writers racing on one sentence, in one process or several, cannot both win:
+the loser raises StaleWrite and its boundary retries on fresh state. SQLite and
+PostgreSQL behave the same way under this rule.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server import sync
+from server.accounts.models import User
+from server.db import utcnow
+from server.errors import InvalidInput, NotFound
+from server.policies import oplog
+from server.policies import services as policies
+from server.policies.models import Policy, Section, Sentence
+from server.policies.oplog import Origin
+from server.policies.services import MAX_SENTENCE_CHARS
+from server.policies.views import section_view
+from server.text.clean import clean_line, typed_text_problem
+
+
+class StaleWrite(Exception):
+    """Someone else changed the row between our read and our write: retry."""
+
+
+def state_of(row: Sentence) -> sync.SentenceState:
+    return sync.SentenceState(row.id, row.text, row.version, row.position,
+                              deleted=row.deleted_at is not None,
+                              merged_into=row.merged_into_id)
+
+
+def section_state(db: Session, section_id: int) -> sync.SectionState:
+    rows = db.scalars(select(Sentence).where(Sentence.section_id == section_id))
+    return tuple(state_of(r) for r in rows)
+
+
+def sentence_row(db: Session, sentence_id: int) -> Sentence:
+    """Any sentence, tombstones included (a late edit to one is answered as gone)."""
+    row = db.get(Sentence, sentence_id)
+    if row is None:
+        raise NotFound("That sentence was not found.")
+    return row
+
+
+def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: User,
+          **extra) -> None:
+    result = db.execute(
+        update(Sentence).where(Sentence.id == old.id, Sentence.version == old.version)
+        .values(text=new.text, version=new.version, position=new.position,
+                updated_by_id=user.id, updated_at=utcnow(), **extra)
+        .execution_options(synchronize_session="fetch"))
+    if result.rowcount != 1:
+        raise StaleWrite(old.id)
+
+
+def _broadcast(db: Session, section: Section, message: dict, user: User,
+               origin: Origin | None) -> dict:
+    return oplog.record(db, section.policy_id, {"section_id": section.id, **message}, user.id,
+                        origin)
+
+
+def edit_text(db: Session, section: Section, sentence: Sentence, user: User,
+              base_version: int, patch: str, origin: Origin | None = None) -> dict:
+    """Apply one client's patch; return the reply (the op, with the new text)."""
+    current = state_of(sentence)
+    result = sync.apply_text_edit(current, base_version, patch, max_len=MAX_SENTENCE_CHARS)
+    problem = typed_text_problem(result.sentence.text)
+    if problem:
+        raise InvalidInput(problem, code="bad_text")
+    if not result.changed:
+        return {"seq": None, "section_id": section.id, **result.message()}
+    _save(db, current, result.sentence, user)
+    return _broadcast(db, section, result.message(), user, origin)
+
+
+def _new_row(db: Session, section: Section, user: User) -> Sentence:
+    """Reserve an id for a sentence the engine is about to place."""
+    now = utcnow()
+    row = Sentence(section_id=section.id, position="", text="", created_by_id=user.id,
+                   created_at=now, updated_by_id=user.id, updated_at=now)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def _fill(row: Sentence, state: sync.SentenceState) -> None:
+    row.text, row.position, row.version = state.text, state.position, state.version
+
+
+def insert(db: Session, section: Section, user: User, text: str, place: sync.Place,
+           origin: Origin | None = None) -> dict:
+    state = section_state(db, section.id)
+    row = _new_row(db, section, user)
+    change = sync.insert_sentence(state, row.id, clean_line(text), place,
+                                  max_len=MAX_SENTENCE_CHARS)
+    _fill(row, change.op.sentence)
+    db.flush()
+    return _broadcast(db, section, change.op.message(), user, origin)
+
+
+def delete(db: Session, section: Section, sentence: Sentence, user: User, base_version: int,
+           origin: Origin | None = None) -> dict:
+    current = state_of(sentence)
+    change = sync.delete_sentence(section_state(db, section.id), sentence.id, base_version)
+    _save(db, current, current, user, deleted_at=utcnow())
+    return _broadcast(db, section, change.op.message(), user, origin)
+
+
+def split(db: Session, section: Section, sentence: Sentence, user: User, base_version: int,
+          offset: int, origin: Origin | None = None) -> dict:
+    current = state_of(sentence)
+    state = section_state(db, section.id)
+    sync.ordering.find_live(state, sentence.id)  # a gone sentence is refused before any write
+    row = _new_row(db, section, user)
+    change = sync.split_sentence(state, sentence.id, base_version, offset, row.id)
+    _save(db, current, change.op.sentence, user)
+    _fill(row, change.op.new)
+    db.flush()
+    return _broadcast(db, section, change.op.message(), user, origin)
+
+
+def merge(db: Session, section: Section, sentence: Sentence, into: Sentence, user: User,
+          base_version: int, into_base_version: int, origin: Origin | None = None) -> dict:
+    if into.section_id != section.id:
+        raise NotFound("That sentence was not found in this section.")
+    gone, target = state_of(sentence), state_of(into)
+    change = sync.merge_sentence(section_state(db, section.id), sentence.id, base_version,
+                                 into.id, into_base_version, max_len=MAX_SENTENCE_CHARS)
+    _save(db, target, change.op.into, user)
+    _save(db, gone, gone, user, deleted_at=utcnow(), merged_into_id=into.id)
+    return _broadcast(db, section, change.op.message(), user, origin)
+
+
+def move(db: Session, section: Section, sentence: Sentence, user: User, place: sync.Place,
+         origin: Origin | None = None) -> dict:
+    current = state_of(sentence)
+    change = sync.move_sentence(section_state(db, section.id), sentence.id, place)
+    moved = sync.SentenceState(current.id, current.text, current.version, change.op.position)
+    _save(db, current, moved, user)
+    return _broadcast(db, section, change.op.message(), user, origin)
+
+
+def catch_up(db: Session, policy: Policy, since: int | None) -> dict:
+    """What a joining client needs: the ops after `since` if all are kept, else a
+    snapshot of every live section and sentence. Either way, the current seq."""
+    seq = oplog.current_seq(db, policy.id)
+    if since is not None and since <= seq:
+        ops = oplog.ops_since(db, policy.id, since)
+        if ops is not None:
+            return {"seq": seq, "ops": ops}
+    outline = policies.policy_outline(db, policy)
+    sections = [s for _part, secs in outline for s in secs]
+    text = policies.sentences_of(db, [s.id for s in sections])
+    return {"seq": seq,
+            "parts": [{"id": p.id, "title": p.title, "position": p.position}
+                      for p, _ in outline],
+            "sections": [section_view(s, text[s.id]) for s in sections]}

@@ -1,0 +1,75 @@
+"""Domain events, delivered only after the transaction that caused them commits.
+
+Services call `publish(db, event)`; nothing leaves the process until the commit
+succeeds, and a rollback drops the events. The realtime layer subscribes to tell
+connected browsers (broadcast text changes, cut off someone who lost access).
+Services stay free of Flask and sockets; they only describe what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+_subscribers: dict[type, list[Callable]] = defaultdict(list)
+_KEY = "codraft_events"
+
+
+def publish(db: Session, evt: object) -> None:
+    db.info.setdefault(_KEY, []).append(evt)
+
+
+def subscribe(event_type: type, handler: Callable) -> None:
+    if handler not in _subscribers[event_type]:
+        _subscribers[event_type].append(handler)
+
+
+def install(session_factory) -> None:
+    """Hook delivery onto a sessionmaker (or scoped_session's factory)."""
+
+    @event.listens_for(session_factory, "after_commit")
+    def _deliver(session: Session) -> None:
+        pending = session.info.pop(_KEY, [])
+        for evt in pending:
+            for handler in _subscribers.get(type(evt), ()):
+                try:
+                    handler(evt)
+                except Exception:  # a listener must not undo a committed change
+                    log.exception("event handler failed for %r", evt)
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _drop(session: Session) -> None:
+        session.info.pop(_KEY, None)
+
+
+# --- access changes (the realtime layer cuts off sockets that lost their rights) ----
+
+@dataclass(frozen=True)
+class SignInEnded:
+    auth_session_id: int | None = None
+    user_id: int | None = None  # all sign-ins of this person (password change, disabled)
+
+
+@dataclass(frozen=True)
+class ApiTokenRevoked:
+    api_token_id: int
+
+
+@dataclass(frozen=True)
+class MembershipEnded:
+    group_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class EditRightsChanged:
+    """Someone joined or left a sub-group, or a section changed owner."""
+
+    group_id: int
+    user_id: int | None = None  # None: everyone connected to the group

@@ -1,0 +1,59 @@
+"""The op log: every committed change to a policy's text gets the next number.
+
+Bumping `policies.seq` inside the change's own transaction both numbers the op
+and serialises writers to one policy (a row lock on PostgreSQL, the write lock
+on SQLite), so numbers follow commit order with no gaps. Live clients apply ops
+in that order and replay what they missed after a reconnect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.events import publish
+from server.policies.models import Policy, PolicyOp
+
+
+@dataclass(frozen=True)
+class PolicyChanged:
+    """An op to broadcast to everyone watching the policy, sender included."""
+
+    policy_id: int
+    message: dict
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which live client asked (client_id, its request ref), so it can recognise
+    its own op in the stream. HTTP and other changes have no origin."""
+
+    client_id: str | None = None
+    ref: int | None = None
+
+
+def record(db: Session, policy_id: int, message: dict, author_id: int | None,
+           origin: Origin | None = None) -> dict:
+    seq = db.execute(update(Policy).where(Policy.id == policy_id)
+                     .values(seq=Policy.seq + 1).returning(Policy.seq)).scalar_one()
+    origin = origin or Origin()
+    full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, **message}
+    db.add(PolicyOp(policy_id=policy_id, seq=seq, message=full, author_id=author_id))
+    publish(db, PolicyChanged(policy_id, full))
+    return full
+
+
+def current_seq(db: Session, policy_id: int) -> int:
+    return db.scalar(select(Policy.seq).where(Policy.id == policy_id)) or 0
+
+
+def ops_since(db: Session, policy_id: int, since: int, limit: int = 5000) -> list[dict] | None:
+    """The ops after `since`, or None if they are not all kept (send a snapshot)."""
+    rows = list(db.scalars(select(PolicyOp.message).where(
+        PolicyOp.policy_id == policy_id, PolicyOp.seq > since)
+        .order_by(PolicyOp.seq).limit(limit + 1)))
+    if len(rows) > limit or (rows and rows[0]["seq"] != since + 1):
+        return None
+    return rows

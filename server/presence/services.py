@@ -1,0 +1,104 @@
+"""Presence rules: record connections, what each looks at, and who is here. No sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from server.accounts.models import User
+from server.db import utcnow
+from server.presence.models import Connection
+
+STALE_AFTER = timedelta(seconds=90)  # a process refreshes its rows every 30 s
+# Distinct, AA-contrast colours on white; a person keeps theirs everywhere.
+PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7e22ce", "#b45309", "#0f766e", "#be185d",
+           "#4d7c0f", "#1e40af", "#9f1239"]
+
+
+def colour_for(user_id: int) -> str:
+    return PALETTE[user_id % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class Present:
+    sid: str
+    user_id: int
+    name: str
+    colour: str
+    section_id: int | None
+    sentence_id: int | None
+
+    def as_dict(self) -> dict:
+        return {"sid": self.sid, "user_id": self.user_id, "name": self.name,
+                "colour": self.colour, "section_id": self.section_id,
+                "sentence_id": self.sentence_id}
+
+
+def connect(db: Session, sid: str, user_id: int, *, auth_session_id: int | None,
+            api_token_id: int | None) -> None:
+    db.merge(Connection(sid=sid, user_id=user_id, auth_session_id=auth_session_id,
+                        api_token_id=api_token_id, connected_at=utcnow(), seen_at=utcnow()))
+    db.flush()
+
+
+def get(db: Session, sid: str) -> Connection | None:
+    return db.get(Connection, sid)
+
+
+def disconnect(db: Session, sid: str) -> Connection | None:
+    row = db.get(Connection, sid)
+    if row is not None:
+        db.delete(row)
+        db.flush()
+    return row
+
+
+def focus(db: Session, row: Connection, *, policy_id: int | None = None,
+          section_id: int | None = None, sentence_id: int | None = None) -> None:
+    if policy_id is not None:
+        row.policy_id = policy_id
+    row.section_id = section_id
+    row.sentence_id = sentence_id
+    row.seen_at = utcnow()
+    db.flush()
+
+
+def in_policy(db: Session, policy_id: int) -> list[Present]:
+    rows = db.execute(select(Connection, User.display_name).join(User)
+                      .where(Connection.policy_id == policy_id,
+                             Connection.seen_at > utcnow() - STALE_AFTER)
+                      .order_by(Connection.connected_at))
+    return [Present(c.sid, c.user_id, name, colour_for(c.user_id), c.section_id, c.sentence_id)
+            for c, name in rows]
+
+
+def sids_for(db: Session, *, user_id: int | None = None, auth_session_id: int | None = None,
+             api_token_id: int | None = None, group_policy_ids: list[int] | None = None) -> list:
+    """Connections to cut off or tell when someone's access changes."""
+    query = select(Connection)
+    if user_id is not None:
+        query = query.where(Connection.user_id == user_id)
+    if auth_session_id is not None:
+        query = query.where(Connection.auth_session_id == auth_session_id)
+    if api_token_id is not None:
+        query = query.where(Connection.api_token_id == api_token_id)
+    if group_policy_ids is not None:
+        query = query.where(Connection.policy_id.in_(group_policy_ids))
+    return list(db.scalars(query))
+
+
+def refresh(db: Session, sids: list[str]) -> None:
+    """Mark this process's connections alive (called every 30 s)."""
+    if sids:
+        db.execute(update(Connection).where(Connection.sid.in_(sids)).values(seen_at=utcnow()))
+
+
+def sweep(db: Session) -> int:
+    """Forget connections whose process stopped refreshing them."""
+    result = db.execute(delete(Connection).where(Connection.seen_at <= utcnow() - STALE_AFTER))
+    return result.rowcount or 0
+
+

@@ -1,0 +1,16 @@
+"""Live editing over Socket.IO: thin handlers over the editing and presence services.
+
+Every event goes through `boundary.socket_event`, which authenticates the socket
+again, authorises the target, runs one transaction, and lets the op log's
+after-commit event broadcast (so nothing is sent for a change that did not
+commit). docs/protocol.md describes every event.
+"""
+
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from server.realtime import broadcast, handlers  # noqa: F401  (registers handlers)
+
+    broadcast.subscribe_all()
+    broadcast.start_housekeeping(app)

@@ -1,0 +1,238 @@
+"""Socket event handlers. Each: validate (schema), load and authorise (server.access
+against the policy this socket joined), call one service, reply. Broadcasts leave
+from the op log after commit; see docs/protocol.md for every payload."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+
+from server import access, sync
+from server.accounts.services import api_token_user
+from server.editing import services as editing
+from server.errors import NotFound
+from server.extensions import socketio
+from server.permissions import Action, allows
+from server.policies import services as policies
+from server.policies.oplog import Origin
+from server.presence import services as presence
+from server.realtime import broadcast, schemas
+from server.realtime.boundary import Ctx, database, remember_client, socket_event
+from server.realtime.limits import buckets
+
+
+def policy_room(policy_id: int) -> str:
+    return f"policy:{policy_id}"
+
+
+def _credential(auth) -> tuple[int, int | None, int | None] | None:
+    """(user id, auth session id, api token id) from an API token or the session cookie."""
+    db = database().session
+    token = auth.get("token") if isinstance(auth, dict) else None
+    header = request.headers.get("Authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    if token:
+        found = api_token_user(db, token)
+        return (found[1].id, None, found[0].id) if found else None
+    if current_user.is_authenticated and current_user.via == "session":
+        return current_user.user.id, current_user.credential_id, None
+    return None
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    """Anyone may open a socket; only a signed-in person (cookie) or a program (API
+    token in `auth.token` or an Authorization header) keeps it."""
+    db_ = database()
+    try:
+        found = _credential(auth)
+        if found is None:
+            raise ConnectionRefusedError({"code": "not_authenticated",
+                                          "message": "Sign in first."})
+        user_id, auth_session_id, api_token_id = found
+        presence.connect(db_.session, request.sid, user_id, auth_session_id=auth_session_id,
+                         api_token_id=api_token_id)
+        db_.commit()
+        broadcast.track(request.sid)
+    finally:
+        db_.remove()
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    sid = request.sid
+    buckets.forget(sid)
+    remember_client(sid, None)
+    broadcast.untrack(sid)
+    db_ = database()
+    try:
+        row = presence.disconnect(db_.session, sid)
+        db_.commit()
+        if row is not None and row.policy_id is not None:
+            socketio.emit("presence_left", {"sid": sid}, to=policy_room(row.policy_id))
+    finally:
+        db_.remove()
+
+
+def _rights(ctx: Ctx, policy, membership) -> dict:
+    sections = [s for _p, secs in policies.policy_outline(ctx.db, policy) for s in secs]
+    return {"can_edit": [s.id for s in sections
+                         if allows(ctx.db, membership, Action.EDIT_TEXT, s.subgroup_id)],
+            "can_manage": allows(ctx.db, membership, Action.MANAGE)}
+
+
+@socket_event("join_policy", schemas.Join, policy_lock=False)
+def join_policy(ctx: Ctx, data: dict) -> dict:
+    """Watch a policy: reply with what the client missed (ops since `since`) or a
+    snapshot, the caller's rights, and who else is here; tell the others."""
+    policy, acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
+    if ctx.conn.policy_id not in (None, policy.id):
+        leave_room(policy_room(ctx.conn.policy_id))
+    presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
+    join_room(policy_room(policy.id))
+    remember_client(ctx.sid, data["client_id"])
+    reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
+             "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
+                    "colour": presence.colour_for(ctx.user.id), "sid": ctx.sid},
+             "rights": _rights(ctx, policy, acc.membership),
+             "presence": [p.as_dict() for p in presence.in_policy(ctx.db, policy.id)]}
+    broadcast.presence_changed_after_commit(ctx.db, ctx.conn, ctx.user)
+    return reply
+
+
+@socket_event("leave_policy")
+def leave_policy(ctx: Ctx, _data: dict) -> dict:
+    if ctx.conn.policy_id is not None:
+        leave_room(policy_room(ctx.conn.policy_id))
+        socketio.emit("presence_left", {"sid": ctx.sid}, to=policy_room(ctx.conn.policy_id))
+        ctx.conn.policy_id = None
+        ctx.conn.section_id = ctx.conn.sentence_id = None
+    return {"ok": True}
+
+
+def _joined(ctx: Ctx) -> int:
+    if ctx.conn.policy_id is None:
+        raise NotFound("Join a policy first (join_policy).", code="not_joined")
+    return ctx.conn.policy_id
+
+
+def _in_policy(ctx: Ctx, section) -> None:
+    """Ids from the client are trusted only inside the policy this socket joined."""
+    if section.policy_id != _joined(ctx):
+        raise NotFound("That was not found in the policy you joined.")
+
+
+@socket_event("presence", schemas.Presence)
+def on_presence(ctx: Ctx, data: dict) -> dict:
+    """Say which section the person looks at and which sentence they edit."""
+    _joined(ctx)
+    section_id, sentence_id = data.get("section_id"), data.get("sentence_id")
+    if sentence_id is not None:
+        sentence = policies.get_sentence(ctx.db, sentence_id)
+        section_id = sentence.section_id
+    if section_id is not None:
+        section, _ = access.section_access(ctx.db, ctx.user.id, section_id)
+        _in_policy(ctx, section)
+    presence.focus(ctx.db, ctx.conn, section_id=section_id, sentence_id=sentence_id)
+    broadcast.presence_changed_after_commit(ctx.db, ctx.conn, ctx.user)
+    return {"ok": True}
+
+
+def _editable_sentence(ctx: Ctx, sentence_id: int):
+    """The sentence (tombstones too: a late edit to one is answered `gone`) and its
+    section, if this person may edit that section's text."""
+    _joined(ctx)
+    sentence = editing.sentence_row(ctx.db, sentence_id)
+    section, _ = access.section_access(ctx.db, ctx.user.id, sentence.section_id,
+                                       Action.EDIT_TEXT)
+    _in_policy(ctx, section)
+    return section, sentence
+
+
+def _origin(ctx: Ctx, data: dict) -> Origin:
+    return Origin(ctx.client_id, data.get("ref"))
+
+
+def _ok(message: dict) -> dict:
+    return {"ok": True, "seq": message.get("seq")}
+
+
+@socket_event("edit_sentence", schemas.EditSentence, policy_lock=True)
+def edit_sentence(ctx: Ctx, data: dict) -> dict:
+    section, sentence = _editable_sentence(ctx, data["id"])
+    return _ok(editing.edit_text(ctx.db, section, sentence, ctx.user, data["base_version"],
+                                 data["patch"], _origin(ctx, data)))
+
+
+@socket_event("insert_sentence", schemas.InsertSentence, policy_lock=True)
+def insert_sentence(ctx: Ctx, data: dict) -> dict:
+    _joined(ctx)
+    section, _ = access.section_access(ctx.db, ctx.user.id, data["section_id"], Action.EDIT_TEXT)
+    _in_policy(ctx, section)
+    return _ok(editing.insert(ctx.db, section, ctx.user, data["text"],
+                              sync.Place(**data["place"]), _origin(ctx, data)))
+
+
+@socket_event("delete_sentence", schemas.DeleteSentence, policy_lock=True)
+def delete_sentence(ctx: Ctx, data: dict) -> dict:
+    section, sentence = _editable_sentence(ctx, data["id"])
+    return _ok(editing.delete(ctx.db, section, sentence, ctx.user, data["base_version"],
+                              _origin(ctx, data)))
+
+
+@socket_event("split_sentence", schemas.SplitSentence, policy_lock=True)
+def split_sentence(ctx: Ctx, data: dict) -> dict:
+    section, sentence = _editable_sentence(ctx, data["id"])
+    return _ok(editing.split(ctx.db, section, sentence, ctx.user, data["base_version"],
+                             data["offset"], _origin(ctx, data)))
+
+
+@socket_event("merge_sentence", schemas.MergeSentence, policy_lock=True)
+def merge_sentence(ctx: Ctx, data: dict) -> dict:
+    section, sentence = _editable_sentence(ctx, data["id"])
+    into = editing.sentence_row(ctx.db, data["into"])
+    return _ok(editing.merge(ctx.db, section, sentence, into, ctx.user, data["base_version"],
+                             data["into_base_version"], _origin(ctx, data)))
+
+
+@socket_event("move_sentence", schemas.MoveSentence, policy_lock=True)
+def move_sentence(ctx: Ctx, data: dict) -> dict:
+    section, sentence = _editable_sentence(ctx, data["id"])
+    return _ok(editing.move(ctx.db, section, sentence, ctx.user, sync.Place(**data["place"]),
+                            _origin(ctx, data)))
+
+
+def _managed_section(ctx: Ctx, section_id: int):
+    _joined(ctx)
+    section, _ = access.section_access(ctx.db, ctx.user.id, section_id, Action.MANAGE)
+    _in_policy(ctx, section)
+    return section
+
+
+@socket_event("insert_section", schemas.InsertSection, policy_lock=True)
+def insert_section(ctx: Ctx, data: dict) -> dict:
+    policy_id = _joined(ctx)
+    part, _ = access.part_access(ctx.db, ctx.user.id, data["part_id"], Action.MANAGE)
+    if part.policy_id != policy_id:
+        raise NotFound("That part was not found in the policy you joined.")
+    return _ok(editing.insert_section(ctx.db, part, ctx.user, title=data["title"],
+                                      subgroup_id=data["subgroup_id"], kind=data["kind"],
+                                      text=data["text"], place=sync.Place(**data["place"]),
+                                      origin=_origin(ctx, data)))
+
+
+@socket_event("delete_section", schemas.DeleteSection, policy_lock=True)
+def delete_section(ctx: Ctx, data: dict) -> dict:
+    section = _managed_section(ctx, data["id"])
+    return _ok(editing.delete_section(ctx.db, section, ctx.user, _origin(ctx, data)))
+
+
+@socket_event("move_section", schemas.MoveSection, policy_lock=True)
+def move_section(ctx: Ctx, data: dict) -> dict:
+    section = _managed_section(ctx, data["id"])
+    return _ok(editing.move_section(ctx.db, section, ctx.user, sync.Place(**data["place"]),
+                                    _origin(ctx, data)))
+
+

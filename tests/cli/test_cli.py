@@ -1,0 +1,81 @@
+"""The `codraft` command, run as a user would run it, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def codraft(*args, instance, env=None, input=None, check=True):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CODRAFT_")}
+    full_env.update({"CODRAFT_INSTANCE_PATH": str(instance), **(env or {})})
+    result = subprocess.run([sys.executable, "-m", "server.cli", *args], env=full_env, cwd=ROOT,
+                            capture_output=True, text=True, input=input, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from server.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_demo_on_a_fresh_instance_prints_logins_and_is_idempotent(tmp_path):
+    first = codraft("demo", instance=tmp_path)
+    assert "facilitator@example.org" in first.stdout
+    assert "password for all" in first.stdout
+    assert (tmp_path / "codraft.db").exists()
+    assert (tmp_path / "secret_key").exists()
+    again = codraft("demo", instance=tmp_path)
+    assert again.stdout == first.stdout
+
+
+def test_create_user_group_and_token(tmp_path):
+    codraft("db", "upgrade", instance=tmp_path)
+    made = codraft("create-user", "--email", "Ada@Example.org", "--name", "Ada",
+                   instance=tmp_path, input="a long password\na long password\n")
+    assert "ada@example.org" in made.stdout
+    group = codraft("create-group", "--name", "Leeds group", "--facilitator",
+                    "ada@example.org", instance=tmp_path)
+    assert "facilitator" in group.stdout
+    token = codraft("create-token", "--email", "ada@example.org", instance=tmp_path)
+    assert token.stdout.strip().startswith("cdt_")
+
+
+def test_cli_errors_are_plain_messages(tmp_path):
+    codraft("db", "upgrade", instance=tmp_path)
+    short = codraft("create-user", "--email", "b@example.org", "--name", "B", instance=tmp_path,
+                    input="short\nshort\n", check=False)
+    assert short.returncode != 0
+    assert "at least 10 characters" in short.stderr
+    assert "Traceback" not in short.stderr
+    missing = codraft("create-token", "--email", "nobody@example.org", instance=tmp_path,
+                      check=False)
+    assert missing.returncode != 0 and "No account" in missing.stderr
+
+
+def test_bad_database_url_is_refused_clearly(tmp_path):
+    bad = codraft("db", "upgrade", instance=tmp_path,
+                  env={"CODRAFT_DATABASE_URL": "mysql://x"}, check=False)
+    assert bad.returncode != 0
+    assert "CODRAFT_DATABASE_URL must be" in bad.stderr
+
+
+@pytest.mark.postgres
+def test_demo_on_postgres(tmp_path, postgres_url):
+    env = {"CODRAFT_DATABASE_URL": postgres_url}
+    codraft("db", "upgrade", instance=tmp_path, env=env)
+    out = codraft("demo", instance=tmp_path, env=env)
+    assert "facilitator@example.org" in out.stdout
+    current = codraft("db", "current", instance=tmp_path, env=env)
+    assert current.stdout.strip() == _head()
+    assert not (tmp_path / "codraft.db").exists()
