@@ -36,7 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_web(app)
     http_errors.init_app(app)
     socketio.init_app(app, message_queue=app.config["MESSAGE_QUEUE"],
-                      async_mode=app.config.get("ASYNC_MODE"),
+                      channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+                      async_mode=app.config["ASYNC_MODE"],
                       max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
     from server import realtime
 

@@ -1,14 +1,19 @@
 """The `codraft` command.
 
-`serve` needs gevent's monkey-patching before anything else is imported, so
-`main()` does that first and everything heavy is imported inside commands.
+`serve` needs its async library's monkey-patching before anything else is
+imported, so `main()` does that first and everything heavy is imported inside
+commands.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
+
+ASYNC_MODES = ("gevent", "eventlet", "threading")
+DEFAULT_ASYNC_MODE = "gevent"  # measured against the others: docs/performance.md
 
 
 def _app(**overrides):
@@ -49,14 +54,19 @@ def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--upgrade/--no-upgrade", default=False, show_default=True,
               help="Apply database migrations before starting.")
-def serve(host: str, port: int, upgrade: bool) -> None:
-    app = _app(ASYNC_MODE="gevent")
+@click.option("--async-mode", type=click.Choice(ASYNC_MODES), default=DEFAULT_ASYNC_MODE,
+              envvar="CODRAFT_ASYNC_MODE", show_default=True,
+              help="For measuring (bench/async_modes.py); keep the default otherwise.")
+def serve(host: str, port: int, upgrade: bool, async_mode: str) -> None:
+    app = _app(ASYNC_MODE=async_mode)
     if upgrade:
         _upgrade(app)
     _announce(app, host, port)
     from server.extensions import socketio
 
-    socketio.run(app, host=host, port=port, log_output=False)
+    # Werkzeug's server is refused by default; threading is here only to be measured.
+    unsafe = {"allow_unsafe_werkzeug": True} if async_mode == "threading" else {}
+    socketio.run(app, host=host, port=port, log_output=False, **unsafe)
 
 
 def _announce(app, host: str, port: int) -> None:
@@ -199,11 +209,29 @@ class _errors:
         return False
 
 
+def serve_async_mode(argv: list[str]) -> str:
+    """Read the mode `serve` will run in the way click will: --async-mode, else
+    CODRAFT_ASYNC_MODE, else the default (main() must know it before click runs)."""
+    mode = os.environ.get("CODRAFT_ASYNC_MODE") or DEFAULT_ASYNC_MODE
+    for i, arg in enumerate(argv):
+        if arg == "--async-mode" and i + 1 < len(argv):
+            mode = argv[i + 1]
+        elif arg.startswith("--async-mode="):
+            mode = arg.split("=", 1)[1]
+    return mode
+
+
 def main() -> None:
     if sys.argv[1:2] == ["serve"]:
-        from gevent import monkey
+        mode = serve_async_mode(sys.argv[2:])
+        if mode == "gevent":
+            from gevent import monkey
 
-        monkey.patch_all()
+            monkey.patch_all()
+        elif mode == "eventlet":
+            import eventlet
+
+            eventlet.monkey_patch()
     cli()
 
 

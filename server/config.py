@@ -64,7 +64,13 @@ def load(overrides: dict | None = None) -> dict:
         "INSTANCE_PATH": str(folder),
         "DATABASE_URL": database_url,
         "SECRET_KEY": None,
+        # `codraft serve` sets gevent; everything else (run, commands, tests) threads.
+        # Never left to auto-detection, which would pick whatever happens to be installed.
+        "ASYNC_MODE": "threading",
         "MESSAGE_QUEUE": os.environ.get("CODRAFT_MESSAGE_QUEUE") or None,
+        # Processes sharing a queue must use the same channel; separate deployments on
+        # one Redis use different ones.
+        "MESSAGE_QUEUE_CHANNEL": os.environ.get("CODRAFT_MESSAGE_QUEUE_CHANNEL", "codraft"),
         "RATELIMIT_STORAGE_URI": os.environ.get("CODRAFT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("CODRAFT_RATELIMIT_ENABLED", True),
         "SIGN_IN_LIMIT": os.environ.get("CODRAFT_SIGN_IN_LIMIT", "10 per minute;50 per hour"),

@@ -214,7 +214,7 @@ class LiveServer:
         self.log = open(self.instance / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", self.command, "--host", "127.0.0.1",
-             "--port", str(self.port)], env=self.env, cwd=ROOT,
+             "--port", str(self.port), "--no-upgrade"], env=self.env, cwd=ROOT,
             stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc)
         return self

@@ -1,0 +1,98 @@
+"""Real python-socketio clients against a real server process."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+import socketio
+from diff_match_patch import diff_match_patch
+
+from tests.conftest import LiveServer
+
+dmp = diff_match_patch()
+
+
+def patch(before: str, after: str) -> str:
+    return dmp.patch_toText(dmp.patch_make(before, after))
+
+
+class Live:
+    """A socket client that records what the server pushes."""
+
+    def __init__(self, url: str, token: str | None = None, headers: dict | None = None):
+        self.sio = socketio.Client(reconnection=False)
+        self.ops: list[dict] = []
+        self.presence: list[dict] = []
+        self.rights: list[dict] = []
+        self.revoked: list[dict] = []
+        self.disconnected = threading.Event()
+        self.client_id = uuid.uuid4().hex
+        self.sio.on("op", self.ops.append)
+        self.sio.on("presence", self.presence.append)
+        self.sio.on("rights", self.rights.append)
+        self.sio.on("access_revoked", self.revoked.append)
+        self.sio.on("disconnect", lambda *a: self.disconnected.set())
+        self.sio.connect(url, auth={"token": token} if token else None, headers=headers or {},
+                         transports=["websocket"], wait_timeout=10)
+
+    def call(self, event: str, data=None, timeout: float = 10):
+        return self.sio.call(event, data, timeout=timeout)
+
+    def join(self, policy_id: int, since: int | None = None) -> dict:
+        payload = {"policy_id": policy_id, "client_id": self.client_id}
+        if since is not None:
+            payload["since"] = since
+        return self.call("join_policy", payload)
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+@pytest.fixture
+def world(make):
+    return build_world(make)
+
+
+def build_world(make) -> dict:
+    """A group with an owning sub-group (two editors), a watcher outside it, and a
+    policy with one section of three sentences."""
+    facilitator = make.user("Fatima", "fac@example.org")
+    group = make.group(facilitator)
+    alice, bob, carol = (make.user(n, f"{n.lower()}@example.org") for n in
+                         ("Alice", "Bob", "Carol"))
+    ma, mb = make.member(group, alice), make.member(group, bob, "education")
+    make.member(group, carol, "health")
+    sub = make.subgroup(group, "Writers", [ma, mb])
+    policy = make.policy(group, facilitator)
+    section = make.section(policy.parts[0], facilitator, sub, "Budgets",
+                           "You can ask for a budget. We will answer in four weeks. "
+                           "You can appeal.")
+    return {"group": group, "policy": policy, "section": section, "sub": sub,
+            "users": {"fatima": facilitator, "alice": alice, "bob": bob, "carol": carol},
+            "tokens": {name: make.token(user) for name, user in
+                       {"fatima": facilitator, "alice": alice, "bob": bob,
+                        "carol": carol}.items()}}
+
+
+@pytest.fixture
+def server(instance):
+    live = LiveServer(instance).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def connect(server):
+    clients: list[Live] = []
+
+    def _connect(token: str | None = None, **kw) -> Live:
+        client = Live(server.url, token, **kw)
+        clients.append(client)
+        return client
+
+    yield _connect
+    for c in clients:
+        c.close()

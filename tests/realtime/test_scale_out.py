@@ -1,0 +1,58 @@
+"""Several server processes on PostgreSQL, sharing broadcasts through Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server import create_app
+from server.migrate import upgrade
+from tests.conftest import Factory, LiveServer
+from tests.realtime.conftest import Live, build_world, patch
+from tests.realtime.test_sockets import first_sentence, read_text, wait_for
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_an_edit_through_one_process_reaches_a_client_of_another(tmp_path, postgres_url,
+                                                                 redis_url):
+    upgrade(postgres_url)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": postgres_url,
+                      "SECRET_KEY": "scale-out-test-secret", "TESTING": True})
+    world = build_world(Factory(app))
+    env = {"CODRAFT_DATABASE_URL": postgres_url, "CODRAFT_MESSAGE_QUEUE": redis_url,
+           "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}"}
+    one = LiveServer(tmp_path, command="serve", env=env).start()
+    two = LiveServer(tmp_path, command="serve", env=env).start()
+    alice = bob = None
+    try:
+        alice = Live(one.url, world["tokens"]["alice"])
+        bob = Live(two.url, world["tokens"]["bob"])
+        joined = alice.join(world["policy"].id)
+        bob.join(world["policy"].id)
+        s = first_sentence(joined)
+        ack = alice.call("edit_sentence", {"id": s["id"], "base_version": 1, "ref": 1,
+                                           "patch": patch(s["text"], s["text"] + " Via one.")})
+        assert ack["ok"], ack
+        assert wait_for(lambda: any(o["seq"] == ack["seq"] for o in bob.ops), 10)
+        op = next(o for o in bob.ops if o["seq"] == ack["seq"])
+        assert op["text"].endswith("Via one.") and op["origin"] == alice.client_id
+
+        back = bob.call("edit_sentence", {"id": s["id"], "base_version": 2,
+                                          "patch": patch(op["text"], "Two: " + op["text"])})
+        assert back["ok"], back
+        assert wait_for(lambda: any(o["seq"] == back["seq"] for o in alice.ops), 10)
+        assert read_text(two, world["tokens"]["carol"], world["section"].id)[0] == \
+            "Two: You can ask for a budget. Via one."
+        # presence crosses processes too
+        assert wait_for(lambda: any(p["name"] == "Bob" for p in alice.presence)
+                        or any(p["name"] == "Bob" for p in alice.join(
+                            world["policy"].id)["presence"]), 10)
+    finally:
+        for client in (alice, bob):
+            if client:
+                client.close()
+        one.stop()
+        two.stop()
+        app.extensions["codraft_db"].engine.dispose()

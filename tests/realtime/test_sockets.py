@@ -1,0 +1,226 @@
+"""The socket layer through real clients: authentication, authorisation, bad input,
+durability of acknowledged edits, and access taking effect on open sockets."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+import socketio
+
+from tests.realtime.conftest import Live, patch
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def first_sentence(join_reply: dict) -> dict:
+    return join_reply["sections"][0]["sentences"][0]
+
+
+def read_text(server, token: str, section_id: int) -> list[str]:
+    body = requests.get(f"{server.url}/api/v1/sections/{section_id}",
+                        headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    return [s["text"] for s in body["sentences"]]
+
+
+def test_connect_needs_credentials(server):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Live(server.url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Live(server.url, token="cdt_not-a-real-token")
+
+
+def test_owner_edit_is_acked_stored_and_broadcast_to_everyone(world, connect, server):
+    alice, carol = connect(world["tokens"]["alice"]), connect(world["tokens"]["carol"])
+    joined = alice.join(world["policy"].id)
+    assert joined["ok"] and world["section"].id in joined["rights"]["can_edit"]
+    watcher = carol.join(world["policy"].id)
+    assert watcher["rights"]["can_edit"] == []
+    s = first_sentence(joined)
+    ack = alice.call("edit_sentence", {"id": s["id"], "base_version": s["version"],
+                                       "patch": patch(s["text"], s["text"] + " Soon."),
+                                       "ref": 1})
+    assert ack == {"ok": True, "seq": joined["seq"] + 1}
+    for client in (alice, carol):  # the sender too: it learns its own op from the stream
+        assert wait_for(lambda c=client: any(o["seq"] == ack["seq"] for o in c.ops))
+    op = next(o for o in carol.ops if o["seq"] == ack["seq"])
+    assert op["origin"] == alice.client_id and op["ref"] == 1 and op["version"] == 2
+    assert read_text(server, world["tokens"]["carol"], world["section"].id)[0] == \
+        "You can ask for a budget. Soon."
+
+
+def test_watchers_cannot_edit_and_nothing_changes(world, connect, server):
+    carol = connect(world["tokens"]["carol"])
+    joined = carol.join(world["policy"].id)
+    s = first_sentence(joined)
+    before = read_text(server, world["tokens"]["carol"], world["section"].id)
+    requests_ = [
+        ("edit_sentence", {"id": s["id"], "base_version": 1, "patch": patch(s["text"], "x")}),
+        ("insert_sentence", {"section_id": world["section"].id, "text": "Mine.",
+                             "place": {"at": "end"}}),
+        ("delete_sentence", {"id": s["id"], "base_version": 1}),
+        ("split_sentence", {"id": s["id"], "base_version": 1, "offset": 3}),
+        ("move_sentence", {"id": s["id"], "place": {"at": "end"}}),
+        ("delete_section", {"id": world["section"].id}),
+    ]
+    for event, data in requests_:
+        reply = carol.call(event, data)
+        assert reply["ok"] is False and reply["error"]["code"] == "forbidden", (event, reply)
+    assert read_text(server, world["tokens"]["carol"], world["section"].id) == before
+
+
+def test_other_groups_and_unjoined_sockets_are_refused(world, connect, make):
+    stranger = make.user("Stranger", "stranger@example.org")
+    other_group = make.group(stranger, "Other group")
+    mine = make.subgroup(other_group, "Mine", [])
+    other_policy = make.policy(other_group, stranger)
+    make.section(other_policy.parts[0], stranger, mine, "Theirs", "Secret text.")
+    alice = connect(world["tokens"]["alice"])
+    early = alice.call("edit_sentence", {"id": 1, "base_version": 1, "patch": "@@ x"})
+    assert early["error"]["code"] in {"not_joined", "invalid"}
+    s_reply = alice.call("presence", {"section_id": world["section"].id})
+    assert s_reply["error"]["code"] == "not_joined"
+    assert alice.join(other_policy.id)["error"]["code"] == "not_found"
+    joined = alice.join(world["policy"].id)
+    other_sentence_id = first_sentence(joined)["id"] + 3  # exists, in the other group
+    reply = alice.call("edit_sentence", {"id": other_sentence_id, "base_version": 1,
+                                         "patch": patch("Secret text.", "Mine.")})
+    assert reply["error"]["code"] in {"not_found", "forbidden"}
+
+
+@pytest.mark.parametrize(("payload", "code"), [
+    ({"base_version": 1, "patch": "not a patch"}, "bad_patch"),
+    ({"base_version": 99, "patch": "@@ -1,3 +1,4 @@\n You\n+!\n"}, "future_version"),
+    ({"base_version": 1, "patch": "@@ -1,1 +1,30001 @@\n+" + "x" * 30000 + "\n"}, "invalid"),
+    ({"base_version": "1", "patch": "x"}, "invalid"),
+    ({"base_version": 1}, "invalid"),
+    ({"base_version": 1, "patch": "@@ -1,3 +1,5 @@\n You\n+%0A\n"}, "bad_text"),
+])
+def test_bad_edits_get_error_acks_and_change_nothing(world, connect, server, payload, code):
+    alice = connect(world["tokens"]["alice"])
+    s = first_sentence(alice.join(world["policy"].id))
+    before = read_text(server, world["tokens"]["alice"], world["section"].id)
+    reply = alice.call("edit_sentence", {"id": s["id"], **payload})
+    assert reply["ok"] is False and reply["error"]["code"] == code, reply
+    assert set(reply["error"]) >= {"code", "message"}
+    assert read_text(server, world["tokens"]["alice"], world["section"].id) == before
+
+
+def test_unknown_ids_and_non_object_payloads(world, connect):
+    alice = connect(world["tokens"]["alice"])
+    alice.join(world["policy"].id)
+    assert alice.call("edit_sentence", {"id": 999999, "base_version": 1,
+                                        "patch": "@@ x"})["error"]["code"] == "not_found"
+    assert alice.call("edit_sentence", "just a string")["error"]["code"] == "invalid"
+    assert alice.call("edit_sentence", [1, 2])["error"]["code"] == "invalid"
+    assert alice.call("join_policy", {"policy_id": 1})["error"]["code"] == "invalid"
+
+
+def test_a_flood_is_throttled_without_hurting_others(world, connect):
+    alice, bob = connect(world["tokens"]["alice"]), connect(world["tokens"]["bob"])
+    alice.join(world["policy"].id)
+    bob.join(world["policy"].id)
+    replies = []
+    for _ in range(200):
+        alice.sio.emit("presence", {"section_id": world["section"].id},
+                       callback=replies.append)
+    assert wait_for(lambda: len(replies) == 200, 20)
+    assert any(r.get("error", {}).get("code") == "rate_limited" for r in replies)
+    assert bob.call("presence", {"section_id": world["section"].id}) == {"ok": True}
+
+
+def test_deleted_and_merged_sentences_answer_gone(world, connect):
+    alice, bob = connect(world["tokens"]["alice"]), connect(world["tokens"]["bob"])
+    joined = alice.join(world["policy"].id)
+    bob.join(world["policy"].id)
+    first, second, third = joined["sections"][0]["sentences"]
+    assert alice.call("delete_sentence", {"id": third["id"], "base_version": 1})["ok"]
+    assert alice.call("merge_sentence", {"id": second["id"], "base_version": 1,
+                                         "into": first["id"], "into_base_version": 1})["ok"]
+    late = bob.call("edit_sentence", {"id": third["id"], "base_version": 1,
+                                      "patch": patch(third["text"], third["text"] + "!")})
+    assert late["error"]["code"] == "gone"
+    merged = bob.call("edit_sentence", {"id": second["id"], "base_version": 1,
+                                        "patch": patch(second["text"], "X" + second["text"])})
+    assert merged["error"]["code"] == "gone" and merged["error"]["merged_into"] == first["id"]
+
+
+def test_presence_shows_who_is_where_and_clears_on_leave(world, connect):
+    alice, carol = connect(world["tokens"]["alice"]), connect(world["tokens"]["carol"])
+    carol.join(world["policy"].id)
+    joined = alice.join(world["policy"].id)
+    assert {p["name"] for p in joined["presence"]} == {"Alice", "Carol"}
+    s = first_sentence(joined)
+    assert alice.call("presence", {"sentence_id": s["id"]}) == {"ok": True}
+    assert wait_for(lambda: any(p["sentence_id"] == s["id"] and p["name"] == "Alice"
+                                for p in carol.presence))
+    seen = next(p for p in carol.presence if p["sentence_id"] == s["id"])
+    assert seen["section_id"] == world["section"].id and seen["colour"].startswith("#")
+    left = []
+    carol.sio.on("presence_left", left.append)
+    alice.close()
+    assert wait_for(lambda: left and left[0]["sid"] == seen["sid"])
+
+
+def test_sign_out_cuts_off_the_socket_at_once(world, server, make):
+    web = requests.Session()
+    page = web.get(f"{server.url}/sign-in", timeout=10).text
+    import re
+
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    web.post(f"{server.url}/sign-in", data={"email": "alice@example.org",
+                                            "password": "correct horse battery",
+                                            "csrf_token": csrf}, timeout=10)
+    cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
+    live = Live(server.url, headers={"Cookie": cookie})
+    try:
+        assert live.join(world["policy"].id)["ok"]
+        home = web.get(f"{server.url}/", timeout=10).text
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', home).group(1)
+        web.post(f"{server.url}/sign-out", data={"csrf_token": csrf}, timeout=10)
+        assert live.disconnected.wait(5)
+        assert live.revoked and live.revoked[0]["reason"] == "signed_out"
+    finally:
+        live.close()
+
+
+def test_leaving_the_sub_group_stops_edits_at_once(world, connect, server):
+    alice = connect(world["tokens"]["alice"])
+    joined = alice.join(world["policy"].id)
+    s = first_sentence(joined)
+    api = f"{server.url}/api/v1/subgroups/{world['sub'].id}/members/{world['users']['alice'].id}"
+    gone = requests.delete(api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"},
+                           timeout=10)
+    assert gone.status_code == 204
+    assert wait_for(lambda: alice.rights and alice.rights[-1]["can_edit"] == [])
+    reply = alice.call("edit_sentence", {"id": s["id"], "base_version": 1,
+                                         "patch": patch(s["text"], s["text"] + "!")})
+    assert reply["error"]["code"] == "forbidden"
+
+
+def test_removal_from_the_group_disconnects(world, connect, server):
+    carol = connect(world["tokens"]["carol"])
+    carol.join(world["policy"].id)
+    api = f"{server.url}/api/v1/groups/{world['group'].id}/members/{world['users']['carol'].id}"
+    r = requests.delete(api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"},
+                        timeout=10)
+    assert r.status_code == 204
+    assert carol.disconnected.wait(5)
+    assert carol.revoked[0]["reason"] == "removed_from_group"
+
+
+def test_cross_site_origin_is_refused(world, server):
+    """A page on another site cannot open a socket with the visitor's cookie."""
+    handshake = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    evil = requests.get(handshake, headers={"Origin": "https://evil.example.com"}, timeout=10)
+    assert evil.status_code == 400
+    same = requests.get(handshake, headers={"Origin": server.url}, timeout=10)
+    assert same.status_code == 200
