@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 # What an op carries back: a sentence's whole text, of the bench sentences' length.
 TEXT = "The amount is worked out from the support the child or young person needs."
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--async-mode", default="gevent",
                         choices=("gevent", "eventlet", "threading"))
+    parser.add_argument("--nodelay", action="store_true",
+                        help="set TCP_NODELAY on its sockets (see tcp_nodelay.py)")
     args = parser.parse_args(argv)
     if args.async_mode == "gevent":
         from gevent import monkey
@@ -32,6 +35,12 @@ def main(argv: list[str] | None = None) -> None:
         import eventlet
 
         eventlet.monkey_patch()
+
+    if args.nodelay:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from tcp_nodelay import install
+
+        install(args.async_mode)
 
     from flask import Flask, request
     from flask_socketio import SocketIO, join_room

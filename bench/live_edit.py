@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
-SECRET = "bench-secret-key-not-for-production"
+SECRET = "bench-secret-key-not-for-production"  # noqa: S105  (a throwaway instance)
 SENTENCES = [
     "Families can ask the council for a personal budget at any annual review meeting.",
     "The council will answer every request for a personal budget within four weeks.",
@@ -168,16 +168,17 @@ def free_port() -> int:
 class Server:
     """A server subprocess on 127.0.0.1, stopped for sure on exit."""
 
-    def __init__(self, kind: str, mode: str, folder: Path):
+    def __init__(self, kind: str, mode: str, folder: Path, nodelay: bool = False):
         self.kind, self.mode, self.folder = kind, mode, folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         if kind == "ours":
-            self.argv = [PYTHON, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+            launcher = [str(BENCH / "tcp_nodelay.py")] if nodelay else ["-m", "server.cli"]
+            self.argv = [PYTHON, *launcher, "serve", "--host", "127.0.0.1",
                          "--port", str(self.port), "--async-mode", mode]
         else:
             self.argv = [PYTHON, str(BENCH / "bare_relay.py"), "--port", str(self.port),
-                         "--async-mode", mode]
+                         "--async-mode", mode, *(["--nodelay"] if nodelay else [])]
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
@@ -507,23 +508,26 @@ HEADER = (f"  {'':<6}{'p50 ms':>9}{'p99 ms':>10}{'edits/s':>10}{'RSS MB':>9}{'sr
           f"{'cli CPU':>9}{'conflicts':>10}{'errors':>7}")
 
 
-def print_pair(n: int, ours: dict, bare: dict | None) -> None:
-    print(f"\nN = {n} clients ({ours['connected']} connected, "
-          f"{ours['measured_edits']} edits measured)")
+def print_pair(n: int, ours: dict | None, bare: dict | None) -> None:
+    print(f"\nN = {n} clients")
     print(HEADER)
-    print(row("ours", ours))
-    if bare is None:
-        return
-    print(row("bare", bare))
-    print(f"  {'ratio':<6}{ratio(ours['p50_ms'], bare['p50_ms']):>9}"
-          f"{ratio(ours['p99_ms'], bare['p99_ms']):>10}"
-          f"{ratio(ours['edits_per_s'], bare['edits_per_s']):>10}"
-          f"{ratio(ours['rss_mb'], bare['rss_mb']):>9}")
     for label, r in (("ours", ours), ("bare", bare)):
+        if r:
+            print(row(label, r))
+    if ours and bare:
+        print(f"  {'ratio':<6}{ratio(ours['p50_ms'], bare['p50_ms']):>9}"
+              f"{ratio(ours['p99_ms'], bare['p99_ms']):>10}"
+              f"{ratio(ours['edits_per_s'], bare['edits_per_s']):>10}"
+              f"{ratio(ours['rss_mb'], bare['rss_mb']):>9}")
+    for label, r in (("ours", ours), ("bare", bare)):
+        if not r:
+            continue
+        if r["connected"] < n:
+            print(f"  ! {label}: only {r['connected']} of {n} clients connected")
         if r["missing"]:
             print(f"  ! {label}: {r['missing']} edits never reached every client (counted "
                   "as infinitely slow)")
-        if r["client_cpu"] > 0.85 * max(1, r.get("client_procs", 1)):
+        if r["client_cpu"] > 0.85 * r["client_procs"]:
             print(f"  ! {label}: the clients used {r['client_cpu'] * 100:.0f}% CPU: this run "
                   "may measure the clients, not the server")
 
@@ -550,17 +554,50 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
                         choices=("gevent", "eventlet", "threading"))
     parser.add_argument("--client-procs", type=int, default=1,
                         help="processes the clients are spread over")
-    parser.add_argument("--no-bare", action="store_true", help="skip the bare relay")
+    parser.add_argument("--servers", default="ours,bare", help="which to drive: ours,bare")
+    parser.add_argument("--nodelay", action="store_true",
+                        help="both servers with TCP_NODELAY (bench/tcp_nodelay.py)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
+    parser.add_argument("--profile", type=Path,
+                        help="sample our server with py-spy (raw stacks) into this folder")
+    parser.add_argument("--profile-delay", type=float, default=3,
+                        help="seconds the clients take to connect, before the warm-up")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    args.servers = {s.strip() for s in args.servers.split(",")}
+    if not args.servers or not args.servers <= {"ours", "bare"}:
+        parser.error("--servers takes ours, bare or both")
     if not 0 < args.rate <= 30:
         parser.error("--rate must be in (0, 30]: the server throttles above 40/s per socket")
     if args.seconds > 120 or args.warmup > 30 or max(args.clients) > 500:
         parser.error("bounded: --seconds <= 120, --warmup <= 30, --clients <= 500")
     return args
+
+
+@contextlib.contextmanager
+def profiler(server: Server, n: int, args):
+    """With --profile DIR: sample our server with py-spy over the measured window."""
+    if not args.profile or server.kind != "ours":
+        yield
+        return
+    args.profile.mkdir(parents=True, exist_ok=True)
+    out = args.profile / f"ours-{server.mode}-{n}.txt"
+    # Clients connect first; start sampling at about the end of the warm-up.
+    spy = subprocess.Popen(
+        ["sh", "-c", f"sleep {args.profile_delay + args.warmup} && exec py-spy record "
+                     f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
+                     f"--format raw --idle --nonblocking -o {out}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        try:
+            spy.wait(args.seconds + 30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+        print(f"  profile of ours at N={n}: {out}", file=sys.stderr)
 
 
 class Bench:
@@ -585,12 +622,13 @@ class Bench:
 
     def run(self, kind: str, mode: str, n: int, args) -> dict:
         folder = self.fresh()
-        with Server(kind, mode, folder) as server:
+        with Server(kind, mode, folder, args.nodelay) as server, profiler(server, n, args):
             result = run_load(server, n=n, policy_id=self.data["policy_id"],
                               tokens=self.data["tokens"], sentences=self.data["sentences"],
                               rate=args.rate, warmup=args.warmup, seconds=args.seconds,
                               procs=args.client_procs, seed=args.seed)
-        result.update(kind=kind, mode=mode, client_procs=args.client_procs)
+        result.update(kind=kind, mode=mode, client_procs=args.client_procs,
+                      nodelay=args.nodelay)
         return result
 
     def close(self) -> None:
@@ -619,13 +657,14 @@ def main(argv=None) -> None:
     report = {"machine": None, "args": {k: (str(v) if isinstance(v, Path) else v)
                                         for k, v in vars(args).items()}, "runs": []}
     try:
-        report["machine"] = print_setup(args, bench, f"async mode {args.async_mode}")
+        report["machine"] = print_setup(args, bench, f"async mode {args.async_mode}"
+                                        + (", TCP_NODELAY" if args.nodelay else ""))
         for n in args.clients:
-            ours = bench.run("ours", args.async_mode, n, args)
-            bare = None if args.no_bare else bench.run("bare", args.async_mode, n, args)
+            ours = bench.run("ours", args.async_mode, n, args) if "ours" in args.servers else None
+            bare = bench.run("bare", args.async_mode, n, args) if "bare" in args.servers else None
             print_pair(n, ours, bare)
-            report["runs"].extend([ours] + ([bare] if bare else []))
-            if bare and n == 50:
+            report["runs"].extend(r for r in (ours, bare) if r)
+            if ours and bare and n == 50:
                 print("  " + goal(n, ours, bare))
         sys.stdout.flush()
     finally:

@@ -199,9 +199,11 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> Non
 
 
 class LiveServer:
-    """`codraft run` or `codraft serve` in a subprocess, on a free port."""
+    """`codraft serve` (or `run`) in a subprocess, on a free port. Tests use the
+    production server: it is what people run, and it closes sockets at once where
+    the development server lingers for seconds."""
 
-    def __init__(self, instance: Path, *, command: str = "run", env: dict | None = None):
+    def __init__(self, instance: Path, *, command: str = "serve", env: dict | None = None):
         self.instance = instance
         self.command = command
         self.port = free_port()

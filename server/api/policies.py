@@ -164,7 +164,7 @@ def update_section(body, section_id):
 def delete_section(section_id):
     """Remove a section (facilitators); it is kept for history, but no longer shown"""
     section, _access = section_access(db(), auth.me().id, section_id, Action.MANAGE)
-    policies.delete_section(db(), section)
+    policies.delete_section(db(), section, auth.me())
 
 
 @sections.route(f"/sections/<{ID}:section_id>/sentences", methods=["POST"])

@@ -210,17 +210,18 @@ def update_section(db: Session, section: Section, *, title: str | None = None,
     return section
 
 
-def delete_section(db: Session, section: Section, by: User | None = None,
-                   origin: Origin | None = None) -> None:
+def delete_section(db: Session, section: Section, by: User,
+                   origin: Origin | None = None) -> dict:
     """Hide a section; it stays in the database for history and comments."""
     section.deleted_at = utcnow()
     db.flush()
-    oplog.record(db, section.policy_id, {"op": "section_delete", "section_id": section.id,
-                                         "id": section.id}, by.id if by else None, origin)
+    return oplog.record(db, section.policy_id, {"op": "section_delete",
+                                                "section_id": section.id, "id": section.id},
+                        by.id, origin)
 
 
 def move_section(db: Session, section: Section, by: User, place: sync.Place,
-                 origin: Origin | None = None) -> None:
+                 origin: Origin | None = None) -> dict:
     items = _section_items(db, section.part_id)
     try:
         moved = sync.move_item(items, section.id, place)
@@ -228,9 +229,9 @@ def move_section(db: Session, section: Section, by: User, place: sync.Place,
         raise NotFound("The place to put it was not found.") from None
     section.position = sync.ordering.find_item(moved, section.id).position
     db.flush()
-    oplog.record(db, section.policy_id, {"op": "section_move", "section_id": section.id,
-                                         "id": section.id, "position": section.position},
-                 by.id, origin)
+    return oplog.record(db, section.policy_id, {"op": "section_move", "section_id": section.id,
+                                                "id": section.id, "position": section.position},
+                        by.id, origin)
 
 
 def _insert_sentences(db: Session, section: Section, by: User, sentences: list[str],

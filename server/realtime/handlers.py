@@ -15,6 +15,7 @@ from server.errors import NotFound
 from server.extensions import socketio
 from server.permissions import Action, allows
 from server.policies import services as policies
+from server.policies import oplog
 from server.policies.oplog import Origin
 from server.presence import services as presence
 from server.realtime import broadcast, schemas
@@ -217,22 +218,23 @@ def insert_section(ctx: Ctx, data: dict) -> dict:
     part, _ = access.part_access(ctx.db, ctx.user.id, data["part_id"], Action.MANAGE)
     if part.policy_id != policy_id:
         raise NotFound("That part was not found in the policy you joined.")
-    return _ok(editing.insert_section(ctx.db, part, ctx.user, title=data["title"],
+    section = policies.create_section(ctx.db, part, ctx.user, title=data["title"],
                                       subgroup_id=data["subgroup_id"], kind=data["kind"],
                                       text=data["text"], place=sync.Place(**data["place"]),
-                                      origin=_origin(ctx, data)))
+                                      origin=_origin(ctx, data))
+    return {"ok": True, "seq": oplog.current_seq(ctx.db, part.policy_id), "id": section.id}
 
 
 @socket_event("delete_section", schemas.DeleteSection, policy_lock=True)
 def delete_section(ctx: Ctx, data: dict) -> dict:
     section = _managed_section(ctx, data["id"])
-    return _ok(editing.delete_section(ctx.db, section, ctx.user, _origin(ctx, data)))
+    return _ok(policies.delete_section(ctx.db, section, ctx.user, _origin(ctx, data)))
 
 
 @socket_event("move_section", schemas.MoveSection, policy_lock=True)
 def move_section(ctx: Ctx, data: dict) -> dict:
     section = _managed_section(ctx, data["id"])
-    return _ok(editing.move_section(ctx.db, section, ctx.user, sync.Place(**data["place"]),
-                                    _origin(ctx, data)))
+    return _ok(policies.move_section(ctx.db, section, ctx.user, sync.Place(**data["place"]),
+                                     _origin(ctx, data)))
 
 

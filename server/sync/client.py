@@ -39,8 +39,9 @@ applies the op when it arrives in the stream.
 
 Known risks, both needing a lost connection at the wrong moment:
 - A snapshot cannot say whether an edit in flight at the disconnect was
-  committed: the unsent text is folded in with the shadow as base, so such an
-  edit may appear twice. Snapshots are only sent to clients too far behind.
+  committed: local is folded onto the snapshot with the shadow as base, so if
+  it was, and the user typed more since, its text may appear twice. Snapshots
+  only go to clients too far behind for a replay.
 - After a replay, an edit whose op is not in it is sent again. If the server
   was still processing the lost request and commits it after answering the
   join, its op arrives later and the typing may be applied twice. Making
@@ -62,6 +63,8 @@ _dmp.Diff_Timeout = 0
 _TRANSIENT = {"busy", "rate_limited"}
 # Refusals that mean the sentence no longer exists: its removal is on its way.
 _GONE = {"gone", "not_found"}
+# Refusals that mean this client's view of the policy is off: rejoin.
+_RESYNC = {"not_joined", "future_version"}
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ class Client:
         self._known_seq = 0  # the highest seq anyone told us exists
         self._ref = 0
         self._joined = True
-        self._rejoin_asked = False  # the server forgot this client: reconnect
+        self._rejoin_asked = False  # the server forgot this client, or knows older text
         self._snapshot(reply)
 
     # What the user sees.
@@ -153,7 +156,7 @@ class Client:
                 section["id"],
             )
 
-        return sorted(self._sections.values(), key=key)
+        return [dict(section) for section in sorted(self._sections.values(), key=key)]
 
     def sentences(self, section_id: int) -> list[tuple[int, str]]:
         """Return (id, text) of a section's sentences, in order, as the user sees them."""
@@ -323,7 +326,7 @@ class Client:
             s.wait_version = max(s.wait_version, ack["error"].get("version", 0))
         elif code in _GONE:
             s.gone = Refusal(request, ack)
-        elif code == "not_joined":
+        elif code in _RESYNC:
             self._rejoin_asked = True
         elif code not in _TRANSIENT:
             s.held = True

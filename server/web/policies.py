@@ -11,6 +11,7 @@ from server.errors import DomainError
 from server.permissions import Action, allows
 from server.policies import services as policies
 from server.policies.models import Part, Policy
+from server.policies.services import MAX_SENTENCE_CHARS
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
 from server.web.helpers import attach, db, form_failed, invalid, my_id
@@ -106,6 +107,7 @@ def _section_page(section, access: Access, form: AddTextForm | None = None,
         "policies/section.html", section=section, part=part, policy=part.policy,
         group=access.group, sentences=section.sentences, owner=section.subgroup,
         can_edit=allows(db(), access.membership, Action.EDIT_TEXT, section.subgroup_id),
+        max_sentence_chars=MAX_SENTENCE_CHARS,
         form=form or AddTextForm(formdata=None)), status
 
 

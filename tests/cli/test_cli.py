@@ -79,3 +79,16 @@ def test_demo_on_postgres(tmp_path, postgres_url):
     current = codraft("db", "current", instance=tmp_path, env=env)
     assert current.stdout.strip() == _head()
     assert not (tmp_path / "codraft.db").exists()
+
+
+def test_run_serves_the_sign_in_page(instance):
+    import requests
+
+    from tests.conftest import LiveServer
+
+    server = LiveServer(instance, command="run").start()
+    try:
+        page = requests.get(f"{server.url}/sign-in", timeout=10)
+        assert page.status_code == 200 and "Sign in" in page.text
+    finally:
+        server.stop()

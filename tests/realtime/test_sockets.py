@@ -224,3 +224,67 @@ def test_cross_site_origin_is_refused(world, server):
     assert evil.status_code == 400
     same = requests.get(handshake, headers={"Origin": server.url}, timeout=10)
     assert same.status_code == 200
+
+
+def test_facilitator_inserts_moves_and_deletes_sections_live(world, connect, server):
+    fatima, carol = connect(world["tokens"]["fatima"]), connect(world["tokens"]["carol"])
+    joined = fatima.join(world["policy"].id)
+    assert joined["rights"]["can_manage"] is True
+    carol.join(world["policy"].id)
+    part_id = joined["sections"][0]["part_id"]
+    added = fatima.call("insert_section", {
+        "part_id": part_id, "title": "Appeals", "subgroup_id": world["sub"].id,
+        "text": "You can appeal. We will reply.", "place": {"at": "start"}})
+    assert added["ok"], added
+    assert wait_for(lambda: any(o["op"] == "section_insert" for o in carol.ops))
+    op = next(o for o in carol.ops if o["op"] == "section_insert")
+    assert [s["text"] for s in op["section"]["sentences"]] == ["You can appeal.",
+                                                               "We will reply."]
+    assert op["section"]["position"] < joined["sections"][0]["position"]
+    moved = fatima.call("move_section", {"id": added["id"],
+                                         "place": {"after": world["section"].id}})
+    assert moved["ok"], moved
+    assert fatima.call("delete_section", {"id": added["id"]})["ok"]
+    assert wait_for(lambda: [o["op"] for o in carol.ops][-2:] == ["section_move",
+                                                                  "section_delete"])
+    assert carol.call("move_section", {"id": world["section"].id, "place": {"at": "end"}}
+                      )["error"]["code"] == "forbidden"
+    reply = requests.get(f"{server.url}/api/v1/policies/{world['policy'].id}",
+                         headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
+                         timeout=10).json()
+    titles = [s["title"] for p in reply["parts"] for s in p["sections"]]
+    assert titles == ["Budgets"]
+
+
+def test_text_added_over_http_arrives_live(world, connect, server):
+    carol = connect(world["tokens"]["carol"])
+    joined = carol.join(world["policy"].id)
+    r = requests.post(f"{server.url}/api/v1/sections/{world['section'].id}/sentences",
+                      json={"text": "Ask us. We help."},
+                      headers={"Authorization": f"Bearer {world['tokens']['alice']}"},
+                      timeout=10)
+    assert r.status_code == 201
+    assert wait_for(lambda: len(carol.ops) == 2)
+    assert [o["sentence"]["text"] for o in carol.ops] == ["Ask us.", "We help."]
+    assert [o["seq"] for o in carol.ops] == [joined["seq"] + 1, joined["seq"] + 2]
+    assert all(o["origin"] is None for o in carol.ops)
+
+
+def test_rejoining_with_since_replays_exactly_what_was_missed(world, connect):
+    alice, bob = connect(world["tokens"]["alice"]), connect(world["tokens"]["bob"])
+    joined = alice.join(world["policy"].id)
+    s = first_sentence(joined)
+    bob.join(world["policy"].id)
+    bob.close()
+    text = s["text"]
+    for n in range(3):
+        new = f"{text} {n}"
+        assert alice.call("edit_sentence", {"id": s["id"], "base_version": n + 1,
+                                            "patch": patch(text, new)})["ok"]
+        text = new
+    again = connect(world["tokens"]["bob"])
+    replay = again.join(world["policy"].id, since=joined["seq"])
+    assert [o["seq"] for o in replay["ops"]] == [joined["seq"] + i for i in (1, 2, 3)]
+    assert replay["ops"][-1]["text"] == text
+    fresh = again.join(world["policy"].id, since=10_000)  # from the future: a snapshot
+    assert "ops" not in fresh and fresh["sections"][0]["sentences"][0]["text"] == text

@@ -563,11 +563,12 @@ def test_an_edit_answered_gone_that_no_op_removes_is_held_after_a_rejoin():
     assert [r.ack["error"]["code"] for r in a.refused] == ["not_found"]
 
 
-def test_a_server_that_forgot_the_join_asks_for_a_rejoin():
+@pytest.mark.parametrize("code", ["not_joined", "future_version"])
+def test_a_server_that_forgot_the_join_or_knows_older_text_asks_for_a_rejoin(code):
     server, (a, _) = setup("One.")
     a.edit(1, "One!")
     [request] = a.pending()
-    a.receive_ack(request, {"ok": False, "error": {"code": "not_joined", "message": "Join."}})
+    a.receive_ack(request, {"ok": False, "error": {"code": code, "message": "Rejoin."}})
     assert a.needs_resync()
     a.connection_lost()
 
@@ -575,3 +576,4 @@ def test_a_server_that_forgot_the_join_asks_for_a_rejoin():
     [again] = a.pending()
 
     assert not a.needs_resync() and again.data["id"] == 1
+    assert a.refused == []
