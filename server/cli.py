@@ -158,6 +158,33 @@ def create_user_cmd(email: str, name: str, password: str) -> None:
     click.echo(f"Created {user.email} (id {user.id}).")
 
 
+@cli.command("disable-user", help="Disable an account: it can no longer sign in, and its "
+                                   "open sessions, tokens and live connections end.")
+@click.option("--email", required=True)
+def disable_user_cmd(email: str) -> None:
+    _set_active(email, False)
+    click.echo(f"Disabled {email}.")
+
+
+@cli.command("enable-user", help="Let a disabled account sign in again.")
+@click.option("--email", required=True)
+def enable_user_cmd(email: str) -> None:
+    _set_active(email, True)
+    click.echo(f"Enabled {email}.")
+
+
+def _set_active(email: str, active: bool) -> None:
+    from server.accounts.services import set_active, user_by_email
+
+    app = _app()
+    database = _db(app)
+    user = user_by_email(database.session, email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email}.")
+    set_active(database.session, user, active)
+    database.commit()
+
+
 @cli.command("create-group", help="Create a group with an existing account as facilitator.")
 @click.option("--name", required=True)
 @click.option("--facilitator", "email", required=True, help="Email of the first facilitator.")

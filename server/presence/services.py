@@ -90,6 +90,17 @@ def sids_for(db: Session, *, user_id: int | None = None, auth_session_id: int | 
     return list(db.scalars(query))
 
 
+def ended_credentials(db: Session, sids: list[str], idle: timedelta) -> list[Connection]:
+    """Connections among `sids` whose sign-in or token stopped being valid by some
+    route that told no one (an account disabled from the command line, expiry)."""
+    from server.accounts.services import credential_user
+
+    rows = list(db.scalars(select(Connection).where(Connection.sid.in_(sids)))) if sids else []
+    return [row for row in rows if credential_user(
+        db, auth_session_id=row.auth_session_id, api_token_id=row.api_token_id,
+        idle=idle) is None]
+
+
 def refresh(db: Session, sids: list[str]) -> None:
     """Mark this process's connections alive (called every 30 s)."""
     if sids:

@@ -22,6 +22,7 @@ from server.presence.models import Connection
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 30
+CREDENTIAL_CHECK_SECONDS = 5
 _local_sids: set[str] = set()  # sockets connected to this process
 
 
@@ -145,20 +146,28 @@ def subscribe_all() -> None:
 
 
 def start_housekeeping(app) -> None:
-    """Every 30 s: mark this process's sockets alive and forget those of processes
-    that died (their people show as gone within 90 s)."""
+    """Every 5 s cut off sockets whose credential ended without an event reaching this
+    process (e.g. an account disabled from the command line); every 30 s mark this
+    process's sockets alive and forget those of processes that died."""
     if app.config.get("TESTING") or app.extensions.get("codraft_housekeeping"):
         return
     app.extensions["codraft_housekeeping"] = True
 
     def loop():
+        ticks = 0
         while True:
-            socketio.sleep(HOUSEKEEPING_SECONDS)
+            socketio.sleep(CREDENTIAL_CHECK_SECONDS)
+            ticks += 1
             database = app.extensions["codraft_db"]
             try:
                 with app.app_context():
-                    presence.refresh(database.session, sorted(_local_sids))
-                    presence.sweep(database.session)
+                    db = database.session
+                    _cut_off(presence.ended_credentials(db, sorted(_local_sids),
+                                                        app.config["SESSION_IDLE"]),
+                             "signed_out")
+                    if ticks % (HOUSEKEEPING_SECONDS // CREDENTIAL_CHECK_SECONDS) == 0:
+                        presence.refresh(db, sorted(_local_sids))
+                        presence.sweep(db)
                     database.commit()
             except Exception:
                 log.exception("presence housekeeping failed")

@@ -288,3 +288,16 @@ def test_rejoining_with_since_replays_exactly_what_was_missed(world, connect):
     assert replay["ops"][-1]["text"] == text
     fresh = again.join(world["policy"].id, since=10_000)  # from the future: a snapshot
     assert "ops" not in fresh and fresh["sections"][0]["sentences"][0]["text"] == text
+
+
+def test_a_disabled_account_is_cut_off_even_from_another_process(world, connect, server):
+    from tests.cli.test_cli import codraft
+
+    carol = connect(world["tokens"]["carol"])
+    carol.join(world["policy"].id)
+    codraft("disable-user", "--email", "carol@example.org", instance=server.instance)
+    assert carol.disconnected.wait(10)
+    gone = requests.get(f"{server.url}/api/v1/me",
+                        headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
+                        timeout=10)
+    assert gone.status_code == 401
