@@ -230,6 +230,7 @@ class Spec:
     rate: float
     seed: int
     logins: bool  # send the token (ours) or nothing (bare)
+    client: str  # sockets.KINDS
 
 
 @dataclass
@@ -253,15 +254,15 @@ class Bot:
     """One editor: its own socket, its own view of the sentences, kept current from
     the `op` stream like a browser's."""
 
-    def __init__(self, spec: Spec, token: str, client_id: str, tally: Tally, rng):
-        import socketio
+    def __init__(self, spec: Spec, token: str, client_id: str, tally: Tally, rng, session):
         from diff_match_patch import diff_match_patch
+
+        from sockets import KINDS
 
         self.spec, self.token, self.client_id, self.tally, self.rng = (spec, token, client_id,
                                                                         tally, rng)
         self.dmp = diff_match_patch()
-        self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
-        self.sio.on("op", self.on_op)
+        self.sock = KINDS[spec.client](self.on_op, session)
         self.state = {s["id"]: (s["text"], s["version"]) for s in spec.sentences}
         self.base_len = {s["id"]: len(s["text"]) for s in spec.sentences}
         self.ref = 0
@@ -286,11 +287,11 @@ class Bot:
     async def connect(self, gate: asyncio.Semaphore) -> None:
         async with gate:
             try:
-                await self.sio.connect(self.spec.url, transports=["websocket"], wait_timeout=20,
-                                       auth={"token": self.token} if self.spec.logins else None)
-                reply = await self.sio.call("join_policy", {"policy_id": self.spec.policy_id,
-                                                            "client_id": self.client_id},
-                                            timeout=30)
+                await self.sock.connect(self.spec.url, {"token": self.token}
+                                        if self.spec.logins else None, timeout=20)
+                reply = await self.sock.call("join_policy", {"policy_id": self.spec.policy_id,
+                                                             "client_id": self.client_id},
+                                             timeout=30)
             except Exception as exc:  # noqa: BLE001  (counted and printed)
                 print(f"client {self.client_id[:8]} could not connect: {exc!r}",
                       file=sys.stderr)
@@ -307,8 +308,6 @@ class Bot:
 
     async def edit(self, sentence_id: int) -> str:
         """Send one edit (retrying conflicts at once); return the last ack's code."""
-        import socketio
-
         for _attempt in range(5):
             text, version = self.state[sentence_id]
             new = mutate(text, self.rng, self.base_len[sentence_id])
@@ -317,10 +316,12 @@ class Bot:
                        "patch": self.dmp.patch_toText(self.dmp.patch_make(text, new))}
             sent = time.monotonic()
             try:
-                ack = await self.sio.call("edit_sentence", payload, timeout=15)
+                ack = await self.sock.call("edit_sentence", payload, timeout=15)
                 code = "ok" if ack.get("ok") else ack["error"]["code"]
-            except socketio.exceptions.TimeoutError:
+            except TimeoutError:
                 ack, code = None, "timeout"
+            except ConnectionError:
+                ack, code = None, "disconnected"
             self.tally.sends.append((self.client_id, self.ref, sent, time.monotonic(), code))
             if code != "conflict":
                 return code
@@ -339,7 +340,7 @@ class Bot:
             now = time.monotonic()
             if due > now:
                 await asyncio.sleep(due - now)
-            if time.monotonic() >= stop or not self.sio.connected:
+            if time.monotonic() >= stop or not self.sock.connected:
                 return
             await self.edit(self.rng.choice(ids))
             due = max(due + interval, time.monotonic())
@@ -349,7 +350,12 @@ async def _drive(conn, spec: Spec) -> dict:
     loop = asyncio.get_running_loop()
     tally = Tally()
     rng = random.Random(spec.seed)
-    bots = [Bot(spec, token, cid, tally, random.Random(rng.random()))
+    session = None
+    if spec.client == "lean":
+        import aiohttp
+
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    bots = [Bot(spec, token, cid, tally, random.Random(rng.random()), session)
             for token, cid in spec.clients]
     gate = asyncio.Semaphore(16)
     await asyncio.gather(*(b.connect(gate) for b in bots))
@@ -369,8 +375,10 @@ async def _drive(conn, spec: Spec) -> dict:
     while time.monotonic() < stop + 15 and time.monotonic() - tally.last_receipt < 1.0:
         await asyncio.sleep(0.1)
     drained_at = time.monotonic()
-    await asyncio.gather(*(b.sio.disconnect() for b in bots if b.sio.connected),
+    await asyncio.gather(*(b.sock.disconnect() for b in bots if b.sock.connected),
                          return_exceptions=True)
+    if session is not None:
+        await session.close()
     return {"sends": tally.sends,
             "receipts": [(k[0], k[1], v[0], v[1]) for k, v in tally.receipts.items()],
             "cpu_seconds": cpu.get("to", 0) - cpu.get("from", 0),
@@ -397,7 +405,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def run_load(server: Server, *, n: int, policy_id: int, tokens: list[str],
              sentences: list[dict], rate: float, warmup: float, seconds: float,
-             procs: int, seed: int) -> dict:
+             procs: int, seed: int, client: str) -> dict:
     """Connect n clients to `server`, load it, and return the figures."""
     ctx = mp.get_context("spawn")
     clients = [(tokens[i] if server.kind == "ours" else "", f"bench-{i:04d}-{uuid.uuid4().hex[:8]}")
@@ -406,7 +414,7 @@ def run_load(server: Server, *, n: int, policy_id: int, tokens: list[str],
     pipes, workers = [], []
     for k in range(procs):
         spec = Spec(server.url, policy_id, clients[k::procs], sentences, rate, seed + k,
-                    logins=server.kind == "ours")
+                    logins=server.kind == "ours", client=client)
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=worker, args=(child, spec), daemon=True)
         proc.start()
@@ -552,6 +560,8 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
                              "flood limit is 40)")
     parser.add_argument("--async-mode", default="gevent",
                         choices=("gevent", "eventlet", "threading"))
+    parser.add_argument("--client", default="lean", choices=("lean", "sio"),
+                        help="lean: bench/sockets.py LeanSocket; sio: python-socketio AsyncClient")
     parser.add_argument("--client-procs", type=int, default=1,
                         help="processes the clients are spread over")
     parser.add_argument("--servers", default="ours,bare", help="which to drive: ours,bare")
@@ -626,7 +636,7 @@ class Bench:
             result = run_load(server, n=n, policy_id=self.data["policy_id"],
                               tokens=self.data["tokens"], sentences=self.data["sentences"],
                               rate=args.rate, warmup=args.warmup, seconds=args.seconds,
-                              procs=args.client_procs, seed=args.seed)
+                              procs=args.client_procs, seed=args.seed, client=args.client)
         result.update(kind=kind, mode=mode, client_procs=args.client_procs,
                       nodelay=args.nodelay)
         return result
@@ -645,7 +655,9 @@ def print_setup(args, bench: Bench, mode_note: str) -> dict:
     print(f"load: closed loop, <= {args.rate:g} edits/s per client, {args.warmup:g} s warm-up "
           f"+ {args.seconds:g} s measured; one section of {len(SENTENCES)} sentences; "
           f"{mode_note}")
-    print(f"clients: python-socketio AsyncClient in {args.client_procs} process(es) on the "
+    kind = {"lean": "LeanSocket (bench/sockets.py)",
+            "sio": "python-socketio AsyncClient"}[args.client]
+    print(f"clients: {kind} in {args.client_procs} asyncio process(es) on the "
           f"same {info['nproc']} cores as the server (they compete for CPU)")
     return info
 

@@ -50,7 +50,10 @@ def on_connect(auth=None):
     try:
         found = _credential(auth)
         if found is None:
-            raise ConnectionRefusedError({"code": "not_authenticated",
+            # Two arguments: a browser then gets err.message and err.data.code
+            # (a lone dict would reach it only as its Python repr).
+            raise ConnectionRefusedError("Sign in first.",
+                                         {"code": "not_authenticated",
                                           "message": "Sign in first."})
         user_id, auth_session_id, api_token_id = found
         presence.connect(db_.session, request.sid, user_id, auth_session_id=auth_session_id,

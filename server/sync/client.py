@@ -170,6 +170,20 @@ class Client:
     def text(self, sentence_id: int) -> str:
         return self._sentences[sentence_id].local
 
+    def sentence_status(self, sentence_id: int) -> dict:
+        """Return a sentence's save state, for the editor to show.
+
+        saved: nothing unsent and nothing in flight; sending: an edit is in
+        flight; held: refused for good (see refused) until the user types.
+        """
+        s = self._sentences[sentence_id]
+        return {
+            "version": s.version,
+            "saved": s.local == s.shadow and s.sent is None,
+            "sending": s.sent is not None,
+            "held": s.held,
+        }
+
     def is_settled(self) -> bool:
         """Say whether everything the user typed is saved and nothing is in flight."""
         return all(s.local == s.shadow and s.sent is None for s in self._sentences.values())

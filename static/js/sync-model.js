@@ -490,6 +490,21 @@
     return this._sentences.has(sentenceId);
   };
 
+  /**
+   * Return a sentence's save state, for the editor to show: {version, saved,
+   * sending, held}. saved: nothing unsent and nothing in flight; sending: an
+   * edit is in flight; held: refused for good (see refused) until the user types.
+   */
+  proto.sentenceStatus = function (sentenceId) {
+    var s = this._get(sentenceId);
+    return {
+      version: s.version,
+      saved: s.local === s.shadow && s.sent === null,
+      sending: s.sent !== null,
+      held: s.held,
+    };
+  };
+
   /** Say whether everything the user typed is saved and nothing is in flight. */
   proto.isSettled = function () {
     for (var s of this._sentences.values()) {

@@ -34,6 +34,9 @@ function state(model, changes) {
   const seen = changes.splice(0);
   return {
     document: model.document().map((s) => [s.id, s.sentences.map((x) => [x.id, x.text])]),
+    status: model
+      .document()
+      .flatMap((s) => s.sentences.map((x) => model.sentenceStatus(x.id))),
     sections: model.sections(),
     seq: model.seq,
     settled: model.isSettled(),

@@ -157,6 +157,7 @@ test("an edit is sent once, with a ref, and ends when its own op arrives", () =>
 
   model.receiveAck(request, { ok: true, seq: 1 });
   assert.ok(model.needsResync());
+  assert.deepEqual(model.sentenceStatus(1), { version: 1, saved: false, sending: true, held: false });
   model.receiveOp(editOp(1, 1, "alpha beta", 2, "me", request.data.ref));
 
   assert.equal(model.text(1), "alpha beta gamma");

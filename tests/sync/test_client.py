@@ -111,11 +111,13 @@ def test_the_own_op_not_the_ack_ends_an_edit_in_flight():
     a.receive_ack(request, ack)
     assert ack == {"ok": True, "seq": 1}
     assert not a.is_settled() and a.pending() == []
+    assert a.sentence_status(1) == {"version": 1, "saved": False, "sending": True, "held": False}
     assert a.needs_resync()  # the ack named seq 1, which the stream has not brought yet
     a.receive_op(op)
     b.receive_op(op)
 
     assert a.is_settled() and not a.needs_resync()
+    assert a.sentence_status(1) == {"version": 2, "saved": True, "sending": False, "held": False}
     assert sentences(a) == sentences(b) == server.live_texts() == [(1, "alpha beta gamma")]
 
 
@@ -316,6 +318,7 @@ def test_an_edit_refused_for_good_waits_for_the_user():
 
     assert [refusal.ack["error"]["code"] for refusal in a.refused] == ["too_long"]
     assert a.text(1) == "much too long"
+    assert a.sentence_status(1)["held"] and not a.sentence_status(1)["saved"]
     assert a.pending() == []
     a.edit(1, "shorter")
     deliver(server, a.pending()[0], a)

@@ -54,6 +54,7 @@ class Traced(Client):
         self._changes.clear()
         return {
             "document": _plain(self.document()),
+            "status": [self.sentence_status(i) for _, ss in self.document() for i, _ in ss],
             "sections": self.sections(),
             "seq": self.seq,
             "settled": self.is_settled(),

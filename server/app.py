@@ -1,0 +1,70 @@
+"""The app factory: wiring only; all behaviour lives in the modules it registers."""
+
+from __future__ import annotations
+
+from flask import Flask, make_response
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from server import auth, http_errors, models, security  # noqa: F401  (models: all mappers)
+from server.config import ROOT, load
+from server.db import Database
+from server.extensions import api as rest_api  # `api` would be rebound by importing server.api
+from server.extensions import limiter, socketio
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Wire the app together; all behaviour lives in the modules it registers."""
+    config = load(overrides)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=config["INSTANCE_PATH"])
+    app.config.update(config)
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["codraft_db"] = database
+    _transactions(app, database)
+
+    auth.init_app(app)
+    security.init_app(app)
+    limiter.init_app(app)
+    rest_api.init_app(app, spec_kwargs={
+        "info": {"description": "Codraft's JSON API. See docs/api.md."}})
+    from server.api import register as register_api
+    from server.web import register as register_web
+
+    register_api(rest_api)
+    register_web(app)
+    http_errors.init_app(app)
+    socketio.init_app(app, message_queue=app.config["MESSAGE_QUEUE"],
+                      channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+                      async_mode=app.config["ASYNC_MODE"],
+                      max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+    from server import realtime
+
+    realtime.init_app(app)
+    return app
+
+
+def _transactions(app: Flask, database: Database) -> None:
+    """One transaction per request: commit before the response leaves if it
+    succeeded, roll back otherwise. Services only flush."""
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code >= 400:
+            database.session.rollback()
+            return response
+        try:
+            database.commit()
+        except IntegrityError:
+            database.session.rollback()
+            return make_response(*http_errors.error_response(
+                409, "conflict", "That clashes with a change made just now. Reload and try again."))
+        except OperationalError:
+            database.session.rollback()
+            raise
+        return response
+
+    @app.teardown_appcontext
+    def _remove(_exc):
+        database.remove()

@@ -1,0 +1,270 @@
+"""The section page as a live editor, in real browsers against a real server: two
+members of the owning sub-group typing at once, a watcher outside it, splitting and
+joining sentences from the keyboard, presence, going offline, a refused edit, and
+accessibility of the live page on a desktop and a phone."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+FIRST = "You can ask for a Personal Budget."
+SECOND = "We answer within four weeks."
+THIRD = "You can appeal."
+
+
+@pytest.fixture
+def world(make):
+    """Alice and Bob write the section (its sub-group); Carol is in the group only."""
+    fatima = make.user("Fatima Khan", "fatima@example.org")
+    group = make.group(fatima, "Northshire SEND group")
+    alice = make.user("Alice Moreno", "alice@example.org")
+    bob = make.user("Bob Okafor", "bob@example.org")
+    carol = make.user("Carol Singh", "carol@example.org")
+    writers = [make.member(group, alice), make.member(group, bob, "education")]
+    make.member(group, carol, "health")
+    sub = make.subgroup(group, "Families' questions", writers)
+    policy = make.policy(group, fatima, "EHCP Personal Budget policy")
+    section = make.section(policy.parts[0], fatima, sub, "Asking for a budget",
+                           f"{FIRST} {SECOND} {THIRD}")
+    return {"section": section, "token": make.token(carol)}
+
+
+@pytest.fixture
+def editor(open_session, world):
+    """Open the section page signed in as someone, once the live editor has joined."""
+
+    def _open(email: str, **kwargs):
+        session = open_session(**kwargs)
+        session.sign_in(email)
+        session.goto(f"/sections/{world['section'].id}")
+        expect(session.page.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "saved")
+        return session
+
+    return _open
+
+
+def texts(page) -> list[str]:
+    return page.locator("ol.sentences > li .sentence__text").all_text_contents()
+
+
+def stored(server, world) -> list[str]:
+    """What the database holds, read through the API as the watcher."""
+    reply = requests.get(f"{server.url}/api/v1/sections/{world['section'].id}",
+                         headers={"Authorization": f"Bearer {world['token']}"}, timeout=10)
+    return [s["text"] for s in reply.json()["sentences"]]
+
+
+def settled(page) -> bool:
+    return page.evaluate(
+        "() => { const live = window.codraftLive; return Boolean(live && live.model && "
+        "live.joined && live.model.isSettled() && !live.model.needsResync() && "
+        "live.intents.length === 0); }")
+
+
+def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    assert predicate(), f"timed out waiting for {what}"
+
+
+def converge(*pages, timeout: float = 10.0) -> list[str]:
+    """Wait until every page has saved everything and all show the same text."""
+    def same():
+        if not all(settled(p) for p in pages):
+            return False
+        first = texts(pages[0])
+        return all(texts(p) == first for p in pages[1:])
+
+    wait_until(same, timeout, "the pages to settle on the same text")
+    return texts(pages[0])
+
+
+def put_caret(page, index: int, offset: int) -> None:
+    """Focus sentence `index` (0-based) and put the caret `offset` characters in."""
+    page.locator("ol.sentences .sentence__text").nth(index).focus()
+    page.evaluate(
+        "([i, o]) => { const el = document.querySelectorAll('ol.sentences .sentence__text')[i];"
+        " const r = document.createRange(); r.setStart(el.firstChild || el, o); r.collapse(true);"
+        " const s = getSelection(); s.removeAllRanges(); s.addRange(r); }", [index, offset])
+
+
+def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_server):
+    alice, bob, carol = (editor(f"{name}@example.org") for name in ("alice", "bob", "carol"))
+    a, b, c = alice.page, bob.page, carol.page
+    # Each sentence is a labelled text box for writers; the watcher gets plain text.
+    expect(a.get_by_role("textbox", name="Sentence 1 of 3")).to_have_text(FIRST)
+    assert c.locator("[contenteditable]").count() == 0
+    expect(c.get_by_text("You can read this section.")).to_be_visible()
+
+    put_caret(a, 0, len(FIRST))  # Alice types at the end of the first sentence,
+    put_caret(b, 0, 0)  # Bob at its start, both at once, without waiting for each other.
+    for i in range(4):
+        a.keyboard.type(f" alpha{i}")
+        b.keyboard.type(f"beta{i} ")
+    expected = "beta0 beta1 beta2 beta3 " + FIRST + " alpha0 alpha1 alpha2 alpha3"
+    assert converge(a, b) == [expected, SECOND, THIRD]
+    wait_until(lambda: texts(c) == [expected, SECOND, THIRD], what="the watcher to catch up")
+    assert stored(live_server, world) == [expected, SECOND, THIRD]
+    # Both carets stayed where their owners were typing.
+    a.keyboard.type("!")
+    b.keyboard.type("Now ")
+    assert converge(a, b, c)[0] == "beta0 beta1 beta2 beta3 Now " + FIRST + \
+        " alpha0 alpha1 alpha2 alpha3!"
+    # The watcher cannot type into the text, and the page says all is live.
+    c.locator("ol.sentences li").first.click()
+    c.keyboard.type("sneaky")
+    assert "sneaky" not in " ".join(texts(c))
+    for session in (alice, bob, carol):
+        assert session.problems == []
+
+
+def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    a, b = alice.page, bob.page
+
+    # Enter in the middle of sentence 2 cuts it there; typing straight on goes into
+    # the new sentence, even before the server has answered.
+    put_caret(a, 1, len("We answer "))
+    a.keyboard.press("Enter")
+    a.keyboard.type("soon, ")
+    assert converge(a, b) == [FIRST, "We answer ", "soon, within four weeks.", THIRD]
+    expect(a.get_by_role("textbox", name="Sentence 3 of 4")).to_be_focused()
+    expect(b.get_by_role("textbox", name="Sentence 3 of 4")).to_have_text(
+        "soon, within four weeks.")
+
+    # Backspace at its start joins it back to the sentence before.
+    a.keyboard.press("Home")
+    a.keyboard.press("Backspace")
+    assert converge(a, b) == [FIRST, "We answer  soon, within four weeks.", THIRD]
+    expect(a.get_by_role("textbox", name="Sentence 2 of 3")).to_be_focused()
+    # The caret is at the join: typing there lands between the two halves.
+    a.keyboard.press("Backspace")
+    assert converge(a, b)[1] == "We answer soon, within four weeks."
+
+    # Enter at the end adds a sentence after; arrows move between sentences.
+    a.keyboard.press("End")
+    a.keyboard.press("Enter")
+    a.keyboard.type("Ask us if you are not sure.")
+    assert converge(a, b) == [FIRST, "We answer soon, within four weeks.",
+                              "Ask us if you are not sure.", THIRD]
+    a.keyboard.press("ArrowDown")
+    expect(a.get_by_role("textbox", name="Sentence 4 of 4")).to_be_focused()
+    a.keyboard.press("ArrowUp")
+    a.keyboard.press("ArrowUp")
+    expect(a.get_by_role("textbox", name="Sentence 2 of 4")).to_be_focused()
+
+    # Alt+Down moves a sentence; the Actions button deletes one, with an undo.
+    a.keyboard.press("Alt+ArrowDown")
+    assert converge(a, b) == [FIRST, "Ask us if you are not sure.",
+                              "We answer soon, within four weeks.", THIRD]
+    expect(a.get_by_role("textbox", name="Sentence 3 of 4")).to_be_focused()
+    a.keyboard.press("Tab")
+    expect(a.get_by_role("button", name="Actions for sentence 3")).to_be_focused()
+    a.keyboard.press("Enter")
+    a.get_by_role("button", name="Delete").click()
+    a.get_by_role("button", name="Yes, delete it").click()
+    assert converge(a, b) == [FIRST, "Ask us if you are not sure.", THIRD]
+    undo = a.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    a.keyboard.press("Enter")
+    assert converge(a, b) == [FIRST, "Ask us if you are not sure.",
+                              "We answer soon, within four weeks.", THIRD]
+    assert stored(live_server, world) == texts(b)
+    assert alice.problems == [] and bob.problems == []
+
+
+def test_presence_shows_who_edits_which_sentence(world, editor):
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    carol = editor("carol@example.org")
+    expect(bob.page.locator("[data-live-presence]")).to_contain_text("Alice Moreno (reading)")
+    put_caret(alice.page, 1, 0)
+    second = world["section"].sentences[1].id
+    for page in (bob.page, carol.page):
+        label = page.locator(f"#sentence-{second} .sentence__who")
+        expect(label).to_have_text("Alice Moreno is editing")
+        expect(page.locator("[data-live-presence]")).to_contain_text(
+            "Alice Moreno (editing sentence 2)")
+    bob.check("live-01-watched-by-a-writer")
+    alice.close()
+    for page in (bob.page, carol.page):
+        expect(page.locator(f"#sentence-{second} .sentence__who")).to_be_hidden()
+        expect(page.locator("[data-live-presence]")).not_to_contain_text("Alice")
+
+
+def test_offline_edits_are_kept_and_sent_on_reconnect(world, editor, live_server):
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    a = alice.page
+    put_caret(a, 2, len(THIRD))
+    alice.context.set_offline(True)
+    status = a.locator("[data-live-status]")
+    expect(status).to_have_attribute("data-state", "offline")
+    expect(status).to_contain_text(
+        "Offline — your changes are kept and will be sent when you reconnect.")
+    a.keyboard.type(" Ask us how.")
+    a.keyboard.press("Enter")  # structural changes wait for the connection; typing does not
+    a.keyboard.type(" Today.")
+    time.sleep(0.5)
+    assert texts(bob.page)[2] == THIRD  # nothing got through
+    expect(status).to_have_attribute("data-state", "offline")
+    alice.context.set_offline(False)
+    expect(status).to_have_attribute("data-state", "saved", timeout=15_000)
+    final = THIRD + " Ask us how. Today."
+    assert converge(a, bob.page, timeout=15) == [FIRST, SECOND, final]
+    assert stored(live_server, world) == [FIRST, SECOND, final]
+
+
+def test_a_too_long_edit_is_refused_and_kept(world, editor, live_server):
+    alice = editor("alice@example.org")
+    a = alice.page
+    alice.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                    origin=alice.server.url)
+    long = "word " * 450  # 2,250 characters
+    a.evaluate("(text) => navigator.clipboard.writeText(text)", long)
+    put_caret(a, 0, len(FIRST))
+    a.keyboard.press("Control+V")
+    problem = a.locator("ol.sentences li").first.locator(".sentence__problem")
+    expect(problem).to_contain_text("Sentence 1 is too long to save")
+    expect(problem).to_contain_text("the limit is 2,000")
+    expect(a.get_by_role("alert")).to_contain_text("Your text is kept here.")
+    expect(a.locator("[data-live-status]")).to_have_attribute("data-state", "problem")
+    expect(a.get_by_role("textbox", name="Sentence 1 of 3")).to_have_attribute(
+        "aria-invalid", "true")
+    assert texts(a)[0] == FIRST + " " + long.strip().replace("  ", " ") or \
+        len(texts(a)[0]) > 2000
+    assert stored(live_server, world)[0] == FIRST  # refused: never truncated
+    alice.check("live-02-too-long")
+
+    # Shortening it saves it and the message goes.
+    a.keyboard.press("Control+A")
+    a.keyboard.type("Short again.")
+    expect(problem).to_be_hidden()
+    expect(a.locator("[data-live-status]")).to_have_attribute("data-state", "saved")
+    assert stored(live_server, world)[0] == "Short again."
+
+
+def test_live_page_is_accessible_for_writers_and_watchers_and_fits_a_phone(world, editor):
+    alice = editor("alice@example.org")
+    carol = editor("carol@example.org")
+    phone = editor("bob@example.org", width=375, height=740)
+    put_caret(alice.page, 0, 3)
+    expect(carol.page.locator("ol.sentences li").first.locator(".sentence__who")).to_have_text(
+        "Alice Moreno is editing")
+    alice.page.get_by_text("Keys for editing sentences").click()
+    alice.check("live-03-writer")
+    carol.check("live-04-watcher")
+    put_caret(phone.page, 1, 0)
+    phone.page.get_by_role("button", name="Actions for sentence 2").click()
+    phone.no_sideways_scroll("live phone")
+    phone.check("live-05-phone-actions", full_page=False)
+    phone.page.keyboard.press("Escape")
+    phone.check("live-06-phone")
