@@ -256,7 +256,6 @@ class Bot:
 
     def __init__(self, spec: Spec, token: str, client_id: str, tally: Tally, rng, session):
         from diff_match_patch import diff_match_patch
-
         from sockets import KINDS
 
         self.spec, self.token, self.client_id, self.tally, self.rng = (spec, token, client_id,
@@ -504,10 +503,10 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x"
 
 
-def row(label: str, r: dict) -> str:
+def row(label: str, r: dict, width: int = 6) -> str:
     conflicts = r["codes"].get("conflict", 0)
     other = sum(v for k, v in r["codes"].items() if k not in ("ok", "conflict"))
-    return (f"  {label:<6}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}{fmt(r['edits_per_s']):>10}"
+    return (f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}{fmt(r['edits_per_s']):>10}"
             f"{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
             f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}")
 

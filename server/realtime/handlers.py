@@ -14,8 +14,8 @@ from server.editing import services as editing
 from server.errors import NotFound
 from server.extensions import socketio
 from server.permissions import Action, allows
-from server.policies import services as policies
 from server.policies import oplog
+from server.policies import services as policies
 from server.policies.oplog import Origin
 from server.presence import services as presence
 from server.realtime import broadcast, schemas

@@ -179,6 +179,8 @@
     this.announcer = $(root, "[data-live-announce]");
 
     this.model = null;
+    this.early = []; // ops that came before the first join reply
+    this.earlyPresence = []; // presence events that came before a join reply
     this.me = null;
     this.state = "connecting"; // connecting | online | offline | ended
     this.endedMessage = "";
@@ -220,22 +222,22 @@
 
   var proto = LiveSection.prototype;
 
-  // --- the model's private per-sentence state ---------------------------------
-  // sync-model.js exposes no per-sentence "is this saved?" yet; intents need it.
+  // --- per-sentence save state (model.sentenceStatus) ---------------------------
 
-  proto.state_ = function (id) {
-    var s = this.model && this.model._sentences && this.model._sentences.get(id);
-    return s || null;
+  proto.status_ = function (id) {
+    return this.model && this.model.has(id) ? this.model.sentenceStatus(id) : null;
   };
 
+  /** Typed text not yet saved, or an edit on its way. */
   proto.sentenceBusy = function (id) {
-    var s = this.state_(id);
-    return s !== null && (s.sent !== null || s.local !== s.shadow);
+    var s = this.status_(id);
+    return s !== null && !s.saved;
   };
 
+  /** Refused for good (too long, say) and not being sent: waits for the user. */
   proto.sentenceHeld = function (id) {
-    var s = this.state_(id);
-    return s !== null && s.held && s.sent === null;
+    var s = this.status_(id);
+    return s !== null && s.held && !s.sending && !s.saved;
   };
 
   // --- the connection ----------------------------------------------------------
@@ -266,16 +268,21 @@
       }
     });
     socket.on("op", function (op) {
-      if (!self.model) return;
+      if (!self.model) {
+        self.early.push(op); // before the first join reply: applied right after it
+        return;
+      }
       self.inbound(function () {
         self.model.receiveOp(op);
       });
     });
     socket.on("presence", function (p) {
+      if (!self.joined) self.earlyPresence.push(["presence", p]);
       self.people.set(p.sid, p);
       self.renderPresence();
     });
     socket.on("presence_left", function (p) {
+      if (!self.joined) self.earlyPresence.push(["presence_left", p]);
       self.people.delete(p.sid);
       self.renderPresence();
     });
@@ -325,12 +332,25 @@
     (reply.presence || []).forEach(function (p) {
       self.people.set(p.sid, p);
     });
+    // Presence that came while the join was answered is newer than the reply's list.
+    this.earlyPresence.forEach(function (event) {
+      if (event[0] === "presence") self.people.set(event[1].sid, event[1]);
+      else self.people.delete(event[1].sid);
+    });
+    this.earlyPresence = [];
     var first = !this.model;
+    var unanswered = this.intents.filter(function (intent) {
+      return intent.ref !== null; // sent on the lost connection
+    });
     this.inbound(function () {
       if (first) {
         self.model = new Sync.Model(self.policyId, self.clientId, reply, function (change) {
           self.noteChange(change);
         });
+        self.early.forEach(function (op) {
+          self.model.receiveOp(op); // older ones than the snapshot are ignored
+        });
+        self.early = [];
       } else {
         self.model.receiveJoin(reply);
       }
@@ -341,21 +361,18 @@
     this.state = "online";
     this.setCanEdit(reply.rights.can_edit.indexOf(this.sectionId) >= 0, !first);
     // Requests whose op was not in the replay were never done: ask again.
-    this.intents.forEach(function (intent) {
+    unanswered.forEach(function (intent) {
       intent.ref = null;
     });
     this.presenceSent = null;
     this.sendPresence();
     this.runIntents();
     this.flush();
-    if (wasOffline) {
-      this.say(
-        this.canEdit && !this.model.isSettled()
-          ? "Back online. Sending your changes now."
-          : "Back online.",
-      );
-      this.flashBackOnline();
+    if (this.offlineAlert) {
+      this.offlineAlert = false;
+      if (!this.problems.size) this.clearAlert();
     }
+    if (wasOffline) this.flashBackOnline(); // the status line says "Back online."
     this.renderPresence();
     this.updateStatus();
   };
@@ -363,6 +380,7 @@
   proto.lost = function (reason) {
     this.epoch += 1;
     this.joined = false;
+    this.earlyPresence = [];
     this.inflight.clear();
     if (this.socket.sendBuffer) this.socket.sendBuffer = []; // nothing stale after a reconnect
     if (this.model) this.model.connectionLost();
@@ -705,7 +723,7 @@
       previous = li;
       var composing = self.composing && self.composing.id === item.id;
       if (!composing && text.textContent !== item.text) text.textContent = item.text;
-      var state = self.state_(item.id);
+      var state = self.status_(item.id);
       if (state) li.setAttribute("data-version", String(state.version));
       var label = "Sentence " + (index + 1) + " of " + total;
       if (self.canEdit && text.getAttribute("aria-label") !== label) {
@@ -725,7 +743,15 @@
     if (this.sectionDeleted) canEdit = false;
     var changed = canEdit !== this.canEdit;
     this.canEdit = canEdit;
-    this.readOnly.hidden = canEdit;
+    if (!canEdit && !this.readOnly) {
+      // Rights were lost while the page was open: say so where the page would have.
+      this.readOnly = make("div", "notice notice--info");
+      this.readOnly.appendChild(make("p", null,
+        "You can read this section. Only members of its sub-group edit its text."));
+      var heading = document.getElementById("text-title");
+      heading.parentNode.insertBefore(this.readOnly, heading);
+    }
+    if (this.readOnly) this.readOnly.hidden = canEdit;
     if (this.keys) this.keys.hidden = !canEdit;
     this.addBox.hidden = !canEdit;
     if (changed) {
@@ -816,10 +842,11 @@
   };
 
   /** Show and announce a problem the user must know about now. */
-  proto.alert = function (message) {
+  proto.alert = function (message, quiet) {
     var box = this.alertBox;
     box.textContent = "";
-    var p = make("p", "notice notice--error", message);
+    // quiet: already shown where it belongs (under its sentence); only say it.
+    var p = make("p", quiet ? "visually-hidden" : "notice notice--error", message);
     box.appendChild(p);
   };
 
@@ -850,7 +877,7 @@
         (error.message ? ": " + error.message : ".") + " Your text is kept here.";
     }
     this.showProblem(id, message);
-    this.alert(message);
+    this.alert(message, true);
     this.updateStatus();
   };
 
@@ -1006,7 +1033,8 @@
     var list = this.presenceList;
     list.textContent = "";
     if (!this.joined) {
-      list.appendChild(make("li", "presence__item presence__item--none", "Not known while offline."));
+      list.appendChild(make("li", "presence__item presence__item--none",
+        this.everJoined ? "Not known while offline." : "Finding out…"));
     } else if (!byUser.size) {
       list.appendChild(make("li", "presence__item presence__item--none", "Only you."));
     }
@@ -1199,8 +1227,9 @@
 
   proto.online = function (what) {
     if (this.joined && this.socket.connected) return true;
-    this.say("You are offline, so you cannot " + what + " now. You can keep typing; " +
+    this.alert("You are offline, so you cannot " + what + " now. You can keep typing; " +
       "your words are sent when you reconnect.");
+    this.offlineAlert = true;
     return false;
   };
 
@@ -1236,10 +1265,10 @@
           self.failIntent(intent, "The sentence was changed by someone else meanwhile.");
           return;
         }
-        var s = self.state_(id);
+        var s = self.status_(id);
         if (intent.wait[id] && s.version < intent.wait[id]) return;
         if (intent.allowHeld && self.sentenceHeld(id)) continue;
-        if (s.held && s.sent === null && s.local !== s.shadow) {
+        if (self.sentenceHeld(id)) {
           self.failIntent(intent, "Sentence " + self.positionOf(id) +
             " has changes that are not saved yet. Fix them first.");
           return;
