@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from server.errors import DomainError
+from server.errors import DomainError, NotAuthenticated
+from server.extensions import login_manager
 
 _CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
@@ -52,9 +55,6 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 def _domain(exc: DomainError):
-    from server.errors import NotAuthenticated
-    from server.extensions import login_manager
-
     if isinstance(exc, NotAuthenticated) and not wants_json() and request.method == "GET":
         return login_manager.unauthorized()
     return error_response(exc.status, exc.code, exc.message, exc.fields)
@@ -79,8 +79,6 @@ def _csrf(exc: CSRFError):
 
 
 def _unexpected(exc: Exception):
-    import logging
-
     logging.getLogger("codraft").exception("unhandled error")
     return error_response(500, "server_error", _MESSAGES[500])
 

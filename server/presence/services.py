@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
+from server.accounts.services import credential_user
 from server.db import utcnow
 from server.presence.models import Connection
 
@@ -93,8 +94,6 @@ def sids_for(db: Session, *, user_id: int | None = None, auth_session_id: int | 
 def ended_credentials(db: Session, sids: list[str], idle: timedelta) -> list[Connection]:
     """Connections among `sids` whose sign-in or token stopped being valid by some
     route that told no one (an account disabled from the command line, expiry)."""
-    from server.accounts.services import credential_user
-
     rows = list(db.scalars(select(Connection).where(Connection.sid.in_(sids)))) if sids else []
     return [row for row in rows if credential_user(
         db, auth_session_id=row.auth_session_id, api_token_id=row.api_token_id,

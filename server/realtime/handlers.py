@@ -13,7 +13,7 @@ from server.accounts.services import api_token_user
 from server.editing import services as editing
 from server.errors import NotFound
 from server.extensions import socketio
-from server.permissions import Action, allows
+from server.permissions import Action
 from server.policies import oplog
 from server.policies import services as policies
 from server.policies.oplog import Origin
@@ -80,18 +80,11 @@ def on_disconnect(*_args):
         db_.remove()
 
 
-def _rights(ctx: Ctx, policy, membership) -> dict:
-    sections = [s for _p, secs in policies.policy_outline(ctx.db, policy) for s in secs]
-    return {"can_edit": [s.id for s in sections
-                         if allows(ctx.db, membership, Action.EDIT_TEXT, s.subgroup_id)],
-            "can_manage": allows(ctx.db, membership, Action.MANAGE)}
-
-
 @socket_event("join_policy", schemas.Join, policy_lock=False)
 def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
     snapshot, the caller's rights, and who else is here; tell the others."""
-    policy, acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
+    policy, _acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
     if ctx.conn.policy_id not in (None, policy.id):
         leave_room(policy_room(ctx.conn.policy_id))
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
@@ -100,7 +93,7 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
              "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
                     "colour": presence.colour_for(ctx.user.id), "sid": ctx.sid},
-             "rights": _rights(ctx, policy, acc.membership),
+             "rights": broadcast.rights_for(ctx.db, ctx.user.id, policy.id),
              "presence": [p.as_dict() for p in presence.in_policy(ctx.db, policy.id)]}
     broadcast.presence_changed_after_commit(ctx.db, ctx.conn, ctx.user)
     return reply
