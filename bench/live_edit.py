@@ -6,23 +6,30 @@ send small diff-match-patch edits to the sentences of one section, and measures
 
   fan-out p50/p99  time from sending an edit until the last OTHER client has
                    received its `op` (matched by origin client_id and ref);
+                   an edit that never reaches everyone counts as infinitely slow;
   edits/s          edits committed (ok acks) per second in the measured window;
-  RSS              the server process's resident memory at the end.
+  RSS              the server process's resident memory at the end;
+  srv/cli CPU      the server's and the clients' CPU over the window (100% = a core).
 
 Then it drives bench/bare_relay.py (same async mode, same server, no auth, no
 merge, no database) with the same clients and load, and prints our/bare ratios.
-Only 127.0.0.1 is contacted; every phase has a time limit.
+Only 127.0.0.1 is contacted; every phase has a time limit. docs/performance.md
+has the figures and what they mean.
 
     .venv/bin/python bench/live_edit.py                         # N = 10, 50, 200
     .venv/bin/python bench/live_edit.py --clients 10,50 --seconds 10
+    .venv/bin/python bench/live_edit.py --clients 50 --servers ours --profile /tmp/prof
+    .venv/bin/python bench/live_edit.py --nodelay               # both with TCP_NODELAY
 
 Load model: closed loop. Each client has at most one edit in flight and starts
 one every 1/--rate seconds (later if the previous ack is late), so the offered
 load is N x rate and the server sets the pace once it cannot keep up. A
 `conflict` ack (the sentence changed under the client's patch) refreshes the
-sentence from the ack and retries at once; it is counted. Clients run in
---client-procs asyncio processes on the same machine as the server: they
-compete for its cores, and their CPU use is printed so a client-bound run shows.
+sentence from the ack and retries at once; it is counted, and the latency of an
+edit is that of the attempt that committed. Clients (bench/sockets.py; --client
+sio for python-socketio's AsyncClient) run in --client-procs asyncio processes on
+the same machine as the server: they compete for its cores, and their CPU use is
+printed so a client-bound run shows.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -506,8 +514,8 @@ def ratio(a: float, b: float) -> str:
 def row(label: str, r: dict, width: int = 6) -> str:
     conflicts = r["codes"].get("conflict", 0)
     other = sum(v for k, v in r["codes"].items() if k not in ("ok", "conflict"))
-    return (f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}{fmt(r['edits_per_s']):>10}"
-            f"{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
+    return (f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}"
+            f"{fmt(r['edits_per_s']):>10}{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
             f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}")
 
 
@@ -575,6 +583,8 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
                         help="seconds the clients take to connect, before the warm-up")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    if args.client == "lean" and importlib.util.find_spec("aiohttp") is None:
+        parser.error("the clients need aiohttp: .venv/bin/pip install aiohttp (or --client sio)")
     args.servers = {s.strip() for s in args.servers.split(",")}
     if not args.servers or not args.servers <= {"ours", "bare"}:
         parser.error("--servers takes ours, bare or both")
@@ -591,11 +601,14 @@ def profiler(server: Server, n: int, args):
     if not args.profile or server.kind != "ours":
         yield
         return
+    spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
+    if spy_bin is None:
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
     args.profile.mkdir(parents=True, exist_ok=True)
     out = args.profile / f"ours-{server.mode}-{n}.txt"
     # Clients connect first; start sampling at about the end of the warm-up.
     spy = subprocess.Popen(
-        ["sh", "-c", f"sleep {args.profile_delay + args.warmup} && exec py-spy record "
+        ["sh", "-c", f"sleep {args.profile_delay + args.warmup} && exec {spy_bin} record "
                      f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
                      f"--format raw --idle --nonblocking -o {out}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
