@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import NotFound
@@ -20,7 +21,10 @@ from server.policies.services import get_part, get_policy, get_section, get_sent
 @dataclass
 class Access:
     membership: Membership
-    group: Group
+
+    @property
+    def group(self) -> Group:
+        return self.membership.group
 
 
 def group_access(db: Session, user_id: int | None, group_id: int,
@@ -28,8 +32,7 @@ def group_access(db: Session, user_id: int | None, group_id: int,
     group = db.get(Group, group_id)
     if group is None:
         raise NotFound("That group was not found.")
-    membership = require(db, user_id, group.id, action, what="That group")
-    return Access(membership, group)
+    return Access(require(db, user_id, group.id, action, what="That group"))
 
 
 def subgroup_access(db: Session, user_id: int | None, subgroup_id: int,
@@ -55,7 +58,7 @@ def part_access(db: Session, user_id: int | None, part_id: int,
 def section_access(db: Session, user_id: int | None, section_id: int,
                    action: Action = Action.VIEW) -> tuple[Section, Access]:
     section = get_section(db, section_id)
-    group_id = section.part.policy.group_id
+    group_id = db.scalar(select(Policy.group_id).where(Policy.id == section.policy_id))
     return section, _on(db, user_id, group_id, action, section.subgroup_id, "That section")
 
 
@@ -67,5 +70,4 @@ def sentence_access(db: Session, user_id: int | None, sentence_id: int,
 
 
 def _on(db, user_id, group_id, action, subgroup_id, what) -> Access:
-    membership = require(db, user_id, group_id, action, subgroup_id, what=what)
-    return Access(membership, membership.group)
+    return Access(require(db, user_id, group_id, action, subgroup_id, what=what))

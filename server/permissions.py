@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from server.errors import NotFound, PermissionDenied
@@ -54,21 +54,36 @@ def allows(db: Session, membership: Membership | None, action: Action,
     """Answer without raising; pages use it to show or hide controls."""
     if membership is None:
         return False
+    in_sub = (action == Action.EDIT_TEXT and subgroup_id is not None
+              and in_subgroup(db, membership, subgroup_id))
+    return _rule(membership, action, in_sub)
+
+
+def _rule(membership: Membership, action: Action, in_owning_subgroup: bool) -> bool:
+    """The rules themselves, for a member of the group."""
     if action == Action.VIEW:
         return True
     if action == Action.MANAGE:
         return membership.role == Role.FACILITATOR
     if action == Action.EDIT_TEXT:
-        return subgroup_id is not None and in_subgroup(db, membership, subgroup_id)
+        return in_owning_subgroup
     raise ValueError(f"unknown action {action!r}")
 
 
 def require(db: Session, user_id: int | None, group_id: int, action: Action,
             subgroup_id: int | None = None, *, what: str = "That") -> Membership:
-    """Return the user's membership of the group, or raise NotFound / PermissionDenied."""
-    membership = membership_of(db, user_id, group_id)
-    if membership is None:
+    """Return the user's membership of the group, or raise NotFound / PermissionDenied.
+    Membership and sub-group are read in one query: this runs on every live edit."""
+    row = None
+    if user_id is not None:
+        row = db.execute(
+            select(Membership, SubgroupMember.id)
+            .outerjoin(SubgroupMember, and_(SubgroupMember.membership_id == Membership.id,
+                                            SubgroupMember.subgroup_id == subgroup_id))
+            .where(Membership.group_id == group_id, Membership.user_id == user_id)).first()
+    if row is None:
         raise NotFound(f"{what} was not found.")
-    if not allows(db, membership, action, subgroup_id):
+    membership, subgroup_member_id = row
+    if not _rule(membership, action, subgroup_member_id is not None):
         raise PermissionDenied(_DENIED[action])
     return membership

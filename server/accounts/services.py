@@ -97,19 +97,29 @@ def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession,
     return row, row.user
 
 
+def credential_valid(user: User, auth_session: AuthSession | None,
+                     api_token: ApiToken | None, idle: timedelta) -> bool:
+    """Whether a live socket's credential still holds: not signed out, expired, idle
+    or revoked, and the account not disabled."""
+    now = utcnow()
+    if auth_session is not None:
+        ok = (auth_session.revoked_at is None and auth_session.expires_at > now
+              and auth_session.last_seen_at + idle > now)
+    else:
+        ok = api_token is not None and api_token.revoked_at is None
+    return ok and user.is_active
+
+
 def credential_user(db: Session, *, auth_session_id: int | None, api_token_id: int | None,
                     idle: timedelta) -> User | None:
-    """The user behind a live socket's credential, or None once it stops being valid
-    (signed out, expired, idle, revoked or the account disabled)."""
-    now = utcnow()
-    if auth_session_id is not None:
-        row = db.get(AuthSession, auth_session_id)
-        ok = (row is not None and row.revoked_at is None and row.expires_at > now
-              and row.last_seen_at + idle > now)
-    else:
-        row = db.get(ApiToken, api_token_id) if api_token_id is not None else None
-        ok = row is not None and row.revoked_at is None
-    return row.user if ok and row.user.is_active else None
+    """The user behind a credential, or None once it stops being valid."""
+    row = (db.get(AuthSession, auth_session_id) if auth_session_id is not None
+           else db.get(ApiToken, api_token_id) if api_token_id is not None else None)
+    if row is None:
+        return None
+    session_row = row if isinstance(row, AuthSession) else None
+    token_row = row if isinstance(row, ApiToken) else None
+    return row.user if credential_valid(row.user, session_row, token_row, idle) else None
 
 
 def end_session(db: Session, token: str) -> None:

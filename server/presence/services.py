@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from server.accounts.models import User
-from server.accounts.services import credential_user
+from server.accounts.models import ApiToken, AuthSession, User
+from server.accounts.services import credential_user, credential_valid
 from server.db import utcnow
 from server.presence.models import Connection
 
@@ -47,6 +47,20 @@ def connect(db: Session, sid: str, user_id: int, *, auth_session_id: int | None,
 
 def get(db: Session, sid: str) -> Connection | None:
     return db.get(Connection, sid)
+
+
+def live_connection(db: Session, sid: str, idle: timedelta) -> tuple[Connection, User] | None:
+    """The connection and its person in one query (it runs on every socket event), or
+    None if there is none or its credential has ended."""
+    row = db.execute(
+        select(Connection, User, AuthSession, ApiToken).join(User, User.id == Connection.user_id)
+        .outerjoin(AuthSession, AuthSession.id == Connection.auth_session_id)
+        .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
+        .where(Connection.sid == sid)).first()
+    if row is None:
+        return None
+    conn, user, auth_session, api_token = row
+    return (conn, user) if credential_valid(user, auth_session, api_token, idle) else None
 
 
 def disconnect(db: Session, sid: str) -> Connection | None:

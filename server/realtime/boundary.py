@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from server import sync
 from server.accounts.models import User
-from server.accounts.services import credential_user
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated
 from server.extensions import socketio
@@ -57,15 +56,10 @@ def database():
 def load_ctx(db: Session, sid: str) -> Ctx:
     """Who is on this socket, checked again now: a sign-out, a revoked token or a
     disabled account takes effect on the very next event."""
-    conn = presence.get(db, sid)
-    if conn is None:
-        raise NotAuthenticated("This connection is not signed in. Reconnect.")
-    user = credential_user(db, auth_session_id=conn.auth_session_id,
-                           api_token_id=conn.api_token_id,
-                           idle=current_app.config["SESSION_IDLE"])
-    if user is None:
+    found = presence.live_connection(db, sid, current_app.config["SESSION_IDLE"])
+    if found is None:
         raise NotAuthenticated("Your sign-in has ended. Sign in again.", code="signed_out")
-    return Ctx(db, sid, conn, user, _client_ids.get(sid))
+    return Ctx(db, sid, found[0], found[1], _client_ids.get(sid))
 
 
 _client_ids: dict[str, str] = {}  # sid -> client_id given at join (this process's sockets)
