@@ -324,7 +324,10 @@ class Bot:
             sent = time.monotonic()
             try:
                 ack = await self.sock.call("edit_sentence", payload, timeout=15)
-                code = "ok" if ack.get("ok") else ack["error"]["code"]
+                # An edit that the merge made a no-op (two people deleted the same
+                # letter) is acked with seq null and broadcast to nobody.
+                code = (("ok" if ack.get("seq") is not None else "noop") if ack.get("ok")
+                        else ack["error"]["code"])
             except TimeoutError:
                 ack, code = None, "timeout"
             except ConnectionError:
@@ -513,7 +516,7 @@ def ratio(a: float, b: float) -> str:
 
 def row(label: str, r: dict, width: int = 6) -> str:
     conflicts = r["codes"].get("conflict", 0)
-    other = sum(v for k, v in r["codes"].items() if k not in ("ok", "conflict"))
+    other = sum(v for k, v in r["codes"].items() if k not in ("ok", "noop", "conflict"))
     return (f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}"
             f"{fmt(r['edits_per_s']):>10}{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
             f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}")

@@ -17,5 +17,6 @@ from server.policies.models import (  # noqa: F401
     Section,
     SectionKind,
     Sentence,
+    SentenceVersion,
 )
 from server.presence.models import Connection  # noqa: F401

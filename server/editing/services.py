@@ -18,7 +18,7 @@ from server.db import utcnow
 from server.errors import InvalidInput, NotFound
 from server.policies import oplog
 from server.policies import services as policies
-from server.policies.models import Policy, Section, Sentence
+from server.policies.models import Policy, Section, Sentence, SentenceVersion
 from server.policies.oplog import Origin
 from server.policies.services import MAX_SENTENCE_CHARS
 from server.policies.views import section_view
@@ -57,6 +57,21 @@ def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: U
         .execution_options(synchronize_session="fetch"))
     if result.rowcount != 1:
         raise StaleWrite(old.id)
+    if new.version != old.version:
+        _keep_version(db, new, user)
+
+
+def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
+    db.add(SentenceVersion(sentence_id=state.id, version=state.version, text=state.text,
+                           author_id=user.id))
+
+
+def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None:
+    """The text the client's patch was made against, if it is older than now."""
+    if base_version >= sentence.version:
+        return None
+    kept = db.get(SentenceVersion, (sentence.id, base_version))
+    return kept.text if kept is not None else None
 
 
 def _broadcast(db: Session, section: Section, message: dict, user: User,
@@ -69,7 +84,8 @@ def edit_text(db: Session, section: Section, sentence: Sentence, user: User,
               base_version: int, patch: str, origin: Origin | None = None) -> dict:
     """Apply one client's patch; return the reply (the op, with the new text)."""
     current = state_of(sentence)
-    result = sync.apply_text_edit(current, base_version, patch, max_len=MAX_SENTENCE_CHARS)
+    result = sync.apply_text_edit(current, base_version, patch, max_len=MAX_SENTENCE_CHARS,
+                                  base_text=_base_text(db, sentence, base_version))
     problem = typed_text_problem(result.sentence.text)
     if problem:
         raise InvalidInput(problem, code="bad_text")
@@ -89,8 +105,9 @@ def _new_row(db: Session, section: Section, user: User) -> Sentence:
     return row
 
 
-def _fill(row: Sentence, state: sync.SentenceState) -> None:
+def _fill(db: Session, row: Sentence, state: sync.SentenceState, user: User) -> None:
     row.text, row.position, row.version = state.text, state.position, state.version
+    _keep_version(db, state, user)
 
 
 def insert(db: Session, section: Section, user: User, text: str, place: sync.Place,
@@ -99,7 +116,7 @@ def insert(db: Session, section: Section, user: User, text: str, place: sync.Pla
     row = _new_row(db, section, user)
     change = sync.insert_sentence(state, row.id, clean_line(text), place,
                                   max_len=MAX_SENTENCE_CHARS)
-    _fill(row, change.op.sentence)
+    _fill(db, row, change.op.sentence, user)
     db.flush()
     return _broadcast(db, section, change.op.message(), user, origin)
 
@@ -120,7 +137,7 @@ def split(db: Session, section: Section, sentence: Sentence, user: User, base_ve
     row = _new_row(db, section, user)
     change = sync.split_sentence(state, sentence.id, base_version, offset, row.id)
     _save(db, current, change.op.sentence, user)
-    _fill(row, change.op.new)
+    _fill(db, row, change.op.new, user)
     db.flush()
     return _broadcast(db, section, change.op.message(), user, origin)
 

@@ -151,3 +151,20 @@ class PolicyOp(Base):
 
     def __repr__(self) -> str:
         return f"<PolicyOp policy={self.policy_id} seq={self.seq} {self.message.get('op')}>"
+
+
+class SentenceVersion(Base):
+    """The exact text of every version of a sentence. A live edit made against an
+    older version is merged three ways with it; history builds on it too."""
+
+    __tablename__ = "sentence_versions"
+
+    sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SentenceVersion {self.sentence_id} v{self.version}>"

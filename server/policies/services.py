@@ -15,7 +15,7 @@ from server.errors import InvalidInput, NotFound
 from server.events import EditRightsChanged, publish
 from server.groups.models import Group, Subgroup
 from server.policies import oplog
-from server.policies.models import Part, Policy, Section, SectionKind, Sentence
+from server.policies.models import Part, Policy, Section, SectionKind, Sentence, SentenceVersion
 from server.policies.oplog import Origin
 from server.policies.views import section_view, sentence_view
 from server.text.clean import clean_block
@@ -243,6 +243,8 @@ def _insert_sentences(db: Session, section: Section, by: User, sentences: list[s
                                                                     len(sentences)), strict=True)]
     db.add_all(rows)
     db.flush()
+    db.add_all([SentenceVersion(sentence_id=r.id, version=r.version, text=r.text,
+                                author_id=by.id) for r in rows])
     return rows
 
 

@@ -53,6 +53,10 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
+from .merge import diff as _diff
+from .merge import map_offset as _map_offset
+from .merge import merge_texts
+
 _dmp = diff_match_patch()
 # No time limit: diffs are then minimal, so typing shows up as insertions only,
 # never as delete-and-retype, which a merge could reorder around other people's
@@ -526,58 +530,3 @@ class Client:
 
 def _info(section: dict) -> dict:
     return {key: value for key, value in section.items() if key != "sentences"}
-
-
-def merge_texts(base: str, ours: str, theirs: str) -> str:
-    """Merge two texts that both started from base, losing no insertion.
-
-    A character of base survives unless either side deleted it; text inserted
-    by either side is kept, theirs first where both inserted at the same spot.
-    Unlike applying a patch, this never fails, which is what lets a client
-    fold in anything the server says without dropping its user's typing.
-    """
-    if ours in (base, theirs):
-        return theirs
-    if theirs == base:
-        return ours
-    our_inserts, we_keep = _edits(base, ours)
-    their_inserts, they_keep = _edits(base, theirs)
-    out = []
-    for i, char in enumerate(base):
-        out += [their_inserts[i], our_inserts[i]]
-        if we_keep[i] and they_keep[i]:
-            out.append(char)
-    out += [their_inserts[-1], our_inserts[-1]]
-    return "".join(out)
-
-
-def _edits(base: str, other: str) -> tuple[list[str], list[bool]]:
-    """Return what other inserts before each position of base, and which chars it keeps."""
-    inserts, keeps = [""] * (len(base) + 1), [True] * len(base)
-    at = 0
-    for op, data in _diff(base, other):
-        if op == _dmp.DIFF_INSERT:
-            inserts[at] += data
-            continue
-        if op == _dmp.DIFF_DELETE:
-            keeps[at : at + len(data)] = [False] * len(data)
-        at += len(data)
-    return inserts, keeps
-
-
-def _map_offset(before: str, after: str, offset: int) -> int:
-    """Return where an offset in before lands in after (after any text inserted there)."""
-    if before == after:
-        return offset
-    return _dmp.diff_xIndex(_diff(before, after), offset)
-
-
-def _diff(before: str, after: str) -> list[tuple[int, str]]:
-    """Diff, sliding each edit to word boundaries so an inserted word stays whole.
-
-    A raw diff may align part of a new word with a similar old one ("<C1" of
-    "<C10>" with "<C1>"); merging two such diffs could interleave the words.
-    """
-    diffs = _dmp.diff_main(before, after)
-    _dmp.diff_cleanupSemanticLossless(diffs)
-    return diffs

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from diff_match_patch import diff_match_patch
 
 from .errors import BadPatch, Conflict, FutureVersion, TooLong
+from .merge import merge_texts
 from .ordering import ensure_live
 
 # A real patch holds the deleted text, the inserted text and some context for
@@ -73,9 +74,20 @@ class TextEditResult:
 
 
 def apply_text_edit(
-    current: SentenceState, base_version: int, patch_text: str, *, max_len: int
+    current: SentenceState,
+    base_version: int,
+    patch_text: str,
+    *,
+    max_len: int,
+    base_text: str | None = None,
 ) -> TextEditResult:
     """Apply a client's patch made against base_version to the current sentence.
+
+    When others saved since and the caller still has the text at base_version
+    (base_text), the patch is applied exactly to that text and the result merged
+    three ways with the current text (merge.merge_texts, the clients' own merge):
+    nobody's words are lost and no retry is needed. Without base_text, the hunks
+    are matched in the current text as described above.
 
     Raises Gone, FutureVersion, BadPatch, Conflict (details: current text and
     version) or TooLong; on any of them nothing has changed.
@@ -83,7 +95,12 @@ def apply_text_edit(
     ensure_live(current)
     if base_version > current.version:
         raise FutureVersion.on(current, base_version)
-    text = _apply(_parse(patch_text, max_len), current)
+    patches = _parse(patch_text, max_len)
+    if base_version < current.version and base_text is not None:
+        base = replace(current, text=base_text, version=base_version)
+        text = merge_texts(base_text, _apply(patches, base), current.text)
+    else:
+        text = _apply(patches, current)
     check_length(text, max_len)
     if text == current.text:
         return TextEditResult(current, "")

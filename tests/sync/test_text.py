@@ -222,3 +222,22 @@ def test_offsets_counted_in_utf16_units_as_javascript_does_still_land_right():
     result = apply_text_edit(sentence(before), 3, javascript_patch, max_len=MAX)
 
     assert result.sentence.text == "😀😀😀 the personal budget"
+
+
+def test_a_stale_edit_with_its_base_text_merges_where_matching_would_conflict():
+    base = "The council will pay."
+    current = sentence("The county council will pay.", version=3)
+    mine = patch(base, "The council will pay monthly.")
+    overlap = patch(base, "The councils will pay.")
+    merged = apply_text_edit(current, 2, mine, max_len=MAX, base_text=base)
+    assert merged.sentence.text == "The county council will pay monthly."
+    assert merged.sentence.version == 4
+    both = apply_text_edit(current, 2, overlap, max_len=MAX, base_text=base)
+    assert both.sentence.text == "The county councils will pay."
+
+
+def test_a_patch_that_does_not_fit_its_own_base_text_is_a_conflict():
+    current = sentence("Something else entirely.", version=3)
+    with pytest.raises(Conflict):
+        apply_text_edit(current, 2, patch("The council will pay.", "The council pays."),
+                        max_len=MAX, base_text="Nothing like it.")
