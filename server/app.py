@@ -58,8 +58,7 @@ def _transactions(app: Flask, database: Database) -> None:
             database.commit()
         except IntegrityError:
             database.session.rollback()
-            return make_response(*http_errors.error_response(
-                409, "conflict", "That clashes with a change made just now. Reload and try again."))
+            return make_response(*http_errors.clash_response())
         except OperationalError:
             database.session.rollback()
             raise

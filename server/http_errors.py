@@ -7,6 +7,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from server.errors import DomainError, NotAuthenticated
@@ -78,6 +79,16 @@ def _csrf(exc: CSRFError):
                           "try again.")
 
 
+def clash_response():
+    """Two requests raced to write the same thing; the loser is told plainly."""
+    return error_response(409, "conflict", "That clashes with a change made just now. "
+                                           "Reload and try again.")
+
+
+def _integrity(exc: IntegrityError):
+    return clash_response()
+
+
 def _unexpected(exc: Exception):
     logging.getLogger("codraft").exception("unhandled error")
     return error_response(500, "server_error", _MESSAGES[500])
@@ -86,6 +97,7 @@ def _unexpected(exc: Exception):
 def init_app(app) -> None:
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(HTTPException, _http)
     if not app.config.get("TESTING"):
         app.register_error_handler(Exception, _unexpected)
