@@ -23,10 +23,6 @@ from server.realtime.boundary import Ctx, database, remember_client, socket_even
 from server.realtime.limits import buckets
 
 
-def policy_room(policy_id: int) -> str:
-    return f"policy:{policy_id}"
-
-
 def _credential(auth) -> tuple[int, int | None, int | None] | None:
     """(user id, auth session id, api token id) from an API token or the session cookie."""
     db = database().session
@@ -75,7 +71,7 @@ def on_disconnect(*_args):
         row = presence.disconnect(db_.session, sid)
         db_.commit()
         if row is not None and row.policy_id is not None:
-            socketio.emit("presence_left", {"sid": sid}, to=policy_room(row.policy_id))
+            socketio.emit("presence_left", {"sid": sid}, to=broadcast.room(row.policy_id))
     finally:
         db_.remove()
 
@@ -86,9 +82,9 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     snapshot, the caller's rights, and who else is here; tell the others."""
     policy, _acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
     if ctx.conn.policy_id not in (None, policy.id):
-        leave_room(policy_room(ctx.conn.policy_id))
+        leave_room(broadcast.room(ctx.conn.policy_id))
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
-    join_room(policy_room(policy.id))
+    join_room(broadcast.room(policy.id))
     remember_client(ctx.sid, data["client_id"])
     reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
              "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
@@ -102,8 +98,8 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
 @socket_event("leave_policy")
 def leave_policy(ctx: Ctx, _data: dict) -> dict:
     if ctx.conn.policy_id is not None:
-        leave_room(policy_room(ctx.conn.policy_id))
-        socketio.emit("presence_left", {"sid": ctx.sid}, to=policy_room(ctx.conn.policy_id))
+        leave_room(broadcast.room(ctx.conn.policy_id))
+        socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.conn.policy_id))
         ctx.conn.policy_id = None
         ctx.conn.section_id = ctx.conn.sentence_id = None
     return {"ok": True}
