@@ -15,7 +15,7 @@ from flask_login import AnonymousUserMixin, UserMixin, current_user, login_user,
 from server.accounts import services as accounts
 from server.accounts.models import User
 from server.errors import NotAuthenticated
-from server.extensions import login_manager
+from server.extensions import db_session, login_manager
 
 
 @dataclass
@@ -41,10 +41,6 @@ class Anonymous(AnonymousUserMixin):
     user = None
     id = None
     via = None
-
-
-def db_session():
-    return current_app.extensions["codraft_db"].session
 
 
 @login_manager.user_loader

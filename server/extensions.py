@@ -7,6 +7,14 @@ from flask_smorest import Api
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
+
+def db_session():
+    """The database session of the current request or socket event."""
+    from flask import current_app
+
+    return current_app.extensions["codraft_db"].session
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from server.api.schemas import MAX_ID
+from server.extensions import db_session as db  # noqa: F401  (handlers import it from here)
 
 PREFIX = "/api/v1"
 # Ids in paths: positive and within PostgreSQL's integer, or the route does not match
@@ -57,8 +58,6 @@ def _json_only() -> None:
         raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
 
 
-def db():
-    return current_app.extensions["codraft_db"].session
 
 
 def sign_in_limit() -> str:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, session
-from sqlalchemy.orm import Session
+from flask import render_template, session
 from wtforms.form import BaseForm
 
 from server.auth import me
 from server.errors import DomainError
+from server.extensions import db_session as db  # noqa: F401  (views import it from here)
 from server.policies.models import SectionKind, SectionStatus
 from server.web.blueprint import bp
 
@@ -22,10 +22,6 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {SectionKind.TEXT: "Text", SectionKind.FAQ: "Question and answer"}
 _ONCE = "shown_once"
-
-
-def db() -> Session:
-    return current_app.extensions["codraft_db"].session
 
 
 def my_id() -> int:
