@@ -62,8 +62,7 @@ def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: U
 
 
 def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
-    db.add(SentenceVersion(sentence_id=state.id, version=state.version, text=state.text,
-                           author_id=user.id))
+    policies.keep_version(db, state.id, state.version, state.text, user.id)
 
 
 def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None:

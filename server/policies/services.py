@@ -243,9 +243,16 @@ def _insert_sentences(db: Session, section: Section, by: User, sentences: list[s
                                                                     len(sentences)), strict=True)]
     db.add_all(rows)
     db.flush()
-    db.add_all([SentenceVersion(sentence_id=r.id, version=r.version, text=r.text,
-                                author_id=by.id) for r in rows])
+    for r in rows:
+        keep_version(db, r.id, r.version, r.text, by.id)
     return rows
+
+
+def keep_version(db: Session, sentence_id: int, version: int, text: str,
+                 author_id: int | None) -> None:
+    """Keep the exact text of a new version (live edits merge against it)."""
+    db.add(SentenceVersion(sentence_id=sentence_id, version=version, text=text,
+                           author_id=author_id))
 
 
 def add_text(db: Session, section: Section, by: User, text: str,
