@@ -59,6 +59,14 @@ def allows(db: Session, membership: Membership | None, action: Action,
     return _rule(membership, action, in_sub)
 
 
+def editable(db: Session, membership: Membership, sections: list[tuple[int, int]]) -> list[int]:
+    """Of (section id, owning sub-group id) pairs, the sections this member may edit,
+    with one query for their sub-groups rather than one per section."""
+    mine = set(db.scalars(select(SubgroupMember.subgroup_id)
+                          .where(SubgroupMember.membership_id == membership.id)))
+    return [sid for sid, sub in sections if _rule(membership, Action.EDIT_TEXT, sub in mine)]
+
+
 def _rule(membership: Membership, action: Action, in_owning_subgroup: bool) -> bool:
     """The rules themselves, for a member of the group."""
     if action == Action.VIEW:

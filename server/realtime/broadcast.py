@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from server import events
 from server.accounts.models import User
 from server.extensions import socketio
-from server.permissions import Action, allows, membership_of
+from server.permissions import Action, allows, editable, membership_of
 from server.policies.models import Policy, Section
 from server.policies.oplog import PolicyChanged
 from server.presence import services as presence
@@ -117,8 +117,7 @@ def rights_for(db: Session, user_id: int, policy_id: int) -> dict | None:
         return None
     sections = db.execute(select(Section.id, Section.subgroup_id).where(
         Section.policy_id == policy_id, Section.deleted_at.is_(None)))
-    return {"can_edit": [sid for sid, sub in sections
-                         if allows(db, membership, Action.EDIT_TEXT, sub)],
+    return {"can_edit": editable(db, membership, list(sections)),
             "can_manage": allows(db, membership, Action.MANAGE)}
 
 
