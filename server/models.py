@@ -20,3 +20,12 @@ from server.policies.models import (  # noqa: F401
     SentenceVersion,
 )
 from server.presence.models import Connection  # noqa: F401
+from server.review.models import (  # noqa: F401
+    Agreement,
+    Ballot,
+    Comment,
+    DecisionRules,
+    Mention,
+    Proposal,
+    Vote,
+)

@@ -28,10 +28,13 @@ class PolicyChanged:
 @dataclass(frozen=True)
 class Origin:
     """Which live client asked (client_id, its request ref), so it can recognise
-    its own op in the stream. HTTP and other changes have no origin."""
+    its own op in the stream. HTTP and other changes have no client. `cause` says
+    why a change was made when it was not typed ("proposal:12", "restore"), so
+    history and the editor can say so."""
 
     client_id: str | None = None
     ref: int | None = None
+    cause: str | None = None
 
 
 def record(db: Session, policy_id: int, message: dict, author_id: int | None,
@@ -40,6 +43,8 @@ def record(db: Session, policy_id: int, message: dict, author_id: int | None,
                      .values(seq=Policy.seq + 1).returning(Policy.seq)).scalar_one()
     origin = origin or Origin()
     full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, **message}
+    if origin.cause:
+        full["cause"] = origin.cause
     db.add(PolicyOp(policy_id=policy_id, seq=seq, message=full, author_id=author_id))
     publish(db, PolicyChanged(policy_id, full))
     return full

@@ -1,0 +1,2 @@
+"""How the whole group shapes text it does not own and decides: comments,
+proposals, votes and agreed sections."""

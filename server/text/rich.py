@@ -1,0 +1,93 @@
+"""The one place comment text becomes HTML.
+
+People write comments in a little Markdown (**bold**, *italic*, lists, links) and
+mention members as @Name. Markdown is rendered, then bleach
+keeps only the few tags a comment needs (any other typed markup is removed, so a
+comment of markup alone has no words and is refused), makes bare addresses into links and puts
+rel="nofollow noopener" on every link. Nothing else in Codraft produces HTML from
+user text: templates escape everything except a comment's stored `body_html`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape, unescape
+
+import bleach
+import markdown
+from bleach.linkifier import Linker
+
+from server.text.clean import clean_block
+
+TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "span"]
+ATTRIBUTES = {"a": ["href", "rel"], "span": ["class", "data-user-id"]}
+PROTOCOLS = ["http", "https", "mailto"]
+MAX_COMMENT_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class Rendered:
+    source: str  # as typed, cleaned (kept for editing)
+    html: str  # safe to show
+    text: str  # plain words, for previews and emptiness checks
+    mentioned: tuple[int, ...]  # user ids, in order of first mention
+
+
+def _rel(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow noopener"
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+_linker = Linker(callbacks=[_rel], skip_tags=["span"])
+_md = markdown.Markdown(extensions=[], output_format="html")
+TYPED_TAGS = [t for t in TAGS if t != "span"]  # a typed span could fake a mention
+
+
+def _mention_pattern(members: Iterable[tuple[int, str]]) -> tuple[re.Pattern | None, dict]:
+    names = {name.casefold(): (uid, name) for uid, name in members if name}
+    if not names:
+        return None, {}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"@({alternatives})(?![\w])", re.IGNORECASE), names
+
+
+def render_comment(source: str, members: Iterable[tuple[int, str]] = ()) -> Rendered:
+    """Render typed comment text. `members` are (user id, display name) of the group,
+    so "@Sam Patel" becomes a mention of that member and nothing else does."""
+    source = clean_block(source)
+    _md.reset()
+    html = _md.convert(source)
+    html = bleach.clean(html, tags=TYPED_TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS,
+                        strip=True, strip_comments=True)
+    pattern, names = _mention_pattern(members)
+    mentioned: list[int] = []
+    if pattern is not None:
+        def link(match: re.Match) -> str:
+            uid, name = names[match.group(1).casefold()]
+            if uid not in mentioned:
+                mentioned.append(uid)
+            return f'<span class="mention" data-user-id="{uid}">@{escape(name)}</span>'
+        html = _outside_tags(html, pattern, link)
+    html = _linker.linkify(html)
+    html = bleach.clean(html, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)
+    html = re.sub(r"<a (?![^>]*rel=)", '<a rel="nofollow noopener" ', html)
+    text = re.sub(r"\s+", " ", unescape(bleach.clean(html, tags=[], strip=True))).strip()
+    return Rendered(source, html, text, tuple(mentioned))
+
+
+def _outside_tags(html: str, pattern: re.Pattern, repl) -> str:
+    """Apply a substitution to text only, never inside a tag or a link."""
+    out, in_link = [], False
+    for part in re.split(r"(<[^>]+>)", html):
+        if part.startswith("<"):
+            if re.match(r"<a[\s>]", part):
+                in_link = True
+            elif part.startswith("</a"):
+                in_link = False
+            out.append(part)
+        else:
+            out.append(part if in_link else pattern.sub(repl, part))
+    return "".join(out)
