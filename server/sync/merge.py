@@ -67,3 +67,47 @@ def diff(before: str, after: str) -> list[tuple[int, str]]:
     diffs = _dmp.diff_main(before, after)
     _dmp.diff_cleanupSemanticLossless(diffs)
     return diffs
+
+
+def merge_clean(base: str, ours: str, theirs: str) -> str | None:
+    """Merge two texts only if they changed different words of base; None if both
+    touched the same or neighbouring words (a conflict for people to settle).
+
+    Live typing merges everything (`merge_texts`), since a typist sees the result
+    at once and fixes it. An approved proposal is applied later, to text that
+    may have moved, with nobody watching the merge: there, two changes to the
+    same words must be shown to people, never guessed.
+    """
+    if ours in (base, theirs):
+        return theirs
+    if theirs == base:
+        return ours
+    mine, other = _changed_words(base, ours), _changed_words(base, theirs)
+    for start, end in mine:
+        for o_start, o_end in other:
+            if start <= o_end and o_start <= end:
+                return None
+    return merge_texts(base, ours, theirs)
+
+
+def _changed_words(base: str, other: str) -> list[tuple[int, int]]:
+    """Ranges of base that other changed, widened to whole words (an insertion is
+    a zero-width range where it goes)."""
+    ranges, at = [], 0
+    for op, data in diff(base, other):
+        if op == _dmp.DIFF_EQUAL:
+            at += len(data)
+            continue
+        end = at + len(data) if op == _dmp.DIFF_DELETE else at
+        ranges.append(_widen(base, at, end))
+        if op == _dmp.DIFF_DELETE:
+            at = end
+    return ranges
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end

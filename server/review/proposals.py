@@ -1,0 +1,209 @@
+"""Proposals: a change any member asks the group to make to a section.
+
+A proposal keeps the sentences it was made against (`base`), so it can be shown
+against the text as it is now (the diff people read) and applied later by merge
+(server/review/applying.py). Its author may change or withdraw it until the group
+starts voting on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.groups.models import Membership
+from server.policies.models import Section, Sentence
+from server.policies.services import MAX_SENTENCE_CHARS, parse_text, sentences_of
+from server.review import rights
+from server.review.changes import announce
+from server.review.models import Proposal, ProposalKind, ProposalStatus
+from server.text.clean import clean_block
+from server.text.worddiff import Piece, word_diff
+
+MAX_REASON_CHARS = 2000
+MAX_PROPOSAL_CHARS = 20_000
+EDITABLE = (ProposalStatus.OPEN,)
+DECIDED = (ProposalStatus.APPLIED, ProposalStatus.CONFLICT, ProposalStatus.REJECTED,
+           ProposalStatus.NOT_DECIDED, ProposalStatus.WITHDRAWN)
+
+
+def get_proposal(db: Session, proposal_id: int) -> Proposal:
+    row = db.get(Proposal, proposal_id)
+    if row is None:
+        raise NotFound("That proposal was not found.")
+    return row
+
+
+def proposals_of(db: Session, section_id: int) -> list[Proposal]:
+    return list(db.scalars(select(Proposal).where(Proposal.section_id == section_id)
+                           .order_by(Proposal.created_at.desc(), Proposal.id.desc())))
+
+
+def _reason(reason: str | None) -> str:
+    reason = clean_block(reason or "")
+    if not reason:
+        raise InvalidInput("Say why you propose this change.", fields={"reason": ["Required."]})
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"The reason can be up to {MAX_REASON_CHARS} characters.",
+                           fields={"reason": [f"Up to {MAX_REASON_CHARS} characters."]},
+                           code="too_long")
+    return reason
+
+
+def _sentences(text: str | None, *, required: bool) -> list[str]:
+    text = text or ""
+    if len(text) > MAX_PROPOSAL_CHARS:
+        raise InvalidInput(f"The proposed text can be up to {MAX_PROPOSAL_CHARS} characters.",
+                           fields={"text": [f"Up to {MAX_PROPOSAL_CHARS} characters."]},
+                           code="too_long")
+    sentences = parse_text(text)
+    if required and not sentences:
+        raise InvalidInput("Write the text you propose.", fields={"text": ["Required."]})
+    if any(len(s) > MAX_SENTENCE_CHARS for s in sentences):
+        raise InvalidInput(f"A sentence can be up to {MAX_SENTENCE_CHARS} characters.",
+                           fields={"text": ["A sentence is too long."]}, code="too_long")
+    return sentences
+
+
+def _live_in_section(db: Session, section: Section, ids: list[int]) -> list[Sentence]:
+    rows = {s.id: s for s in sentences_of(db, [section.id])[section.id]}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise NotFound("That sentence was not found in this section.",
+                       fields={"sentence_ids": [f"Not in this section: {missing}"]})
+    return [rows[i] for i in ids]
+
+
+def _shape(db: Session, section: Section, kind: ProposalKind, sentence_ids: list[int],
+           text: str | None) -> tuple[list[int], list[dict], str]:
+    """Check a proposal's target and words; return ids, base and the proposed text."""
+    ids = list(dict.fromkeys(int(i) for i in sentence_ids or []))
+    if kind == ProposalKind.REWRITE:
+        current = sentences_of(db, [section.id])[section.id]
+        new = _sentences(text, required=True)
+        if new == [s.text for s in current]:
+            raise InvalidInput("That is the text as it is now. Change something first.",
+                               fields={"text": ["No change."]}, code="no_change")
+        return [s.id for s in current], _base(current), " ".join(new)
+    if kind == ProposalKind.INSERT:
+        if len(ids) > 1:
+            raise InvalidInput("Choose one sentence to add after, or none for the start.",
+                               fields={"sentence_ids": ["At most one."]})
+        rows = _live_in_section(db, section, ids)
+        return ids, _base(rows), " ".join(_sentences(text, required=True))
+    if not ids:
+        raise InvalidInput("Choose the sentence to change.",
+                           fields={"sentence_ids": ["Required."]})
+    if kind == ProposalKind.REPLACE:
+        if len(ids) != 1:
+            raise InvalidInput("A replacement changes one sentence.",
+                               fields={"sentence_ids": ["Exactly one."]})
+        rows = _live_in_section(db, section, ids)
+        new = " ".join(_sentences(text, required=True))
+        if new == rows[0].text:
+            raise InvalidInput("That is the sentence as it is now. Change something first.",
+                               fields={"text": ["No change."]}, code="no_change")
+        return ids, _base(rows), new
+    rows = _live_in_section(db, section, ids)  # DELETE
+    return ids, _base(rows), ""
+
+
+def _base(rows: list[Sentence]) -> list[dict]:
+    return [{"id": s.id, "text": s.text, "version": s.version} for s in rows]
+
+
+def create(db: Session, section: Section, membership: Membership, *, kind: str,
+           reason: str, text: str | None = None, sentence_ids: list[int] | None = None
+           ) -> Proposal:
+    try:
+        kind_ = ProposalKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose what kind of change this is.",
+                           fields={"kind": ["Unknown kind."]}) from None
+    reason_ = _reason(reason)
+    ids, base, new = _shape(db, section, kind_, sentence_ids or [], text)
+    row = Proposal(policy_id=section.policy_id, section_id=section.id,
+                   author_id=membership.user_id, kind=kind_, reason=reason_, text=new,
+                   sentence_ids=ids, base=base)
+    db.add(row)
+    db.flush()
+    announce(db, row.policy_id, row.section_id, "proposal", row.id, "added")
+    return row
+
+
+def _editable(proposal: Proposal, membership: Membership) -> None:
+    rights.require(rights.can_change_proposal(membership, proposal),
+                   "Only the person who made this proposal can change it.")
+    if proposal.status not in EDITABLE:
+        raise Conflict("Voting on this proposal has started, so it can no longer be changed.",
+                       code="voting_started" if proposal.status == ProposalStatus.VOTING
+                       else "decided")
+
+
+def update(db: Session, proposal: Proposal, membership: Membership, *,
+           reason: str | None = None, text: str | None = None) -> Proposal:
+    _editable(proposal, membership)
+    if reason is not None:
+        proposal.reason = _reason(reason)
+    if text is not None and proposal.kind != ProposalKind.DELETE:
+        section = db.get(Section, proposal.section_id)
+        ids = [] if proposal.kind == ProposalKind.REWRITE else proposal.sentence_ids
+        new_ids, base, new = _shape(db, section, proposal.kind, ids, text)
+        proposal.sentence_ids, proposal.base, proposal.text = new_ids, base, new
+    proposal.updated_at = utcnow()
+    db.flush()
+    announce(db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, "edited")
+    return proposal
+
+
+def withdraw(db: Session, proposal: Proposal, membership: Membership) -> Proposal:
+    _editable(proposal, membership)
+    proposal.status, proposal.decided_at = ProposalStatus.WITHDRAWN, utcnow()
+    db.flush()
+    announce(db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, "withdrawn")
+    return proposal
+
+
+# --- showing a proposal against the text as it is now --------------------------------------
+
+@dataclass
+class Change:
+    """One block of the diff people read: before → after, in words."""
+
+    sentence_ids: list[int]
+    before: str
+    after: str
+    pieces: list[Piece]
+    gone: bool = False  # the sentence it was about has been removed since
+
+
+def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
+    """The proposal as word diffs against today's text, and whether that text has
+    moved on since the proposal was made."""
+    ids = proposal.sentence_ids
+    rows = {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(ids)))} \
+        if ids else {}
+    moved = any(rows.get(b["id"]) is None or rows[b["id"]].text != b["text"]
+                or rows[b["id"]].deleted_at is not None for b in proposal.base)
+    if proposal.kind == ProposalKind.REWRITE:
+        current = sentences_of(db, [proposal.section_id])[proposal.section_id]
+        before = " ".join(s.text for s in current)
+        moved = moved or [s.id for s in current] != ids
+        return [Change([s.id for s in current], before, proposal.text,
+                       word_diff(before, proposal.text))], moved
+    if proposal.kind == ProposalKind.INSERT:
+        anchor = rows.get(ids[0]) if ids else None
+        gone = anchor is not None and anchor.deleted_at is not None
+        return [Change(ids, "", proposal.text, word_diff("", proposal.text), gone=gone)], moved
+    out = []
+    for i in ids:
+        row = rows.get(i)
+        now = row.text if row is not None else ""
+        gone = row is None or row.deleted_at is not None
+        after = proposal.text if proposal.kind == ProposalKind.REPLACE else ""
+        out.append(Change([i], now, after, word_diff(now, after), gone=gone))
+    return out, moved
