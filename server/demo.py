@@ -5,14 +5,19 @@ Loading it twice changes nothing; the logins are printed either way.
 
 from __future__ import annotations
 
+from diff_match_patch import diff_match_patch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.services import create_user, user_by_email
+from server.editing import services as editing
 from server.groups import services as groups
 from server.groups.models import Group, Membership, Role
 from server.policies import services as policies
 from server.policies.models import Policy
+from server.review import comments, proposals, votes
+
+_dmp = diff_match_patch()
 
 DEMO_PASSWORD = "codraft-demo-2026"
 GROUP_NAME = "Northshire SEND Co-production Group"
@@ -122,7 +127,54 @@ def _build(db: Session, users: dict) -> Group:
     for title, sub, text in IN_DEPTH:
         policies.create_section(db, depth_part, author, title=title,
                                 subgroup_id=subgroups[sub].id, text=text)
+    _review(db, policy, users, memberships)
     return group
+
+
+def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:
+    """Some review under way, so every part of it can be seen at once: a discussion
+    with a mention, a proposal being voted on, one still being discussed, and an
+    agreed section that has been edited since."""
+    sections = {s.title: s for _part, secs in policies.policy_outline(db, policy)
+                for s in secs}
+    text = policies.sentences_of(db, [s.id for s in sections.values()])
+
+    what = sections["What is a Personal Budget?"]
+    thread = comments.add(db, what, members["carer@example.org"],
+                          "Could we say what **provision** means in plain words? Parents in "
+                          "our forum often ask.", sentence_id=text[what.id][0].id)
+    comments.reply(db, thread, members["parent@example.org"],
+                   "Good point, @Joy Mensah. We will add an example, like speech therapy.")
+
+    direct = sections["Direct payments"]
+    checking = proposals.create(
+        db, direct, members["health@example.org"], kind="replace",
+        reason="Families told us checks feel like being watched. Doing it with them, and "
+               "sharing what we found, builds trust.",
+        text="We will check with you how the money is used every three months, and tell "
+             "you what we found.", sentence_ids=[text[direct.id][-1].id])
+    vote = votes.open_for_proposal(db, checking, members["health@example.org"],
+                                   users["health@example.org"])
+    for email, choice in (("health@example.org", "approve"), ("carer@example.org", "approve"),
+                          ("advice@example.org", "abstain")):
+        votes.cast(db, vote, members[email], choice)
+
+    who = sections["Who can ask for a Personal Budget?"]
+    proposals.create(db, who, members["young.person@example.org"], kind="insert",
+                     reason="Young people should know they can ask on their own.",
+                     text="You do not need a parent's permission to ask.",
+                     sentence_ids=[text[who.id][1].id])
+
+    disagree = sections["If you disagree with a decision"]
+    agreeing = votes.open_for_agreement(db, disagree, policy.group_id,
+                                        users["carer@example.org"])
+    for email, _name, _role, _subs in PEOPLE:
+        if agreeing.is_open:
+            votes.cast(db, agreeing, members[email], "approve")
+    first = text[disagree.id][0]
+    editing.edit_text(db, disagree, first, users["health@example.org"], first.version,
+                      _dmp.patch_toText(_dmp.patch_make(
+                          first.text, first.text.replace("28 days", "28 days of our letter"))))
 
 
 def demo_policy_id(db: Session) -> int | None:

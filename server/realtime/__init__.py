@@ -10,7 +10,8 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from server.realtime import broadcast, handlers  # noqa: F401  (registers handlers)
+    from server.realtime import broadcast, handlers, review_feed  # noqa: F401  (handlers)
 
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
+    review_feed.init_app(app)

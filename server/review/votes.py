@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -188,7 +188,7 @@ def cast(db: Session, vote: Vote, membership: Membership, choice: str, *,
         raise InvalidInput("Choose approve, reject or abstain.",
                            fields={"choice": ["approve, reject or abstain."]}) from None
     refresh(db, vote, now)
-    if not vote.is_open:
+    if not vote.is_open or not _hold_open(db, vote):
         raise Conflict("This vote has closed.", code="vote_closed")
     now = now or utcnow()
     ballot = my_ballot(db, vote, membership.user_id)
@@ -218,12 +218,13 @@ def refresh(db: Session, vote: Vote, now: datetime | None = None) -> Vote:
 def close(db: Session, vote: Vote, by: User | None, now: datetime | None = None) -> Vote:
     """Count, record the outcome with its tally, and carry it out. `by` is the
     facilitator closing early, or None when the rules closed it."""
-    if not vote.is_open:
+    now = now or utcnow()
+    if not vote.is_open or not _claim(db, vote, now):
         raise Conflict("This vote has closed already.", code="vote_closed")
     tally = current_tally(db, vote)
     vote.outcome = r.outcome(tally, rules_of(vote))
     vote.tally = tally.as_dict()
-    vote.closed_at, vote.closed_by_id = now or utcnow(), by.id if by else None
+    vote.closed_at, vote.closed_by_id = now, by.id if by else None
     db.flush()
     if vote.subject == VoteSubject.PROPOSAL:
         _decide_proposal(db, vote, by)
@@ -231,6 +232,23 @@ def close(db: Session, vote: Vote, by: User | None, now: datetime | None = None)
         agreement.decide(db, vote)
     announce(db, vote.policy_id, vote.section_id, "vote", vote.id, "closed")
     return vote
+
+
+def _claim(db: Session, vote: Vote, now: datetime) -> bool:
+    """Close the row only if it is still open, so two closers (a facilitator and the
+    housekeeping of another process) cannot both carry out the outcome."""
+    return db.execute(update(Vote).where(Vote.id == vote.id, Vote.closed_at.is_(None))
+                      .values(closed_at=now).execution_options(synchronize_session=False)
+                      ).rowcount == 1
+
+
+def _hold_open(db: Session, vote: Vote) -> bool:
+    """Lock the open vote's row for this transaction (PostgreSQL: a ballot and a
+    close wait for each other; SQLite: the write lock does it), so no ballot lands
+    after the count."""
+    return db.execute(update(Vote).where(Vote.id == vote.id, Vote.closed_at.is_(None))
+                      .values(id=Vote.id).execution_options(synchronize_session=False)
+                      ).rowcount == 1
 
 
 def _decide_proposal(db: Session, vote: Vote, by: User | None) -> None:

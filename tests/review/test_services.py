@@ -295,3 +295,20 @@ def test_a_rejected_agreement_goes_back_to_drafting(db, world):
     everyone_votes(db, vote, world.everyone, "reject")
     assert db.get(Section, world.section.id).status == SectionStatus.DRAFTING
     assert agreement.latest(db, world.section.id) is None
+
+
+def test_housekeeping_closes_votes_past_their_time(app, db, world):
+    from server.realtime.review_feed import close_due_votes
+
+    p = propose(db, world, "delete", ids=[live(db, world.section)[2].id])
+    vote = votes.open_for_proposal(db, p, world.others[0], user(db, world.others[0]))
+    for m in world.everyone[:3]:
+        votes.cast(db, vote, m, "approve")
+    db.commit()
+    assert close_due_votes(app.extensions["codraft_db"]) == 0  # not yet due
+    vote.closes_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert close_due_votes(app.extensions["codraft_db"]) == 1
+    db.expire_all()
+    assert vote.outcome == Outcome.APPROVED and p.status == ProposalStatus.APPLIED
+    assert len(texts(db, world.section)) == 2
