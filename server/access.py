@@ -2,20 +2,26 @@
 
 Pages, the API and socket handlers all start here, so an id from another group is
 a 404 and a missing right a 403 the same way everywhere.
+
+Sections and sentences are checked in one query each, read fresh from the
+database every time: a live edit runs this on every keystroke batch, and reading
+the rows that decide (membership, sub-group, the section's owner) is both cheaper
+than the several lookups it replaces and right at once after any change, from any
+process, with nothing to invalidate (docs/performance.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.errors import NotFound
-from server.groups.models import Group, Membership, Subgroup
-from server.permissions import Action, require
+from server.groups.models import Group, Membership, Subgroup, SubgroupMember
+from server.permissions import Action, check, require
 from server.policies.models import Part, Policy, Section, Sentence
-from server.policies.services import get_part, get_policy, get_section, get_sentence
+from server.policies.services import get_part, get_policy, get_sentence
 
 
 @dataclass
@@ -55,11 +61,32 @@ def part_access(db: Session, user_id: int | None, part_id: int,
     return part, _on(db, user_id, part.policy.group_id, action, None, "That part")
 
 
+def _with_membership(stmt):
+    """Join the caller's membership of the section's group and, if any, their place in
+    the section's sub-group (outer joins: a missing row means no right)."""
+    return (stmt.join(Policy, Policy.id == Section.policy_id)
+            .outerjoin(Membership, and_(Membership.group_id == Policy.group_id,
+                                        Membership.user_id == bindparam("user_id")))
+            .outerjoin(SubgroupMember, and_(SubgroupMember.membership_id == Membership.id,
+                                            SubgroupMember.subgroup_id == Section.subgroup_id)))
+
+
+# Built once: constructing a statement costs about as much as running it here.
+_SECTION = _with_membership(select(Section, Membership, SubgroupMember.id)
+                            .where(Section.id == bindparam("section_id")))
+_SENTENCE = _with_membership(select(Sentence, Section, Membership, SubgroupMember.id)
+                             .join(Section, Section.id == Sentence.section_id)
+                             .where(Sentence.id == bindparam("sentence_id")))
+
+
 def section_access(db: Session, user_id: int | None, section_id: int,
                    action: Action = Action.VIEW) -> tuple[Section, Access]:
-    section = get_section(db, section_id)
-    group_id = db.scalar(select(Policy.group_id).where(Policy.id == section.policy_id))
-    return section, _on(db, user_id, group_id, action, section.subgroup_id, "That section")
+    row = db.execute(_SECTION, {"section_id": section_id, "user_id": user_id}).first()
+    if row is None or row[0].deleted_at is not None:
+        raise NotFound("That section was not found.")
+    section, membership, subgroup_member_id = row
+    return section, Access(check(membership, action, subgroup_member_id is not None,
+                                 what="That section"))
 
 
 def sentence_access(db: Session, user_id: int | None, sentence_id: int,
@@ -67,6 +94,21 @@ def sentence_access(db: Session, user_id: int | None, sentence_id: int,
     sentence = get_sentence(db, sentence_id)
     _section, access = section_access(db, user_id, sentence.section_id, action)
     return sentence, access
+
+
+def sentence_for_edit(db: Session, user_id: int | None, sentence_id: int,
+                      action: Action = Action.EDIT_TEXT) -> tuple[Sentence, Section, Access]:
+    """A sentence, tombstones included (a late edit to one is answered `gone` by the
+    engine), its section and the caller's right to act on it, in one query: the
+    live edit path runs this for every edit."""
+    row = db.execute(_SENTENCE, {"sentence_id": sentence_id, "user_id": user_id}).first()
+    if row is None:
+        raise NotFound("That sentence was not found.")
+    sentence, section, membership, subgroup_member_id = row
+    if section.deleted_at is not None:
+        raise NotFound("That section was not found.")
+    return sentence, section, Access(check(membership, action, subgroup_member_id is not None,
+                                           what="That section"))
 
 
 def _on(db, user_id, group_id, action, subgroup_id, what) -> Access:

@@ -5,14 +5,18 @@ Loading it twice changes nothing; the logins are printed either way.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from diff_match_patch import diff_match_patch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.services import create_user, user_by_email
+from server.db import utcnow
 from server.editing import services as editing
 from server.groups import services as groups
 from server.groups.models import Group, Membership, Role
+from server.meetings import services as meetings
 from server.policies import services as policies
 from server.policies.models import Policy
 from server.review import comments, proposals, votes
@@ -127,7 +131,18 @@ def _build(db: Session, users: dict) -> Group:
     for title, sub, text in IN_DEPTH:
         policies.create_section(db, depth_part, author, title=title,
                                 subgroup_id=subgroups[sub].id, text=text)
+    facilitator = users[first]
+    last = meetings.schedule(db, group, facilitator, title="October whole-group session",
+                             starts_at=utcnow() - timedelta(days=28), place="Northshire Library, "
+                             "meeting room 2, and online", notes="We agreed who drafts what.")
+    meetings.start(db, last, facilitator)
+    meetings.close(db, last, facilitator)
     _review(db, policy, users, memberships)
+    meetings.schedule(db, group, facilitator, title="November whole-group session",
+                      starts_at=(utcnow() + timedelta(days=14)).replace(
+                          hour=18, minute=0, second=0, microsecond=0),
+                      place="Northshire Library, meeting room 2, and online",
+                      notes="Childcare and travel costs are paid: ask Fatima.")
     return group
 
 

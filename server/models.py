@@ -10,6 +10,8 @@ from server.groups.models import (  # noqa: F401
     Subgroup,
     SubgroupMember,
 )
+from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
+from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
 from server.policies.models import (  # noqa: F401
     Part,
     Policy,

@@ -92,6 +92,17 @@ def require(db: Session, user_id: int | None, group_id: int, action: Action,
     if row is None:
         raise NotFound(f"{what} was not found.")
     membership, subgroup_member_id = row
-    if not _rule(membership, action, subgroup_member_id is not None):
+    return check(membership, action, subgroup_member_id is not None, what=what)
+
+
+def check(membership: Membership | None, action: Action, in_owning_subgroup: bool, *,
+          what: str = "That") -> Membership:
+    """Raise NotFound / PermissionDenied unless the membership allows the action.
+
+    For callers that read the membership together with the thing itself, in one
+    query (server.access does, for the live edit path)."""
+    if membership is None:
+        raise NotFound(f"{what} was not found.")
+    if not _rule(membership, action, in_owning_subgroup):
         raise PermissionDenied(_DENIED[action])
     return membership

@@ -9,10 +9,17 @@ BEARER = {"type": "http", "scheme": "bearer",
 
 def blueprints() -> list:
     """Every API blueprint; each is one tag in the OpenAPI document."""
-    from server.api import accounts, groups, policies, subgroups
+    from server.api import accounts, groups, history, policies, review, subgroups
 
     return [accounts.tokens, accounts.account, groups.blp, groups.members_blp,
-            groups.invitations, subgroups.blp, policies.blp, policies.sections]
+            groups.invitations, subgroups.blp, policies.blp, policies.sections,
+            history.blp, *review.blueprints(), *_sessions()]
+
+
+def _sessions() -> list:
+    from server.api import sessions
+
+    return [sessions.blp, sessions.review_blp]
 
 
 def register(api) -> None:

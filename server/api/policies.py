@@ -99,7 +99,7 @@ def update_policy(body, policy_id):
 def create_part(body, policy_id):
     """Add a part to a policy, at the end or after another part (facilitators)"""
     policy, _access = policy_access(db(), auth.me().id, policy_id, Action.MANAGE)
-    return Loaded(policies.create_part(db(), policy, **body), sections=[])
+    return Loaded(policies.create_part(db(), policy, **body, by=auth.me()), sections=[])
 
 
 @blp.route(f"/parts/<{ID}:part_id>", methods=["GET"])
@@ -118,7 +118,7 @@ def get_part(part_id):
 def update_part(body, part_id):
     """Change a part's title or introduction (facilitators)"""
     part, _access = part_access(db(), auth.me().id, part_id, Action.MANAGE)
-    return _part(policies.update_part(db(), part, **body))
+    return _part(policies.update_part(db(), part, **body, by=auth.me()))
 
 
 # --- sections and sentences ------------------------------------------------------------
@@ -155,7 +155,7 @@ def get_section(section_id):
 def update_section(body, section_id):
     """Retitle a section or hand it to another sub-group (facilitators)"""
     section, _access = section_access(db(), auth.me().id, section_id, Action.MANAGE)
-    return _sections([policies.update_section(db(), section, **body)])[0]
+    return _sections([policies.update_section(db(), section, **body, by=auth.me())])[0]
 
 
 @sections.route(f"/sections/<{ID}:section_id>", methods=["DELETE"])

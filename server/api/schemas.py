@@ -59,7 +59,10 @@ class ErrorBodySchema(Schema):
         "forbidden, not_found, method_not_allowed, conflict, last_facilitator, "
         "already_member, subgroup_in_use, gone, invitation_expired, invitation_used, "
         "too_large, unsupported_media_type, invalid, too_many_requests, csrf_failed, "
-        "server_error."))
+        "server_error; in review: too_long, empty, no_change, deleted, not_open, "
+        "voting_started, decided, already_open, already_voted, vote_closed; in sessions: "
+        "session_running, session_started, session_not_started, session_closed. Each "
+        "endpoint's description says which it can give."))
     message = fields.String(required=True, metadata=_d("A plain-language explanation."))
     field_errors = fields.Dict(
         keys=fields.String(), data_key="fields",

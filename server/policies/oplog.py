@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.db import utcnow
 from server.events import publish
+from server.history import recording
 from server.policies.models import Policy, PolicyOp
 
 
@@ -45,7 +47,10 @@ def record(db: Session, policy_id: int, message: dict, author_id: int | None,
     full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, **message}
     if origin.cause:
         full["cause"] = origin.cause
-    db.add(PolicyOp(policy_id=policy_id, seq=seq, message=full, author_id=author_id))
+    now = utcnow()
+    db.add(PolicyOp(policy_id=policy_id, seq=seq, message=full, author_id=author_id,
+                    created_at=now))
+    recording.note(db, policy_id, full, author_id, now)  # revisions and snapshots
     publish(db, PolicyChanged(policy_id, full))
     return full
 

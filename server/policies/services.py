@@ -101,7 +101,16 @@ def create_policy(db: Session, group: Group, by: User, title: str, summary: str 
     for title_, key in zip(titles, generate_n_keys_between(None, None, len(titles)), strict=True):
         db.add(Part(policy_id=policy.id, title=title_, position=key))
     db.flush()
+    for part in policy.parts:
+        _part_inserted(db, part, by.id)
     return policy
+
+
+def _part_inserted(db: Session, part: Part, author_id: int | None) -> None:
+    """Parts are in the op log too, so history can rebuild the whole policy."""
+    oplog.record(db, part.policy_id, {"op": "part_insert", "part": {
+        "id": part.id, "title": part.title, "position": part.position, "intro": part.intro}},
+        author_id)
 
 
 def update_policy(db: Session, policy: Policy, title: str | None = None,
@@ -115,7 +124,7 @@ def update_policy(db: Session, policy: Policy, title: str | None = None,
 
 
 def create_part(db: Session, policy: Policy, title: str, intro: str = "",
-                after_part_id: int | None = None) -> Part:
+                after_part_id: int | None = None, by: User | None = None) -> Part:
     after = None
     if after_part_id is not None:
         anchor = get_part(db, after_part_id)
@@ -127,16 +136,20 @@ def create_part(db: Session, policy: Policy, title: str, intro: str = "",
                 intro=clean_block(intro or ""), position=key)
     db.add(part)
     db.flush()
+    _part_inserted(db, part, by.id if by else None)
     return part
 
 
 def update_part(db: Session, part: Part, title: str | None = None,
-                intro: str | None = None) -> Part:
+                intro: str | None = None, by: User | None = None) -> Part:
     if title is not None:
         part.title = valid_name(title, "title", 200)
     if intro is not None:
         part.intro = clean_block(intro)
     db.flush()
+    oplog.record(db, part.policy_id, {"op": "part_update", "id": part.id,
+                                      "title": part.title, "intro": part.intro},
+                 by.id if by else None)
     return part
 
 
@@ -200,14 +213,25 @@ def create_section(db: Session, part: Part, by: User, *, title: str, subgroup_id
 
 
 def update_section(db: Session, section: Section, *, title: str | None = None,
-                   subgroup_id: int | None = None) -> Section:
+                   subgroup_id: int | None = None, by: User | None = None) -> Section:
     if title is not None:
         section.title = valid_name(title, "title", 300)
     if subgroup_id is not None and subgroup_id != section.subgroup_id:
         section.subgroup_id = _owner(db, section.part.policy, subgroup_id).id
         publish(db, EditRightsChanged(section.part.policy.group_id))
     db.flush()
+    section_changed(db, section, by.id if by else None)
     return section
+
+
+def section_changed(db: Session, section: Section, author_id: int | None,
+                    origin: Origin | None = None) -> dict:
+    """Record a section's title, owner and status after a change (for history;
+    live clients ignore the op). Call it after changing any of them."""
+    return oplog.record(db, section.policy_id, {
+        "op": "section_update", "section_id": section.id, "id": section.id,
+        "title": section.title, "subgroup_id": section.subgroup_id,
+        "status": section.status.value, "kind": section.kind.value}, author_id, origin)
 
 
 def delete_section(db: Session, section: Section, by: User,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.models import ApiToken, AuthSession, User
@@ -49,18 +49,28 @@ def get(db: Session, sid: str) -> Connection | None:
     return db.get(Connection, sid)
 
 
-def live_connection(db: Session, sid: str, idle: timedelta) -> tuple[Connection, User] | None:
-    """The connection and its person in one query (it runs on every socket event), or
-    None if there is none or its credential has ended."""
-    row = db.execute(
-        select(Connection, User, AuthSession, ApiToken).join(User, User.id == Connection.user_id)
-        .outerjoin(AuthSession, AuthSession.id == Connection.auth_session_id)
-        .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
-        .where(Connection.sid == sid)).first()
+# Built once: it runs on every socket event, and building it cost as much as running it.
+_LIVE = (select(User, Connection.policy_id, AuthSession, ApiToken)
+         .join(User, User.id == Connection.user_id)
+         .outerjoin(AuthSession, AuthSession.id == Connection.auth_session_id)
+         .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
+         .where(Connection.sid == bindparam("sid")))
+
+
+def live_user(db: Session, sid: str, idle: timedelta) -> tuple[User, int | None] | None:
+    """The person on this socket and the policy it joined, in one query, or None if
+    the connection is gone or its credential has ended.
+
+    It runs on every socket event, and it reads the credential's rows afresh rather
+    than trusting a copy kept by the process: a sign-out, a revoked token or a
+    disabled account then takes effect on the very next event whichever process or
+    command made the change, with no invalidation message that could be lost or
+    arrive late. The Connection row itself is not loaded (see `get`)."""
+    row = db.execute(_LIVE, {"sid": sid}).first()
     if row is None:
         return None
-    conn, user, auth_session, api_token = row
-    return (conn, user) if credential_valid(user, auth_session, api_token, idle) else None
+    user, policy_id, auth_session, api_token = row
+    return (user, policy_id) if credential_valid(user, auth_session, api_token, idle) else None
 
 
 def disconnect(db: Session, sid: str) -> Connection | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
 
 from server import access, sync
 from server.accounts.services import api_token_user
@@ -19,7 +18,14 @@ from server.policies import services as policies
 from server.policies.oplog import Origin
 from server.presence import services as presence
 from server.realtime import broadcast, schemas
-from server.realtime.boundary import Ctx, database, remember_client, socket_event
+from server.realtime.boundary import (
+    Ctx,
+    database,
+    enter_room,
+    leave_room,
+    remember_client,
+    socket_event,
+)
 from server.realtime.limits import buckets
 
 
@@ -81,10 +87,10 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
     snapshot, the caller's rights, and who else is here; tell the others."""
     policy, _acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
-    if ctx.conn.policy_id not in (None, policy.id):
-        leave_room(broadcast.room(ctx.conn.policy_id))
+    if ctx.policy_id not in (None, policy.id):
+        leave_room(ctx.sid, broadcast.room(ctx.policy_id))
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
-    join_room(broadcast.room(policy.id))
+    enter_room(ctx.sid, broadcast.room(policy.id))
     remember_client(ctx.sid, data["client_id"])
     reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
              "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
@@ -97,18 +103,18 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
 
 @socket_event("leave_policy")
 def leave_policy(ctx: Ctx, _data: dict) -> dict:
-    if ctx.conn.policy_id is not None:
-        leave_room(broadcast.room(ctx.conn.policy_id))
-        socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.conn.policy_id))
+    if ctx.policy_id is not None:
+        leave_room(ctx.sid, broadcast.room(ctx.policy_id))
+        socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.policy_id))
         ctx.conn.policy_id = None
         ctx.conn.section_id = ctx.conn.sentence_id = None
     return {"ok": True}
 
 
 def _joined(ctx: Ctx) -> int:
-    if ctx.conn.policy_id is None:
+    if ctx.policy_id is None:
         raise NotFound("Join a policy first (join_policy).", code="not_joined")
-    return ctx.conn.policy_id
+    return ctx.policy_id
 
 
 def _in_policy(ctx: Ctx, section) -> None:
@@ -135,11 +141,10 @@ def on_presence(ctx: Ctx, data: dict) -> dict:
 
 def _editable_sentence(ctx: Ctx, sentence_id: int):
     """The sentence (tombstones too: a late edit to one is answered `gone`) and its
-    section, if this person may edit that section's text."""
+    section, if this person may edit that section's text (one query)."""
     _joined(ctx)
-    sentence = editing.sentence_row(ctx.db, sentence_id)
-    section, _ = access.section_access(ctx.db, ctx.user.id, sentence.section_id,
-                                       Action.EDIT_TEXT)
+    sentence, section, _ = access.sentence_for_edit(ctx.db, ctx.user.id, sentence_id,
+                                                    Action.EDIT_TEXT)
     _in_policy(ctx, section)
     return section, sentence
 

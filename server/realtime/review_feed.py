@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import has_app_context
+from flask import current_app, has_app_context
+from sqlalchemy import select
 
 from server import events
 from server.extensions import socketio
+from server.meetings.changes import SessionChanged
+from server.policies.models import Policy
 from server.realtime.broadcast import room
 from server.review import votes
 from server.review.changes import ReviewChanged
@@ -30,6 +33,17 @@ CLOSE_DUE_SECONDS = 30
 def _on_review(evt: ReviewChanged) -> None:
     if has_app_context():
         socketio.emit("review", evt.as_dict(), to=room(evt.policy_id))
+
+
+def _on_session(evt: SessionChanged) -> None:
+    """A session belongs to the whole group: tell everyone in any of its policies."""
+    if not has_app_context():
+        return
+
+    with current_app.extensions["codraft_db"].engine.connect() as conn:
+        policy_ids = list(conn.scalars(select(Policy.id).where(Policy.group_id == evt.group_id)))
+    for policy_id in policy_ids:
+        socketio.emit("review", evt.as_dict(), to=room(policy_id))
 
 
 def close_due_votes(database) -> int:
@@ -51,6 +65,7 @@ def close_due_votes(database) -> int:
 
 def init_app(app) -> None:
     events.subscribe(ReviewChanged, _on_review)
+    events.subscribe(SessionChanged, _on_session)
     if app.config.get("TESTING") or app.extensions.get("codraft_vote_closer"):
         return
     app.extensions["codraft_vote_closer"] = True

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.policies.models import Section, SectionStatus
-from server.policies.services import sentences_of
+from server.policies.services import section_changed, sentences_of
 from server.review.changes import announce
 from server.review.models import Agreement, Outcome, Vote
 
@@ -20,9 +20,10 @@ def snapshot(db: Session, section: Section) -> list[dict]:
     return [{"id": s.id, "text": s.text} for s in sentences_of(db, [section.id])[section.id]]
 
 
-def mark_ready(db: Session, section: Section) -> None:
+def mark_ready(db: Session, section: Section, by_id: int | None) -> None:
     section.status = SectionStatus.READY_FOR_REVIEW
     db.flush()
+    section_changed(db, section, by_id)
     announce(db, section.policy_id, section.id, "section", section.id, "ready")
 
 
@@ -36,6 +37,7 @@ def decide(db: Session, vote: Vote) -> None:
     else:
         section.status = SectionStatus.DRAFTING
     db.flush()
+    section_changed(db, section, vote.closed_by_id)
     announce(db, section.policy_id, section.id, "section", section.id, section.status.value)
 
 

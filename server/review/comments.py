@@ -215,3 +215,14 @@ def mentions_of(db: Session, user_id: int, policy_ids: list[int], limit: int = 5
         .where(Mention.user_id == user_id, Comment.policy_id.in_(policy_ids),
                Comment.deleted_at.is_(None))
         .order_by(Comment.created_at.desc()).limit(limit)))
+
+
+def mentioned_in(db: Session, comment_ids: list[int]) -> dict[int, list[int]]:
+    """The members each comment mentions (user ids), in one query."""
+    out: dict[int, list[int]] = {i: [] for i in comment_ids}
+    if comment_ids:
+        for cid, uid in db.execute(select(Mention.comment_id, Mention.user_id)
+                                   .where(Mention.comment_id.in_(comment_ids))
+                                   .order_by(Mention.comment_id, Mention.user_id)):
+            out[cid].append(uid)
+    return out

@@ -170,6 +170,19 @@ def withdraw(db: Session, proposal: Proposal, membership: Membership) -> Proposa
 
 # --- showing a proposal against the text as it is now --------------------------------------
 
+def _as_made(proposal: Proposal) -> list[Change]:
+    """A decided proposal is shown as the change it asked for, against the text it
+    was made against: once applied, today's text already holds it, and once
+    refused or withdrawn, today's text is no longer what it was about."""
+    ids = [b["id"] for b in proposal.base]
+    if proposal.kind in (ProposalKind.REWRITE, ProposalKind.INSERT):
+        before = " ".join(b["text"] for b in proposal.base) \
+            if proposal.kind == ProposalKind.REWRITE else ""
+        return [Change(ids, before, proposal.text, word_diff(before, proposal.text))]
+    after = proposal.text if proposal.kind == ProposalKind.REPLACE else ""
+    return [Change([b["id"]], b["text"], after, word_diff(b["text"], after))
+            for b in proposal.base]
+
 @dataclass
 class Change:
     """One block of the diff people read: before → after, in words."""
@@ -184,6 +197,8 @@ class Change:
 def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
     """The proposal as word diffs against today's text, and whether that text has
     moved on since the proposal was made."""
+    if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.VOTING):
+        return _as_made(proposal), False
     ids = proposal.sentence_ids
     rows = {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(ids)))} \
         if ids else {}

@@ -137,9 +137,13 @@ def open_for_agreement(db: Session, section: Section, group_id: int, by: User,
     if not snapshot:
         raise InvalidInput("Write some text before asking the group to agree it.",
                            code="empty")
-    agreement.mark_ready(db, section)
+    agreement.mark_ready(db, section, by.id)
     return _open(db, section, group_id, by, VoteSubject.AGREEMENT, snapshot=snapshot,
                  closes_at=closes_at)
+
+
+def vote_on_proposal(db: Session, proposal_id: int) -> Vote | None:
+    return db.scalar(select(Vote).where(Vote.proposal_id == proposal_id))
 
 
 def open_vote_on_section(db: Session, section_id: int) -> Vote | None:

@@ -43,6 +43,10 @@ def _rel(attrs, new=False):
 
 _linker = Linker(callbacks=[_rel], skip_tags=["span"])
 _md = markdown.Markdown(extensions=[], output_format="html")
+# bleach keeps the words of a tag it strips; a script's or style's words are code,
+# not something the person meant to say, so they go entirely.
+_SCRIPTS = re.compile(r"<(script|style|template|iframe|noscript)\b.*?(</\1\s*>|$)",
+                      re.IGNORECASE | re.DOTALL)
 TYPED_TAGS = [t for t in TAGS if t != "span"]  # a typed span could fake a mention
 
 
@@ -59,7 +63,7 @@ def render_comment(source: str, members: Iterable[tuple[int, str]] = ()) -> Rend
     so "@Sam Patel" becomes a mention of that member and nothing else does."""
     source = clean_block(source)
     _md.reset()
-    html = _md.convert(source)
+    html = _md.convert(_SCRIPTS.sub("", source))
     html = bleach.clean(html, tags=TYPED_TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS,
                         strip=True, strip_comments=True)
     pattern, names = _mention_pattern(members)

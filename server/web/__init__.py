@@ -13,7 +13,18 @@ from flask import Flask
 def register(app: Flask) -> None:
     # Importing the view modules adds their routes (and template helpers) to bp,
     # once per process; the blueprint can then be registered on any number of apps.
-    from server.web import accounts, groups, helpers, policies  # noqa: F401
+    from server.web import (  # noqa: F401
+        accounts,
+        comments,
+        groups,
+        helpers,
+        history,
+        policies,
+        proposals,
+        review,
+        sessions,
+        votes,
+    )
     from server.web.blueprint import bp
 
     app.register_blueprint(bp)

@@ -15,6 +15,7 @@ from server.policies.services import MAX_SENTENCE_CHARS
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
 from server.web.helpers import attach, db, form_failed, invalid, my_id
+from server.web.review import decision_context, margin_context
 
 # --- a new policy ------------------------------------------------------------------------
 
@@ -63,7 +64,7 @@ def add_part(policy_id: int):
     if not form.validate():
         return _policy_page(found, access, form, 422)
     try:
-        part = policies.create_part(db(), found, form.title.data)
+        part = policies.create_part(db(), found, form.title.data, by=auth.me())
     except DomainError as exc:
         attach(form, exc)
         return _policy_page(found, access, form, exc.status)
@@ -103,11 +104,15 @@ def new_section(part_id: int):
 def _section_page(section, access: Access, form: AddTextForm | None = None,
                   status: int = 200):
     part: Part = section.part
+    can_edit = allows(db(), access.membership, Action.EDIT_TEXT, section.subgroup_id)
+    # The review margin and the agreement box (server/web/review.py); their own
+    # routes serve the same pieces to static/js/review.js when something changes.
+    decision = decision_context(section, access, can_edit)  # may close a due vote first
+    review = {"decision": decision, "margin": margin_context(section, access)}
     return render_template(
         "policies/section.html", section=section, part=part, policy=part.policy,
         group=access.group, sentences=section.sentences, owner=section.subgroup,
-        can_edit=allows(db(), access.membership, Action.EDIT_TEXT, section.subgroup_id),
-        max_sentence_chars=MAX_SENTENCE_CHARS,
+        can_edit=can_edit, max_sentence_chars=MAX_SENTENCE_CHARS, review=review,
         form=form or AddTextForm(formdata=None)), status
 
 

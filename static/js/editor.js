@@ -289,6 +289,10 @@
     socket.on("rights", function (rights) {
       self.setCanEdit(rights.can_edit.indexOf(self.sectionId) >= 0, true);
     });
+    socket.on("review", function (detail) {
+      // Comments, proposals and votes changed: static/js/review.js refreshes the margin.
+      document.dispatchEvent(new CustomEvent("codraft:review", { detail: detail }));
+    });
     socket.on("access_revoked", function (data) {
       var messages = {
         signed_out: "You were signed out, so this page stopped updating. Sign in again to keep working.",

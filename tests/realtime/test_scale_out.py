@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
+import socketio
 
 from server import create_app
 from server.migrate import upgrade
@@ -49,6 +51,61 @@ def test_an_edit_through_one_process_reaches_a_client_of_another(tmp_path, postg
         assert wait_for(lambda: any(p["name"] == "Bob" for p in alice.presence)
                         or any(p["name"] == "Bob" for p in alice.join(
                             world["policy"].id)["presence"]), 10)
+    finally:
+        for client in (alice, bob):
+            if client:
+                client.close()
+        one.stop()
+        two.stop()
+        app.extensions["codraft_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_rights_and_tokens_changed_through_one_process_hold_at_once_in_another(
+        tmp_path, postgres_url, redis_url):
+    """Each socket event reads the rights and the credential afresh: a change made over
+    HTTP in process one is enforced on the very next event in process two, without
+    waiting for the `rights` message or the disconnect to travel through Redis."""
+    upgrade(postgres_url)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": postgres_url,
+                      "SECRET_KEY": "scale-out-test-secret", "TESTING": True})
+    world = build_world(Factory(app))
+    env = {"CODRAFT_DATABASE_URL": postgres_url, "CODRAFT_MESSAGE_QUEUE": redis_url,
+           "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}"}
+    one = LiveServer(tmp_path, command="serve", env=env).start()
+    two = LiveServer(tmp_path, command="serve", env=env).start()
+    alice = bob = None
+    try:
+        alice = Live(two.url, world["tokens"]["alice"])
+        bob = Live(two.url, world["tokens"]["bob"])
+        s = first_sentence(alice.join(world["policy"].id))
+        bob.join(world["policy"].id)
+        ok = alice.call("edit_sentence", {"id": s["id"], "base_version": 1,
+                                          "patch": patch(s["text"], s["text"] + " One.")})
+        assert ok["ok"], ok
+        text = s["text"] + " One."
+
+        fatima = {"Authorization": f"Bearer {world['tokens']['fatima']}"}
+        gone = requests.delete(f"{one.url}/api/v1/subgroups/{world['sub'].id}/members/"
+                               f"{world['users']['alice'].id}", headers=fatima, timeout=10)
+        assert gone.status_code == 204
+        refused = alice.call("edit_sentence", {"id": s["id"], "base_version": 2,
+                                               "patch": patch(text, text + " Two.")})
+        assert refused["error"]["code"] == "forbidden", refused
+
+        mine = {"Authorization": f"Bearer {world['tokens']['bob']}"}
+        token_id = requests.get(f"{one.url}/api/v1/tokens", headers=mine,
+                                timeout=10).json()[0]["id"]
+        assert requests.delete(f"{one.url}/api/v1/tokens/{token_id}", headers=mine,
+                               timeout=10).status_code == 204
+        try:
+            reply = bob.call("edit_sentence", {"id": s["id"], "base_version": 2,
+                                               "patch": patch(text, text + " Three.")})
+        except socketio.exceptions.SocketIOError:
+            reply = None  # the disconnect from process one came first: refused as well
+        assert reply is None or reply["error"]["code"] == "signed_out", reply
+        assert read_text(one, world["tokens"]["carol"], world["section"].id)[0] == text
     finally:
         for client in (alice, bob):
             if client:

@@ -1,0 +1,112 @@
+"""CPU time of one `edit_sentence` in process: no network, no fan-out, no clients.
+
+Seeds an instance with bench/live_edit.py's seed (in a subprocess: Flask-SocketIO
+binds socket handlers to the first app a process creates), then sends edits
+through Flask-SocketIO's test client in threading mode and prints the process CPU
+time per edit (best and median of B batches of N) and the SQL statements per edit.
+CPU time rather than wall time, so that other work on the machine disturbs it less.
+
+    NORMAL=1 .venv/bin/python bench/inproc_edit.py       # synchronous=NORMAL: no fsync
+    ROOT=/other/checkout .venv/bin/python bench/inproc_edit.py   # measure other code
+    PROF=1 .venv/bin/python bench/inproc_edit.py         # and a cProfile of one batch
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import random
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = os.environ.get("ROOT", str(Path(__file__).resolve().parent.parent))
+sys.path[:0] = [ROOT, ROOT + "/bench"]
+
+import live_edit  # noqa: E402
+from diff_match_patch import diff_match_patch  # noqa: E402
+
+
+def main() -> None:
+    if os.environ.get("SEED_ONLY"):
+        print(json.dumps(live_edit.seed(Path(os.environ["SEED_ONLY"]), 3)))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="codraft-inproc-"))
+    data = json.loads(subprocess.run([sys.executable, __file__], check=True, text=True,
+                                     capture_output=True,
+                                     env={**os.environ, "SEED_ONLY": str(folder)}).stdout)
+    from sqlalchemy import event
+
+    from server import create_app
+    from server.extensions import socketio
+    from server.realtime.limits import buckets
+
+    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": live_edit.SECRET,
+                      "TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
+                      "ASYNC_MODE": "threading"})
+    engine = app.extensions["codraft_db"].engine
+    if os.environ.get("NORMAL"):
+        @event.listens_for(engine, "connect")
+        def _normal(dbapi_conn, _record):
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+    count = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args):
+        count["n"] += 1
+
+    socketio.server.async_handlers = False  # acks come back from emit()
+    buckets.rate = buckets.burst = 1e9
+    me = socketio.test_client(app, auth={"token": data["tokens"][0]})
+    other = socketio.test_client(app, auth={"token": data["tokens"][1]})
+    for client, cid in ((me, "a" * 16), (other, "b" * 16)):
+        joined = client.emit("join_policy", {"policy_id": data["policy_id"], "client_id": cid},
+                             callback=True)
+        assert joined["ok"], joined
+    state = {s["id"]: [s["text"], s["version"]] for s in data["sentences"]}
+    dmp, rng = diff_match_patch(), random.Random(1)
+
+    def one() -> None:
+        sid = rng.choice(list(state))
+        text, version = state[sid]
+        at = rng.randrange(len(text))
+        new = text[:at] + rng.choice(string.ascii_lowercase) + text[at:]
+        if len(new) > 90:
+            new = text[:at] + text[at + 1:]
+        ack = me.emit("edit_sentence", {"id": sid, "base_version": version, "ref": 1,
+                                        "patch": dmp.patch_toText(dmp.patch_make(text, new))},
+                      callback=True)
+        assert ack.get("ok"), ack
+        state[sid] = [new, version + 1]
+
+    for _ in range(50):
+        one()
+    n, batches, times = int(os.environ.get("N", 100)), int(os.environ.get("B", 7)), []
+    for _ in range(batches):
+        me.get_received()
+        other.get_received()
+        count["n"] = 0
+        started = time.process_time()
+        for _ in range(n):
+            one()
+        times.append((time.process_time() - started) / n)
+    times.sort()
+    print(f"best {times[0] * 1000:.3f} median {times[len(times) // 2] * 1000:.3f} ms CPU per "
+          f"edit, {count['n'] / n:.1f} statements")
+    if os.environ.get("PROF"):
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(n):
+            one()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Restore a sentence or a section to an earlier text, as new changes.
+
+History is never rewritten: a restore is one or more ordinary ops made through
+server.editing.services (edit, insert, delete, move), marked
+Origin(cause="restore"), so connected editors receive them live like any other
+change and the timeline shows who restored what and when. Callers check that the
+person may edit the section (Action.EDIT_TEXT) first.
+"""
+
+from __future__ import annotations
+
+from diff_match_patch import diff_match_patch
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import sync
+from server.accounts.models import User
+from server.editing import services as editing
+from server.errors import Conflict, InvalidInput
+from server.history import services as history
+from server.history import store
+from server.policies.models import Section, Sentence
+from server.policies.oplog import Origin
+
+RESTORE = Origin(cause="restore")
+_dmp = diff_match_patch()
+_dmp.Diff_Timeout = 0
+
+
+def _edit(db: Session, section: Section, row: Sentence, user: User, text: str) -> dict | None:
+    if row.text == text:
+        return None
+    patch = _dmp.patch_toText(_dmp.patch_make(row.text, text))
+    op = editing.edit_text(db, section, row, user, row.version, patch, RESTORE)
+    return op if op.get("seq") is not None else None
+
+
+def _live(db: Session, section_id: int) -> list[Sentence]:
+    return list(db.scalars(select(Sentence).where(
+        Sentence.section_id == section_id, Sentence.deleted_at.is_(None))
+        .order_by(Sentence.position, Sentence.id)))
+
+
+def restore_sentence(db: Session, section: Section, sentence: Sentence, user: User,
+                     version: int) -> list[dict]:
+    """Give a sentence the exact text of one of its versions. A deleted or merged
+    sentence comes back as a new sentence where it was. Returns the ops made
+    (none if it already reads so)."""
+    text = history.sentence_version(db, sentence.id, version).text
+    if sentence.section_id != section.id:
+        raise InvalidInput("That sentence is not in this section.")
+    if sentence.deleted_at is None:
+        op = _edit(db, section, sentence, user, text)
+        return [op] if op else []
+    if not text:
+        raise InvalidInput("That version is empty: there is nothing to bring back.",
+                           fields={"version": ["Empty."]})
+    before = [s for s in _live(db, section.id) if (s.position, s.id) < (sentence.position,
+                                                                       sentence.id)]
+    place = sync.Place(after=before[-1].id) if before else sync.Place(at="start")
+    return [editing.insert(db, section, user, text, place, RESTORE)]
+
+
+def restore_section(db: Session, section: Section, user: User,
+                    point: history.Point) -> list[dict]:
+    """Make a section's sentences read as they did at `point`: sentences added since
+    are deleted, changed ones get their old text back, removed ones return (as new
+    sentences), and the order is put back. The title and owner are not touched."""
+    state = store.state_at(db, section.policy_id, point.seq)
+    if section.id not in state.sections:
+        raise InvalidInput(f"This section did not exist at {point.label}.",
+                           fields={"point": ["The section did not exist then."]})
+    target = state.section_sentences(section.id)
+    ops: list[dict] = []
+    wanted = {s["id"] for s in target}
+    try:
+        for row in _live(db, section.id):
+            if row.id not in wanted:
+                ops.append(editing.delete(db, section, row, user, row.version, RESTORE))
+        order: list[int] = []
+        for t in target:
+            row = db.get(Sentence, t["id"])
+            if row is not None and row.deleted_at is None and row.section_id == section.id:
+                op = _edit(db, section, row, user, t["text"])
+                if op:
+                    ops.append(op)
+                order.append(row.id)
+            else:
+                place = sync.Place(after=order[-1]) if order else sync.Place(at="start")
+                op = editing.insert(db, section, user, t["text"], place, RESTORE)
+                ops.append(op)
+                order.append(op["sentence"]["id"])
+        for n, sid in enumerate(order):
+            current = [s.id for s in _live(db, section.id)]
+            if current.index(sid) == n:
+                continue
+            place = sync.Place(after=order[n - 1]) if n else sync.Place(at="start")
+            ops.append(editing.move(db, section, db.get(Sentence, sid), user, place, RESTORE))
+    except (sync.SyncError, editing.StaleWrite) as exc:  # a concurrent edit: try again
+        raise Conflict("Someone changed this section while it was being restored. "
+                       "Try again.") from exc
+    return ops

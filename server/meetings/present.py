@@ -1,0 +1,140 @@
+"""A member's review and a session's pack as plain data, for the pages, the pack
+and the API alike (so they show the same things).
+
+Nothing here decides anything: the review and its marks come from
+server.meetings.review, the agenda from server.meetings.agenda. This only loads
+the names, sections and diffs that people read next to them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.meetings import agenda, review
+from server.meetings.models import Meeting
+from server.policies.models import Section
+from server.policies.services import sentences_of
+from server.review import proposals, votes
+from server.review.models import Comment, Proposal, ProposalKind, Vote, VoteSubject
+
+PROPOSAL_WORDS = {ProposalKind.REPLACE: "Change a sentence",
+                  ProposalKind.INSERT: "Add sentences",
+                  ProposalKind.DELETE: "Remove sentences",
+                  ProposalKind.REWRITE: "Rewrite the section"}
+
+
+def person(user) -> dict | None:
+    return None if user is None else {"id": user.id, "name": user.display_name}
+
+
+def since_of(meeting: Meeting | None) -> dict | None:
+    if meeting is None:
+        return None
+    return {"id": meeting.id, "title": meeting.title, "started_at": meeting.started_at}
+
+
+def _sections(db: Session, ids: set[int]) -> dict[int, Section]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.scalars(select(Section).where(Section.id.in_(ids)))}
+
+
+def _reply_counts(db: Session, root_ids: list[int]) -> dict[int, int]:
+    if not root_ids:
+        return {}
+    return dict(db.execute(select(Comment.thread_id, func.count())
+                           .where(Comment.thread_id.in_(root_ids), Comment.deleted_at.is_(None))
+                           .group_by(Comment.thread_id)).all())
+
+
+def proposal_changes(db: Session, proposal: Proposal) -> list[dict]:
+    found, _stale = proposals.changes(db, proposal)
+    return [{"before": c.before, "after": c.after, "gone": c.gone,
+             "pieces": [p.as_dict() for p in c.pieces]} for c in found]
+
+
+def review_data(db: Session, group_id: int, user_id: int | None, *,
+                pack_of: Meeting | None = None) -> dict:
+    """Everything on a member's review page, with their marks (user_id None: none)."""
+    got = review.review_for(db, group_id, user_id, pack_of=pack_of)
+    flags = {i.key: i.reviewed for i in got.items}
+    policies = []
+    for pr in got.policies:
+        section_ids = ({t.section_id for t in pr.threads} | {p.section_id for p in pr.proposals}
+                       | {v.section_id for v in pr.votes})
+        sections = _sections(db, section_ids)
+        replies = _reply_counts(db, [t.id for t in pr.threads])
+        changed = []
+        for s in pr.changes["sections"]:
+            key = f"section:{s['id']}" if f"section:{s['id']}" in flags else None
+            rows = [{**row, "key": row.get("key"), "by": row.get("by", []),
+                     "reviewed": flags.get(row.get("key")) if row.get("key") else None}
+                    for row in s["sentences"]]
+            changed.append({"id": s["id"], "title": s["title"], "title_before": s["title_before"],
+                            "part_title": s["part_title"], "change": s["change"], "key": key,
+                            "reviewed": flags.get(key) if key else None, "sentences": rows})
+        threads = [{"key": f"thread:{t.id}", "reviewed": flags[f"thread:{t.id}"], "id": t.id,
+                    "section_id": t.section_id,
+                    "section_title": _title(sections.get(t.section_id)),
+                    "sentence_id": t.sentence_id, "proposal_id": t.proposal_id,
+                    "quote": t.quote, "deleted": t.deleted_at is not None,
+                    "body_html": "" if t.deleted_at else t.body_html,
+                    "author": person(t.author), "created_at": t.created_at,
+                    "replies": replies.get(t.id, 0)} for t in pr.threads]
+        props = [{"key": f"proposal:{p.id}", "reviewed": flags[f"proposal:{p.id}"], "id": p.id,
+                  "section_id": p.section_id, "section_title": _title(sections.get(p.section_id)),
+                  "kind": p.kind.value, "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+                  "reason": p.reason, "author": person(p.author),
+                  "changes": proposal_changes(db, p)} for p in pr.proposals]
+        vote_rows = []
+        for v in pr.votes:
+            mine = votes.my_ballot(db, v, user_id) if user_id is not None else None
+            section = sections.get(v.section_id)
+            vote_rows.append({
+                "key": f"vote:{v.id}", "reviewed": flags[f"vote:{v.id}"], "id": v.id,
+                "subject": v.subject.value, "section_id": v.section_id,
+                "section_title": _title(section), "proposal_id": v.proposal_id,
+                "title": agenda.title_for(db, v, section) if section else "A vote",
+                "closes_at": v.closes_at, "secret": v.secret,
+                "my_choice": mine.choice.value if mine else None})
+        policies.append({"id": pr.policy.id, "title": pr.policy.title,
+                         "since_seq": pr.since_seq, "sections": changed, "threads": threads,
+                         "proposals": props, "votes": vote_rows,
+                         "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed}
+                                   for i in pr.items]})
+    return {"since": since_of(got.since), "done": got.done, "total": len(got.items),
+            "policies": policies}
+
+
+def _title(section: Section | None) -> str:
+    return section.title if section is not None else "A removed section"
+
+
+def pack_data(db: Session, meeting: Meeting) -> dict:
+    """A session's pack: its agenda, each decision's text, and what changed."""
+    rows = agenda.build(db, meeting)
+    entries = []
+    for item in rows:
+        entry = {"id": item.id, "position": item.position, "title": item.title,
+                 "note": item.note, "vote": None}
+        vote: Vote | None = item.vote
+        if vote is not None:
+            section = db.get(Section, vote.section_id)
+            data = {"id": vote.id, "subject": vote.subject.value,
+                    "section_title": _title(section), "open": vote.is_open,
+                    "outcome": vote.outcome.value if vote.outcome else None,
+                    "proposal": None, "text": []}
+            if vote.subject == VoteSubject.PROPOSAL and vote.proposal is not None:
+                p = vote.proposal
+                data["proposal"] = {"id": p.id, "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+                                    "reason": p.reason, "author": person(p.author),
+                                    "changes": proposal_changes(db, p)}
+            elif vote.snapshot:
+                data["text"] = [s["text"] for s in vote.snapshot]
+            else:
+                data["text"] = [s.text for s in sentences_of(db, [vote.section_id])
+                                .get(vote.section_id, [])]
+            entry["vote"] = data
+        entries.append(entry)
+    return {"agenda": entries, "review": review_data(db, meeting.group_id, None, pack_of=meeting)}

@@ -1,0 +1,232 @@
+"""Pages for suggested changes (proposals): suggest one, read it as a word
+diff against today's text, change or withdraw your own while it is open, and
+ask the group to vote on it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from server import auth
+from server.access import Access, section_access
+from server.errors import Conflict, DomainError
+from server.permissions import in_subgroup
+from server.policies.models import Section, Sentence
+from server.policies.services import sentences_of
+from server.review import comments, proposals, rights, votes
+from server.review.models import (
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
+from server.web.blueprint import bp
+from server.web.helpers import attach, db, my_id
+from server.web.review import (
+    ACTIVE,
+    _fragment,
+    _numbers,
+    live_sentence,
+    proposal_title,
+    vote_panel,
+)
+from server.web.review_forms import (
+    COMMENT_HINT,
+    EditProposalForm,
+    ProposalForm,
+)
+
+# --- proposals -------------------------------------------------------------------------------
+
+KINDS = [ProposalKind.REPLACE.value, ProposalKind.INSERT.value, ProposalKind.DELETE.value,
+         ProposalKind.REWRITE.value]
+
+
+def _proposal_page(form, section, access, kind: str, sentence: Sentence | None,
+                   live: list[Sentence], checked: set[int], status: int = 200):
+    return render_template(
+        "review/proposal_new.html", form=form, section=section, part=section.part,
+        policy=section.part.policy, group=access.group, kind=kind, sentence=sentence,
+        live=live, numbers=_numbers(live), checked=checked), status
+
+
+@bp.route("/sections/<int:section_id>/proposals/new", methods=["GET", "POST"])
+def new_proposal(section_id: int):
+    """Suggest a change. The kind comes from the link used (or the form's hidden
+    field), so the words offered for editing always match what will change."""
+    found, access = section_access(db(), my_id(), section_id)
+    live = sentences_of(db(), [found.id])[found.id]
+    form = ProposalForm()
+    form.after.choices = [("start", "At the start")] + [
+        (str(s.id), f"After sentence {i}: {s.text[:60]}{'…' if len(s.text) > 60 else ''}")
+        for i, s in enumerate(live, start=1)]
+    submitted = form.is_submitted()
+    kind = (form.kind.data if submitted else request.args.get("kind")) or ""
+    sentence_arg = form.sentence_id.data if submitted else request.args.get("sentence")
+    sentence = live_sentence(found, sentence_arg) if sentence_arg else None
+    if kind not in KINDS:
+        kind = ProposalKind.REPLACE.value if sentence else ProposalKind.REWRITE.value
+    if kind == ProposalKind.REPLACE.value and sentence is None:
+        if not live:
+            kind = ProposalKind.INSERT.value
+        else:
+            sentence = live[0]
+    checked = {sentence.id} if sentence else set()
+    if submitted:
+        checked = {int(i) for i in request.form.getlist("sentence_ids") if i.isdigit()}
+    else:
+        form.kind.data = kind
+        form.sentence_id.data = str(sentence.id) if sentence else ""
+        form.after.data = str(sentence.id) if sentence else (str(live[-1].id) if live
+                                                              else "start")
+        source = _from_proposal(found)
+        if kind == ProposalKind.REPLACE.value:
+            form.text.data = source.text if source else sentence.text
+        elif kind == ProposalKind.REWRITE.value:
+            form.text.data = source.text if source else "\n".join(s.text for s in live)
+        elif kind == ProposalKind.INSERT.value and source:
+            form.text.data = source.text
+        if source:
+            form.reason.data = source.reason
+    show = (form, found, access, kind, sentence, live, checked)
+    if not submitted:
+        return _proposal_page(*show)
+    if kind != ProposalKind.INSERT.value:
+        form.after.data = ""  # only an insert says where
+        form.after.choices = [("", "")]
+    ok = form.validate()
+    if kind in (ProposalKind.REPLACE.value, ProposalKind.INSERT.value,
+                ProposalKind.REWRITE.value) and not form.text.data:
+        form.text.errors = [*form.text.errors, "Write the words you suggest."]
+        ok = False
+    if kind == ProposalKind.DELETE.value and not checked:
+        form.form_errors.append("Choose at least one sentence to remove.")
+        ok = False
+    if not ok:
+        return _proposal_page(*show, status=422)
+    if kind == ProposalKind.INSERT.value:
+        ids = [] if form.after.data == "start" else [int(form.after.data)]
+    elif kind == ProposalKind.DELETE.value:
+        ids = [s.id for s in live if s.id in checked]
+    elif kind == ProposalKind.REPLACE.value:
+        ids = [sentence.id] if sentence else []
+    else:
+        ids = []
+    try:
+        p = proposals.create(db(), found, access.membership, kind=kind,
+                             reason=form.reason.data, text=form.text.data, sentence_ids=ids)
+    except DomainError as exc:
+        attach(form, exc)
+        return _proposal_page(*show, status=exc.status)
+    flash("Your suggestion is saved. Everyone in the group can read and discuss it now. "
+          "When you are ready, ask the group to vote on it.", "success")
+    return redirect(url_for("web.proposal", proposal_id=p.id))
+
+
+def _from_proposal(section: Section) -> Proposal | None:
+    """A proposal to start from (a new try after a conflict), if the link names one."""
+    pid = request.args.get("from", "")
+    if not pid.isdigit():
+        return None
+    row = db().get(Proposal, int(pid))
+    return row if row is not None and row.section_id == section.id else None
+
+
+def _proposal_access(proposal_id: int):
+    p = proposals.get_proposal(db(), proposal_id)
+    found, access = section_access(db(), my_id(), p.section_id)
+    return p, found, access
+
+
+def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
+    live = sentences_of(db(), [section.id])[section.id]
+    numbers = _numbers(live)
+    vote = votes.vote_on_proposal(db(), p.id)
+    panel = None
+    if vote is not None:
+        panel = vote_panel(vote, access, url_for("web.proposal", proposal_id=p.id,
+                                                 _anchor="vote"), numbers)
+        db().refresh(p)
+    me = access.membership
+    status = ProposalStatus(p.status)
+    found, stale = proposals.changes(db(), p)  # decided: as suggested, not against today
+    again = None
+    if status == ProposalStatus.CONFLICT:
+        first = p.sentence_ids[0] if p.sentence_ids else None
+        kind = p.kind
+        if kind == ProposalKind.REPLACE and first not in numbers:
+            kind = ProposalKind.INSERT
+        args = {"kind": kind.value, "from": p.id}
+        if first in numbers:
+            args["sentence"] = first
+        again = url_for("web.new_proposal", section_id=section.id, **args)
+    return {
+        "proposal": p, "section": section, "title": proposal_title(p, numbers),
+        "changes": found, "stale": stale and status in ACTIVE, "numbers": numbers,
+        "panel": panel, "me": me, "again": again,
+        "threads": comments.threads(db(), section.id, proposal_id=p.id),
+        "in_owner": in_subgroup(db(), me, section.subgroup_id),
+        "can_change": rights.can_change_proposal(me, p) and status == ProposalStatus.OPEN,
+        "can_open_vote": rights.can_open_vote(me, p) and status == ProposalStatus.OPEN,
+        "comment_hint": COMMENT_HINT,
+    }
+
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int):
+    p, found, access = _proposal_access(proposal_id)
+    return render_template("review/proposal.html", part=found.part, policy=found.part.policy,
+                           group=access.group, **proposal_context(p, found, access))
+
+
+@bp.get("/proposals/<int:proposal_id>/live")
+def proposal_live(proposal_id: int):
+    p, found, access = _proposal_access(proposal_id)
+    return _fragment("review/_proposal_live.html", **proposal_context(p, found, access))
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+def edit_proposal(proposal_id: int):
+    p, found, access = _proposal_access(proposal_id)
+    rights.require(rights.can_change_proposal(access.membership, p),
+                   "Only the person who made this suggestion can change it.")
+    if p.status != ProposalStatus.OPEN:
+        raise Conflict("Voting on this suggestion has started, so it can no longer be "
+                       "changed.", code="voting_started")
+    form = EditProposalForm(data={"text": p.text, "reason": p.reason})
+    numbers = _numbers(sentences_of(db(), [found.id])[found.id])
+    context = {"proposal": p, "section": found, "part": found.part, "policy": found.part.policy,
+               "group": access.group, "title": proposal_title(p, numbers)}
+    template = "review/proposal_edit.html"
+    if not form.is_submitted():
+        return render_template(template, form=form, **context)
+    ok = form.validate()
+    if p.kind != ProposalKind.DELETE and not form.text.data:
+        form.text.errors = [*form.text.errors, "Write the words you suggest."]
+        ok = False
+    if not ok:
+        return render_template(template, form=form, **context), 422
+    try:
+        proposals.update(db(), p, access.membership, reason=form.reason.data,
+                         text=None if p.kind == ProposalKind.DELETE else form.text.data)
+    except DomainError as exc:
+        attach(form, exc)
+        return render_template(template, form=form, **context), exc.status
+    flash("Your suggestion is changed.", "success")
+    return redirect(url_for("web.proposal", proposal_id=p.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+def withdraw_proposal(proposal_id: int):
+    p, _found, access = _proposal_access(proposal_id)
+    proposals.withdraw(db(), p, access.membership)
+    flash("Your suggestion is withdrawn. It stays here for the record.", "success")
+    return redirect(url_for("web.proposal", proposal_id=p.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/vote")
+def open_proposal_vote(proposal_id: int):
+    p, _found, access = _proposal_access(proposal_id)
+    votes.open_for_proposal(db(), p, access.membership, auth.me())
+    flash("The group can vote on this suggestion now.", "success")
+    return redirect(url_for("web.proposal", proposal_id=p.id, _anchor="vote"))
+

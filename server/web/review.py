@@ -1,0 +1,274 @@
+"""Review pages, the shared part: the section margin and its fragments, vote panels,
+and the labels that the comment, proposal and vote pages (comments.py, proposals.py,
+votes.py) all use.
+
+Every form posts and redirects (POST-redirect-GET) and works without JavaScript;
+static/js/review.js swaps in fresh server-rendered fragments (the `*_fragment`
+routes) when a `review` event says something changed. The fragments go through the
+same checks as the pages, so nobody sees more than their rights allow (a secret
+ballot stays secret).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import make_response, render_template, url_for
+
+from server.access import Access, section_access
+from server.errors import NotFound
+from server.permissions import Action, allows, in_subgroup
+from server.policies.models import Section, SectionStatus, Sentence
+from server.policies.services import sentences_of
+from server.review import agreement, comments, proposals, votes
+from server.review import rules as r
+from server.review.comments import Thread
+from server.review.models import (
+    Outcome,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Vote,
+    VoteSubject,
+)
+from server.web.blueprint import bp
+from server.web.helpers import db, my_id
+from server.web.review_forms import (
+    CHOICES,
+    COMMENT_HINT,
+)
+
+PROPOSAL_STATUS = {
+    ProposalStatus.OPEN: "Open for discussion",
+    ProposalStatus.VOTING: "The group is voting",
+    ProposalStatus.APPLIED: "Approved and now in the text",
+    ProposalStatus.CONFLICT: "Approved, but it could not be added to the text",
+    ProposalStatus.REJECTED: "Not approved",
+    ProposalStatus.NOT_DECIDED: "Not decided: too few members voted",
+    ProposalStatus.WITHDRAWN: "Withdrawn by the person who suggested it",
+}
+OUTCOMES = {
+    Outcome.APPROVED: "Approved",
+    Outcome.REJECTED: "Not approved",
+    Outcome.NO_QUORUM: "Not decided: too few members voted",
+}
+CHOICE_LABELS = {"approve": "Approve", "reject": "Reject", "abstain": "Abstain"}
+ACTIVE = (ProposalStatus.OPEN, ProposalStatus.VOTING)
+
+
+@bp.app_template_filter("proposal_status")
+def _proposal_status(value) -> str:
+    return PROPOSAL_STATUS.get(value, str(value))
+
+
+@bp.app_template_global("vote_choices")
+def _vote_choices() -> list[tuple[str, str]]:
+    return CHOICES
+
+
+@bp.app_template_filter("choice_label")
+def _choice_label(value) -> str:
+    return CHOICE_LABELS.get(str(value), str(value))
+
+
+def _fragment(template: str, **context):
+    """A piece of a page for review.js to swap in; never cached."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _numbers(live: list[Sentence]) -> dict[int, int]:
+    return {s.id: i for i, s in enumerate(live, start=1)}
+
+
+def _sentence_words(ids: list[int], numbers: dict[int, int]) -> str:
+    shown = [str(numbers[i]) for i in ids if i in numbers]
+    if not shown:
+        return "removed text"
+    if len(shown) == 1:
+        return f"sentence {shown[0]}"
+    return "sentences " + ", ".join(shown[:-1]) + f" and {shown[-1]}"
+
+
+def proposal_title(p: Proposal, numbers: dict[int, int]) -> str:
+    """What a proposal does, in a few plain words."""
+    kind = ProposalKind(p.kind)
+    if kind == ProposalKind.REWRITE:
+        return "Rewrite the whole section"
+    if kind == ProposalKind.INSERT:
+        if not p.sentence_ids:
+            return "Add new sentences at the start"
+        return f"Add new sentences after {_sentence_words(p.sentence_ids, numbers)}"
+    if kind == ProposalKind.DELETE:
+        return f"Remove {_sentence_words(p.sentence_ids, numbers)}"
+    return f"New words for {_sentence_words(p.sentence_ids, numbers)}"
+
+
+# --- vote panels ---------------------------------------------------------------------------
+
+@dataclass
+class Panel:
+    """Everything the vote panel shows, as this member may see it."""
+
+    vote: Vote
+    rules_text: str
+    tally: r.Tally
+    my_choice: str | None
+    ballots: list | None  # None: a secret ballot
+    can_close: bool
+    next: str
+    title: str
+    link: str
+    where: str  # the section's title
+    outcome: str | None = None
+
+    @property
+    def secret(self) -> bool:
+        return self.vote.secret
+
+
+def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None
+               ) -> Panel:
+    votes.refresh(db(), vote)  # a vote that is due closes now
+    tally = votes.current_tally(db(), vote)
+    mine = votes.my_ballot(db(), vote, access.membership.user_id)
+    ballots = votes.ballots_shown(db(), vote)
+    if vote.subject == VoteSubject.PROPOSAL:
+        proposal = vote.proposal
+        if numbers is None:
+            numbers = _numbers(sentences_of(db(), [vote.section_id])[vote.section_id])
+        title = proposal_title(proposal, numbers)
+        link = url_for("web.proposal", proposal_id=proposal.id)
+    else:
+        title = f"Agree the section “{vote.section.title}”"
+        link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
+    return Panel(vote=vote, rules_text=r.explain(votes.rules_of(vote), tally.members),
+                 tally=tally, my_choice=mine.choice.value if mine else None,
+                 ballots=ballots, can_close=vote.is_open and access.membership.is_facilitator,
+                 next=next_url, title=title, link=link, where=vote.section.title,
+                 outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None)
+
+
+# --- the section margin ----------------------------------------------------------------------
+
+@dataclass
+class Slot:
+    """One sentence's place in the margin."""
+
+    sentence: Sentence
+    number: int
+    threads: list[Thread] = field(default_factory=list)
+    proposals: list = field(default_factory=list)  # (proposal, title, pieces)
+    agreed_text: str | None = None  # changed since agreed: the agreed words
+    added: bool = False  # not in the agreed version
+
+    @property
+    def open_threads(self) -> int:
+        return sum(1 for t in self.threads if not t.resolved)
+
+    @property
+    def count_words(self) -> str:
+        parts = []
+        n = self.open_threads
+        if n:
+            parts.append(f"{n} comment{'' if n == 1 else 's'}")
+        n = len(self.proposals)
+        if n:
+            parts.append(f"{n} suggestion{'' if n == 1 else 's'}")
+        return ", ".join(parts)
+
+
+def margin_context(section: Section, access: Access) -> dict:
+    live = sentences_of(db(), [section.id])[section.id]
+    numbers = _numbers(live)
+    slots = {s.id: Slot(s, numbers[s.id]) for s in live}
+    whole, removed = [], []
+    for thread in comments.threads(db(), section.id):
+        if thread.on_removed_text:
+            removed.append(thread)
+        elif thread.anchor is not None and thread.anchor.id in slots:
+            slots[thread.anchor.id].threads.append(thread)
+        else:
+            whole.append(thread)
+    whole_proposals, decided = [], []
+    for p in proposals.proposals_of(db(), section.id):
+        title = proposal_title(p, numbers)
+        if p.status not in ACTIVE:
+            decided.append((p, title))
+            continue
+        first = p.sentence_ids[0] if p.sentence_ids else None
+        if p.kind != ProposalKind.REWRITE and first in slots:
+            pieces = None
+            if p.kind == ProposalKind.REPLACE:
+                found, _stale = proposals.changes(db(), p)
+                pieces = found[0].pieces if found else None
+            slots[first].proposals.append((p, title, pieces))
+        else:
+            whole_proposals.append((p, title))
+    since = agreement.since_agreed(db(), section, live)
+    for sid, was in since.changed.items():
+        if sid in slots:
+            slots[sid].agreed_text = was
+    for sid in since.added:
+        if sid in slots:
+            slots[sid].added = True
+    for slot in slots.values():
+        slot.proposals.reverse()  # oldest first, like the threads
+    me = access.membership
+    return {
+        "section": section, "me": me, "slots": list(slots.values()),
+        "whole_threads": whole, "removed_threads": removed,
+        "whole_proposals": list(reversed(whole_proposals)), "decided": decided,
+        "since": since if since.agreement is not None else None,
+        "in_owner": in_subgroup(db(), me, section.subgroup_id),
+        "comment_hint": COMMENT_HINT,
+        "open_total": sum(s.open_threads for s in slots.values())
+        + sum(1 for t in whole + removed if not t.resolved),
+        "proposal_total": sum(len(s.proposals) for s in slots.values()) + len(whole_proposals),
+    }
+
+
+def decision_context(section: Section, access: Access, can_edit: bool) -> dict:
+    """The section's agreement: the button to ask for it, the vote, the agreed version."""
+    open_vote = votes.open_vote_on_section(db(), section.id)
+    panel = None
+    if open_vote is not None:
+        next_url = url_for("web.section", section_id=section.id, _anchor="decision")
+        panel = vote_panel(open_vote, access, next_url)
+        if not panel.vote.is_open:  # it closed just now
+            db().refresh(section)
+            panel = None
+    agreed = agreement.latest(db(), section.id)
+    since = agreement.since_agreed(db(), section) if agreed is not None else None
+    live = sentences_of(db(), [section.id])[section.id]
+    return {"section": section, "agreement_panel": panel, "agreed": agreed, "since": since,
+            "can_mark_ready": can_edit and panel is None and bool(live),
+            "SectionStatus": SectionStatus}
+
+
+# --- fragments for review.js --------------------------------------------------------------------
+
+@bp.get("/sections/<int:section_id>/margin")
+def section_margin(section_id: int):
+    found, access = section_access(db(), my_id(), section_id)
+    return _fragment("review/_margin.html", mg=margin_context(found, access))
+
+
+@bp.get("/sections/<int:section_id>/decision")
+def section_decision(section_id: int):
+    found, access = section_access(db(), my_id(), section_id)
+    can_edit = allows(db(), access.membership, Action.EDIT_TEXT, found.subgroup_id)
+    return _fragment("review/_section_decision.html",
+                     dc=decision_context(found, access, can_edit))
+
+
+def live_sentence(section: Section, sentence_id) -> Sentence | None:
+    try:
+        sid = int(sentence_id)
+    except (TypeError, ValueError):
+        return None
+    row = db().get(Sentence, sid)
+    if row is None or row.section_id != section.id or row.deleted_at is not None:
+        raise NotFound("That sentence was not found in this section.")
+    return row
