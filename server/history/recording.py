@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.history import store
@@ -56,31 +56,43 @@ def revision_fields(message: dict) -> dict:
     return out
 
 
+# Built once: the live edit path runs them on every edit.
+_LATEST = (select(Revision.id).where(Revision.sentence_id == bindparam("sentence"))
+           .order_by(Revision.first_seq.desc()).limit(1).scalar_subquery())
+_EXTEND = (update(Revision)
+           .where(Revision.id == _LATEST, Revision.kind == "edit", Revision.cause.is_(None),
+                  Revision.author_id == bindparam("author"),
+                  Revision.to_version == bindparam("previous"),
+                  Revision.ended_at >= bindparam("paused_after"),
+                  Revision.started_at >= bindparam("started_after"),
+                  Revision.op_count < bindparam("max_ops"))
+           .values(last_seq=bindparam("new_seq"), to_version=bindparam("new_version"),
+                   ended_at=bindparam("at"), op_count=Revision.op_count + 1)
+           .execution_options(synchronize_session=False))
+_ADD = Revision.__table__.insert()
+_FIELDS = ("section_id", "part_id", "sentence_id", "other_sentence_id", "from_version",
+           "to_version")
+
+
 def note(db: Session, policy_id: int, message: dict, author_id: int | None,
          at: datetime) -> None:
     """Record op `message` (already numbered) in the revisions, and snapshot if due."""
     seq, kind, cause = message["seq"], message["op"], message.get("cause")
     if not (kind == "edit" and author_id is not None and cause is None
             and _extend(db, message, author_id, at)):
-        db.execute(insert(Revision).values(
-            policy_id=policy_id, kind=kind, cause=cause, author_id=author_id,
-            first_seq=seq, last_seq=seq, op_count=1, started_at=at, ended_at=at,
-            **revision_fields(message)))
+        row = dict.fromkeys(_FIELDS)
+        row.update(revision_fields(message))
+        db.execute(_ADD, {"policy_id": policy_id, "kind": kind, "cause": cause,
+                          "author_id": author_id, "first_seq": seq, "last_seq": seq,
+                          "op_count": 1, "started_at": at, "ended_at": at, **row})
     if seq % store.SNAPSHOT_EVERY == 0:
         store.take_snapshot(db, policy_id, seq, at)
 
 
 def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
-    sentence_id, version = message["id"], message["version"]
-    latest = (select(Revision.id).where(Revision.sentence_id == sentence_id)
-              .order_by(Revision.first_seq.desc()).limit(1).scalar_subquery())
-    result = db.execute(
-        update(Revision)
-        .where(Revision.id == latest, Revision.kind == "edit", Revision.cause.is_(None),
-               Revision.author_id == author_id, Revision.to_version == version - 1,
-               Revision.ended_at >= at - PAUSE, Revision.started_at >= at - SPAN,
-               Revision.op_count < MAX_OPS)
-        .values(last_seq=message["seq"], to_version=version, ended_at=at,
-                op_count=Revision.op_count + 1)
-        .execution_options(synchronize_session=False))
+    version = message["version"]
+    result = db.execute(_EXTEND, {
+        "sentence": message["id"], "author": author_id, "previous": version - 1,
+        "paused_after": at - PAUSE, "started_after": at - SPAN, "new_seq": message["seq"],
+        "new_version": version, "at": at, "max_ops": MAX_OPS})
     return result.rowcount == 1

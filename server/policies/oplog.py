@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db import utcnow
 from server.events import publish
@@ -39,17 +40,26 @@ class Origin:
     cause: str | None = None
 
 
+# Built once: every live edit runs them, and building a statement costs about as
+# much as running it.
+_NEXT_SEQ = (update(Policy).where(Policy.id == bindparam("policy"))
+             .values(seq=Policy.seq + 1).returning(Policy.seq))
+_ADD_OP = PolicyOp.__table__.insert()
+
+
 def record(db: Session, policy_id: int, message: dict, author_id: int | None,
            origin: Origin | None = None) -> dict:
-    seq = db.execute(update(Policy).where(Policy.id == policy_id)
-                     .values(seq=Policy.seq + 1).returning(Policy.seq)).scalar_one()
+    seq = db.execute(_NEXT_SEQ, {"policy": policy_id}).scalar_one()
+    loaded = db.identity_map.get(db.identity_key(Policy, policy_id))
+    if loaded is not None:  # keep a Policy already in this session in step
+        set_committed_value(loaded, "seq", seq)
     origin = origin or Origin()
     full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, **message}
     if origin.cause:
         full["cause"] = origin.cause
     now = utcnow()
-    db.add(PolicyOp(policy_id=policy_id, seq=seq, message=full, author_id=author_id,
-                    created_at=now))
+    db.execute(_ADD_OP, {"policy_id": policy_id, "seq": seq, "message": full,
+                         "author_id": author_id, "created_at": now})
     recording.note(db, policy_id, full, author_id, now)  # revisions and snapshots
     publish(db, PolicyChanged(policy_id, full))
     return full

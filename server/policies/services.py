@@ -272,11 +272,15 @@ def _insert_sentences(db: Session, section: Section, by: User, sentences: list[s
     return rows
 
 
+_KEEP_VERSION = SentenceVersion.__table__.insert()
+
+
 def keep_version(db: Session, sentence_id: int, version: int, text: str,
                  author_id: int | None) -> None:
-    """Keep the exact text of a new version (live edits merge against it)."""
-    db.add(SentenceVersion(sentence_id=sentence_id, version=version, text=text,
-                           author_id=author_id))
+    """Keep the exact text of a new version (live edits merge against it). A plain
+    INSERT: every live edit runs it, and nothing reads the row back as an object."""
+    db.execute(_KEEP_VERSION, {"sentence_id": sentence_id, "version": version, "text": text,
+                               "author_id": author_id, "created_at": utcnow()})
 
 
 def add_text(db: Session, section: Section, by: User, text: str,

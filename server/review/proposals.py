@@ -198,7 +198,8 @@ def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
     """The proposal as word diffs against today's text, and whether that text has
     moved on since the proposal was made."""
     if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.VOTING):
-        return _as_made(proposal), False
+        # A conflict happened because the text moved; the others no longer apply.
+        return _as_made(proposal), proposal.status == ProposalStatus.CONFLICT
     ids = proposal.sentence_ids
     rows = {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(ids)))} \
         if ids else {}

@@ -111,12 +111,31 @@
     }
   }
 
+  // The thing the reader jumped to (the #fragment of the address), if it is inside
+  // the container and on screen: a swap must not move it out of sight.
+  function jumpedTo(container) {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (!el || !container.contains(el)) return null;
+    var box = el.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight ? id : null;
+  }
+
+  function keepInView(id) {
+    var el = id && document.getElementById(id);
+    if (!el) return;
+    var box = el.getBoundingClientRect();
+    if (box.bottom <= 0 || box.top >= window.innerHeight) el.scrollIntoView({ block: "start" });
+  }
+
   function swap(container, html) {
     if (container.reviewHtml === html) return false;
     var state = capture(container);
+    var anchor = jumpedTo(container);
     container.innerHTML = html;
     container.reviewHtml = html;
     restore(container, state);
+    keepInView(anchor);
     return true;
   }
 
