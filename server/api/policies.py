@@ -87,7 +87,7 @@ def get_policy(policy_id):
 def update_policy(body, policy_id):
     """Change a policy's title or summary (facilitators)"""
     policy, _access = policy_access(db(), auth.me().id, policy_id, Action.MANAGE)
-    return _policy(policies.update_policy(db(), policy, **body))
+    return _policy(policies.update_policy(db(), policy, **body, by=auth.me()))
 
 
 # --- parts ---------------------------------------------------------------------------------

@@ -198,6 +198,7 @@ SUMMARIES = {
     "section_update": "changed a section's title, owner or status",
     "part_insert": "added a part",
     "part_update": "changed a part's title",
+    "policy_update": "changed the policy's title or summary",
 }
 
 

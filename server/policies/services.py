@@ -114,12 +114,15 @@ def _part_inserted(db: Session, part: Part, author_id: int | None) -> None:
 
 
 def update_policy(db: Session, policy: Policy, title: str | None = None,
-                  summary: str | None = None) -> Policy:
+                  summary: str | None = None, by: User | None = None) -> Policy:
     if title is not None:
         policy.title = valid_name(title, "title", 200)
     if summary is not None:
         policy.summary = clean_block(summary)
     db.flush()
+    # In the op log so history shows it (live clients and the replay ignore it).
+    oplog.record(db, policy.id, {"op": "policy_update", "title": policy.title,
+                                 "summary": policy.summary}, by.id if by else None)
     return policy
 
 

@@ -119,3 +119,11 @@ def test_replay_is_pure_and_survives_dump_and_load():
     again = PolicyState.load(state.dump())
     assert again.outline() == state.outline()
     assert [s["text"] for s in again.section_sentences(2)] == ["One."]
+
+
+def test_a_policy_title_change_is_in_history(db, team):
+    policies.update_policy(db, team.policy, title="Personal Budgets, plainly", by=team.fac)
+    db.commit()
+    last = db.scalars(select(Revision).where(Revision.policy_id == team.policy.id)
+                      .order_by(Revision.first_seq.desc())).first()
+    assert (last.kind, last.author_id) == ("policy_update", team.fac.id)
