@@ -26,10 +26,8 @@ from server.api.sessions_schemas import (
     SessionUpdateSchema,
 )
 from server.errors import NotFound
-from server.events import publish
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
-from server.meetings.changes import SessionChanged
 from server.meetings.models import Meeting
 from server.meetings.present import review_data
 from server.permissions import Action
@@ -52,9 +50,6 @@ def _meeting(meeting_id: int, action: Action = Action.VIEW) -> Meeting:
     group_access(db(), auth.me().id, meeting.group_id, action)
     return meeting
 
-
-def _agenda_changed(meeting: Meeting) -> None:
-    publish(db(), SessionChanged(meeting.group_id, meeting.id, "agenda"))
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -147,7 +142,6 @@ def add_agenda_item(body, meeting_id):
     """Add an item of your own at the end of the agenda (facilitators)"""
     meeting = _meeting(meeting_id, Action.MANAGE)
     item = agenda.add(db(), meeting, body["title"], body["note"])
-    _agenda_changed(meeting)
     return item
 
 
@@ -164,7 +158,6 @@ def edit_agenda_item(body, meeting_id, item_id):
     agenda.edit(db(), item, title=body.get("title"), note=body.get("note"))
     if "position" in body:
         agenda.move(db(), meeting, item, body["position"])
-    _agenda_changed(meeting)
     return item
 
 
@@ -178,7 +171,6 @@ def remove_agenda_item(meeting_id, item_id):
     if item.removed:
         raise NotFound("That agenda item was not found.")
     agenda.remove(db(), item)
-    _agenda_changed(meeting)
 
 
 # --- the pack ------------------------------------------------------------------------------
@@ -230,7 +222,6 @@ def mark_reviewed(body, group_id):
     """
     group_access(db(), auth.me().id, group_id)
     got = review.mark(db(), group_id, auth.me().id, body["keys"], body["reviewed"])
-    publish(db(), SessionChanged(group_id, got.since.id if got.since else 0, "reviewed"))
     return {"done": got.done, "total": len(got.items),
             "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed}
                       for i in got.items]}

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput, NotFound
+from server.events import publish
+from server.meetings.changes import SessionChanged
 from server.meetings.models import AgendaItem, Meeting
 from server.policies.models import Part, Policy, Section
 from server.review.models import Proposal, ProposalKind, Vote, VoteSubject
@@ -59,6 +61,12 @@ def build(db: Session, meeting: Meeting) -> list[AgendaItem]:
     return items(meeting)
 
 
+def _changed(db: Session, meeting_id: int) -> None:
+    """Tell connected members the agenda changed (delivered after commit)."""
+    meeting = db.get(Meeting, meeting_id)
+    publish(db, SessionChanged(meeting.group_id, meeting.id, "agenda"))
+
+
 def get_item(db: Session, meeting: Meeting, item_id: int) -> AgendaItem:
     row = db.get(AgendaItem, item_id)
     if row is None or row.meeting_id != meeting.id:
@@ -81,6 +89,7 @@ def add(db: Session, meeting: Meeting, title: str, note: str = "") -> AgendaItem
     item = AgendaItem(title=_title(title), note=clean_block(note or ""), position=position)
     meeting.agenda.append(item)
     db.flush()
+    _changed(db, meeting.id)
     return item
 
 
@@ -91,6 +100,7 @@ def edit(db: Session, item: AgendaItem, *, title: str | None = None,
     if note is not None:
         item.note = clean_block(note)
     db.flush()
+    _changed(db, item.meeting_id)
     return item
 
 
@@ -104,9 +114,11 @@ def move(db: Session, meeting: Meeting, item: AgendaItem, to: int) -> list[Agend
     for n, row in enumerate(rest, start=1):
         row.position = n
     db.flush()
+    _changed(db, meeting.id)
     return rest
 
 
 def remove(db: Session, item: AgendaItem) -> None:
     item.removed = True
     db.flush()
+    _changed(db, item.meeting_id)

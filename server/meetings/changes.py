@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class SessionChanged:
     group_id: int
     id: int
-    action: str  # "planned", "edited", "started", "closed", "agenda", "reviewed"
+    action: str  # "planned", "edited", "started", "closed", "agenda"
 
     def as_dict(self) -> dict:
         return {"section_id": None, "kind": "session", "id": self.id, "action": self.action}

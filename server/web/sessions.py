@@ -16,10 +16,8 @@ from flask import Response, flash, make_response, redirect, render_template, req
 from server import auth
 from server.access import Access, group_access
 from server.errors import DomainError, NotFound
-from server.events import publish
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
-from server.meetings.changes import SessionChanged
 from server.meetings.models import Meeting
 from server.meetings.present import review_data
 from server.permissions import Action, allows
@@ -181,9 +179,6 @@ def close_session(meeting_id: int):
 
 # --- the agenda ------------------------------------------------------------------------------
 
-def _agenda_changed(meeting: Meeting) -> None:
-    publish(db(), SessionChanged(meeting.group_id, meeting.id, "agenda"))
-
 
 def _item(meeting: Meeting, item_id: int):
     item = agenda.get_item(db(), meeting, item_id)
@@ -208,7 +203,6 @@ def add_agenda_item(meeting_id: int):
     except DomainError as exc:
         attach(form, exc)
         return _session_page(meeting, access, exc.status, add_form=form)
-    _agenda_changed(meeting)
     flash(f"“{item.title}” is added to the agenda.", "success")
     return _back_to_agenda(meeting, item.id)
 
@@ -230,7 +224,6 @@ def edit_agenda_item(meeting_id: int, item_id: int):
         attach(form, exc)
         return render_template("sessions/edit_item.html", meeting=meeting, item=item,
                                group=access.group, form=form), exc.status
-    _agenda_changed(meeting)
     flash("The agenda item is saved.", "success")
     return _back_to_agenda(meeting, item.id)
 
@@ -244,7 +237,6 @@ def move_agenda_item(meeting_id: int, item_id: int):
     to = place - 1 if request.form.get("direction") == "up" else place + 1
     if 1 <= to <= len(rows):
         agenda.move(db(), meeting, item, to)
-        _agenda_changed(meeting)
         flash(f"“{item.title}” is now number {to} on the agenda.", "success")
     return _back_to_agenda(meeting, item.id)
 
@@ -254,7 +246,6 @@ def remove_agenda_item(meeting_id: int, item_id: int):
     meeting, _access = _meeting(meeting_id, Action.MANAGE)
     item = _item(meeting, item_id)
     agenda.remove(db(), item)
-    _agenda_changed(meeting)
     flash(f"“{item.title}” is taken off the agenda.", "success")
     return _back_to_agenda(meeting)
 
@@ -311,7 +302,6 @@ def mark_reviewed(group_id: int):
     keys = [k for k in request.form.getlist("key") if k][:1000]
     reviewed = form.reviewed.data != "0"
     got = review.mark(db(), group_id, access.membership.user_id, keys, reviewed)
-    publish(db(), SessionChanged(group_id, got.since.id if got.since else 0, "reviewed"))
     what = "reviewed" if reviewed else "not reviewed"
     flash(f"Marked as {what}. You have reviewed {got.done} of {len(got.items)}.", "success")
     anchor = safe_next(request.form.get("next") or "") or ""

@@ -119,7 +119,6 @@
         socket.emit("join_policy", { policy_id: Number(id), client_id: clientId() }, function () {});
       });
       socket.on("review", function (data) {
-        if (data && data.kind === "session" && data.action === "reviewed") return;
         self.soon();
       });
       socket.on("op", function () { self.soon(); });
