@@ -74,6 +74,30 @@ class Typist:
             return self.model.is_settled() and self.model.seq >= seq
 
 
+def _explain(missing: list[str], whole: str, instance) -> str:
+    """Say, for each token lost or doubled, what the server's history holds of it,
+    so that a rare failure can be understood from the log alone."""
+    import sqlite3
+
+    lines = [f"tokens lost or doubled: {missing[:10]}"]
+    with sqlite3.connect(instance / "codraft.db") as con:
+        for tok in missing[:5]:
+            versions = con.execute(
+                "SELECT sentence_id, version, author_id, text FROM sentence_versions "
+                "WHERE text LIKE ? ORDER BY sentence_id, version", (f"%{tok}%",)).fetchall()
+            first = versions[0][:2] if versions else None
+            lines.append(f"{tok}: {whole.count(tok)} in the final text; in "
+                         f"{len(versions)} kept versions, first {first}, last "
+                         f"{versions[-1][:2] if versions else None}")
+            if versions:
+                sid, last = versions[-1][0], versions[-1][1]
+                after = con.execute("SELECT version, author_id, text FROM sentence_versions "
+                                    "WHERE sentence_id = ? AND version BETWEEN ? AND ?",
+                                    (sid, last, last + 1)).fetchall()
+                lines.append(f"  around its last version: {after}")
+    return "\n".join(lines)
+
+
 @pytest.fixture
 def crowd(make, instance):
     facilitator = make.user("Facilitator", "fac@example.org")
@@ -126,7 +150,7 @@ def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
         whole = " ".join(text for _id, text in server_text)
         assert len(typed) == EDITORS * EDITS_EACH
         missing = [tok for tok in typed if whole.count(tok) != 1]
-        assert not missing, f"tokens lost or doubled: {missing[:10]}"
+        assert not missing, _explain(missing, whole, instance)
         assert "WATCHER" not in whole
     finally:
         for t in typists:
