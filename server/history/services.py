@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.accounts.models import User
 from server.accounts.services import valid_name
 from server.db import utcnow
+from server.editing import services as editing
 from server.errors import InvalidInput, NotFound
 from server.groups.models import Membership, Subgroup
 from server.history import store
@@ -155,10 +156,7 @@ def names_for(db: Session, state: PolicyState) -> dict[int, str]:
 
 def load_sentence(db: Session, sentence_id: int) -> Sentence:
     """Any sentence, deleted ones too: they have a history."""
-    row = db.get(Sentence, sentence_id)
-    if row is None:
-        raise NotFound("That sentence was not found.")
-    return row
+    return editing.sentence_row(db, sentence_id)
 
 
 def load_section(db: Session, section_id: int) -> Section:

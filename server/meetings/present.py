@@ -18,10 +18,7 @@ from server.policies.services import sentences_of
 from server.review import proposals, votes
 from server.review.models import Comment, Proposal, ProposalKind, Vote, VoteSubject
 
-PROPOSAL_WORDS = {ProposalKind.REPLACE: "Change a sentence",
-                  ProposalKind.INSERT: "Add sentences",
-                  ProposalKind.DELETE: "Remove sentences",
-                  ProposalKind.REWRITE: "Rewrite the section"}
+PROPOSAL_WORDS = {kind: words.capitalize() for kind, words in agenda.KIND_WORDS.items()}
 
 
 def person(user) -> dict | None:

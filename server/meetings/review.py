@@ -18,12 +18,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.accounts.models import User
 from server.errors import NotFound
 from server.groups.models import Membership
 from server.history import store
 from server.history.diff import compare
 from server.history.models import Checkpoint, Revision
 from server.meetings.models import Meeting, ReviewMark
+from server.meetings.services import last_started
 from server.policies import oplog
 from server.policies.models import Policy
 from server.policies.services import policies_of
@@ -115,8 +117,6 @@ def changed_by(db: Session, policy_id: int, since_seq: int, sentence_ids: list[i
                ) -> dict[int, list[dict]]:
     """Who changed each sentence after `since_seq` ({id, name} in the order they
     first changed it), from the history's revisions (one query)."""
-    from server.accounts.models import User
-
     if not sentence_ids:
         return {}
     wanted = set(sentence_ids)
@@ -161,8 +161,6 @@ def review_for(db: Session, group_id: int, user_id: int | None, *,
     """What changed since the last session, with this member's marks applied
     (user_id None: no marks, e.g. for counting progress). For a session's pack
     (`pack_of`) that has started: since the session started before it."""
-    from server.meetings.services import last_started
-
     meeting = last_started(db, group_id)
     if pack_of is not None and pack_of.started_at is not None:
         meeting = db.scalar(select(Meeting).where(
@@ -228,8 +226,6 @@ class Progress:
 
 def progress(db: Session, group_id: int) -> list[Progress]:
     """How much each member has reviewed. Counts only: no votes, secret or not."""
-    from server.accounts.models import User
-
     review = review_for(db, group_id, None)
     items = {i.key: i.stamp for i in review.items}
     marks: dict[int, int] = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.accounts.models import User
 from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.groups.models import Membership
@@ -24,8 +25,6 @@ from server.text.rich import MAX_COMMENT_CHARS, Rendered, render_comment
 
 
 def members_for_mentions(db: Session, group_id: int) -> list[tuple[int, str]]:
-    from server.accounts.models import User
-
     return [(uid, name) for uid, name in db.execute(
         select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
         .where(Membership.group_id == group_id))]
