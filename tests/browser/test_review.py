@@ -130,6 +130,9 @@ def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, l
     thread = c.locator(".thread").first
     expect(thread.locator("strong")).to_have_text("a Personal Budget")
     expect(thread.locator(".mention")).to_have_text("@Dev Patel")
+    # The page reloaded after posting: let it join the live policy first (its first
+    # render after joining may scroll to the address's #comment anchor).
+    expect(c.locator("[data-live-status]")).to_have_attribute("data-state", "saved")
     # On a phone, the sentence has a link to its comments.
     link = c.locator("ol.sentences > li").first.locator(".sentence__notes")
     expect(link).to_contain_text("1 comment")
