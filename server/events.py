@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import event
@@ -25,6 +26,19 @@ def publish(db: Session, evt: object) -> None:
     db.info.setdefault(_KEY, []).append(evt)
 
 
+@contextmanager
+def savepoint(db: Session):
+    """A nested transaction whose events are dropped with it if it rolls back, so
+    one refused change in a batch (realtime.group_commit) announces nothing."""
+    mark = len(db.info.get(_KEY, ()))
+    try:
+        with db.begin_nested():
+            yield
+    except BaseException:
+        del db.info.get(_KEY, [])[mark:]
+        raise
+
+
 def subscribe(event_type: type, handler: Callable) -> None:
     if handler not in _subscribers[event_type]:
         _subscribers[event_type].append(handler)
@@ -33,8 +47,14 @@ def subscribe(event_type: type, handler: Callable) -> None:
 def install(session_factory) -> None:
     """Hook delivery onto a sessionmaker (or scoped_session's factory)."""
 
+    # SQLAlchemy fires both hooks for a savepoint too (a nested commit or rollback):
+    # a savepoint's events wait for the real commit, and `savepoint` below drops
+    # those of one that rolls back.
+
     @event.listens_for(session_factory, "after_commit")
     def _deliver(session: Session) -> None:
+        if session.in_nested_transaction():
+            return
         pending = session.info.pop(_KEY, [])
         for evt in pending:
             for handler in _subscribers.get(type(evt), ()):
@@ -45,7 +65,8 @@ def install(session_factory) -> None:
 
     @event.listens_for(session_factory, "after_rollback")
     def _drop(session: Session) -> None:
-        session.info.pop(_KEY, None)
+        if not session.in_nested_transaction():
+            session.info.pop(_KEY, None)
 
 
 # --- access changes (the realtime layer cuts off sockets that lost their rights) ----

@@ -4,15 +4,15 @@ It does for a socket event what Flask does for a request, since Flask-SocketIO
 runs no before_request: flood control, payload validation, re-authentication
 of the socket's credential, one transaction, errors as acks. Changes to one
 policy are serialised in this process (and by the op log's row in the
-database across processes) so broadcasts leave in commit order.
+database across processes) so broadcasts leave in commit order; those queued
+together are written together (group_commit).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property, wraps
 
@@ -21,18 +21,18 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from server import sync
+from server import events, sync
 from server.accounts.models import User
 from server.editing.services import StaleWrite
-from server.errors import DomainError, NotAuthenticated
+from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
 from server.presence import services as presence
 from server.presence.models import Connection
+from server.realtime.group_commit import GroupCommit, Job
 from server.realtime.limits import buckets
 
 log = logging.getLogger(__name__)
 RETRIES = 8
-_policy_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
 @dataclass
@@ -74,14 +74,20 @@ def load_ctx(db: Session, sid: str) -> Ctx:
     return Ctx(db, sid, found[0], found[1], _client_ids.get(sid))
 
 
-_client_ids: dict[str, str] = {}  # sid -> client_id given at join (this process's sockets)
+# This process's sockets: the client id each gave at join, and the policy it joined
+# (the key its changes queue on; the database's word is checked again per change).
+_client_ids: dict[str, str] = {}
+_joined: dict[str, int] = {}
 
 
-def remember_client(sid: str, client_id: str | None) -> None:
-    if client_id is None:
+def remember_join(sid: str, client_id: str | None = None, policy_id: int | None = None) -> None:
+    """Note what a socket joined; with no policy, forget it (left or gone)."""
+    if policy_id is None:
         _client_ids.pop(sid, None)
+        _joined.pop(sid, None)
     else:
         _client_ids[sid] = client_id
+        _joined[sid] = policy_id
 
 
 def socket_event(name: str, schema: type[Schema] | None = None, *,
@@ -96,6 +102,9 @@ def socket_event(name: str, schema: type[Schema] | None = None, *,
     socket id as an argument, and uses `enter_room` / `leave_room` below rather than
     flask_socketio's, which read `flask.request`. `connect` and `disconnect` still go
     through Flask-SocketIO: they need the cookie and the headers.
+
+    `policy_lock`: the event changes the joined policy, so it queues with that
+    policy's other changes and is written with them (`_write_batch`).
     """
     loader = schema() if schema else None
 
@@ -115,7 +124,10 @@ def socket_event(name: str, schema: type[Schema] | None = None, *,
             if not environ:
                 return None  # the socket has gone
             with environ["flask.app"].app_context():
-                return _run(fn, sid, payload, policy_lock)
+                policy_id = _joined.get(sid) if policy_lock else None
+                if policy_id is None:
+                    return _run(fn, sid, payload)
+                return _writer.submit(policy_id, Job((fn, sid, payload, policy_id)))
 
         if socketio.server is None:
             raise RuntimeError("socket events are registered after socketio.init_app")
@@ -133,37 +145,95 @@ def leave_room(sid: str, name: str) -> None:
     socketio.server.leave_room(sid, name, namespace="/")
 
 
-def _run(fn, sid: str, payload: dict, policy_lock: bool) -> dict:
+def _answer(exc: Exception, sid: str, cut_off: list[str]) -> dict:
+    """The error ack for a refused event (the caller rolls its writes back)."""
+    if isinstance(exc, sync.SyncError):
+        return exc.ack()
+    if isinstance(exc, NotAuthenticated):
+        cut_off.append(sid)
+        return error_ack(exc.code, exc.message)
+    return error_ack(exc.code, exc.message, **({"fields": exc.fields} if exc.fields else {}))
+
+
+def _disconnect(sids: list[str]) -> None:
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def _run(fn, sid: str, payload: dict) -> dict:
+    """An event that changes no policy text: its own transaction."""
     db_ = database()
     for _attempt in range(RETRIES):
         db = db_.session
+        cut_off: list[str] = []
         try:
-            ctx = load_ctx(db, sid)
-            lock = _policy_locks[ctx.policy_id] if policy_lock and ctx.policy_id else None
-            if lock is None:
-                reply = fn(ctx, payload)
-                db.commit()
-                return reply
-            with lock:
-                reply = fn(ctx, payload)
-                db.commit()  # the op log's after-commit event broadcasts, still in order
-                return reply
+            reply = fn(load_ctx(db, sid), payload)
+            db.commit()
+            return reply
         except (StaleWrite, OperationalError) as exc:
             db.rollback()
             log.debug("retrying %s after %r", fn.__name__, exc)
-            continue
-        except sync.SyncError as exc:
+        except (sync.SyncError, DomainError) as exc:
             db.rollback()
-            return exc.ack()
-        except NotAuthenticated as exc:
-            db.rollback()
-            socketio.server.disconnect(sid, namespace="/")
-            return error_ack(exc.code, exc.message)
-        except DomainError as exc:
-            db.rollback()
-            return error_ack(exc.code, exc.message, **({"fields": exc.fields}
-                                                        if exc.fields else {}))
+            return _answer(exc, sid, cut_off)
         finally:
             db_.remove()
-    return error_ack("busy", "The server is busy. Your change was not saved; it will be "
-                             "sent again.")
+            _disconnect(cut_off)
+    return BUSY
+
+
+def _write_batch(jobs: list[Job]) -> None:
+    """Carry out a batch of one policy's changes in one transaction (group_commit).
+
+    Each change runs in a savepoint when it has company, so a refused one is undone
+    alone (its events with it) and answered with its error; the others commit
+    together, and their broadcasts leave after that one commit, in seq order. A
+    write conflict or a locked database undoes the whole batch, which is tried
+    again on fresh state; nobody has been answered yet, so nothing is lost or
+    doubled. SQLite takes its write lock at the start (BEGIN IMMEDIATE), so what
+    the batch reads cannot change under it.
+    """
+    db_ = database()
+    alone = len(jobs) == 1
+    for _attempt in range(RETRIES):
+        db = db_.session
+        cut_off: list[str] = []
+        try:
+            if db.get_bind().dialect.name == "sqlite":
+                db.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            written = 0
+            for job in jobs:
+                fn, sid, payload, policy_id = job.work
+                try:
+                    with nullcontext() if alone else events.savepoint(db):
+                        ctx = load_ctx(db, sid)
+                        if ctx.policy_id != policy_id:
+                            raise NotFound("Join the policy again.", code="not_joined")
+                        job.reply = fn(ctx, payload)
+                    written += 1
+                except (sync.SyncError, DomainError) as exc:
+                    job.reply = _answer(exc, sid, cut_off)
+                except (StaleWrite, OperationalError):
+                    raise
+                except Exception:  # a bug must not take the rest of the batch with it
+                    log.exception("%s failed", fn.__name__)
+                    job.reply = FAILED
+            if written:
+                db.commit()  # the op log's after-commit event broadcasts, in order
+            else:
+                db.rollback()
+            return
+        except (StaleWrite, OperationalError) as exc:
+            db.rollback()
+            log.debug("retrying a batch of %d after %r", len(jobs), exc)
+        finally:
+            db_.remove()
+            _disconnect(cut_off)
+    for job in jobs:
+        job.reply = BUSY
+
+
+FAILED = error_ack("server_error", "Something went wrong on the server. Your change was "
+                                   "not saved.")
+BUSY = error_ack("busy", "The server is busy. Your change was not saved; it will be sent again.")
+_writer = GroupCommit(_write_batch, fallback=BUSY, gather=lambda: socketio.sleep(0))

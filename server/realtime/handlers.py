@@ -23,7 +23,7 @@ from server.realtime.boundary import (
     database,
     enter_room,
     leave_room,
-    remember_client,
+    remember_join,
     socket_event,
 )
 from server.realtime.limits import buckets
@@ -70,7 +70,7 @@ def on_connect(auth=None):
 def on_disconnect(*_args):
     sid = request.sid
     buckets.forget(sid)
-    remember_client(sid, None)
+    remember_join(sid)
     broadcast.untrack(sid)
     db_ = database()
     try:
@@ -91,7 +91,7 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
         leave_room(ctx.sid, broadcast.room(ctx.policy_id))
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
     enter_room(ctx.sid, broadcast.room(policy.id))
-    remember_client(ctx.sid, data["client_id"])
+    remember_join(ctx.sid, data["client_id"], policy.id)
     reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
              "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
                     "colour": presence.colour_for(ctx.user.id), "sid": ctx.sid},
@@ -105,6 +105,7 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
 def leave_policy(ctx: Ctx, _data: dict) -> dict:
     if ctx.policy_id is not None:
         leave_room(ctx.sid, broadcast.room(ctx.policy_id))
+        remember_join(ctx.sid)
         socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.policy_id))
         ctx.conn.policy_id = None
         ctx.conn.section_id = ctx.conn.sentence_id = None

@@ -1,0 +1,86 @@
+"""Group commit: the changes waiting on one policy are written in one transaction.
+
+Why: changes to one policy are already serialised in this process, so that their
+broadcasts leave in seq order. Under load they queue behind each other, and each
+one used to pay for its own commit: with SQLite at synchronous=FULL that is an
+fsync, during which a gevent process does nothing else at all. The queue is the
+batch. Whoever finds the policy idle becomes its leader, lets the changes already
+on their way join the queue, takes them all, and hands them to `run_batch`, which
+writes them in one transaction and gives each its reply. Nobody's reply (the
+acknowledgement) is released before that commit, so "acknowledged means durable"
+still holds; a refused change is refused alone (see boundary.run_batch).
+
+Plain threading primitives: under `codraft serve` gevent patches them into
+greenlet ones, and in threading mode they are what they say.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_BATCH = 64  # bounds one transaction's lock time and one batch's wait for its ack
+
+
+@dataclass
+class Job:
+    """One change waiting to be written; `reply` is set once its batch is done."""
+
+    work: Any  # what `run_batch` needs to carry the change out
+    reply: dict | None = None
+    done: bool = False
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.pending: list[Job] = []
+        self.busy = False
+
+
+class GroupCommit:
+    """Per key (a policy id), one leader at a time writes everything queued."""
+
+    def __init__(self, run_batch: Callable[[list[Job]], None], *, fallback: dict,
+                 gather: Callable[[], None] = lambda: None, max_batch: int = MAX_BATCH):
+        self._run_batch = run_batch
+        self._fallback = fallback  # the reply of a job its batch failed to answer
+        self._gather = gather  # lets changes already received reach the queue
+        self._max = max_batch
+        self._queues: dict[Any, _Queue] = defaultdict(_Queue)
+
+    def submit(self, key: Any, job: Job) -> dict:
+        """Queue `job` and return its reply once a batch holding it has been written."""
+        queue = self._queues[key]
+        with queue.cond:
+            queue.pending.append(job)
+            while queue.busy and not job.done:
+                queue.cond.wait()
+            if job.done:
+                return job.reply
+            queue.busy = True
+        try:
+            self._gather()
+            while not job.done:  # a new leader's own job may be behind a full batch
+                self._write_next(queue)
+        finally:
+            with queue.cond:
+                queue.busy = False
+                queue.cond.notify_all()
+        return job.reply
+
+    def _write_next(self, queue: _Queue) -> None:
+        with queue.cond:
+            batch, queue.pending = queue.pending[:self._max], queue.pending[self._max:]
+        try:
+            self._run_batch(batch)
+        finally:
+            with queue.cond:
+                for job in batch:
+                    if job.reply is None:
+                        job.reply = self._fallback
+                    job.done = True
+                queue.cond.notify_all()
