@@ -9,13 +9,14 @@ PostgreSQL behave the same way under this rule.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server import sync
 from server.accounts.models import User
 from server.db import utcnow
 from server.errors import InvalidInput, NotFound
+from server.history.models import Revision
 from server.policies import oplog
 from server.policies import services as policies
 from server.policies.models import Policy, Section, Sentence, SentenceVersion
@@ -65,9 +66,21 @@ def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
     policies.keep_version(db, state.id, state.version, state.text, user.id)
 
 
+_CUT_SINCE = (select(Revision.id).where(
+    Revision.sentence_id == bindparam("sentence_id"), Revision.kind.in_(("split", "merge")),
+    Revision.to_version > bindparam("base_version")).limit(1))
+
+
 def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None:
-    """The text the client's patch was made against, if it is older than now."""
+    """The text the client's patch was made against, if it is older than now and
+    the sentence has not been split or merged since: then a merge would put typing
+    meant for the other half, or before the joined text, in the wrong place. The
+    edit is then matched hunk by hunk, and a conflict makes the client wait for
+    the split or merge to reach it and send its typing again."""
     if base_version >= sentence.version:
+        return None
+    if db.execute(_CUT_SINCE, {"sentence_id": sentence.id,
+                               "base_version": base_version}).first() is not None:
         return None
     kept = db.get(SentenceVersion, (sentence.id, base_version))
     return kept.text if kept is not None else None

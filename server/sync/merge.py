@@ -17,34 +17,104 @@ _dmp.Diff_Timeout = 0
 def merge_texts(base: str, ours: str, theirs: str) -> str:
     """Merge two texts that both started from base, losing no insertion.
 
-    A character of base survives unless either side deleted it; text inserted
-    by either side is kept, theirs first where both inserted at the same spot.
-    Unlike applying a patch, this never fails, which is what lets a client
-    fold in anything the server says without dropping its user's typing.
+    Texts are merged word by word: a word is a run of non-space characters with
+    the spaces before it, and the stops at its end (. , ; : ! ? and the ellipsis)
+    count as a word of their own. A word of base survives unless either side
+    deleted (or changed) it; words inserted by either side are kept, theirs
+    first where both inserted at the same spot. Unlike applying a patch, this
+    never fails, which is what lets a client fold in anything the server says
+    without dropping its user's typing.
+
+    Why words and not characters: a character diff may align part of a new word
+    with a similar old one ("<C10K3> <C10K1>" against "<C10K1>" can come out as
+    "<C10K" + "3> <C10K" + "1>"), and two such diffs merged put one person's
+    word inside another's; the live convergence test lost and doubled words that
+    way. Word by word, a merge can move or replace a word but never cut one. The
+    cost: two people changing the same word at once both keep their version.
+
+    Spaces go with the word after them, and stops stand alone, so that the usual
+    ways of adding words are insertions: between words, before the full stop, at
+    the end. Each text gets one space put in front while it is merged (and the
+    result loses it again), so that adding a word at the very start is one too.
     """
     if ours in (base, theirs):
         return theirs
     if theirs == base:
         return ours
-    our_inserts, we_keep = _edits(base, ours)
-    their_inserts, they_keep = _edits(base, theirs)
+    words = _Words()
+    b = words.encode(" " + base)
+    our_inserts, we_keep = _edits(b, words.encode(" " + ours))
+    their_inserts, they_keep = _edits(b, words.encode(" " + theirs))
     out = []
-    for i, char in enumerate(base):
+    for i, code in enumerate(b):
         out += [their_inserts[i], our_inserts[i]]
         if we_keep[i] and they_keep[i]:
-            out.append(char)
+            out.append(code)
     out += [their_inserts[-1], our_inserts[-1]]
-    return "".join(out)
+    merged = words.decode("".join(out))
+    return merged[1:] if merged.startswith(" ") else merged
+
+
+class _Words:
+    """Each distinct word of some texts as one character, so that a character diff
+    of the codes is a word diff. Codes skip the surrogate range, so the browser's
+    port (static/js/sync-model.js) diffs the very same codes."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.words: dict[str, str] = {}
+
+    def encode(self, text: str) -> str:
+        out = []
+        for word in split_words(text):
+            code = self.codes.get(word)
+            if code is None:
+                n = len(self.codes) + 0x100
+                code = chr(n if n < 0xD800 else n + 0x800)
+                self.codes[word], self.words[code] = code, word
+            out.append(code)
+        return "".join(out)
+
+    def decode(self, codes: str) -> str:
+        return "".join(self.words[c] for c in codes)
+
+
+_STOPS = frozenset(".,;:!?\u2026")
+
+
+def split_words(text: str) -> list[str]:
+    """The words of text as merge_texts counts them (see there); joined, they are
+    the text again. str.isspace decides what a space is."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        start = i
+        while i < n and text[i].isspace():
+            i += 1
+        while i < n and not text[i].isspace():
+            i += 1
+        word = text[start:i]
+        cut = len(word)
+        while cut > 0 and word[cut - 1] in _STOPS:
+            cut -= 1
+        if 0 < cut < len(word) and not word[cut - 1].isspace():
+            out += [word[:cut], word[cut:]]
+        else:
+            out.append(word)
+    return out
 
 
 def _edits(base: str, other: str) -> tuple[list[str], list[bool]]:
-    """Return what other inserts before each position of base, and which chars it keeps."""
+    """Return what other inserts before each position of base, and which codes it
+    keeps. What replaces deleted words goes where they began, so that words the
+    other side adds after them stay after the replacement."""
     inserts, keeps = [""] * (len(base) + 1), [True] * len(base)
-    at = 0
-    for op, data in diff(base, other):
+    at, deleted_from = 0, None
+    for op, data in _dmp.diff_main(base, other, False):
         if op == _dmp.DIFF_INSERT:
-            inserts[at] += data
+            inserts[at if deleted_from is None else deleted_from] += data
             continue
+        deleted_from = at if op == _dmp.DIFF_DELETE else None
         if op == _dmp.DIFF_DELETE:
             keeps[at : at + len(data)] = [False] * len(data)
         at += len(data)
@@ -59,11 +129,8 @@ def map_offset(before: str, after: str, offset: int) -> int:
 
 
 def diff(before: str, after: str) -> list[tuple[int, str]]:
-    """Diff, sliding each edit to word boundaries so an inserted word stays whole.
-
-    A raw diff may align part of a new word with a similar old one ("<C1" of
-    "<C10>" with "<C1>"); merging two such diffs could interleave the words.
-    """
+    """Character diff, each edit slid to a word boundary where one is as good: for
+    patches and carets, which need characters (merges go word by word)."""
     diffs = _dmp.diff_main(before, after)
     _dmp.diff_cleanupSemanticLossless(diffs)
     return diffs

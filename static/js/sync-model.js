@@ -249,39 +249,99 @@
   /**
    * Merge two texts that both started from base, losing no insertion.
    *
-   * A character of base survives unless either side deleted it; text inserted
-   * by either side is kept, theirs first where both inserted at the same spot.
+   * Word by word, as server/sync/merge.py explains: a word is a run of
+   * non-space characters with the spaces before it, and the stops at its end
+   * count as a word of their own. A word of base survives unless either side
+   * deleted (or changed) it; words inserted by either side are kept, theirs
+   * first where both inserted at the same spot. Each text gets one space in
+   * front while it is merged, and the result loses it again.
    */
   function mergeTexts(base, ours, theirs) {
     if (ours === base || ours === theirs) return theirs;
     if (theirs === base) return ours;
-    var codec = new Codec([base, ours, theirs]);
-    var b = codec.encode(base);
-    var mine = edits(b, codec.encode(ours), codec);
-    var their = edits(b, codec.encode(theirs), codec);
+    var words = new Words();
+    var b = words.encode(" " + base);
+    var mine = edits(b, words.encode(" " + ours));
+    var their = edits(b, words.encode(" " + theirs));
     var out = [];
     for (var i = 0; i < b.length; i++) {
       out.push(their.inserts[i], mine.inserts[i]);
       if (mine.keeps[i] && their.keeps[i]) out.push(b[i]);
     }
     out.push(their.inserts[b.length], mine.inserts[b.length]);
-    return codec.decode(out.join(""));
+    var merged = words.decode(out.join(""));
+    return merged.charAt(0) === " " ? merged.slice(1) : merged;
   }
 
-  function edits(base, other, codec) {
+  /** Each distinct word as one UTF-16 unit (outside the surrogates), as Python codes it. */
+  function Words() {
+    this.codes = new Map();
+    this.words = new Map();
+  }
+
+  Words.prototype.encode = function (text) {
+    var out = [];
+    var list = splitWords(text);
+    for (var i = 0; i < list.length; i++) {
+      var code = this.codes.get(list[i]);
+      if (code === undefined) {
+        var n = this.codes.size + 0x100;
+        code = String.fromCharCode(n < 0xd800 ? n : n + 0x800);
+        this.codes.set(list[i], code);
+        this.words.set(code, list[i]);
+      }
+      out.push(code);
+    }
+    return out.join("");
+  };
+
+  Words.prototype.decode = function (codes) {
+    var out = [];
+    for (var i = 0; i < codes.length; i++) out.push(this.words.get(codes[i]));
+    return out.join("");
+  };
+
+  var STOPS = ".,;:!?\u2026";
+
+  /** The words of text as mergeTexts counts them; joined, they are the text again. */
+  function splitWords(text) {
+    var out = [];
+    var i = 0;
+    var n = text.length;
+    while (i < n) {
+      var start = i;
+      while (i < n && SPACE.test(text[i])) i++;
+      while (i < n && !SPACE.test(text[i])) i++;
+      var word = text.slice(start, i);
+      var cut = word.length;
+      while (cut > 0 && STOPS.indexOf(word[cut - 1]) >= 0) cut--;
+      if (cut > 0 && cut < word.length && !SPACE.test(word[cut - 1])) {
+        out.push(word.slice(0, cut), word.slice(cut));
+      } else {
+        out.push(word);
+      }
+    }
+    return out;
+  }
+
+  /** What other inserts before each position of base (a replacement where the
+   * words it replaces began), and which codes it keeps. */
+  function edits(base, other) {
     var inserts = [];
     var keeps = [];
     for (var i = 0; i <= base.length; i++) inserts.push("");
     for (i = 0; i < base.length; i++) keeps.push(true);
     var at = 0;
-    var diffs = diffEncoded(base, other, codec);
+    var deletedFrom = null;
+    var diffs = engine().diff_main(base, other, false);
     for (var k = 0; k < diffs.length; k++) {
       var op = diffs[k][0];
       var data = diffs[k][1];
       if (op === DIFF_INSERT) {
-        inserts[at] += data;
+        inserts[deletedFrom === null ? at : deletedFrom] += data;
         continue;
       }
+      deletedFrom = op === DIFF_DELETE ? at : null;
       if (op === DIFF_DELETE) {
         for (var j = at; j < at + data.length; j++) keeps[j] = false;
       }

@@ -21,8 +21,20 @@ test("mergeTexts keeps both sides' insertions, theirs first", () => {
   assert.equal(mergeTexts("a c", "a B c", "a A c"), "a A B c");
 });
 
-test("mergeTexts keeps typing inside text the other side deleted", () => {
-  assert.equal(mergeTexts("one two three", "one twoX three", "one three"), "one Xthree");
+test("mergeTexts keeps a word changed on one side and deleted on the other", () => {
+  assert.equal(mergeTexts("one two three", "one twoX three", "one three"), "one twoX three");
+});
+
+test("mergeTexts never cuts a word a diff could align with a similar one", () => {
+  const merged = mergeTexts("alpha <C10K1> beta", "alpha <C10K3> <C10K1> beta",
+    "alpha <C11K1> <C10K1> beta");
+  assert.equal(merged, "alpha <C11K1> <C10K3> <C10K1> beta");
+});
+
+test("mergeTexts takes words added at either end, or before the stop, as insertions", () => {
+  assert.equal(mergeTexts("a b.", "a b. X", "a b. Y"), "a b. Y X");
+  assert.equal(mergeTexts("a b.", "X a b.", "Y a b."), "Y X a b.");
+  assert.equal(mergeTexts("One.", "One <A>.", "One <B>."), "One <B> <A>.");
 });
 
 test("mergeTexts deletes once what both deleted", () => {
@@ -53,8 +65,9 @@ test("mergeTexts never cuts an emoji in half", () => {
     const merged = mergeTexts(base, ours, theirs);
     assert.ok(wellFormed(merged), JSON.stringify(merged));
   }
-  assert.equal(mergeTexts("😀", "😃", "😀!"), "!😃");
-  assert.equal(mergeTexts("\uE000😀", "\uE000😃", "!\uE000😀"), "!\uE000😃");
+  assert.equal(mergeTexts("😀", "😃", "😀!"), "😃!");
+  // Both changed the one word: both versions stay.
+  assert.equal(mergeTexts("\uE000😀", "\uE000😃", "!\uE000😀"), "!\uE000😀 \uE000😃");
 });
 
 test("mergeTexts loses no insertion, emoji or not", () => {
@@ -64,7 +77,8 @@ test("mergeTexts loses no insertion, emoji or not", () => {
       const ours = base.slice(0, toUnits(base, i)) + "<O😀>" + base.slice(toUnits(base, i));
       const theirs = base.slice(0, toUnits(base, j)) + "<T🙂>" + base.slice(toUnits(base, j));
       const merged = mergeTexts(base, ours, theirs);
-      assert.equal(merged.replace("<O😀>", "").replace("<T🙂>", ""), base);
+      assert.equal(merged.split("<O😀>").length, 2, merged);
+      assert.equal(merged.split("<T🙂>").length, 2, merged);
     }
   }
 });

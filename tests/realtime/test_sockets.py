@@ -153,6 +153,32 @@ def test_deleted_and_merged_sentences_answer_gone(world, connect):
     assert merged["error"]["code"] == "gone" and merged["error"]["merged_into"] == first["id"]
 
 
+def test_a_stale_edit_merges_with_typing_but_not_across_a_split(world, connect, server):
+    """An edit made against an older version is merged with what others typed since;
+    once the sentence was split, the merge could put typing into the wrong half,
+    so it is refused as a conflict and the client sends it again later."""
+    alice, bob = connect(world["tokens"]["alice"]), connect(world["tokens"]["bob"])
+    s = first_sentence(alice.join(world["policy"].id))
+    bob.join(world["policy"].id)
+    text = s["text"]  # "You can ask for a budget."
+    first = alice.call("edit_sentence", {"id": s["id"], "base_version": 1,
+                                         "patch": patch(text, "Now you can ask for a budget.")})
+    assert first["ok"], first
+    merged = bob.call("edit_sentence", {"id": s["id"], "base_version": 1,
+                                        "patch": patch(text, "You can ask for a personal budget.")})
+    assert merged["ok"], merged
+    assert read_text(server, world["tokens"]["carol"], world["section"].id)[0] == \
+        "Now you can ask for a personal budget."
+
+    split = alice.call("split_sentence", {"id": s["id"], "base_version": 3, "offset": 7})
+    assert split["ok"], split
+    stale = bob.call("edit_sentence", {"id": s["id"], "base_version": 3, "patch": patch(
+        "Now you can ask for a personal budget.", "Now you can ask for a personal budget!")})
+    assert stale["error"]["code"] == "conflict"
+    assert read_text(server, world["tokens"]["carol"], world["section"].id)[:2] == [
+        "Now you", " can ask for a personal budget."]
+
+
 def test_presence_shows_who_is_where_and_clears_on_leave(world, connect):
     alice, carol = connect(world["tokens"]["alice"]), connect(world["tokens"]["carol"])
     carol.join(world["policy"].id)

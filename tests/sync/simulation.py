@@ -79,13 +79,19 @@ class SectionItem:
 
 
 class Server:
-    """The socket layer's part: load, call the engine, save, number, ack, broadcast."""
+    """The socket layer's part: load, call the engine, save, number, ack, broadcast.
+
+    Like the live server it keeps every version's text, so that an edit made
+    against an older version is merged with what others saved since (merges);
+    with merges=False it is matched hunk by hunk and may conflict instead.
+    """
 
     def __init__(
         self,
         *sections: tuple[SentenceState, ...],
         max_len: int = 10_000,
         keep_ops: int | None = None,
+        merges: bool = True,
     ) -> None:
         keys = generate_n_keys_between(None, None, len(sections))
         self.items = tuple(SectionItem(i, key, title=f"S{i}") for i, key in enumerate(keys, 1))
@@ -99,6 +105,15 @@ class Server:
         self.deleted_texts: list[str] = []
         self.errors: list[tuple[str, str]] = []  # (event, code) of every refusal
         self.origins: list[tuple[str | None, int | None]] = []  # (client_id, ref) per seq
+        self.merges = merges
+        self.kept: dict[tuple[int, int], str] = {}  # (sentence, version) -> its text
+        self.cut: dict[int, int] = {}  # sentence -> its last version made by a split or merge
+        self._keep_versions()
+
+    def _keep_versions(self) -> None:
+        for section in self.texts.values():
+            for s in section:
+                self.kept.setdefault((s.id, s.version), s.text)
 
     def handle(self, client_id: str | None, request: Request) -> tuple[dict, dict | None]:
         """Return the ack for the sender and the op for everyone, if anything changed."""
@@ -113,6 +128,7 @@ class Server:
             return error.ack(), None
         if message is None:  # an edit that changed nothing: nothing to number
             return {"ok": True, "seq": None}, None
+        self._keep_versions()
         self.seq += 1
         op = {"seq": self.seq, "origin": client_id, "ref": ref, **message}
         self.log.append(op)
@@ -139,7 +155,10 @@ class Server:
     def edit_sentence(self, id: int, base_version: int, patch: str) -> dict | None:
         section_id = self._section_of(id)
         sentence = find_item(self.texts[section_id], id)
-        result = apply_text_edit(sentence, base_version, patch, max_len=self.max_len)
+        merges = self.merges and base_version >= self.cut.get(id, 0)
+        base_text = self.kept.get((id, base_version)) if merges else None
+        result = apply_text_edit(sentence, base_version, patch, max_len=self.max_len,
+                                 base_text=base_text)
         if not result.changed:
             return None
         self.texts[section_id] = replace_item(self.texts[section_id], result.sentence)
@@ -167,6 +186,7 @@ class Server:
         change = structure.split_sentence(self.texts[section_id], id, base_version, offset, new_id)
         self.home[new_id] = section_id
         self.children.setdefault(id, set()).add(new_id)
+        self.cut[id] = change.op.sentence.version
         return self._save(section_id, change)
 
     def merge_sentence(self, id: int, base_version: int, into: int, into_base_version: int):
@@ -180,6 +200,7 @@ class Server:
             max_len=self.max_len,
         )
         self.children.setdefault(id, set()).add(into)
+        self.cut[into] = change.op.into.version
         return self._save(section_id, change)
 
     def move_sentence(self, id: int, place: dict) -> dict:
@@ -403,6 +424,7 @@ def run_history(
     disconnects: float = 0.0,
     keep_ops: int | None = None,
     unicode: bool = False,
+    merges: bool = True,
     make_client: Callable[..., Client] = Client,
 ) -> History:
     """Let random users type unique tokens (maybe delete words, restructure), then settle.
@@ -417,6 +439,7 @@ def run_history(
         section_of(*(" ".join(rng.sample(words, 4)) for _ in range(3))),
         section_of(*(" ".join(rng.sample(words, 4)) for _ in range(2)), first_id=4),
         keep_ops=keep_ops,
+        merges=merges,
     )
     history = History(
         server, [make_client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
@@ -507,7 +530,7 @@ def _restructure_sections(client, section_ids, rng) -> Request | None:
             "text": text,
         }
         return client.insert_section(details, {"after": anchor} if anchor else {"at": "end"})
-    if kind == "delete" and len(section_ids) > 2:
+    if kind == "delete" and len(section_ids) > 1:
         return client.delete_section(anchor)
     others = [other for other in section_ids if other != anchor]
     if kind == "move" and others:
@@ -515,3 +538,35 @@ def _restructure_sections(client, section_ids, rng) -> Request | None:
             anchor, rng.choice([{"after": rng.choice(others)}, {"at": "start"}])
         )
     return None
+
+
+def run_typing(seed: int, *, clients: int, each: int, texts: list[str]) -> History:
+    """Everyone types `each` words into one section's few sentences, fast: the live
+    convergence test's load (tests/realtime/test_convergence.py), without sockets.
+
+    Each word is `<C{client}K{n}>`, numbered per client, so words share most of
+    their characters ("<C1K1>", "<C1K10>", "<C11K1>"): the case in which merging
+    character by character once cut words in two.
+    """
+    rng = random.Random(seed)
+    server = Server(section_of(*texts))
+    history = History(
+        server, [Client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
+    )
+    network = Network(history, rng, processes=1)
+    typed = [0] * clients
+    while min(typed) < each:
+        index = rng.randrange(clients)
+        if typed[index] < each and rng.random() < 0.5:
+            client = history.clients[index]
+            ((_section_id, sentences),) = client.document()
+            sentence_id, text = rng.choice(sentences)
+            at = rng.choice([0, *[i + 1 for i, char in enumerate(text) if char == " "]])
+            token = f"<C{index}K{typed[index]}>"
+            typed[index] += 1
+            history.typed.append((index, sentence_id, token))
+            client.edit(sentence_id, f"{text[:at]}{token} {text[at:]}")
+            network.send(index, client.pending())
+        network.deliver_one()
+    network.settle()
+    return history

@@ -16,8 +16,23 @@ def test_merge_texts_keeps_both_sides_insertions_theirs_first():
     assert merge_texts("a c", "a B c", "a A c") == "a A B c"
 
 
-def test_merge_texts_keeps_typing_inside_text_the_other_side_deleted():
-    assert merge_texts("one two three", "one twoX three", "one three") == "one Xthree"
+def test_merge_texts_keeps_a_word_changed_on_one_side_and_deleted_on_the_other():
+    assert merge_texts("one two three", "one twoX three", "one three") == "one twoX three"
+
+
+def test_merge_texts_never_cuts_a_word_that_a_diff_could_align_with_a_similar_one():
+    # A character diff aligns "<C10K3> <C10K1>" with "<C10K1>" as "<C10K" + "3> <C10K"
+    # + "1>"; merged with a word typed at that spot, a word used to be cut in two.
+    base = "alpha <C10K1> beta"
+
+    merged = merge_texts(base, "alpha <C10K3> <C10K1> beta", "alpha <C11K1> <C10K1> beta")
+
+    assert merged == "alpha <C11K1> <C10K3> <C10K1> beta"
+
+
+def test_merge_texts_words_added_at_either_end_are_insertions():
+    assert merge_texts("a b.", "a b. X", "a b. Y") == "a b. Y X"
+    assert merge_texts("a b.", "X a b.", "Y a b.") == "Y X a b."
 
 
 def test_merge_texts_deletes_once_what_both_deleted():
@@ -48,9 +63,25 @@ def test_merge_texts_loses_no_insertion(base, ours_at, theirs_at):
 
     merged = merge_texts(base, ours, theirs)
 
-    assert merged.replace("<O>", "").replace("<T>", "") == base
-    assert "<O>" in merged
-    assert "<T>" in merged
+    assert merged.count("<O>") == 1
+    assert merged.count("<T>") == 1
+
+
+@reproducible
+@given(st.lists(st.sampled_from(["ab", "é", "😀", "a"]), max_size=8),
+       st.integers(0, 8), st.integers(0, 8))
+def test_merge_texts_words_typed_between_words_merge_exactly(base_words, ours_at, theirs_at):
+    base = " ".join(base_words)
+
+    def typed(at: int, word: str) -> str:
+        return " ".join([*base_words[:at], word, *base_words[at:]])
+
+    merged = merge_texts(base, typed(ours_at, "<O>"), typed(theirs_at, "<T>"))
+
+    assert merged.replace("<O> ", "").replace("<T> ", "").replace(" <O>", "").replace(
+        " <T>", "").replace("<O>", "").replace("<T>", "") == base
+    assert merged.count("<O>") == 1
+    assert merged.count("<T>") == 1
 
 
 def test_map_offset_lands_after_text_inserted_before_it():
@@ -174,7 +205,7 @@ def test_ops_are_applied_in_seq_order_whatever_order_they_arrive_in():
 
 
 def test_a_conflict_is_retried_once_the_stream_brings_the_version_it_named():
-    server, (a, b) = setup("alpha beta")
+    server, (a, b) = setup("alpha beta", merges=False)  # no old texts kept: no merge
     a.edit(1, "alpha <A> beta")
     [a_request] = a.pending()
     b.edit(1, "alpha <B> beta")

@@ -10,7 +10,7 @@ accounted for.
 
 import pytest
 
-from tests.sync.simulation import History, run_history
+from tests.sync.simulation import History, run_history, run_typing
 
 CLIENTS = 20
 ACTIONS = 150
@@ -46,8 +46,22 @@ def test_insert_only_typing_keeps_every_token_exactly_once(seed):
     assert history.resyncs == 0
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_dense_typing_of_similar_words_keeps_every_word_once(seed):
+    """Twenty people, three sentences, 240 words much alike, edits merged with the
+    text they were made against (as the live server does)."""
+    history = run_typing(seed, clients=CLIENTS, each=12,
+                         texts=["alpha beta gamma delta.", "epsilon zeta eta theta.",
+                                "iota kappa alpha beta."])
+
+    assert_converged(history)
+    assert_every_token_once_where_typed(history)
+
+
 def test_the_network_reorders_and_conflicts_are_retried():
-    histories = [run_history(seed, clients=CLIENTS, actions=ACTIONS) for seed in range(5)]
+    """With a server that keeps no old texts, stale edits conflict and are retried."""
+    histories = [run_history(seed, clients=CLIENTS, actions=ACTIONS, merges=False)
+                 for seed in range(5)]
 
     conflicts = sum(h.server.errors.count(("edit_sentence", "conflict")) for h in histories)
     assert conflicts > 0
@@ -113,7 +127,7 @@ def assert_typing_accounted_for(history: History) -> None:
 
 def test_restructuring_reports_edits_to_gone_sentences():
     histories = [
-        run_history(seed, clients=CLIENTS, actions=ACTIONS, structural=True) for seed in range(10)
+        run_history(seed, clients=CLIENTS, actions=ACTIONS, structural=True) for seed in range(20)
     ]
 
     assert sum(h.server.errors.count(("edit_sentence", "gone")) for h in histories) > 0
