@@ -17,20 +17,22 @@ _dmp.Diff_Timeout = 0
 def merge_texts(base: str, ours: str, theirs: str) -> str:
     """Merge two texts that both started from base, losing no insertion.
 
-    Texts are merged word by word: a word is a run of non-space characters with
+    Texts are compared word by word: a word is a run of non-space characters with
     the spaces before it, and the stops at its end (. , ; : ! ? and the ellipsis)
-    count as a word of their own. A word of base survives unless either side
-    deleted (or changed) it; words inserted by either side are kept, theirs
-    first where both inserted at the same spot. Unlike applying a patch, this
-    never fails, which is what lets a client fold in anything the server says
-    without dropping its user's typing.
+    count as a word of their own. Where only one side changed something, its
+    change is taken. Where both inserted words at the same spot, both are kept,
+    theirs first (once, if they inserted the same). Where one side inserted
+    words inside words the other side replaced or removed, the words are merged
+    whole: removed words go, every inserted word stays. Where both sides changed
+    the same words, the same change is taken once, a change beats a removal, and
+    otherwise the merge is done character by character (as two people typing in
+    one word expect). Unlike applying a patch, this never fails, which is what lets a
+    client fold in anything the server says without dropping its user's typing.
 
-    Why words and not characters: a character diff may align part of a new word
-    with a similar old one ("<C10K3> <C10K1>" against "<C10K1>" can come out as
-    "<C10K" + "3> <C10K" + "1>"), and two such diffs merged put one person's
-    word inside another's; the live convergence test lost and doubled words that
-    way. Word by word, a merge can move or replace a word but never cut one. The
-    cost: two people changing the same word at once both keep their version.
+    Why words first: a character diff may align part of a new word with a
+    similar old one ("<C10K3> <C10K1>" against "<C10K1>" can come out as "<C10K"
+    + "3> <C10K" + "1>"), and two such diffs merged put one person's word inside
+    another's; the live convergence test lost and doubled words that way.
 
     Spaces go with the word after them, and stops stand alone, so that the usual
     ways of adding words are insertions: between words, before the full stop, at
@@ -43,16 +45,115 @@ def merge_texts(base: str, ours: str, theirs: str) -> str:
         return ours
     words = _Words()
     b = words.encode(" " + base)
-    our_inserts, we_keep = _edits(b, words.encode(" " + ours))
-    their_inserts, they_keep = _edits(b, words.encode(" " + theirs))
-    out = []
-    for i, code in enumerate(b):
-        out += [their_inserts[i], our_inserts[i]]
-        if we_keep[i] and they_keep[i]:
-            out.append(code)
-    out += [their_inserts[-1], our_inserts[-1]]
+    mine = _changes(b, words.encode(" " + ours))
+    their = _changes(b, words.encode(" " + theirs))
+    out, at = [], 0
+    for start, end, our_part, their_part in _clusters(mine, their):
+        out.append(b[at:start])
+        o, t = _apply(b, start, end, our_part), _apply(b, start, end, their_part)
+        if not our_part or o == t or not o:
+            out.append(t)
+        elif not their_part or not t:  # a change beats a removal: typing is never lost
+            out.append(o)
+        elif all(s == e for s, e, _ in our_part) or all(s == e for s, e, _ in their_part):
+            out.append(_merge_codes(b[start:end], o, t))
+        else:  # both changed the same words
+            out.append(words.encode(_merge_characters(
+                words.decode(b[start:end]), words.decode(o), words.decode(t))))
+        at = end
+    out.append(b[at:])
     merged = words.decode("".join(out))
     return merged[1:] if merged.startswith(" ") else merged
+
+
+Change = tuple[int, int, str]  # base[start:end] becomes the inserted codes
+
+
+def _changes(base: str, other: str) -> list[Change]:
+    """What other does to base, as replacements of ranges of base (an insertion is
+    an empty range), in order."""
+    changes: list[Change] = []
+    at, current = 0, None
+    for op, data in _dmp.diff_main(base, other, False):
+        if op == _dmp.DIFF_EQUAL:
+            if current:
+                changes.append(tuple(current))
+                current = None
+            at += len(data)
+            continue
+        current = current or [at, at, ""]
+        if op == _dmp.DIFF_DELETE:
+            current[1] += len(data)
+            at += len(data)
+        else:
+            current[2] += data
+    if current:
+        changes.append(tuple(current))
+    return changes
+
+
+def _clusters(mine: list[Change], theirs: list[Change]):
+    """Group both sides' changes into runs of base that must be merged together:
+    ranges that overlap, an insertion strictly inside a range, insertions at the
+    same spot. An insertion where a range starts comes before it, one where it
+    ends after it. Yields (start, end, our changes, their changes) in order."""
+    tagged = sorted([(s, e, ins, 0) for s, e, ins in mine] +
+                    [(s, e, ins, 1) for s, e, ins in theirs],
+                    key=lambda c: (c[0], c[0] != c[1], c[3]))
+    group: list = []
+    start = end = 0
+    for s, e, ins, side in tagged:
+        joins = group and ((s < end) if s != e else (start < s < end or start == end == s))
+        if not joins:
+            if group:
+                yield _split(start, end, group)
+            group, start, end = [], s, e
+        group.append((s, e, ins, side))
+        end = max(end, e)
+    if group:
+        yield _split(start, end, group)
+
+
+def _split(start: int, end: int, group: list) -> tuple[int, int, list, list]:
+    return (start, end, [(s, e, i) for s, e, i, side in group if side == 0],
+            [(s, e, i) for s, e, i, side in group if side == 1])
+
+
+def _apply(base: str, start: int, end: int, changes: list[Change]) -> str:
+    """base[start:end] with one side's changes in it."""
+    out, at = [], start
+    for s, e, ins in changes:
+        out += [base[at:s], ins]
+        at = e
+    out.append(base[at:end])
+    return "".join(out)
+
+
+def _merge_codes(base: str, ours: str, theirs: str) -> str:
+    """Merge whole words: a word of base stays unless either side removed it; every
+    inserted word stays, theirs first where both inserted at the same spot."""
+    our_inserts, we_keep = _edits(base, ours, _dmp.diff_main(base, ours, False))
+    their_inserts, they_keep = _edits(base, theirs, _dmp.diff_main(base, theirs, False))
+    return _interleave(base, our_inserts, we_keep, their_inserts, they_keep)
+
+
+def _merge_characters(base: str, ours: str, theirs: str) -> str:
+    """Merge character by character, each edit slid to a word boundary: for words
+    both sides changed."""
+    our_inserts, we_keep = _edits(base, ours, diff(base, ours))
+    their_inserts, they_keep = _edits(base, theirs, diff(base, theirs))
+    return _interleave(base, our_inserts, we_keep, their_inserts, they_keep)
+
+
+def _interleave(base: str, our_inserts: list[str], we_keep: list[bool],
+                their_inserts: list[str], they_keep: list[bool]) -> str:
+    out = []
+    for i, char in enumerate(base):
+        out += [their_inserts[i], our_inserts[i]]
+        if we_keep[i] and they_keep[i]:
+            out.append(char)
+    out += [their_inserts[-1], our_inserts[-1]]
+    return "".join(out)
 
 
 class _Words:
@@ -104,17 +205,14 @@ def split_words(text: str) -> list[str]:
     return out
 
 
-def _edits(base: str, other: str) -> tuple[list[str], list[bool]]:
-    """Return what other inserts before each position of base, and which codes it
-    keeps. What replaces deleted words goes where they began, so that words the
-    other side adds after them stay after the replacement."""
+def _edits(base: str, other: str, diffs: list) -> tuple[list[str], list[bool]]:
+    """Return what other inserts before each position of base, and which it keeps."""
     inserts, keeps = [""] * (len(base) + 1), [True] * len(base)
-    at, deleted_from = 0, None
-    for op, data in _dmp.diff_main(base, other, False):
+    at = 0
+    for op, data in diffs:
         if op == _dmp.DIFF_INSERT:
-            inserts[at if deleted_from is None else deleted_from] += data
+            inserts[at] += data
             continue
-        deleted_from = at if op == _dmp.DIFF_DELETE else None
         if op == _dmp.DIFF_DELETE:
             keeps[at : at + len(data)] = [False] * len(data)
         at += len(data)

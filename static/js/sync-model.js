@@ -249,28 +249,145 @@
   /**
    * Merge two texts that both started from base, losing no insertion.
    *
-   * Word by word, as server/sync/merge.py explains: a word is a run of
-   * non-space characters with the spaces before it, and the stops at its end
-   * count as a word of their own. A word of base survives unless either side
-   * deleted (or changed) it; words inserted by either side are kept, theirs
-   * first where both inserted at the same spot. Each text gets one space in
-   * front while it is merged, and the result loses it again.
+   * Word by word first, as server/sync/merge.py explains (a word is a run of
+   * non-space characters with the spaces before it; the stops at its end are
+   * words of their own). One side's change is taken; insertions at one spot are
+   * both kept, theirs first (once if the same); words inserted inside words the
+   * other side replaced stay whole; where both changed the same words, the same
+   * change counts once, a change beats a removal, and otherwise the words are
+   * merged character by character. Each text gets one space in front while it
+   * is merged, and the result loses it again.
    */
   function mergeTexts(base, ours, theirs) {
     if (ours === base || ours === theirs) return theirs;
     if (theirs === base) return ours;
     var words = new Words();
     var b = words.encode(" " + base);
-    var mine = edits(b, words.encode(" " + ours));
-    var their = edits(b, words.encode(" " + theirs));
+    var mine = changes(b, words.encode(" " + ours));
+    var their = changes(b, words.encode(" " + theirs));
     var out = [];
-    for (var i = 0; i < b.length; i++) {
-      out.push(their.inserts[i], mine.inserts[i]);
-      if (mine.keeps[i] && their.keeps[i]) out.push(b[i]);
+    var at = 0;
+    var groups = clusters(mine, their);
+    for (var g = 0; g < groups.length; g++) {
+      var start = groups[g].start;
+      var end = groups[g].end;
+      var ourPart = groups[g].mine;
+      var theirPart = groups[g].theirs;
+      out.push(b.slice(at, start));
+      var o = applyChanges(b, start, end, ourPart);
+      var t = applyChanges(b, start, end, theirPart);
+      if (ourPart.length === 0 || o === t || o === "") {
+        out.push(t);
+      } else if (theirPart.length === 0 || t === "") {
+        out.push(o);
+      } else if (ourPart.every(isInsertion) || theirPart.every(isInsertion)) {
+        out.push(mergeCodes(b.slice(start, end), o, t));
+      } else {
+        out.push(words.encode(mergeCharacters(words.decode(b.slice(start, end)),
+          words.decode(o), words.decode(t))));
+      }
+      at = end;
     }
-    out.push(their.inserts[b.length], mine.inserts[b.length]);
+    out.push(b.slice(at));
     var merged = words.decode(out.join(""));
     return merged.charAt(0) === " " ? merged.slice(1) : merged;
+  }
+
+  function isInsertion(change) {
+    return change[0] === change[1];
+  }
+
+  /** What other does to base: [start, end, inserted] replacements, in order. */
+  function changes(base, other) {
+    var found = [];
+    var at = 0;
+    var current = null;
+    var diffs = engine().diff_main(base, other, false);
+    for (var k = 0; k < diffs.length; k++) {
+      var op = diffs[k][0];
+      var data = diffs[k][1];
+      if (op === DIFF_EQUAL) {
+        if (current) found.push(current);
+        current = null;
+        at += data.length;
+        continue;
+      }
+      if (!current) current = [at, at, ""];
+      if (op === DIFF_DELETE) {
+        current[1] += data.length;
+        at += data.length;
+      } else {
+        current[2] += data;
+      }
+    }
+    if (current) found.push(current);
+    return found;
+  }
+
+  /** Both sides' changes grouped into runs of base to merge together, as Python does. */
+  function clusters(mine, theirs) {
+    var tagged = mine.map(function (c) { return [c[0], c[1], c[2], 0]; }).concat(
+      theirs.map(function (c) { return [c[0], c[1], c[2], 1]; }));
+    tagged.sort(function (x, y) {
+      if (x[0] !== y[0]) return x[0] - y[0];
+      var xr = x[0] !== x[1] ? 1 : 0;
+      var yr = y[0] !== y[1] ? 1 : 0;
+      if (xr !== yr) return xr - yr;
+      return x[3] - y[3];
+    });
+    var groups = [];
+    var group = null;
+    for (var k = 0; k < tagged.length; k++) {
+      var s = tagged[k][0];
+      var e = tagged[k][1];
+      var joins = group !== null && (s !== e ? s < group.end
+        : (group.start < s && s < group.end) || (group.start === group.end && group.end === s));
+      if (!joins) {
+        group = { start: s, end: e, mine: [], theirs: [] };
+        groups.push(group);
+      }
+      (tagged[k][3] === 0 ? group.mine : group.theirs).push(tagged[k].slice(0, 3));
+      group.end = Math.max(group.end, e);
+    }
+    return groups;
+  }
+
+  /** base.slice(start, end) with one side's changes in it. */
+  function applyChanges(base, start, end, list) {
+    var out = [];
+    var at = start;
+    for (var k = 0; k < list.length; k++) {
+      out.push(base.slice(at, list[k][0]), list[k][2]);
+      at = list[k][1];
+    }
+    out.push(base.slice(at, end));
+    return out.join("");
+  }
+
+  /** Merge whole words (codes): inserted words stay, removed words go. */
+  function mergeCodes(base, ours, theirs) {
+    var mine = edits(base, engine().diff_main(base, ours, false));
+    var their = edits(base, engine().diff_main(base, theirs, false));
+    return interleave(base, mine, their);
+  }
+
+  /** Merge character by character, edits slid to word boundaries: one word both changed. */
+  function mergeCharacters(base, ours, theirs) {
+    var codec = new Codec([base, ours, theirs]);
+    var b = codec.encode(base);
+    var mine = edits(b, diffEncoded(b, codec.encode(ours), codec));
+    var their = edits(b, diffEncoded(b, codec.encode(theirs), codec));
+    return codec.decode(interleave(b, mine, their));
+  }
+
+  function interleave(base, mine, their) {
+    var out = [];
+    for (var i = 0; i < base.length; i++) {
+      out.push(their.inserts[i], mine.inserts[i]);
+      if (mine.keeps[i] && their.keeps[i]) out.push(base[i]);
+    }
+    out.push(their.inserts[base.length], mine.inserts[base.length]);
+    return out.join("");
   }
 
   /** Each distinct word as one UTF-16 unit (outside the surrogates), as Python codes it. */
@@ -324,24 +441,20 @@
     return out;
   }
 
-  /** What other inserts before each position of base (a replacement where the
-   * words it replaces began), and which codes it keeps. */
-  function edits(base, other) {
+  /** What a diff of base inserts before each position of base, and what it keeps. */
+  function edits(base, diffs) {
     var inserts = [];
     var keeps = [];
     for (var i = 0; i <= base.length; i++) inserts.push("");
     for (i = 0; i < base.length; i++) keeps.push(true);
     var at = 0;
-    var deletedFrom = null;
-    var diffs = engine().diff_main(base, other, false);
     for (var k = 0; k < diffs.length; k++) {
       var op = diffs[k][0];
       var data = diffs[k][1];
       if (op === DIFF_INSERT) {
-        inserts[deletedFrom === null ? at : deletedFrom] += data;
+        inserts[at] += data;
         continue;
       }
-      deletedFrom = op === DIFF_DELETE ? at : null;
       if (op === DIFF_DELETE) {
         for (var j = at; j < at + data.length; j++) keeps[j] = false;
       }

@@ -23,6 +23,13 @@ test("mergeTexts keeps both sides' insertions, theirs first", () => {
 
 test("mergeTexts keeps a word changed on one side and deleted on the other", () => {
   assert.equal(mergeTexts("one two three", "one twoX three", "one three"), "one twoX three");
+  assert.equal(mergeTexts("one two three", "one three", "one twoX three"), "one twoX three");
+});
+
+test("mergeTexts merges one word changed on both sides character by character", () => {
+  assert.equal(mergeTexts("a bu c", "a bud c", "a bug c"), "a bugd c");
+  assert.equal(mergeTexts("a teh c", "a the c", "a the c"), "a the c");
+  assert.equal(mergeTexts("a b c d", "a b X c d", "a B C d"), "a X B C d");
 });
 
 test("mergeTexts never cuts a word a diff could align with a similar one", () => {
@@ -66,8 +73,8 @@ test("mergeTexts never cuts an emoji in half", () => {
     assert.ok(wellFormed(merged), JSON.stringify(merged));
   }
   assert.equal(mergeTexts("😀", "😃", "😀!"), "😃!");
-  // Both changed the one word: both versions stay.
-  assert.equal(mergeTexts("\uE000😀", "\uE000😃", "!\uE000😀"), "!\uE000😀 \uE000😃");
+  // Both changed the one word: merged character by character.
+  assert.equal(mergeTexts("\uE000😀", "\uE000😃", "!\uE000😀"), "!\uE000😃");
 });
 
 test("mergeTexts loses no insertion, emoji or not", () => {
@@ -77,6 +84,7 @@ test("mergeTexts loses no insertion, emoji or not", () => {
       const ours = base.slice(0, toUnits(base, i)) + "<O😀>" + base.slice(toUnits(base, i));
       const theirs = base.slice(0, toUnits(base, j)) + "<T🙂>" + base.slice(toUnits(base, j));
       const merged = mergeTexts(base, ours, theirs);
+      assert.equal(merged.replace("<O😀>", "").replace("<T🙂>", ""), base);
       assert.equal(merged.split("<O😀>").length, 2, merged);
       assert.equal(merged.split("<T🙂>").length, 2, merged);
     }

@@ -18,6 +18,16 @@ def test_merge_texts_keeps_both_sides_insertions_theirs_first():
 
 def test_merge_texts_keeps_a_word_changed_on_one_side_and_deleted_on_the_other():
     assert merge_texts("one two three", "one twoX three", "one three") == "one twoX three"
+    assert merge_texts("one two three", "one three", "one twoX three") == "one twoX three"
+
+
+def test_merge_texts_merges_one_word_changed_on_both_sides_by_character():
+    assert merge_texts("a bu c", "a bud c", "a bug c") == "a bugd c"
+    assert merge_texts("a teh c", "a the c", "a the c") == "a the c"
+
+
+def test_merge_texts_keeps_words_typed_inside_words_the_other_side_replaced():
+    assert merge_texts("a b c d", "a b X c d", "a B C d") == "a X B C d"
 
 
 def test_merge_texts_never_cuts_a_word_that_a_diff_could_align_with_a_similar_one():
@@ -63,6 +73,7 @@ def test_merge_texts_loses_no_insertion(base, ours_at, theirs_at):
 
     merged = merge_texts(base, ours, theirs)
 
+    assert merged.replace("<O>", "").replace("<T>", "") == base
     assert merged.count("<O>") == 1
     assert merged.count("<T>") == 1
 

@@ -142,7 +142,7 @@ def function_cases(seed: int, count: int) -> list[dict]:
 
 def test_the_javascript_model_matches_the_python_model(tmp_path):
     scenario = {
-        "functions": function_cases(seed=1, count=400),
+        "functions": function_cases(seed=1, count=1500),
         "traces": [
             traced_history(0, structural=True, deletes=True),
             traced_history(1, unicode=True, disconnects=0.1),
