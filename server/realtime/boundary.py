@@ -91,7 +91,7 @@ def remember_join(sid: str, client_id: str | None = None, policy_id: int | None 
 
 
 def socket_event(name: str, schema: type[Schema] | None = None, *,
-                 policy_lock: bool = False) -> Callable:
+                 changes_policy: bool = False) -> Callable:
     """Register `fn(ctx, payload) -> reply` as the handler of a socket event.
 
     It is registered on python-socketio's server itself (`socketio.server.on`), not
@@ -103,7 +103,7 @@ def socket_event(name: str, schema: type[Schema] | None = None, *,
     flask_socketio's, which read `flask.request`. `connect` and `disconnect` still go
     through Flask-SocketIO: they need the cookie and the headers.
 
-    `policy_lock`: the event changes the joined policy, so it queues with that
+    `changes_policy`: the event changes the joined policy, so it queues with that
     policy's other changes and is written with them (`_write_batch`).
     """
     loader = schema() if schema else None
@@ -124,7 +124,7 @@ def socket_event(name: str, schema: type[Schema] | None = None, *,
             if not environ:
                 return None  # the socket has gone
             with environ["flask.app"].app_context():
-                policy_id = _joined.get(sid) if policy_lock else None
+                policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
                 return _writer.submit(policy_id, Job((fn, sid, payload, policy_id)))

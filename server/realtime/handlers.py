@@ -82,7 +82,7 @@ def on_disconnect(*_args):
         db_.remove()
 
 
-@socket_event("join_policy", schemas.Join, policy_lock=False)
+@socket_event("join_policy", schemas.Join, changes_policy=False)
 def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
     snapshot, the caller's rights, and who else is here; tell the others."""
@@ -158,14 +158,14 @@ def _ok(message: dict) -> dict:
     return {"ok": True, "seq": message.get("seq")}
 
 
-@socket_event("edit_sentence", schemas.EditSentence, policy_lock=True)
+@socket_event("edit_sentence", schemas.EditSentence, changes_policy=True)
 def edit_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     return _ok(editing.edit_text(ctx.db, section, sentence, ctx.user, data["base_version"],
                                  data["patch"], _origin(ctx, data)))
 
 
-@socket_event("insert_sentence", schemas.InsertSentence, policy_lock=True)
+@socket_event("insert_sentence", schemas.InsertSentence, changes_policy=True)
 def insert_sentence(ctx: Ctx, data: dict) -> dict:
     _joined(ctx)
     section, _ = access.section_access(ctx.db, ctx.user.id, data["section_id"], Action.EDIT_TEXT)
@@ -174,21 +174,21 @@ def insert_sentence(ctx: Ctx, data: dict) -> dict:
                               sync.Place(**data["place"]), _origin(ctx, data)))
 
 
-@socket_event("delete_sentence", schemas.DeleteSentence, policy_lock=True)
+@socket_event("delete_sentence", schemas.DeleteSentence, changes_policy=True)
 def delete_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     return _ok(editing.delete(ctx.db, section, sentence, ctx.user, data["base_version"],
                               _origin(ctx, data)))
 
 
-@socket_event("split_sentence", schemas.SplitSentence, policy_lock=True)
+@socket_event("split_sentence", schemas.SplitSentence, changes_policy=True)
 def split_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     return _ok(editing.split(ctx.db, section, sentence, ctx.user, data["base_version"],
                              data["offset"], _origin(ctx, data)))
 
 
-@socket_event("merge_sentence", schemas.MergeSentence, policy_lock=True)
+@socket_event("merge_sentence", schemas.MergeSentence, changes_policy=True)
 def merge_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     into = editing.sentence_row(ctx.db, data["into"])
@@ -196,7 +196,7 @@ def merge_sentence(ctx: Ctx, data: dict) -> dict:
                              data["into_base_version"], _origin(ctx, data)))
 
 
-@socket_event("move_sentence", schemas.MoveSentence, policy_lock=True)
+@socket_event("move_sentence", schemas.MoveSentence, changes_policy=True)
 def move_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     return _ok(editing.move(ctx.db, section, sentence, ctx.user, sync.Place(**data["place"]),
@@ -210,7 +210,7 @@ def _managed_section(ctx: Ctx, section_id: int):
     return section
 
 
-@socket_event("insert_section", schemas.InsertSection, policy_lock=True)
+@socket_event("insert_section", schemas.InsertSection, changes_policy=True)
 def insert_section(ctx: Ctx, data: dict) -> dict:
     policy_id = _joined(ctx)
     part, _ = access.part_access(ctx.db, ctx.user.id, data["part_id"], Action.MANAGE)
@@ -223,13 +223,13 @@ def insert_section(ctx: Ctx, data: dict) -> dict:
     return {"ok": True, "seq": oplog.current_seq(ctx.db, part.policy_id), "id": section.id}
 
 
-@socket_event("delete_section", schemas.DeleteSection, policy_lock=True)
+@socket_event("delete_section", schemas.DeleteSection, changes_policy=True)
 def delete_section(ctx: Ctx, data: dict) -> dict:
     section = _managed_section(ctx, data["id"])
     return _ok(policies.delete_section(ctx.db, section, ctx.user, _origin(ctx, data)))
 
 
-@socket_event("move_section", schemas.MoveSection, policy_lock=True)
+@socket_event("move_section", schemas.MoveSection, changes_policy=True)
 def move_section(ctx: Ctx, data: dict) -> dict:
     section = _managed_section(ctx, data["id"])
     return _ok(policies.move_section(ctx.db, section, ctx.user, sync.Place(**data["place"]),
