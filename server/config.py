@@ -7,6 +7,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,9 @@ def load(overrides: dict | None = None) -> dict:
         "RESET_LIFETIME": timedelta(hours=_env_int("CODRAFT_RESET_HOURS", 24)),
         "MAX_CONTENT_LENGTH": _env_int("CODRAFT_MAX_BODY_BYTES", 512 * 1024),
         "BEHIND_PROXY": _env_bool("CODRAFT_BEHIND_PROXY", False),
+        # Where the people are: pages show and read times in this zone (the database
+        # and the API keep UTC).
+        "TIME_ZONE": os.environ.get("CODRAFT_TIME_ZONE", "Europe/London"),
         "FORCE_SECURE_COOKIES": _env_bool("CODRAFT_SECURE_COOKIES", False),
         "SESSION_COOKIE_NAME": "codraft_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -112,3 +116,8 @@ def validate(config: dict) -> None:
         raise ConfigError("CODRAFT_MAX_BODY_BYTES must be at least 1024")
     if len(config["SECRET_KEY"]) < 16:
         raise ConfigError("CODRAFT_SECRET_KEY must be at least 16 characters")
+    try:
+        ZoneInfo(config["TIME_ZONE"])
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError("CODRAFT_TIME_ZONE must be a time zone name such as "
+                          "Europe/London") from None

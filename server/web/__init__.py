@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         proposals,
         review,
         sessions,
+        times,
         votes,
     )
     from server.web.blueprint import bp

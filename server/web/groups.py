@@ -15,6 +15,7 @@ from server.groups import services as groups
 from server.groups.models import Role
 from server.permissions import Action, allows
 from server.policies import services as policies
+from server.web import times
 from server.web.blueprint import bp
 from server.web.forms import (
     PASSWORD_HINT,
@@ -170,8 +171,7 @@ def password_reset_link(group_id: int, user_id: int):
         db(), membership.user, auth.me(), current_app.config["RESET_LIFETIME"])
     show_once("reset", url=url_for("web.reset_password", token=token, _external=True),
               name=membership.user.display_name,
-              expires=f"{reset.expires_at.day} {reset.expires_at:%B %Y} at "
-                      f"{reset.expires_at:%H:%M} UTC")
+              expires=times.when(reset.expires_at))
     return redirect(url_for("web.members", group_id=group_id, _anchor="new-link"))
 
 

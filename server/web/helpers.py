@@ -3,7 +3,6 @@ safe redirects, one-time secrets, and turning domain errors into form errors."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import render_template, session
@@ -90,16 +89,6 @@ def invalid(template: str, form, **context):
 
 
 # --- template helpers ------------------------------------------------------------------
-
-@bp.app_template_filter("day")
-def _day(value: datetime | None) -> str:
-    return "" if value is None else f"{value.day} {value:%B %Y}"
-
-
-@bp.app_template_filter("when")
-def _when(value: datetime | None) -> str:
-    return "" if value is None else f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
-
 
 @bp.app_template_filter("status_label")
 def _status_label(value) -> str:

@@ -5,6 +5,8 @@ through the `section_attribution` template global)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
@@ -17,6 +19,7 @@ from server.history import restore
 from server.history import services as history
 from server.permissions import Action, allows
 from server.policies.models import Policy, Section
+from server.web import times
 from server.web.blueprint import bp
 from server.web.forms import Form
 from server.web.helpers import attach, db, my_id
@@ -121,10 +124,24 @@ def delete_checkpoint(checkpoint_id: int):
 
 # --- the policy as it was, and diffs ---------------------------------------------------------
 
+def _words(point: history.Point) -> str:
+    """How a page names a point: a moment in the place's time, else the history's words."""
+    return times.when(point.moment) if point.moment else point.label
+
+
 def _spec_from_args() -> str:
-    """A point from the read form: a typed moment (UTC) wins over a chosen point."""
+    """A point from the read form: a typed moment wins over a chosen point. The box
+    holds a wall-clock time in the place's zone; the history takes UTC."""
     moment = request.args.get("moment", "").strip()
-    return "time:" + moment if moment else request.args.get("point", "now")
+    if not moment:
+        return request.args.get("point", "now")
+    try:
+        typed = datetime.fromisoformat(moment)
+    except ValueError:
+        return "time:" + moment  # the history names the mistake
+    if typed.tzinfo is None:
+        typed = times.from_local(typed)
+    return "time:" + typed.isoformat()
 
 
 @bp.get("/policies/<int:policy_id>/history/read")
@@ -185,7 +202,7 @@ def restore_section(section_id: int):
     section, access = section_access(db(), my_id(), section_id, Action.EDIT_TEXT)
     point = history.resolve_point(db(), section.part.policy, request.form.get("point", ""))
     ops = restore.restore_section(db(), section, auth.me(), point)
-    flash(f"The text is back as it was at {point.label} ({len(ops)} "
+    flash(f"The text is back as it was at {_words(point)} ({len(ops)} "
           f"change{'' if len(ops) == 1 else 's'}). Earlier versions stay in the history."
           if ops else "The text already reads like that: nothing changed.", "success")
     return redirect(url_for("web.section", section_id=section.id))

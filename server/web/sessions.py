@@ -9,8 +9,6 @@ member reads them, reviews and prints the pack.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 
 from server import auth
@@ -23,6 +21,7 @@ from server.meetings.present import review_data
 from server.permissions import Action, allows
 from server.policies.services import policies_of
 from server.review import votes
+from server.web import times
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id, safe_next
 from server.web.review import vote_panel
@@ -81,7 +80,7 @@ def plan_session(group_id: int):
         return _list_page(access, form, 422)
     try:
         meeting = services.schedule(db(), access.group, auth.me(), title=form.title.data,
-                                    starts_at=form.starts_at.data.replace(tzinfo=UTC),
+                                    starts_at=times.from_local(form.starts_at.data),
                                     place=form.place.data or "", notes=form.notes.data or "")
     except DomainError as exc:
         attach(form, exc)
@@ -124,7 +123,7 @@ def edit_session(meeting_id: int):
     meeting, access = _meeting(meeting_id, Action.MANAGE)
     if request.method == "GET":
         form = SessionForm(formdata=None, obj=meeting)
-        form.starts_at.data = meeting.starts_at.replace(tzinfo=None)
+        form.starts_at.data = times.for_input(meeting.starts_at)
         return render_template("sessions/edit.html", form=form, meeting=meeting,
                                group=access.group)
     form = SessionForm()
@@ -133,7 +132,7 @@ def edit_session(meeting_id: int):
                                group=access.group), 422
     try:
         services.update_meeting(db(), meeting, title=form.title.data,
-                                starts_at=form.starts_at.data.replace(tzinfo=UTC),
+                                starts_at=times.from_local(form.starts_at.data),
                                 place=form.place.data or "", notes=form.notes.data or "")
     except DomainError as exc:
         db().rollback()

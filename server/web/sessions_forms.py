@@ -19,7 +19,7 @@ class SessionForm(Form):
     title = StringField("Title", filters=[_strip], validators=[
         DataRequired("Give the session a title."),
         Length(max=200, message="A title can be up to 200 characters.")])
-    starts_at = DateTimeLocalField("Date and time (UTC)", format="%Y-%m-%dT%H:%M",
+    starts_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired("Say when the session is, "
                                                              "as a date and a time.")])
     place = StringField("Place or link", filters=[_strip], validators=[
