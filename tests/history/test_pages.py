@@ -50,6 +50,9 @@ def test_history_pages_render_and_checkpoints_work(db, team, client):
     read = client.get(f"/policies/{pid}/history/read?point=checkpoint:{cp.id}")
     assert read.status_code == 200
     assert "A budget is an amount of money." in read.get_data(as_text=True)
+    assert "This is not the current text." in read.get_data(as_text=True)
+    now = client.get(f"/policies/{pid}/history/read").get_data(as_text=True)
+    assert "You are reading the current text" in now and "not the current text" not in now
     diff = client.get(f"/policies/{pid}/history/diff?from=checkpoint:{cp.id}&to=now")
     body = diff.get_data(as_text=True)
     assert '<ins class="diff-ins"><span class="visually-hidden">[added: </span>' in body
