@@ -150,53 +150,62 @@ def test_a_refused_change_in_a_batch_is_undone_alone_on_postgresql(postgres_url)
 EACH = 40  # under the per-socket burst allowance
 
 
-def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, instance):
-    """Two editors each fire 40 new sentences without waiting for answers; about a
-    quarter are refused by the engine after a row was already written (an unknown
-    place), and a watcher outside the sub-group tries too. The database is held
-    locked for a moment at the start, so that the changes pile up into batches."""
-    server = LiveServer(instance).start()
-    rng = random.Random(20261123)
-    section_id = world["section"].id
-    names = ("alice", "bob", "carol")
-    clients = {}
-    answers: list[tuple[str, bool, dict]] = []  # (word, meant to be refused, ack)
+def fire_burst(clients: dict, section_id: int, rng: random.Random) -> list:
+    """alice and bob each fire EACH new sentences without waiting for answers, about a
+    quarter refused by the engine after a row was already written (an unknown place);
+    carol, outside the sub-group, tries five. Returns the plan: (name, word, refused)."""
+    plan = [(n, f"{n}{k}", n == "carol" or rng.random() < 0.25)
+            for k in range(EACH) for n in ("alice", "bob", "carol") if n != "carol" or k < 5]
+    answers: list[tuple[str, bool, dict]] = []
     lock = threading.Lock()
+    for name, word, refuse in plan:
+        place = {"after": 999_999_999} if refuse and name != "carol" else {"at": "end"}
+
+        def done(ack, word=word, refuse=refuse):
+            with lock:
+                answers.append((word, refuse, ack))
+
+        clients[name].sio.emit("insert_sentence", {
+            "section_id": section_id, "text": f"Word {word}.", "place": place}, callback=done)
+    return plan, answers
+
+
+def check_burst(plan, answers, clients: dict, start: int, read) -> None:
+    """Every acknowledged sentence is there once, no refused one is, and everyone got
+    the same stream of ops with no gap and no repeat."""
+    assert wait_for(lambda: len(answers) == len(plan), 60), len(answers)
+    kept = [w for w, refuse, ack in answers if ack.get("ok")]
+    assert all(not refuse for w, refuse, ack in answers if ack.get("ok"))
+    assert {ack["error"]["code"] for w, refuse, ack in answers if refuse} == {
+        "not_found", "forbidden"}
+    top = start + len(kept)
+    assert wait_for(lambda: all(c.ops and c.ops[-1]["seq"] >= top
+                                for c in clients.values()), 20)
+    streams = [sorted(op["seq"] for op in c.ops) for c in clients.values()]
+    assert all(seqs == list(range(start + 1, top + 1)) for seqs in streams)
+    words = " ".join(read())
+    assert all(words.count(f"Word {w}.") == 1 for w in kept)
+    assert not [w for w, refuse, _ack in answers if refuse and f"Word {w}." in words]
+
+
+def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, instance):
+    """The database is held locked for a moment at the start, so that the changes
+    pile up into batches."""
+    server = LiveServer(instance).start()
+    section_id = world["section"].id
+    clients = {}
     try:
-        clients = {n: Live(server.url, world["tokens"][n]) for n in names}
+        clients = {n: Live(server.url, world["tokens"][n]) for n in ("alice", "bob", "carol")}
         start = max(c.join(world["policy"].id)["seq"] for c in clients.values())
-        plan = [(n, f"{n}{k}", n == "carol" or rng.random() < 0.25)
-                for k in range(EACH) for n in names if n != "carol" or k < 5]
         hold = sqlite3.connect(instance / "codraft.db", timeout=30)
         hold.execute("BEGIN IMMEDIATE")
-        for name, word, refuse in plan:
-            place = {"after": 999_999_999} if refuse and name != "carol" else {"at": "end"}
-
-            def done(ack, word=word, refuse=refuse):
-                with lock:
-                    answers.append((word, refuse, ack))
-
-            clients[name].sio.emit("insert_sentence", {
-                "section_id": section_id, "text": f"Word {word}.", "place": place},
-                callback=done)
+        plan, answers = fire_burst(clients, section_id, random.Random(20261123))
         time.sleep(0.3)
         hold.rollback()
         hold.close()
-        assert wait_for(lambda: len(answers) == len(plan), 60), len(answers)
-
-        kept = [w for w, refuse, ack in answers if ack.get("ok")]
-        assert all(not refuse for w, refuse, ack in answers if ack.get("ok"))
-        assert {ack["error"]["code"] for w, refuse, ack in answers if refuse} == {
-            "not_found", "forbidden"}
-        top = start + len(kept)
-        assert wait_for(lambda: all(c.ops and c.ops[-1]["seq"] >= top
-                                    for c in clients.values()), 20)
-        for client in clients.values():
-            assert [op["seq"] for op in client.ops] == list(range(start + 1, top + 1))
-        assert clients["alice"].ops == clients["carol"].ops
-        words = " ".join(read_text(server, world["tokens"]["carol"], section_id))
-        assert all(words.count(f"Word {w}.") == 1 for w in kept)
-        assert not [w for w, refuse, _ack in answers if refuse and f"Word {w}." in words]
+        check_burst(plan, answers, clients, start,
+                    lambda: read_text(server, world["tokens"]["carol"], section_id))
+        assert clients["alice"].ops == clients["carol"].ops  # in order, as they were sent
     finally:
         for c in clients.values():
             c.close()
