@@ -58,7 +58,4 @@ def day(value: datetime | None) -> str:
 
 @bp.app_template_filter("when")
 def when(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    at = local(value)
-    return f"{at.day} {at:%B %Y} at {at:%H:%M} {at:%Z}"
+    return "" if value is None else f"{day(value)} at {local(value):%H:%M %Z}"

@@ -17,10 +17,10 @@ from tests.realtime.test_group_commit import check_burst, fire_burst
 from tests.realtime.test_sockets import first_sentence, read_text, wait_for
 
 
-@pytest.mark.postgres
-@pytest.mark.redis
-def test_an_edit_through_one_process_reaches_a_client_of_another(tmp_path, postgres_url,
-                                                                 redis_url):
+@pytest.fixture
+def two_processes(tmp_path, postgres_url, redis_url):
+    """A world on a fresh PostgreSQL database and two `codraft serve` processes sharing
+    broadcasts through Redis (a channel of their own)."""
     upgrade(postgres_url)
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": postgres_url,
                       "SECRET_KEY": "scale-out-test-secret", "TESTING": True})
@@ -29,6 +29,16 @@ def test_an_edit_through_one_process_reaches_a_client_of_another(tmp_path, postg
            "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}"}
     one = LiveServer(tmp_path, command="serve", env=env).start()
     two = LiveServer(tmp_path, command="serve", env=env).start()
+    yield world, one, two
+    one.stop()
+    two.stop()
+    app.extensions["codraft_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_an_edit_through_one_process_reaches_a_client_of_another(two_processes):
+    world, one, two = two_processes
     alice = bob = None
     try:
         alice = Live(one.url, world["tokens"]["alice"])
@@ -57,26 +67,15 @@ def test_an_edit_through_one_process_reaches_a_client_of_another(tmp_path, postg
         for client in (alice, bob):
             if client:
                 client.close()
-        one.stop()
-        two.stop()
-        app.extensions["codraft_db"].engine.dispose()
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_bursts_through_two_processes_keep_every_change_once(tmp_path, postgres_url,
-                                                             redis_url):
+def test_bursts_through_two_processes_keep_every_change_once(two_processes):
     """Group commit on PostgreSQL, with changes to one policy arriving at two processes at
     once (each writing its own batches, in savepoints): nothing acknowledged is lost or
     doubled, no refused change leaves a trace, and every client gets every op once."""
-    upgrade(postgres_url)
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": postgres_url,
-                      "SECRET_KEY": "scale-out-test-secret", "TESTING": True})
-    world = build_world(Factory(app))
-    env = {"CODRAFT_DATABASE_URL": postgres_url, "CODRAFT_MESSAGE_QUEUE": redis_url,
-           "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}"}
-    one = LiveServer(tmp_path, command="serve", env=env).start()
-    two = LiveServer(tmp_path, command="serve", env=env).start()
+    world, one, two = two_processes
     clients = {}
     try:
         clients = {"alice": Live(one.url, world["tokens"]["alice"]),
@@ -89,26 +88,16 @@ def test_bursts_through_two_processes_keep_every_change_once(tmp_path, postgres_
     finally:
         for client in clients.values():
             client.close()
-        one.stop()
-        two.stop()
-        app.extensions["codraft_db"].engine.dispose()
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_rights_and_tokens_changed_through_one_process_hold_at_once_in_another(
-        tmp_path, postgres_url, redis_url):
+        two_processes):
     """Each socket event reads the rights and the credential afresh: a change made over
     HTTP in process one is enforced on the very next event in process two, without
     waiting for the `rights` message or the disconnect to travel through Redis."""
-    upgrade(postgres_url)
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": postgres_url,
-                      "SECRET_KEY": "scale-out-test-secret", "TESTING": True})
-    world = build_world(Factory(app))
-    env = {"CODRAFT_DATABASE_URL": postgres_url, "CODRAFT_MESSAGE_QUEUE": redis_url,
-           "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}"}
-    one = LiveServer(tmp_path, command="serve", env=env).start()
-    two = LiveServer(tmp_path, command="serve", env=env).start()
+    world, one, two = two_processes
     alice = bob = None
     try:
         alice = Live(two.url, world["tokens"]["alice"])
@@ -144,6 +133,3 @@ def test_rights_and_tokens_changed_through_one_process_hold_at_once_in_another(
         for client in (alice, bob):
             if client:
                 client.close()
-        one.stop()
-        two.stop()
-        app.extensions["codraft_db"].engine.dispose()
