@@ -51,13 +51,15 @@ def merge_texts(base: str, ours: str, theirs: str) -> str:
     for start, end, our_part, their_part in _clusters(mine, their):
         out.append(b[at:start])
         o, t = _apply(b, start, end, our_part), _apply(b, start, end, their_part)
-        if not our_part or o == t or not o:
+        if not our_part or o == t:
             out.append(t)
-        elif not their_part or not t:  # a change beats a removal: typing is never lost
+        elif not their_part:
             out.append(o)
         elif all(s == e for s, e, _ in our_part) or all(s == e for s, e, _ in their_part):
-            out.append(_merge_codes(b[start:end], o, t))
-        else:  # both changed the same words
+            out.append(_merge_codes(b[start:end], o, t))  # words typed among changed ones
+        elif not o or not t:  # both changed the same words: a change beats a removal
+            out.append(o or t)
+        else:
             out.append(words.encode(_merge_characters(
                 words.decode(b[start:end]), words.decode(o), words.decode(t))))
         at = end

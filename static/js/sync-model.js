@@ -276,12 +276,14 @@
       out.push(b.slice(at, start));
       var o = applyChanges(b, start, end, ourPart);
       var t = applyChanges(b, start, end, theirPart);
-      if (ourPart.length === 0 || o === t || o === "") {
+      if (ourPart.length === 0 || o === t) {
         out.push(t);
-      } else if (theirPart.length === 0 || t === "") {
+      } else if (theirPart.length === 0) {
         out.push(o);
       } else if (ourPart.every(isInsertion) || theirPart.every(isInsertion)) {
         out.push(mergeCodes(b.slice(start, end), o, t));
+      } else if (o === "" || t === "") {
+        out.push(o || t);
       } else {
         out.push(words.encode(mergeCharacters(words.decode(b.slice(start, end)),
           words.decode(o), words.decode(t))));

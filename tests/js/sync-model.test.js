@@ -30,6 +30,7 @@ test("mergeTexts merges one word changed on both sides character by character", 
   assert.equal(mergeTexts("a bu c", "a bud c", "a bug c"), "a bugd c");
   assert.equal(mergeTexts("a teh c", "a the c", "a the c"), "a the c");
   assert.equal(mergeTexts("a b c d", "a b X c d", "a B C d"), "a X B C d");
+  assert.equal(mergeTexts("a b c d", "a b X c d", "a d"), "a X d");
 });
 
 test("mergeTexts never cuts a word a diff could align with a similar one", () => {

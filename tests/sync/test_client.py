@@ -28,6 +28,7 @@ def test_merge_texts_merges_one_word_changed_on_both_sides_by_character():
 
 def test_merge_texts_keeps_words_typed_inside_words_the_other_side_replaced():
     assert merge_texts("a b c d", "a b X c d", "a B C d") == "a X B C d"
+    assert merge_texts("a b c d", "a b X c d", "a d") == "a X d"
 
 
 def test_merge_texts_never_cuts_a_word_that_a_diff_could_align_with_a_similar_one():
