@@ -17,7 +17,6 @@ greenlet ones, and in threading mode they are what they say.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,11 +49,19 @@ class GroupCommit:
         self._fallback = fallback  # the reply of a job its batch failed to answer
         self._gather = gather  # lets changes already received reach the queue
         self._max = max_batch
-        self._queues: dict[Any, _Queue] = defaultdict(_Queue)
+        self._queues: dict[Any, _Queue] = {}
+        self._making = threading.Lock()  # two first changes to a policy share one queue
+
+    def _queue(self, key: Any) -> _Queue:
+        queue = self._queues.get(key)
+        if queue is None:
+            with self._making:
+                queue = self._queues.setdefault(key, _Queue())
+        return queue
 
     def submit(self, key: Any, job: Job) -> dict:
         """Queue `job` and return its reply once a batch holding it has been written."""
-        queue = self._queues[key]
+        queue = self._queue(key)
         with queue.cond:
             queue.pending.append(job)
             while queue.busy and not job.done:
