@@ -9,8 +9,9 @@ PostgreSQL behave the same way under this rule.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server import sync
 from server.accounts.models import User
@@ -49,13 +50,40 @@ def sentence_row(db: Session, sentence_id: int) -> Sentence:
     return row
 
 
+_SENTENCES = Sentence.__table__
+_SAVE = (update(_SENTENCES)
+         .where(_SENTENCES.c.id == bindparam("b_id"),
+                _SENTENCES.c.version == bindparam("b_version"))
+         .values(text=bindparam("b_text"), version=bindparam("b_new_version"),
+                 position=bindparam("b_position"), updated_by_id=bindparam("b_user"),
+                 updated_at=bindparam("b_at")))
+
+
 def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: User,
           **extra) -> None:
-    result = db.execute(
-        update(Sentence).where(Sentence.id == old.id, Sentence.version == old.version)
-        .values(text=new.text, version=new.version, position=new.position,
-                updated_by_id=user.id, updated_at=utcnow(), **extra)
-        .execution_options(synchronize_session="fetch"))
+    """Write the engine's result if nobody wrote the sentence since we read it.
+
+    Typing takes a statement built once (it is every edit's write; building the ORM
+    UPDATE cost more than running it) and puts the new values on the sentence this
+    session holds, so a later change in the same batch reads them. Deletes and
+    merges, which set more columns, go through the ORM."""
+    if extra:
+        result = db.execute(
+            update(Sentence).where(Sentence.id == old.id, Sentence.version == old.version)
+            .values(text=new.text, version=new.version, position=new.position,
+                    updated_by_id=user.id, updated_at=utcnow(), **extra)
+            .execution_options(synchronize_session="fetch"))
+    else:
+        now = utcnow()
+        result = db.execute(_SAVE, {"b_id": old.id, "b_version": old.version,
+                                    "b_text": new.text, "b_new_version": new.version,
+                                    "b_position": new.position, "b_user": user.id, "b_at": now})
+        held = db.identity_map.get(db.identity_key(Sentence, old.id))
+        if held is not None and result.rowcount == 1:
+            for name, value in (("text", new.text), ("version", new.version),
+                                ("position", new.position), ("updated_by_id", user.id),
+                                ("updated_at", now)):
+                set_committed_value(held, name, value)
     if result.rowcount != 1:
         raise StaleWrite(old.id)
     if new.version != old.version:
@@ -66,9 +94,12 @@ def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
     policies.keep_version(db, state.id, state.version, state.text, user.id)
 
 
-_CUT_SINCE = (select(Revision.id).where(
-    Revision.sentence_id == bindparam("sentence_id"), Revision.kind.in_(("split", "merge")),
-    Revision.to_version > bindparam("base_version")).limit(1))
+_KEPT_UNLESS_CUT = select(SentenceVersion.text).where(
+    SentenceVersion.sentence_id == bindparam("sentence_id"),
+    SentenceVersion.version == bindparam("base_version"),
+    ~exists().where(Revision.sentence_id == bindparam("sentence_id"),
+                    Revision.kind.in_(("split", "merge")),
+                    Revision.to_version > bindparam("base_version")))
 
 
 def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None:
@@ -79,11 +110,8 @@ def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None
     the split or merge to reach it and send its typing again."""
     if base_version >= sentence.version:
         return None
-    if db.execute(_CUT_SINCE, {"sentence_id": sentence.id,
-                               "base_version": base_version}).first() is not None:
-        return None
-    kept = db.get(SentenceVersion, (sentence.id, base_version))
-    return kept.text if kept is not None else None
+    return db.execute(_KEPT_UNLESS_CUT, {"sentence_id": sentence.id,
+                                         "base_version": base_version}).scalar()
 
 
 def _broadcast(db: Session, section: Section, message: dict, user: User,
