@@ -298,6 +298,16 @@
   function afterSwap() {
     syncSentences();
     queueAlign();
+    syncStatus();
+  }
+
+  /** The header's status badge follows the status the decision fragment carries. */
+  function syncStatus() {
+    var from = document.querySelector("[data-section-status]");
+    var badge = document.querySelector("[data-section-status-badge]");
+    if (!from || !badge || badge.textContent === from.textContent) return;
+    badge.className = "status status--" + from.getAttribute("data-section-status");
+    badge.textContent = from.textContent;
   }
 
   function watchText() {

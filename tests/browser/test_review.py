@@ -111,6 +111,28 @@ def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_sessi
         assert session.problems == []
 
 
+def test_the_section_status_changes_live_for_everyone_watching(team, open_session,
+                                                               live_server):
+    """Alice marks her section ready through the API; Carol's open page says so in its
+    header and in the decision box, without a reload; the group agrees it."""
+    section, tokens = team["section"], team["tokens"]
+    carol = open_section(open_session, "carol@example.org", section)
+    c = carol.page
+    badge = c.locator("[data-section-status-badge]")
+    expect(badge).to_have_text("Drafting")
+
+    vote = api(live_server, "POST", f"/sections/{section.id}/ready", tokens["alice"])
+    expect(badge).to_have_text("Ready for review")
+    expect(c.locator(".decision__ready")).to_be_visible()
+    for name in ("carol", "fatima", "dev", "alice"):
+        api(live_server, "POST", f"/votes/{vote['id']}/ballots", tokens[name],
+            {"choice": "approve"})
+    expect(badge).to_have_text("Agreed")
+    expect(badge).to_have_class("status status--agreed")
+    expect(c.locator(".decision__agreed")).to_be_visible()
+    assert carol.problems == []
+
+
 def texts_ids(page) -> list[str]:
     return page.locator("ol.sentences > li").evaluate_all(
         "items => items.map(li => li.dataset.sentenceId)")
