@@ -106,12 +106,7 @@ def _proposal(p: Proposal) -> Loaded:
 def _vote(vote: Vote) -> Loaded:
     """A vote as the caller may see it. Callers refresh it first."""
     tally = votes.current_tally(db(), vote)
-    if vote.tally is not None:
-        shown = vote.tally  # recorded with the outcome
-    elif vote.secret:
-        shown = {"cast": tally.cast, "members": tally.members}
-    else:
-        shown = tally.as_dict()
+    shown = votes.tally_shown(vote, tally)
     ballots = votes.ballots_shown(db(), vote)
     mine = votes.my_ballot(db(), vote, auth.me().id)
     rules = votes.rules_of(vote)

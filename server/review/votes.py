@@ -287,6 +287,17 @@ def votes_of(db: Session, policy_id: int, *, open_only: bool = False) -> list[Vo
     return list(db.scalars(query.order_by(Vote.closed_at.is_not(None), Vote.opened_at.desc())))
 
 
+def tally_shown(vote: Vote, tally: r.Tally) -> dict:
+    """What anyone may see of the count: the one recorded with the outcome once it
+    is decided; while a secret ballot is open, only how many have voted (with few
+    votes in, running counts would tell how someone voted)."""
+    if vote.tally is not None:
+        return vote.tally
+    if vote.secret:
+        return {"cast": tally.cast, "members": tally.members}
+    return tally.as_dict()
+
+
 def ballots_shown(db: Session, vote: Vote) -> list[Ballot] | None:
     """Who voted how, or None for a secret ballot: no page or API gets it then."""
     return None if vote.secret else counted_ballots(db, vote)

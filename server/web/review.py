@@ -113,7 +113,7 @@ class Panel:
 
     vote: Vote
     rules_text: str
-    tally: r.Tally
+    tally: dict  # votes.tally_shown
     my_choice: str | None
     ballots: list | None  # None: a secret ballot
     can_close: bool
@@ -122,10 +122,6 @@ class Panel:
     link: str
     where: str  # the section's title
     outcome: str | None = None
-
-    @property
-    def secret(self) -> bool:
-        return self.vote.secret
 
 
 def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None
@@ -144,7 +140,8 @@ def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None =
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
     return Panel(vote=vote, rules_text=r.explain(votes.rules_of(vote), tally.members),
-                 tally=tally, my_choice=mine.choice.value if mine else None,
+                 tally=votes.tally_shown(vote, tally),
+                 my_choice=mine.choice.value if mine else None,
                  ballots=ballots, can_close=vote.is_open and access.membership.is_facilitator,
                  next=next_url, title=title, link=link, where=vote.section.title,
                  outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None)

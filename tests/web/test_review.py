@@ -328,6 +328,8 @@ def test_secret_ballot_reveals_nobody(as_facilitator, world, db, other, client):
         page = text(as_facilitator.get(url))
         assert "This is a secret ballot: nobody can see how anyone voted." in page, url
         assert "Who voted how" not in page and "people__name" not in page, url
+        # With one vote in, a running count would say how that person voted.
+        assert "tally__label" not in page and "The count is shown when the vote closes." in page
     # A facilitator closes it early.
     assert "Close the vote now" in text(as_facilitator.get(f"/proposals/{p.id}"))
     assert post(as_facilitator, f"/votes/{vote.id}/close", {"next": f"/proposals/{p.id}"}
@@ -335,6 +337,7 @@ def test_secret_ballot_reveals_nobody(as_facilitator, world, db, other, client):
     page = text(as_facilitator.get(f"/proposals/{p.id}"))
     assert "Outcome: Not decided: too few members voted." in page  # 1 of 3 voted
     assert "people__name" not in page
+    assert 'Reject</span> <strong class="tally__n">1</strong>' in page  # the recorded count
 
 
 def test_only_facilitators_close_votes(as_other, world, db, other):
