@@ -21,7 +21,7 @@ from server.errors import NotFound
 from server.groups.models import Group, Membership, Subgroup, SubgroupMember
 from server.permissions import Action, check, require
 from server.policies.models import Part, Policy, Section, Sentence
-from server.policies.services import get_part, get_policy, get_sentence
+from server.policies.services import get_part, get_policy
 
 
 @dataclass
@@ -87,13 +87,6 @@ def section_access(db: Session, user_id: int | None, section_id: int,
     section, membership, subgroup_member_id = row
     return section, Access(check(membership, action, subgroup_member_id is not None,
                                  what="That section"))
-
-
-def sentence_access(db: Session, user_id: int | None, sentence_id: int,
-                    action: Action = Action.VIEW) -> tuple[Sentence, Access]:
-    sentence = get_sentence(db, sentence_id)
-    _section, access = section_access(db, user_id, sentence.section_id, action)
-    return sentence, access
 
 
 def sentence_for_edit(db: Session, user_id: int | None, sentence_id: int,

@@ -5,7 +5,7 @@ restoring needs the right to edit the section (its sub-group)."""
 from __future__ import annotations
 
 from server import auth
-from server.access import policy_access, section_access
+from server.access import policy_access, section_access, sentence_for_edit
 from server.api.common import ID, ApiBlueprint, Loaded, db
 from server.api.history_schemas import (
     AttributionSchema,
@@ -204,8 +204,7 @@ def restore_sentence(body, sentence_id):
     A removed sentence comes back as a new sentence where it was. Needs the right
     to edit the section (members of its sub-group); connected editors see it live.
     """
-    sentence = history.load_sentence(db(), sentence_id)
-    section, access = section_access(db(), auth.me().id, sentence.section_id, Action.EDIT_TEXT)
+    sentence, section, access = sentence_for_edit(db(), auth.me().id, sentence_id)
     return _restored(restore.restore_sentence(db(), section, sentence,
                                               access.membership.user, body["version"]))
 

@@ -25,7 +25,6 @@ from server.api.sessions_schemas import (
     SessionSchema,
     SessionUpdateSchema,
 )
-from server.errors import NotFound
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
 from server.meetings.models import Meeting
@@ -153,8 +152,6 @@ def edit_agenda_item(body, meeting_id, item_id):
     """Change an item's title or note, or move it to another place (facilitators)"""
     meeting = _meeting(meeting_id, Action.MANAGE)
     item = agenda.get_item(db(), meeting, item_id)
-    if item.removed:
-        raise NotFound("That agenda item was not found.")
     agenda.edit(db(), item, title=body.get("title"), note=body.get("note"))
     if "position" in body:
         agenda.move(db(), meeting, item, body["position"])
@@ -168,8 +165,6 @@ def remove_agenda_item(meeting_id, item_id):
     """Take an item off the agenda (facilitators); a vote's item does not come back"""
     meeting = _meeting(meeting_id, Action.MANAGE)
     item = agenda.get_item(db(), meeting, item_id)
-    if item.removed:
-        raise NotFound("That agenda item was not found.")
     agenda.remove(db(), item)
 
 

@@ -63,29 +63,23 @@ def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: U
           **extra) -> None:
     """Write the engine's result if nobody wrote the sentence since we read it.
 
-    Typing takes a statement built once (it is every edit's write; building the ORM
-    UPDATE cost more than running it) and puts the new values on the sentence this
-    session holds, so a later change in the same batch reads them. Deletes and
-    merges, which set more columns, go through the ORM."""
-    if extra:
-        result = db.execute(
-            update(Sentence).where(Sentence.id == old.id, Sentence.version == old.version)
-            .values(text=new.text, version=new.version, position=new.position,
-                    updated_by_id=user.id, updated_at=utcnow(), **extra)
-            .execution_options(synchronize_session="fetch"))
-    else:
-        now = utcnow()
-        result = db.execute(_SAVE, {"b_id": old.id, "b_version": old.version,
-                                    "b_text": new.text, "b_new_version": new.version,
-                                    "b_position": new.position, "b_user": user.id, "b_at": now})
-        held = db.identity_map.get(db.identity_key(Sentence, old.id))
-        if held is not None and result.rowcount == 1:
-            for name, value in (("text", new.text), ("version", new.version),
-                                ("position", new.position), ("updated_by_id", user.id),
-                                ("updated_at", now)):
-                set_committed_value(held, name, value)
+    Typing runs a statement built once (it is every edit's write; building the ORM
+    UPDATE cost more than running it); deletes and merges add their columns to it.
+    The new values go on the sentence this session holds, so a later change in the
+    same batch reads them."""
+    now = utcnow()
+    result = db.execute(_SAVE.values(**extra) if extra else _SAVE, {
+        "b_id": old.id, "b_version": old.version, "b_text": new.text,
+        "b_new_version": new.version, "b_position": new.position, "b_user": user.id,
+        "b_at": now})
     if result.rowcount != 1:
         raise StaleWrite(old.id)
+    held = db.identity_map.get(db.identity_key(Sentence, old.id))
+    if held is not None:
+        for name, value in (("text", new.text), ("version", new.version),
+                            ("position", new.position), ("updated_by_id", user.id),
+                            ("updated_at", now), *extra.items()):
+            set_committed_value(held, name, value)
     if new.version != old.version:
         _keep_version(db, new, user)
 

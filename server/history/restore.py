@@ -10,7 +10,6 @@ person may edit the section (Action.EDIT_TEXT) first.
 from __future__ import annotations
 
 from diff_match_patch import diff_match_patch
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import sync
@@ -21,6 +20,7 @@ from server.history import services as history
 from server.history import store
 from server.policies.models import Section, Sentence
 from server.policies.oplog import Origin
+from server.policies.services import sentences_of
 
 RESTORE = Origin(cause="restore")
 _dmp = diff_match_patch()
@@ -36,9 +36,7 @@ def _edit(db: Session, section: Section, row: Sentence, user: User, text: str) -
 
 
 def _live(db: Session, section_id: int) -> list[Sentence]:
-    return list(db.scalars(select(Sentence).where(
-        Sentence.section_id == section_id, Sentence.deleted_at.is_(None))
-        .order_by(Sentence.position, Sentence.id)))
+    return sentences_of(db, [section_id])[section_id]
 
 
 def restore_sentence(db: Session, section: Section, sentence: Sentence, user: User,
@@ -90,12 +88,14 @@ def restore_section(db: Session, section: Section, user: User,
                 op = editing.insert(db, section, user, t["text"], place, RESTORE)
                 ops.append(op)
                 order.append(op["sentence"]["id"])
+        current = [s.id for s in _live(db, section.id)]  # the same sentences as `order`
         for n, sid in enumerate(order):
-            current = [s.id for s in _live(db, section.id)]
             if current.index(sid) == n:
                 continue
             place = sync.Place(after=order[n - 1]) if n else sync.Place(at="start")
             ops.append(editing.move(db, section, db.get(Sentence, sid), user, place, RESTORE))
+            current.remove(sid)
+            current.insert(n, sid)  # where the move put it: current[:n] is order[:n]
     except (sync.SyncError, editing.StaleWrite) as exc:  # a concurrent edit: try again
         raise Conflict("Someone changed this section while it was being restored. "
                        "Try again.") from exc

@@ -25,6 +25,7 @@ from server.history.models import Checkpoint, Revision
 from server.history.replay import PolicyState
 from server.policies import oplog
 from server.policies.models import Part, Policy, Section, Sentence, SentenceVersion
+from server.policies.services import sentences_of
 from server.text.worddiff import word_diff
 
 MAX_PAGE = 200
@@ -337,9 +338,7 @@ class Attribution:
 def section_attribution(db: Session, section: Section) -> list[Attribution]:
     """Who first wrote each live sentence and who changed its text since, in three
     queries for the whole section."""
-    sentences = list(db.scalars(select(Sentence).where(
-        Sentence.section_id == section.id, Sentence.deleted_at.is_(None))
-        .order_by(Sentence.position, Sentence.id)))
+    sentences = sentences_of(db, [section.id])[section.id]
     ids = [s.id for s in sentences]
     counts: dict[int, list[tuple[int | None, int, datetime]]] = {i: [] for i in ids}
     if ids:

@@ -16,7 +16,7 @@ from server.events import publish
 from server.meetings.changes import SessionChanged
 from server.meetings.models import AgendaItem, Meeting
 from server.policies.models import Part, Policy, Section
-from server.review.models import Proposal, ProposalKind, Vote, VoteSubject
+from server.review.models import ProposalKind, Vote, VoteSubject
 from server.text.clean import clean_block, clean_line
 
 KIND_WORDS = {ProposalKind.REPLACE: "change a sentence", ProposalKind.INSERT: "add sentences",
@@ -37,8 +37,7 @@ def awaiting(db: Session, group_id: int) -> list[tuple[Vote, Section]]:
 def title_for(db: Session, vote: Vote, section: Section) -> str:
     if vote.subject == VoteSubject.AGREEMENT:
         return f"Agree the section “{section.title}”"
-    proposal = db.get(Proposal, vote.proposal_id)
-    return f"Proposal to {KIND_WORDS[ProposalKind(proposal.kind)]} in “{section.title}”"
+    return f"Proposal to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
 
 
 def items(meeting: Meeting) -> list[AgendaItem]:
@@ -68,8 +67,9 @@ def _changed(db: Session, meeting_id: int) -> None:
 
 
 def get_item(db: Session, meeting: Meeting, item_id: int) -> AgendaItem:
+    """An item on this session's agenda; one taken off it is not found."""
     row = db.get(AgendaItem, item_id)
-    if row is None or row.meeting_id != meeting.id:
+    if row is None or row.meeting_id != meeting.id or row.removed:
         raise NotFound("That agenda item was not found.")
     return row
 

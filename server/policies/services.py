@@ -40,13 +40,6 @@ def get_part(db: Session, part_id: int) -> Part:
     return row
 
 
-def get_section(db: Session, section_id: int) -> Section:
-    row = db.get(Section, section_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound("That section was not found.")
-    return row
-
-
 def get_sentence(db: Session, sentence_id: int) -> Sentence:
     row = db.get(Sentence, sentence_id)
     if row is None or row.deleted_at is not None:

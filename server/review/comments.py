@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from server.accounts.models import User
 from server.db import utcnow
@@ -176,14 +176,15 @@ class Thread:
 
 def threads(db: Session, section_id: int, *, proposal_id: int | None = None,
             include_proposals: bool = False) -> list[Thread]:
-    """A section's threads (or one proposal's) in order, replies included, in two
-    queries plus one per moved anchor."""
+    """A section's threads (or one proposal's) in order, replies included, with their
+    authors: a few queries, plus one per moved anchor."""
     query = select(Comment).where(Comment.section_id == section_id)
     if proposal_id is not None:
         query = query.where(Comment.proposal_id == proposal_id)
     elif not include_proposals:
         query = query.where(Comment.proposal_id.is_(None))
-    rows = list(db.scalars(query.order_by(Comment.created_at, Comment.id)))
+    rows = list(db.scalars(query.order_by(Comment.created_at, Comment.id).options(
+        selectinload(Comment.author), selectinload(Comment.resolved_by))))  # pages show both
     sentence_ids = {r.sentence_id for r in rows if r.sentence_id}
     sentences = {s.id: s for s in db.scalars(select(Sentence).where(
         Sentence.id.in_(sentence_ids)))} if sentence_ids else {}

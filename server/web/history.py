@@ -12,7 +12,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from server import auth
-from server.access import Access, policy_access, section_access
+from server.access import Access, policy_access, section_access, sentence_for_edit
 from server.errors import DomainError, InvalidInput
 from server.history import diff as diffs
 from server.history import restore
@@ -36,14 +36,17 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 11 else None
 
 
-def _point_choices(policy: Policy) -> list[tuple[str, str]]:
+def _point_choices(policy: Policy, checkpoints: list | None = None) -> list[tuple[str, str]]:
+    """The points a reader can pick: now, or a checkpoint (those already loaded, if given)."""
+    if checkpoints is None:
+        checkpoints = history.checkpoints_of(db(), policy.id)
     return [("now", "Now (the current text)")] + [
-        (f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})")
-        for c in history.checkpoints_of(db(), policy.id)]
+        (f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})") for c in checkpoints]
 
 
 def _short(value) -> str:
-    return f"{value.day} {value:%b %Y, %H:%M}"
+    at = times.local(value)
+    return f"{at.day} {at:%b %Y, %H:%M}"
 
 
 @bp.app_template_global("section_attribution")
@@ -68,7 +71,7 @@ def _history_page(policy: Policy, access: Access, form: CheckpointForm | None = 
                       renames.get(c.id) or CheckpointForm(prefix=f"cp{c.id}", formdata=None,
                                                           data={"name": c.name}))
                      for c in checkpoints],
-        points=_point_choices(policy), form=form or CheckpointForm(formdata=None),
+        points=_point_choices(policy, checkpoints), form=form or CheckpointForm(formdata=None),
         forms=list(renames.values()),
         can_manage=allows(db(), access.membership, Action.MANAGE)), status
 
@@ -227,8 +230,7 @@ def sentence_history(sentence_id: int):
 
 @bp.post("/sentences/<int:sentence_id>/restore")
 def restore_sentence(sentence_id: int):
-    sentence = history.load_sentence(db(), sentence_id)
-    section, _access = section_access(db(), my_id(), sentence.section_id, Action.EDIT_TEXT)
+    sentence, section, _access = sentence_for_edit(db(), my_id(), sentence_id)
     version = request.form.get("version", "")
     if not version.isdigit() or len(version) > 10:
         raise InvalidInput("Choose a version to restore.")

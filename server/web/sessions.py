@@ -13,7 +13,7 @@ from flask import Response, flash, make_response, redirect, render_template, req
 
 from server import auth
 from server.access import Access, group_access
-from server.errors import DomainError, NotFound
+from server.errors import DomainError
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
 from server.meetings.models import Meeting
@@ -25,7 +25,6 @@ from server.web import times
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id, safe_next
 from server.web.review import vote_panel
-from server.web.review_forms import CHOICES
 from server.web.sessions_forms import AgendaItemForm, MarkForm, SessionForm
 
 STATE_LABELS = {"planned": "Planned", "running": "Running now", "closed": "Closed"}
@@ -179,13 +178,6 @@ def close_session(meeting_id: int):
 # --- the agenda ------------------------------------------------------------------------------
 
 
-def _item(meeting: Meeting, item_id: int):
-    item = agenda.get_item(db(), meeting, item_id)
-    if item.removed:
-        raise NotFound("That agenda item was not found.")
-    return item
-
-
 def _back_to_agenda(meeting: Meeting, item_id: int | None = None):
     anchor = f"item-{item_id}" if item_id else "agenda"
     return redirect(url_for("web.session", meeting_id=meeting.id, _anchor=anchor))
@@ -209,7 +201,7 @@ def add_agenda_item(meeting_id: int):
 @bp.route("/sessions/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_agenda_item(meeting_id: int, item_id: int):
     meeting, access = _meeting(meeting_id, Action.MANAGE)
-    item = _item(meeting, item_id)
+    item = agenda.get_item(db(), meeting, item_id)
     if request.method == "GET":
         return render_template("sessions/edit_item.html", meeting=meeting, item=item,
                                group=access.group, form=AgendaItemForm(formdata=None, obj=item))
@@ -230,7 +222,7 @@ def edit_agenda_item(meeting_id: int, item_id: int):
 @bp.post("/sessions/<int:meeting_id>/agenda/<int:item_id>/move")
 def move_agenda_item(meeting_id: int, item_id: int):
     meeting, _access = _meeting(meeting_id, Action.MANAGE)
-    item = _item(meeting, item_id)
+    item = agenda.get_item(db(), meeting, item_id)
     rows = agenda.items(meeting)
     place = next(n for n, row in enumerate(rows, start=1) if row.id == item.id)
     to = place - 1 if request.form.get("direction") == "up" else place + 1
@@ -243,7 +235,7 @@ def move_agenda_item(meeting_id: int, item_id: int):
 @bp.post("/sessions/<int:meeting_id>/agenda/<int:item_id>/remove")
 def remove_agenda_item(meeting_id: int, item_id: int):
     meeting, _access = _meeting(meeting_id, Action.MANAGE)
-    item = _item(meeting, item_id)
+    item = agenda.get_item(db(), meeting, item_id)
     agenda.remove(db(), item)
     flash(f"“{item.title}” is taken off the agenda.", "success")
     return _back_to_agenda(meeting)
@@ -276,7 +268,7 @@ def _review_context(access: Access) -> dict:
             panels[v["id"]] = vote_panel(votes.get_vote(db(), v["id"]), access,
                                          f"{here}#item-vote-{v['id']}")
     return {"group": access.group, "me": access.membership, "review": data,
-            "panels": panels, "choices": CHOICES,
+            "panels": panels,
             "can_manage": allows(db(), access.membership, Action.MANAGE),
             "next_session": services.next_planned(db(), group_id),
             "policy_ids": _policy_ids(group_id)}
