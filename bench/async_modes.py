@@ -27,7 +27,7 @@ def main(argv=None) -> None:
     if "--modes" in argv:
         at = argv.index("--modes")
         modes = [m.strip() for m in argv[at + 1].split(",") if m.strip()]
-        del argv[at:at + 2]
+        del argv[at : at + 2]
     if not any(a == "--clients" or a.startswith("--clients=") for a in argv):
         argv += ["--clients", "50"]
     args = le.parse_args(argv, description=__doc__)
@@ -35,14 +35,19 @@ def main(argv=None) -> None:
         if mode not in ("gevent", "eventlet", "threading"):
             sys.exit(f"unknown mode {mode!r}")
         if mode != "threading" and importlib.util.find_spec(mode) is None:
-            sys.exit(f"{mode} is not installed in this Python: pip install {mode}, or drop it "
-                     "from --modes")
+            sys.exit(
+                f"{mode} is not installed in this Python: pip install {mode}, or drop it "
+                "from --modes"
+            )
     started = time.monotonic()
     bench = le.Bench(max(args.clients), keep=args.keep)
     report = {"args": {k: str(v) for k, v in vars(args).items()}, "runs": []}
     try:
-        report["machine"] = le.print_setup(args, bench, "async modes " + ", ".join(modes)
-                                           + (", TCP_NODELAY" if args.nodelay else ""))
+        report["machine"] = le.print_setup(
+            args,
+            bench,
+            "async modes " + ", ".join(modes) + (", TCP_NODELAY" if args.nodelay else ""),
+        )
         for n in args.clients:
             rows = []
             for mode in modes:

@@ -22,10 +22,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument("--async-mode", default="gevent",
-                        choices=("gevent", "eventlet", "threading"))
-    parser.add_argument("--nodelay", action="store_true",
-                        help="set TCP_NODELAY on its sockets (see tcp_nodelay.py)")
+    parser.add_argument(
+        "--async-mode", default="gevent", choices=("gevent", "eventlet", "threading")
+    )
+    parser.add_argument(
+        "--nodelay", action="store_true", help="set TCP_NODELAY on its sockets (see tcp_nodelay.py)"
+    )
     args = parser.parse_args(argv)
     if args.async_mode == "gevent":
         from gevent import monkey
@@ -62,10 +64,17 @@ def main(argv: list[str] | None = None) -> None:
     @socketio.on("edit_sentence")
     def edit_sentence(data):
         seq["n"] += 1
-        message = {"seq": seq["n"], "origin": clients.get(request.sid), "ref": data.get("ref"),
-                   "section_id": 1, "op": "edit", "id": data["id"],
-                   "version": data["base_version"] + 1, "text": TEXT,
-                   "patch": data["patch"]}
+        message = {
+            "seq": seq["n"],
+            "origin": clients.get(request.sid),
+            "ref": data.get("ref"),
+            "section_id": 1,
+            "op": "edit",
+            "id": data["id"],
+            "version": data["base_version"] + 1,
+            "text": TEXT,
+            "patch": data["patch"],
+        }
         socketio.emit("op", message, to=rooms[request.sid])
         return {"ok": True, "seq": seq["n"]}
 
@@ -74,8 +83,11 @@ def main(argv: list[str] | None = None) -> None:
         rooms.pop(request.sid, None)
         clients.pop(request.sid, None)
 
-    print(f"bare relay ({args.async_mode}) on http://{args.host}:{args.port}/",
-          file=sys.stderr, flush=True)
+    print(
+        f"bare relay ({args.async_mode}) on http://{args.host}:{args.port}/",
+        file=sys.stderr,
+        flush=True,
+    )
     unsafe = {"allow_unsafe_werkzeug": True} if args.async_mode == "threading" else {}
     socketio.run(app, host=args.host, port=args.port, log_output=False, **unsafe)
 

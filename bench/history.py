@@ -40,7 +40,9 @@ from fractional_indexing import generate_key_between  # noqa: E402
 from sqlalchemy import insert, select, text, update  # noqa: E402
 
 # Words of a real Personal Budget policy, so sentences share words as real ones do.
-WORDS = sorted(set("""
+WORDS = sorted(
+    set(
+        """
 A Personal Budget is an amount of money identified by the local authority to deliver
 some of the provision set out in an Education Health and Care Plan. You can ask for one
 when the plan is drafted or reviewed, for example at the annual review meeting. We will
@@ -52,7 +54,12 @@ tribunal. The budget must be spent on the outcomes agreed in the plan and record
 be kept of what was bought. Schools colleges health services and social care teams work
 together with families to decide what support is needed and who provides it. Payments are
 reviewed every year and can change if needs change. Nobody has to take a budget.
-""".replace(",", " ").replace(".", " ").split()))
+""".replace(",", " ")
+        .replace(".", " ")
+        .split()
+    )
+)
+
 
 def ms(values: list[float]) -> str:
     values = sorted(values)
@@ -61,8 +68,9 @@ def ms(values: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--revisions", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=40, help="timed reads of each kind")
     parser.add_argument("--keep", help="folder for the database (default: a temporary one)")
@@ -88,48 +96,70 @@ def main() -> None:
         sys.exit(f"{path} exists: choose an empty folder")
     url = f"sqlite:///{path}"
     upgrade(url)
-    app = create_app({"INSTANCE_PATH": str(folder), "DATABASE_URL": url,
-                      "SECRET_KEY": "bench-history-secret-key", "TESTING": True,
-                      "ASYNC_MODE": "threading"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-history-secret-key",
+            "TESTING": True,
+            "ASYNC_MODE": "threading",
+        }
+    )
     rng = random.Random(2026)
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0
     with app.app_context():
         db = app.extensions["codraft_db"].session
-        users = [create_user(db, f"writer{i}@example.org", f"Writer {i}", None)
-                 for i in range(4)]
+        users = [create_user(db, f"writer{i}@example.org", f"Writer {i}", None) for i in range(4)]
         group = create_group(db, users[0], "Bench group")
-        members = [Membership(group_id=group.id, user_id=u.id, role=Role.PARENT_CARER)
-                   for u in users[1:]]
+        members = [
+            Membership(group_id=group.id, user_id=u.id, role=Role.PARENT_CARER) for u in users[1:]
+        ]
         db.add_all(members)
         db.flush()
         sub = create_subgroup(db, group, "Writers")
         for m in members:
             add_to_subgroup(db, sub, m)
-        policy = policies.create_policy(db, group, users[0], "Bench policy", "",
-                                        ["Questions", "Processes"])
+        policy = policies.create_policy(
+            db, group, users[0], "Bench policy", "", ["Questions", "Processes"]
+        )
         sections = []
         for n in range(3):
-            body = " ".join(f"{' '.join(rng.choice(WORDS) for _ in range(12)).capitalize()}."
-                            for _ in range(100))
-            sections.append(policies.create_section(
-                db, policy.parts[n % 2], users[0], title=f"Section {n + 1}",
-                subgroup_id=sub.id, text=body))
+            body = " ".join(
+                f"{' '.join(rng.choice(WORDS) for _ in range(12)).capitalize()}."
+                for _ in range(100)
+            )
+            sections.append(
+                policies.create_section(
+                    db,
+                    policy.parts[n % 2],
+                    users[0],
+                    title=f"Section {n + 1}",
+                    subgroup_id=sub.id,
+                    text=body,
+                )
+            )
         db.commit()
         pid = policy.id
         state = store.state_at(db, pid, policy.seq)
         seq = policy.seq
         sentence_ids = list(state.sentences)
         start = datetime.now(UTC) - timedelta(seconds=75 * args.revisions + 3600)
-        db.execute(update(Policy).where(Policy.id == pid).values(created_at=start
-                                                                 - timedelta(hours=1)))
-        db.execute(update(PolicyOp).where(PolicyOp.policy_id == pid)
-                   .values(created_at=start - timedelta(minutes=30)))
+        db.execute(
+            update(Policy).where(Policy.id == pid).values(created_at=start - timedelta(hours=1))
+        )
+        db.execute(
+            update(PolicyOp)
+            .where(PolicyOp.policy_id == pid)
+            .values(created_at=start - timedelta(minutes=30))
+        )
         db.commit()
         clock = start
         checkpoints: list[int] = []
-        print(f"Codraft history bench: {len(sentence_ids)} sentences, up to {args.revisions:,} "
-              f"revisions, snapshot every {store.SNAPSHOT_EVERY} ops, SQLite at {path}")
+        print(
+            f"Codraft history bench: {len(sentence_ids)} sentences, up to {args.revisions:,} "
+            f"revisions, snapshot every {store.SNAPSHOT_EVERY} ops, SQLite at {path}"
+        )
 
         def seed(upto: int) -> None:
             nonlocal seq, clock
@@ -141,14 +171,24 @@ def main() -> None:
                 sid = rng.choice(sentence_ids)
                 s = state.sentences[sid]
                 if rng.random() < 0.03:
-                    keys = sorted(x["position"] for x in state.sentences.values()
-                                  if x["section_id"] == s["section_id"] and x["id"] != sid)
+                    keys = sorted(
+                        x["position"]
+                        for x in state.sentences.values()
+                        if x["section_id"] == s["section_id"] and x["id"] != sid
+                    )
                     at = rng.randrange(len(keys) + 1)
-                    pos = generate_key_between(keys[at - 1] if at else None,
-                                               keys[at] if at < len(keys) else None)
-                    message = {"seq": seq, "origin": None, "ref": None,
-                               "section_id": s["section_id"], "op": "move", "id": sid,
-                               "position": pos}
+                    pos = generate_key_between(
+                        keys[at - 1] if at else None, keys[at] if at < len(keys) else None
+                    )
+                    message = {
+                        "seq": seq,
+                        "origin": None,
+                        "ref": None,
+                        "section_id": s["section_id"],
+                        "op": "move",
+                        "id": sid,
+                        "position": pos,
+                    }
                 else:
                     words = s["text"].rstrip(".").split(" ")
                     words[rng.randrange(len(words))] = rng.choice(WORDS)
@@ -157,35 +197,83 @@ def main() -> None:
                         new = s["text"][:-1] + " " + rng.choice(WORDS) + "."
                     if len(new) > 160:  # keep sentences a readable length throughout
                         new = " ".join(new.split(" ")[:12]) + "."
-                    message = {"seq": seq, "origin": None, "ref": None,
-                               "section_id": s["section_id"], "op": "edit", "id": sid,
-                               "version": s["version"] + 1, "text": new,
-                               "patch": dmp.patch_toText(dmp.patch_make(s["text"], new))}
-                    versions.append({"sentence_id": sid, "version": s["version"] + 1,
-                                     "text": new, "author_id": author, "created_at": clock})
+                    message = {
+                        "seq": seq,
+                        "origin": None,
+                        "ref": None,
+                        "section_id": s["section_id"],
+                        "op": "edit",
+                        "id": sid,
+                        "version": s["version"] + 1,
+                        "text": new,
+                        "patch": dmp.patch_toText(dmp.patch_make(s["text"], new)),
+                    }
+                    versions.append(
+                        {
+                            "sentence_id": sid,
+                            "version": s["version"] + 1,
+                            "text": new,
+                            "author_id": author,
+                            "created_at": clock,
+                        }
+                    )
                 state.apply(message)
-                ops.append({"policy_id": pid, "seq": seq, "message": message,
-                            "author_id": author, "created_at": clock})
-                revisions.append({"policy_id": pid, "kind": message["op"], "cause": None,
-                                  "author_id": author, "part_id": None, "section_id": None,
-                                  "sentence_id": None, "other_sentence_id": None,
-                                  "first_seq": seq, "last_seq": seq, "from_version": None,
-                                  "to_version": None, "op_count": 1, "started_at": clock,
-                                  "ended_at": clock, **revision_fields(message)})
+                ops.append(
+                    {
+                        "policy_id": pid,
+                        "seq": seq,
+                        "message": message,
+                        "author_id": author,
+                        "created_at": clock,
+                    }
+                )
+                revisions.append(
+                    {
+                        "policy_id": pid,
+                        "kind": message["op"],
+                        "cause": None,
+                        "author_id": author,
+                        "part_id": None,
+                        "section_id": None,
+                        "sentence_id": None,
+                        "other_sentence_id": None,
+                        "first_seq": seq,
+                        "last_seq": seq,
+                        "from_version": None,
+                        "to_version": None,
+                        "op_count": 1,
+                        "started_at": clock,
+                        "ended_at": clock,
+                        **revision_fields(message),
+                    }
+                )
                 if seq % store.SNAPSHOT_EVERY == 0:
-                    snaps.append({"policy_id": pid, "seq": seq, "at": clock,
-                                  "state": state.dump()})
+                    snaps.append({"policy_id": pid, "seq": seq, "at": clock, "state": state.dump()})
                 if seq % 2000 == 0:
                     checkpoints.append(seq)
-                    db.add(Checkpoint(policy_id=pid, seq=seq, name=f"Draft {len(checkpoints)}",
-                                      created_by_id=author, created_at=clock))
-            for table, rows in ((PolicyOp, ops), (SentenceVersion, versions),
-                                (Revision, revisions), (HistorySnapshot, snaps)):
+                    db.add(
+                        Checkpoint(
+                            policy_id=pid,
+                            seq=seq,
+                            name=f"Draft {len(checkpoints)}",
+                            created_by_id=author,
+                            created_at=clock,
+                        )
+                    )
+            for table, rows in (
+                (PolicyOp, ops),
+                (SentenceVersion, versions),
+                (Revision, revisions),
+                (HistorySnapshot, snaps),
+            ):
                 for i in range(0, len(rows), 5000):
-                    db.execute(insert(table), rows[i:i + 5000])
+                    db.execute(insert(table), rows[i : i + 5000])
             for sid, s in state.sentences.items():
-                db.execute(update(Sentence).where(Sentence.id == sid).values(
-                    text=s["text"], version=s["version"], position=s["position"]))
+                db.execute(
+                    update(Sentence)
+                    .where(Sentence.id == sid)
+                    .values(text=s["text"], version=s["version"], position=s["position"])
+                )
             db.execute(update(Policy).where(Policy.id == pid).values(seq=seq))
             db.commit()
 
@@ -199,8 +287,10 @@ def main() -> None:
             db.commit()
             size = sum(f.stat().st_size for f in folder.glob("codraft.db*"))
             revs = db.scalar(select(Revision.id).order_by(Revision.id.desc()).limit(1))
-            print(f"\n{revs:,} revisions ({seq:,} ops; seeded in {seeded:.1f} s); "
-                  f"database {size / 1e6:.1f} MB")
+            print(
+                f"\n{revs:,} revisions ({seq:,} ops; seeded in {seeded:.1f} s); "
+                f"database {size / 1e6:.1f} MB"
+            )
             policy = db.get(Policy, pid)
             read, diff_t, first_page, deep_page = [], [], [], []
             cps = list(db.scalars(select(Checkpoint).where(Checkpoint.policy_id == pid)))
@@ -230,8 +320,10 @@ def main() -> None:
                 history.timeline(db, pid, section_id=section.id, before=rng.randint(6, seq))
                 deep_page.append(time.perf_counter() - t)
             print(f"  read the policy at a random moment   {ms(read)}")
-            print(f"  diff two checkpoints                 {ms(diff_t)}"
-                  f"{'' if len(cps) >= 2 else '   (a past seq against now: <2 checkpoints)'}")
+            print(
+                f"  diff two checkpoints                 {ms(diff_t)}"
+                f"{'' if len(cps) >= 2 else '   (a past seq against now: <2 checkpoints)'}"
+            )
             print(f"  section timeline, first page         {ms(first_page)}")
             print(f"  section timeline, a page in the past {ms(deep_page)}")
     if not args.keep:

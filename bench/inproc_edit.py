@@ -37,20 +37,33 @@ def main() -> None:
         print(json.dumps(live_edit.seed(Path(os.environ["SEED_ONLY"]), 3)))
         return
     folder = Path(tempfile.mkdtemp(prefix="codraft-inproc-"))
-    data = json.loads(subprocess.run([sys.executable, __file__], check=True, text=True,
-                                     capture_output=True,
-                                     env={**os.environ, "SEED_ONLY": str(folder)}).stdout)
+    data = json.loads(
+        subprocess.run(
+            [sys.executable, __file__],
+            check=True,
+            text=True,
+            capture_output=True,
+            env={**os.environ, "SEED_ONLY": str(folder)},
+        ).stdout
+    )
     from sqlalchemy import event
 
     from server import create_app
     from server.extensions import socketio
     from server.realtime.limits import buckets
 
-    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": live_edit.SECRET,
-                      "TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
-                      "ASYNC_MODE": "threading"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": live_edit.SECRET,
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
+            "ASYNC_MODE": "threading",
+        }
+    )
     engine = app.extensions["codraft_db"].engine
     if os.environ.get("NORMAL"):
+
         @event.listens_for(engine, "connect")
         def _normal(dbapi_conn, _record):
             dbapi_conn.execute("PRAGMA synchronous=NORMAL")
@@ -66,8 +79,9 @@ def main() -> None:
     me = socketio.test_client(app, auth={"token": data["tokens"][0]})
     other = socketio.test_client(app, auth={"token": data["tokens"][1]})
     for client, cid in ((me, "a" * 16), (other, "b" * 16)):
-        joined = client.emit("join_policy", {"policy_id": data["policy_id"], "client_id": cid},
-                             callback=True)
+        joined = client.emit(
+            "join_policy", {"policy_id": data["policy_id"], "client_id": cid}, callback=True
+        )
         assert joined["ok"], joined
     state = {s["id"]: [s["text"], s["version"]] for s in data["sentences"]}
     dmp, rng = diff_match_patch(), random.Random(1)
@@ -78,10 +92,17 @@ def main() -> None:
         at = rng.randrange(len(text))
         new = text[:at] + rng.choice(string.ascii_lowercase) + text[at:]
         if len(new) > 90:
-            new = text[:at] + text[at + 1:]
-        ack = me.emit("edit_sentence", {"id": sid, "base_version": version, "ref": 1,
-                                        "patch": dmp.patch_toText(dmp.patch_make(text, new))},
-                      callback=True)
+            new = text[:at] + text[at + 1 :]
+        ack = me.emit(
+            "edit_sentence",
+            {
+                "id": sid,
+                "base_version": version,
+                "ref": 1,
+                "patch": dmp.patch_toText(dmp.patch_make(text, new)),
+            },
+            callback=True,
+        )
         assert ack.get("ok"), ack
         state[sid] = [new, version + 1]
 
@@ -97,8 +118,10 @@ def main() -> None:
             one()
         times.append((time.process_time() - started) / n)
     times.sort()
-    print(f"best {times[0] * 1000:.3f} median {times[len(times) // 2] * 1000:.3f} ms CPU per "
-          f"edit, {count['n'] / n:.1f} statements")
+    print(
+        f"best {times[0] * 1000:.3f} median {times[len(times) // 2] * 1000:.3f} ms CPU per "
+        f"edit, {count['n'] / n:.1f} statements"
+    )
     if os.environ.get("PROF"):
         profile = cProfile.Profile()
         profile.enable()

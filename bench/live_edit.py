@@ -84,6 +84,7 @@ SENTENCES = [
 
 # --- the machine ---------------------------------------------------------------------
 
+
 def machine() -> dict:
     model = "unknown"
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as fh:
@@ -91,8 +92,12 @@ def machine() -> dict:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "kernel": platform.release()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def fsync_ms(folder: Path, rounds: int = 50) -> float:
@@ -112,12 +117,19 @@ def fsync_ms(folder: Path, rounds: int = 50) -> float:
 
 # --- data ----------------------------------------------------------------------------
 
+
 def seed(folder: Path, users: int) -> dict:
     """Migrate a fresh instance and load, through the server's own services, a group
     whose `users` members share one sub-group that owns a section of 20 sentences."""
     env = server_env(folder)
-    subprocess.run([PYTHON, "-m", "server.cli", "db", "upgrade"], env=env, cwd=ROOT,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [PYTHON, "-m", "server.cli", "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     sys.path.insert(0, str(ROOT))
     from server import create_app
     from server.accounts.services import create_api_token, create_user
@@ -125,9 +137,15 @@ def seed(folder: Path, users: int) -> dict:
     from server.groups.services import add_to_subgroup, create_group, create_subgroup
     from server.policies.services import create_policy, create_section
 
-    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": SECRET, "TESTING": True,
-                      "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
-                      "ASYNC_MODE": "threading"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": SECRET,
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
+            "ASYNC_MODE": "threading",
+        }
+    )
     database = app.extensions["codraft_db"]
     db = database.session
     with app.app_context():
@@ -143,17 +161,24 @@ def seed(folder: Path, users: int) -> dict:
             add_to_subgroup(db, sub, member)
             tokens.append(create_api_token(db, user, "bench")[0])
         policy = create_policy(db, group, facilitator, "Bench policy", "", ["Part one"])
-        section = create_section(db, policy.parts[0], facilitator, title="Personal budgets",
-                                 subgroup_id=sub.id, text=" ".join(SENTENCES))
-        sentences = [{"id": s.id, "text": s.text, "version": s.version}
-                     for s in sorted(section.sentences, key=lambda s: s.position)]
+        section = create_section(
+            db,
+            policy.parts[0],
+            facilitator,
+            title="Personal budgets",
+            subgroup_id=sub.id,
+            text=" ".join(SENTENCES),
+        )
+        sentences = [
+            {"id": s.id, "text": s.text, "version": s.version}
+            for s in sorted(section.sentences, key=lambda s: s.position)
+        ]
         policy_id = policy.id
         database.commit()
     database.remove()
     database.engine.dispose()
     if len(sentences) != len(SENTENCES):
-        raise RuntimeError(f"expected {len(SENTENCES)} sentences, the server made "
-                           f"{len(sentences)}")
+        raise RuntimeError(f"expected {len(SENTENCES)} sentences, the server made {len(sentences)}")
     return {"policy_id": policy_id, "tokens": tokens, "sentences": sentences}
 
 
@@ -166,6 +191,7 @@ def server_env(folder: Path) -> dict:
 
 
 # --- servers -------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -182,17 +208,38 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         if kind == "ours":
             launcher = [str(BENCH / "tcp_nodelay.py")] if nodelay else ["-m", "server.cli"]
-            self.argv = [PYTHON, *launcher, "serve", "--host", "127.0.0.1",
-                         "--port", str(self.port), "--async-mode", mode]
+            self.argv = [
+                PYTHON,
+                *launcher,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--async-mode",
+                mode,
+            ]
         else:
-            self.argv = [PYTHON, str(BENCH / "bare_relay.py"), "--port", str(self.port),
-                         "--async-mode", mode, *(["--nodelay"] if nodelay else [])]
+            self.argv = [
+                PYTHON,
+                str(BENCH / "bare_relay.py"),
+                "--port",
+                str(self.port),
+                "--async-mode",
+                mode,
+                *(["--nodelay"] if nodelay else []),
+            ]
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         self.log = open(self.folder / f"{self.kind}-{self.mode}-{self.port}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(self.argv, env=server_env(self.folder), cwd=ROOT,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            self.argv,
+            env=server_env(self.folder),
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -229,6 +276,7 @@ class Server:
 
 # --- clients (run in worker processes) -----------------------------------------------
 
+
 @dataclass
 class Spec:
     url: str
@@ -253,7 +301,7 @@ def mutate(text: str, rng: random.Random, base_len: int) -> str:
     """Type or delete one letter somewhere, keeping the length near where it began."""
     if len(text) > base_len + 6:
         at = rng.randrange(0, len(text) - 1)
-        return text[:at] + text[at + 1:]
+        return text[:at] + text[at + 1 :]
     at = rng.randrange(0, len(text) + 1)
     return text[:at] + rng.choice(string.ascii_lowercase) + text[at:]
 
@@ -266,8 +314,13 @@ class Bot:
         from diff_match_patch import diff_match_patch
         from sockets import KINDS
 
-        self.spec, self.token, self.client_id, self.tally, self.rng = (spec, token, client_id,
-                                                                        tally, rng)
+        self.spec, self.token, self.client_id, self.tally, self.rng = (
+            spec,
+            token,
+            client_id,
+            tally,
+            rng,
+        )
         self.dmp = diff_match_patch()
         self.sock = KINDS[spec.client](self.on_op, session)
         self.state = {s["id"]: (s["text"], s["version"]) for s in spec.sentences}
@@ -294,14 +347,16 @@ class Bot:
     async def connect(self, gate: asyncio.Semaphore) -> None:
         async with gate:
             try:
-                await self.sock.connect(self.spec.url, {"token": self.token}
-                                        if self.spec.logins else None, timeout=20)
-                reply = await self.sock.call("join_policy", {"policy_id": self.spec.policy_id,
-                                                             "client_id": self.client_id},
-                                             timeout=30)
+                await self.sock.connect(
+                    self.spec.url, {"token": self.token} if self.spec.logins else None, timeout=20
+                )
+                reply = await self.sock.call(
+                    "join_policy",
+                    {"policy_id": self.spec.policy_id, "client_id": self.client_id},
+                    timeout=30,
+                )
             except Exception as exc:  # noqa: BLE001  (counted and printed)
-                print(f"client {self.client_id[:8]} could not connect: {exc!r}",
-                      file=sys.stderr)
+                print(f"client {self.client_id[:8]} could not connect: {exc!r}", file=sys.stderr)
                 self.tally.failed_connects += 1
                 return
             if not reply.get("ok"):
@@ -319,15 +374,22 @@ class Bot:
             text, version = self.state[sentence_id]
             new = mutate(text, self.rng, self.base_len[sentence_id])
             self.ref += 1
-            payload = {"id": sentence_id, "base_version": version, "ref": self.ref,
-                       "patch": self.dmp.patch_toText(self.dmp.patch_make(text, new))}
+            payload = {
+                "id": sentence_id,
+                "base_version": version,
+                "ref": self.ref,
+                "patch": self.dmp.patch_toText(self.dmp.patch_make(text, new)),
+            }
             sent = time.monotonic()
             try:
                 ack = await self.sock.call("edit_sentence", payload, timeout=15)
                 # An edit that the merge made a no-op (two people deleted the same
                 # letter) is acked with seq null and broadcast to nobody.
-                code = (("ok" if ack.get("seq") is not None else "noop") if ack.get("ok")
-                        else ack["error"]["code"])
+                code = (
+                    ("ok" if ack.get("seq") is not None else "noop")
+                    if ack.get("ok")
+                    else ack["error"]["code"]
+                )
             except TimeoutError:
                 ack, code = None, "timeout"
             except ConnectionError:
@@ -365,8 +427,10 @@ async def _drive(conn, spec: Spec) -> dict:
         import aiohttp
 
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-    bots = [Bot(spec, token, cid, tally, random.Random(rng.random()), session)
-            for token, cid in spec.clients]
+    bots = [
+        Bot(spec, token, cid, tally, random.Random(rng.random()), session)
+        for token, cid in spec.clients
+    ]
     gate = asyncio.Semaphore(16)
     await asyncio.gather(*(b.connect(gate) for b in bots))
     conn.send(("ready", sum(b.connected for b in bots)))
@@ -385,14 +449,18 @@ async def _drive(conn, spec: Spec) -> dict:
     while time.monotonic() < stop + 15 and time.monotonic() - tally.last_receipt < 1.0:
         await asyncio.sleep(0.1)
     drained_at = time.monotonic()
-    await asyncio.gather(*(b.sock.disconnect() for b in bots if b.sock.connected),
-                         return_exceptions=True)
+    await asyncio.gather(
+        *(b.sock.disconnect() for b in bots if b.sock.connected), return_exceptions=True
+    )
     if session is not None:
         await session.close()
-    return {"sends": tally.sends,
-            "receipts": [(k[0], k[1], v[0], v[1]) for k, v in tally.receipts.items()],
-            "cpu_seconds": cpu.get("to", 0) - cpu.get("from", 0),
-            "failed_connects": tally.failed_connects, "drained_at": drained_at}
+    return {
+        "sends": tally.sends,
+        "receipts": [(k[0], k[1], v[0], v[1]) for k, v in tally.receipts.items()],
+        "cpu_seconds": cpu.get("to", 0) - cpu.get("from", 0),
+        "failed_connects": tally.failed_connects,
+        "drained_at": drained_at,
+    }
 
 
 def worker(conn, spec: Spec) -> None:
@@ -406,6 +474,7 @@ def worker(conn, spec: Spec) -> None:
 
 # --- one run -------------------------------------------------------------------------
 
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -413,18 +482,39 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
 
 
-def run_load(server: Server, *, n: int, policy_id: int, tokens: list[str],
-             sentences: list[dict], rate: float, warmup: float, seconds: float,
-             procs: int, seed: int, client: str) -> dict:
+def run_load(
+    server: Server,
+    *,
+    n: int,
+    policy_id: int,
+    tokens: list[str],
+    sentences: list[dict],
+    rate: float,
+    warmup: float,
+    seconds: float,
+    procs: int,
+    seed: int,
+    client: str,
+) -> dict:
     """Connect n clients to `server`, load it, and return the figures."""
     ctx = mp.get_context("spawn")
-    clients = [(tokens[i] if server.kind == "ours" else "", f"bench-{i:04d}-{uuid.uuid4().hex[:8]}")
-               for i in range(n)]
+    clients = [
+        (tokens[i] if server.kind == "ours" else "", f"bench-{i:04d}-{uuid.uuid4().hex[:8]}")
+        for i in range(n)
+    ]
     procs = max(1, min(procs, n))
     pipes, workers = [], []
     for k in range(procs):
-        spec = Spec(server.url, policy_id, clients[k::procs], sentences, rate, seed + k,
-                    logins=server.kind == "ours", client=client)
+        spec = Spec(
+            server.url,
+            policy_id,
+            clients[k::procs],
+            sentences,
+            rate,
+            seed + k,
+            logins=server.kind == "ours",
+            client=client,
+        )
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=worker, args=(child, spec), daemon=True)
         proc.start()
@@ -461,12 +551,29 @@ def run_load(server: Server, *, n: int, policy_id: int, tokens: list[str],
             proc.join(10)
             if proc.is_alive():
                 proc.terminate()
-    return summarise(results, n=n, connected=connected, measure_from=measure_from, stop=stop,
-                     seconds=seconds, rss=rss, server_cpu=(cpu_to - cpu_from) / seconds)
+    return summarise(
+        results,
+        n=n,
+        connected=connected,
+        measure_from=measure_from,
+        stop=stop,
+        seconds=seconds,
+        rss=rss,
+        server_cpu=(cpu_to - cpu_from) / seconds,
+    )
 
 
-def summarise(results: list[dict], *, n: int, connected: int, measure_from: float,
-              stop: float, seconds: float, rss: float, server_cpu: float) -> dict:
+def summarise(
+    results: list[dict],
+    *,
+    n: int,
+    connected: int,
+    measure_from: float,
+    stop: float,
+    seconds: float,
+    rss: float,
+    server_cpu: float,
+) -> dict:
     receipts: dict[tuple, list] = {}
     for r in results:
         for origin, ref, count, last in r["receipts"]:
@@ -490,15 +597,25 @@ def summarise(results: list[dict], *, n: int, connected: int, measure_from: floa
             latencies.append(float("inf"))  # never reached everyone: counts as slowest
     acks = [s[3] - s[2] for s in sends if s[4] == "ok" and measure_from <= s[2] < stop]
     committed = sum(1 for s in sends if s[4] == "ok" and measure_from <= s[3] < stop)
-    return {"n": n, "connected": connected, "edits_per_s": committed / seconds,
-            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
-            "ack_p50_ms": percentile(acks, 50) * 1000, "ack_p99_ms": percentile(acks, 99) * 1000,
-            "measured_edits": len(latencies), "missing": missing, "codes": codes,
-            "rss_mb": rss, "server_cpu": server_cpu,
-            "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds}
+    return {
+        "n": n,
+        "connected": connected,
+        "edits_per_s": committed / seconds,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "ack_p50_ms": percentile(acks, 50) * 1000,
+        "ack_p99_ms": percentile(acks, 99) * 1000,
+        "measured_edits": len(latencies),
+        "missing": missing,
+        "codes": codes,
+        "rss_mb": rss,
+        "server_cpu": server_cpu,
+        "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds,
+    }
 
 
 # --- report --------------------------------------------------------------------------
+
 
 def fmt(value: float, digits: int = 1) -> str:
     if value != value:  # nan
@@ -517,13 +634,17 @@ def ratio(a: float, b: float) -> str:
 def row(label: str, r: dict, width: int = 6) -> str:
     conflicts = r["codes"].get("conflict", 0)
     other = sum(v for k, v in r["codes"].items() if k not in ("ok", "noop", "conflict"))
-    return (f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}"
-            f"{fmt(r['edits_per_s']):>10}{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
-            f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}")
+    return (
+        f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}"
+        f"{fmt(r['edits_per_s']):>10}{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
+        f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}"
+    )
 
 
-HEADER = (f"  {'':<6}{'p50 ms':>9}{'p99 ms':>10}{'edits/s':>10}{'RSS MB':>9}{'srv CPU':>9}"
-          f"{'cli CPU':>9}{'conflicts':>10}{'errors':>7}")
+HEADER = (
+    f"  {'':<6}{'p50 ms':>9}{'p99 ms':>10}{'edits/s':>10}{'RSS MB':>9}{'srv CPU':>9}"
+    f"{'cli CPU':>9}{'conflicts':>10}{'errors':>7}"
+)
 
 
 def print_pair(n: int, ours: dict | None, bare: dict | None) -> None:
@@ -533,57 +654,83 @@ def print_pair(n: int, ours: dict | None, bare: dict | None) -> None:
         if r:
             print(row(label, r))
     if ours and bare:
-        print(f"  {'ratio':<6}{ratio(ours['p50_ms'], bare['p50_ms']):>9}"
-              f"{ratio(ours['p99_ms'], bare['p99_ms']):>10}"
-              f"{ratio(ours['edits_per_s'], bare['edits_per_s']):>10}"
-              f"{ratio(ours['rss_mb'], bare['rss_mb']):>9}")
+        print(
+            f"  {'ratio':<6}{ratio(ours['p50_ms'], bare['p50_ms']):>9}"
+            f"{ratio(ours['p99_ms'], bare['p99_ms']):>10}"
+            f"{ratio(ours['edits_per_s'], bare['edits_per_s']):>10}"
+            f"{ratio(ours['rss_mb'], bare['rss_mb']):>9}"
+        )
     for label, r in (("ours", ours), ("bare", bare)):
         if not r:
             continue
         if r["connected"] < n:
             print(f"  ! {label}: only {r['connected']} of {n} clients connected")
         if r["missing"]:
-            print(f"  ! {label}: {r['missing']} edits never reached every client (counted "
-                  "as infinitely slow)")
+            print(
+                f"  ! {label}: {r['missing']} edits never reached every client (counted "
+                "as infinitely slow)"
+            )
         if r["client_cpu"] > 0.85 * r["client_procs"]:
-            print(f"  ! {label}: the clients used {r['client_cpu'] * 100:.0f}% CPU: this run "
-                  "may measure the clients, not the server")
+            print(
+                f"  ! {label}: the clients used {r['client_cpu'] * 100:.0f}% CPU: this run "
+                "may measure the clients, not the server"
+            )
 
 
 def goal(n: int, ours: dict, bare: dict) -> str:
     p99 = ours["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
     tput = ours["edits_per_s"] / bare["edits_per_s"] if bare["edits_per_s"] else 0
     met = p99 <= 2 and tput >= 0.6
-    return (f"goal at N={n} (p99 <= 2x bare, edits/s >= 0.6x bare): p99 {p99:.2f}x, "
-            f"edits/s {tput:.2f}x -> {'MET' if met else 'MISSED'}")
+    return (
+        f"goal at N={n} (p99 <= 2x bare, edits/s >= 0.6x bare): p99 {p99:.2f}x, "
+        f"edits/s {tput:.2f}x -> {'MET' if met else 'MISSED'}"
+    )
 
 
 # --- command line --------------------------------------------------------------------
+
 
 def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--clients", default="10,50,200", help="client counts, e.g. 10,50")
     parser.add_argument("--seconds", type=float, default=15, help="measured window per run")
     parser.add_argument("--warmup", type=float, default=3, help="excluded from the figures")
-    parser.add_argument("--rate", type=float, default=5,
-                        help="edits a second per client at most (closed loop; the server's "
-                             "flood limit is 40)")
-    parser.add_argument("--async-mode", default="gevent",
-                        choices=("gevent", "eventlet", "threading"))
-    parser.add_argument("--client", default="lean", choices=("lean", "sio"),
-                        help="lean: bench/sockets.py LeanSocket; sio: python-socketio AsyncClient")
-    parser.add_argument("--client-procs", type=int, default=1,
-                        help="processes the clients are spread over")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=5,
+        help="edits a second per client at most (closed loop; the server's flood limit is 40)",
+    )
+    parser.add_argument(
+        "--async-mode", default="gevent", choices=("gevent", "eventlet", "threading")
+    )
+    parser.add_argument(
+        "--client",
+        default="lean",
+        choices=("lean", "sio"),
+        help="lean: bench/sockets.py LeanSocket; sio: python-socketio AsyncClient",
+    )
+    parser.add_argument(
+        "--client-procs", type=int, default=1, help="processes the clients are spread over"
+    )
     parser.add_argument("--servers", default="ours,bare", help="which to drive: ours,bare")
-    parser.add_argument("--nodelay", action="store_true",
-                        help="both servers with TCP_NODELAY (bench/tcp_nodelay.py)")
+    parser.add_argument(
+        "--nodelay",
+        action="store_true",
+        help="both servers with TCP_NODELAY (bench/tcp_nodelay.py)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
-    parser.add_argument("--profile", type=Path,
-                        help="sample our server with py-spy (raw stacks) into this folder")
-    parser.add_argument("--profile-delay", type=float, default=3,
-                        help="seconds the clients take to connect, before the warm-up")
+    parser.add_argument(
+        "--profile", type=Path, help="sample our server with py-spy (raw stacks) into this folder"
+    )
+    parser.add_argument(
+        "--profile-delay",
+        type=float,
+        default=3,
+        help="seconds the clients take to connect, before the warm-up",
+    )
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
     if args.client == "lean" and importlib.util.find_spec("aiohttp") is None:
@@ -611,10 +758,16 @@ def profiler(server: Server, n: int, args):
     out = args.profile / f"ours-{server.mode}-{n}.txt"
     # Clients connect first; start sampling at about the end of the warm-up.
     spy = subprocess.Popen(
-        ["sh", "-c", f"sleep {args.profile_delay + args.warmup} && exec {spy_bin} record "
-                     f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
-                     f"--format raw --idle --nonblocking -o {out}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            "sh",
+            "-c",
+            f"sleep {args.profile_delay + args.warmup} && exec {spy_bin} record "
+            f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
+            f"--format raw --idle --nonblocking -o {out}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield
     finally:
@@ -648,12 +801,20 @@ class Bench:
     def run(self, kind: str, mode: str, n: int, args) -> dict:
         folder = self.fresh()
         with Server(kind, mode, folder, args.nodelay) as server, profiler(server, n, args):
-            result = run_load(server, n=n, policy_id=self.data["policy_id"],
-                              tokens=self.data["tokens"], sentences=self.data["sentences"],
-                              rate=args.rate, warmup=args.warmup, seconds=args.seconds,
-                              procs=args.client_procs, seed=args.seed, client=args.client)
-        result.update(kind=kind, mode=mode, client_procs=args.client_procs,
-                      nodelay=args.nodelay)
+            result = run_load(
+                server,
+                n=n,
+                policy_id=self.data["policy_id"],
+                tokens=self.data["tokens"],
+                sentences=self.data["sentences"],
+                rate=args.rate,
+                warmup=args.warmup,
+                seconds=args.seconds,
+                procs=args.client_procs,
+                seed=args.seed,
+                client=args.client,
+            )
+        result.update(kind=kind, mode=mode, client_procs=args.client_procs, nodelay=args.nodelay)
         return result
 
     def close(self) -> None:
@@ -665,15 +826,22 @@ class Bench:
 
 def print_setup(args, bench: Bench, mode_note: str) -> dict:
     info = machine()
-    print(f"machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
-          f"Linux {info['kernel']}; fsync {bench.fsync_ms:.2f} ms")
-    print(f"load: closed loop, <= {args.rate:g} edits/s per client, {args.warmup:g} s warm-up "
-          f"+ {args.seconds:g} s measured; one section of {len(SENTENCES)} sentences; "
-          f"{mode_note}")
-    kind = {"lean": "LeanSocket (bench/sockets.py)",
-            "sio": "python-socketio AsyncClient"}[args.client]
-    print(f"clients: {kind} in {args.client_procs} asyncio process(es) on the "
-          f"same {info['nproc']} cores as the server (they compete for CPU)")
+    print(
+        f"machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
+        f"Linux {info['kernel']}; fsync {bench.fsync_ms:.2f} ms"
+    )
+    print(
+        f"load: closed loop, <= {args.rate:g} edits/s per client, {args.warmup:g} s warm-up "
+        f"+ {args.seconds:g} s measured; one section of {len(SENTENCES)} sentences; "
+        f"{mode_note}"
+    )
+    kind = {"lean": "LeanSocket (bench/sockets.py)", "sio": "python-socketio AsyncClient"}[
+        args.client
+    ]
+    print(
+        f"clients: {kind} in {args.client_procs} asyncio process(es) on the "
+        f"same {info['nproc']} cores as the server (they compete for CPU)"
+    )
     return info
 
 
@@ -681,11 +849,15 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     started = time.monotonic()
     bench = Bench(max(args.clients), keep=args.keep)
-    report = {"machine": None, "args": {k: (str(v) if isinstance(v, Path) else v)
-                                        for k, v in vars(args).items()}, "runs": []}
+    report = {
+        "machine": None,
+        "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "runs": [],
+    }
     try:
-        report["machine"] = print_setup(args, bench, f"async mode {args.async_mode}"
-                                        + (", TCP_NODELAY" if args.nodelay else ""))
+        report["machine"] = print_setup(
+            args, bench, f"async mode {args.async_mode}" + (", TCP_NODELAY" if args.nodelay else "")
+        )
         for n in args.clients:
             ours = bench.run("ours", args.async_mode, n, args) if "ours" in args.servers else None
             bare = bench.run("bare", args.async_mode, n, args) if "bare" in args.servers else None

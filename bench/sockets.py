@@ -30,7 +30,7 @@ class LeanSocket:
         self.reader: asyncio.Task | None = None
 
     async def connect(self, url: str, auth: dict | None, timeout: float) -> None:
-        ws_url = "ws" + url[len("http"):] + "/socket.io/?EIO=4&transport=websocket"
+        ws_url = "ws" + url[len("http") :] + "/socket.io/?EIO=4&transport=websocket"
         self.ws = await self.session.ws_connect(ws_url, timeout=timeout, max_msg_size=0)
         opened = await self.ws.receive(timeout)
         if not isinstance(opened.data, str) or not opened.data.startswith("0"):
@@ -112,8 +112,7 @@ class SioSocket:
         import socketio
 
         try:
-            await self.sio.connect(url, transports=["websocket"], wait_timeout=timeout,
-                                   auth=auth)
+            await self.sio.connect(url, transports=["websocket"], wait_timeout=timeout, auth=auth)
         except socketio.exceptions.ConnectionError as exc:
             raise Refused(str(exc)) from exc
 

@@ -1,7 +1,7 @@
 """Summarise a py-spy raw profile (live_edit.py --profile): self and inclusive shares.
 
-    .venv/bin/python bench/spy_summary.py /tmp/prof/ours-gevent-50.txt
-    .venv/bin/python bench/spy_summary.py FILE --match 'server/|do_commit|Hub.run'
+.venv/bin/python bench/spy_summary.py /tmp/prof/ours-gevent-50.txt
+.venv/bin/python bench/spy_summary.py FILE --match 'server/|do_commit|Hub.run'
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--top", type=int, default=20, help="rows of self time")
-    parser.add_argument("--match", default=r"server/|Hub\.run|do_commit|engineio/socket\.py",
-                        help="regex picking the inclusive rows to show")
+    parser.add_argument(
+        "--match",
+        default=r"server/|Hub\.run|do_commit|engineio/socket\.py",
+        help="regex picking the inclusive rows to show",
+    )
     args = parser.parse_args(argv)
     inclusive, own, total = Counter(), Counter(), 0
     with open(args.path) as fh:

@@ -33,30 +33,34 @@ class Access:
         return self.membership.group
 
 
-def group_access(db: Session, user_id: int | None, group_id: int,
-                 action: Action = Action.VIEW) -> Access:
+def group_access(
+    db: Session, user_id: int | None, group_id: int, action: Action = Action.VIEW
+) -> Access:
     group = db.get(Group, group_id)
     if group is None:
         raise NotFound("That group was not found.")
     return Access(require(db, user_id, group.id, action, what="That group"))
 
 
-def subgroup_access(db: Session, user_id: int | None, subgroup_id: int,
-                    action: Action = Action.VIEW) -> tuple[Subgroup, Access]:
+def subgroup_access(
+    db: Session, user_id: int | None, subgroup_id: int, action: Action = Action.VIEW
+) -> tuple[Subgroup, Access]:
     sub = db.get(Subgroup, subgroup_id)
     if sub is None:
         raise NotFound("That sub-group was not found.")
     return sub, group_access(db, user_id, sub.group_id, action)
 
 
-def policy_access(db: Session, user_id: int | None, policy_id: int,
-                  action: Action = Action.VIEW) -> tuple[Policy, Access]:
+def policy_access(
+    db: Session, user_id: int | None, policy_id: int, action: Action = Action.VIEW
+) -> tuple[Policy, Access]:
     policy = get_policy(db, policy_id)
     return policy, _on(db, user_id, policy.group_id, action, None, "That policy")
 
 
-def part_access(db: Session, user_id: int | None, part_id: int,
-                action: Action = Action.VIEW) -> tuple[Part, Access]:
+def part_access(
+    db: Session, user_id: int | None, part_id: int, action: Action = Action.VIEW
+) -> tuple[Part, Access]:
     part = get_part(db, part_id)
     return part, _on(db, user_id, part.policy.group_id, action, None, "That part")
 
@@ -64,33 +68,50 @@ def part_access(db: Session, user_id: int | None, part_id: int,
 def _with_membership(stmt):
     """Join the caller's membership of the section's group and, if any, their place in
     the section's sub-group (outer joins: a missing row means no right)."""
-    return (stmt.join(Policy, Policy.id == Section.policy_id)
-            .outerjoin(Membership, and_(Membership.group_id == Policy.group_id,
-                                        Membership.user_id == bindparam("user_id")))
-            .outerjoin(SubgroupMember, and_(SubgroupMember.membership_id == Membership.id,
-                                            SubgroupMember.subgroup_id == Section.subgroup_id)))
+    return (
+        stmt.join(Policy, Policy.id == Section.policy_id)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.group_id == Policy.group_id, Membership.user_id == bindparam("user_id")
+            ),
+        )
+        .outerjoin(
+            SubgroupMember,
+            and_(
+                SubgroupMember.membership_id == Membership.id,
+                SubgroupMember.subgroup_id == Section.subgroup_id,
+            ),
+        )
+    )
 
 
 # Built once: constructing a statement costs about as much as running it here.
-_SECTION = _with_membership(select(Section, Membership, SubgroupMember.id)
-                            .where(Section.id == bindparam("section_id")))
-_SENTENCE = _with_membership(select(Sentence, Section, Membership, SubgroupMember.id)
-                             .join(Section, Section.id == Sentence.section_id)
-                             .where(Sentence.id == bindparam("sentence_id")))
+_SECTION = _with_membership(
+    select(Section, Membership, SubgroupMember.id).where(Section.id == bindparam("section_id"))
+)
+_SENTENCE = _with_membership(
+    select(Sentence, Section, Membership, SubgroupMember.id)
+    .join(Section, Section.id == Sentence.section_id)
+    .where(Sentence.id == bindparam("sentence_id"))
+)
 
 
-def section_access(db: Session, user_id: int | None, section_id: int,
-                   action: Action = Action.VIEW) -> tuple[Section, Access]:
+def section_access(
+    db: Session, user_id: int | None, section_id: int, action: Action = Action.VIEW
+) -> tuple[Section, Access]:
     row = db.execute(_SECTION, {"section_id": section_id, "user_id": user_id}).first()
     if row is None or row[0].deleted_at is not None:
         raise NotFound("That section was not found.")
     section, membership, subgroup_member_id = row
-    return section, Access(check(membership, action, subgroup_member_id is not None,
-                                 what="That section"))
+    return section, Access(
+        check(membership, action, subgroup_member_id is not None, what="That section")
+    )
 
 
-def sentence_for_edit(db: Session, user_id: int | None, sentence_id: int,
-                      action: Action = Action.EDIT_TEXT) -> tuple[Sentence, Section, Access]:
+def sentence_for_edit(
+    db: Session, user_id: int | None, sentence_id: int, action: Action = Action.EDIT_TEXT
+) -> tuple[Sentence, Section, Access]:
     """A sentence, tombstones included (a late edit to one is answered `gone` by the
     engine), its section and the caller's right to act on it, in one query: the
     live edit path runs this for every edit."""
@@ -100,8 +121,11 @@ def sentence_for_edit(db: Session, user_id: int | None, sentence_id: int,
     sentence, section, membership, subgroup_member_id = row
     if section.deleted_at is not None:
         raise NotFound("That section was not found.")
-    return sentence, section, Access(check(membership, action, subgroup_member_id is not None,
-                                           what="That section"))
+    return (
+        sentence,
+        section,
+        Access(check(membership, action, subgroup_member_id is not None, what="That section")),
+    )
 
 
 def _on(db, user_id, group_id, action, subgroup_id, what) -> Access:

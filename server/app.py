@@ -15,8 +15,12 @@ from server.extensions import limiter, socketio
 def create_app(overrides: dict | None = None) -> Flask:
     """Wire the app together; all behaviour lives in the modules it registers."""
     config = load(overrides)
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=config["INSTANCE_PATH"])
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=config["INSTANCE_PATH"],
+    )
     app.config.update(config)
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
 
@@ -27,18 +31,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
-    rest_api.init_app(app, spec_kwargs={
-        "info": {"description": "Codraft's JSON API. See docs/api.md."}})
+    rest_api.init_app(
+        app, spec_kwargs={"info": {"description": "Codraft's JSON API. See docs/api.md."}}
+    )
     from server.api import register as register_api
     from server.web import register as register_web
 
     register_api(rest_api)
     register_web(app)
     http_errors.init_app(app)
-    socketio.init_app(app, message_queue=app.config["MESSAGE_QUEUE"],
-                      channel=app.config["MESSAGE_QUEUE_CHANNEL"],
-                      async_mode=app.config["ASYNC_MODE"],
-                      max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"])
+    socketio.init_app(
+        app,
+        message_queue=app.config["MESSAGE_QUEUE"],
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+        async_mode=app.config["ASYNC_MODE"],
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+    )
     from server import realtime
 
     realtime.init_app(app)

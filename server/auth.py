@@ -68,9 +68,12 @@ def bearer_attempted() -> bool:
 def sign_in(user: User) -> None:
     """Start a fresh session: nothing from before sign-in survives into it."""
     session.clear()
-    token, row = accounts.start_session(db_session(), user,
-                                        current_app.config["SESSION_LIFETIME"],
-                                        request.headers.get("User-Agent", ""))
+    token, row = accounts.start_session(
+        db_session(),
+        user,
+        current_app.config["SESSION_LIFETIME"],
+        request.headers.get("User-Agent", ""),
+    )
     session.permanent = True
     login_user(Principal(user, token, "session", row.id))
 

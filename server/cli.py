@@ -35,8 +35,12 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Show Flask's debugger on errors.")
-@click.option("--upgrade/--no-upgrade", default=True, show_default=True,
-              help="Apply database migrations before starting.")
+@click.option(
+    "--upgrade/--no-upgrade",
+    default=True,
+    show_default=True,
+    help="Apply database migrations before starting.",
+)
 def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
     app = _app(ASYNC_MODE="threading")
     if upgrade:
@@ -44,19 +48,37 @@ def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
     _announce(app, host, port)
     from server.extensions import socketio
 
-    socketio.run(app, host=host, port=port, debug=debug, use_reloader=False,
-                 allow_unsafe_werkzeug=True, log_output=debug)
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        debug=debug,
+        use_reloader=False,
+        allow_unsafe_werkzeug=True,
+        log_output=debug,
+    )
 
 
-@cli.command(help="Start the production server (gevent; use a proxy with sticky sessions "
-                  "and CODRAFT_MESSAGE_QUEUE to run several).")
+@cli.command(
+    help="Start the production server (gevent; use a proxy with sticky sessions "
+    "and CODRAFT_MESSAGE_QUEUE to run several)."
+)
 @click.option("--host", default="0.0.0.0", show_default=True)  # noqa: S104
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--upgrade/--no-upgrade", default=False, show_default=True,
-              help="Apply database migrations before starting.")
-@click.option("--async-mode", type=click.Choice(ASYNC_MODES), default=DEFAULT_ASYNC_MODE,
-              envvar="CODRAFT_ASYNC_MODE", show_default=True,
-              help="For measuring (bench/async_modes.py); keep the default otherwise.")
+@click.option(
+    "--upgrade/--no-upgrade",
+    default=False,
+    show_default=True,
+    help="Apply database migrations before starting.",
+)
+@click.option(
+    "--async-mode",
+    type=click.Choice(ASYNC_MODES),
+    default=DEFAULT_ASYNC_MODE,
+    envvar="CODRAFT_ASYNC_MODE",
+    show_default=True,
+    help="For measuring (bench/async_modes.py); keep the default otherwise.",
+)
 def serve(host: str, port: int, upgrade: bool, async_mode: str) -> None:
     app = _app(ASYNC_MODE=async_mode)
     if upgrade:
@@ -95,8 +117,11 @@ def _serve_gevent(app, host: str, port: int) -> None:
 
 def _announce(app, host: str, port: int) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
-    click.echo(f"Codraft is running at http://{shown}:{port}/  (database: "
-               f"{_safe_url(app.config['DATABASE_URL'])})", err=True)
+    click.echo(
+        f"Codraft is running at http://{shown}:{port}/  (database: "
+        f"{_safe_url(app.config['DATABASE_URL'])})",
+        err=True,
+    )
 
 
 def _safe_url(url: str) -> str:
@@ -158,10 +183,14 @@ def demo(host: str, port: int) -> None:
     database.commit()
     policy_id = demo_policy_id(database.session)
     database.remove()
-    click.echo("Demo loaded: the Northshire SEND Co-production Group is drafting the "
-               "EHCP Personal Budget policy.")
-    click.echo(f"Open http://{host}:{port}/ and sign in with any of these "
-               f"(password for all: {DEMO_PASSWORD}):")
+    click.echo(
+        "Demo loaded: the Northshire SEND Co-production Group is drafting the "
+        "EHCP Personal Budget policy."
+    )
+    click.echo(
+        f"Open http://{host}:{port}/ and sign in with any of these "
+        f"(password for all: {DEMO_PASSWORD}):"
+    )
     for email, name, role in logins:
         click.echo(f"  {email:34} {name:14} {role}")
     click.echo(f"The policy: http://{host}:{port}/policies/{policy_id}")
@@ -182,8 +211,11 @@ def create_user_cmd(email: str, name: str, password: str) -> None:
     click.echo(f"Created {user.email} (id {user.id}).")
 
 
-@cli.command("disable-user", help="Disable an account: it can no longer sign in, and its "
-                                   "open sessions, tokens and live connections end.")
+@cli.command(
+    "disable-user",
+    help="Disable an account: it can no longer sign in, and its "
+    "open sessions, tokens and live connections end.",
+)
 @click.option("--email", required=True)
 def disable_user_cmd(email: str) -> None:
     _set_active(email, False)
@@ -242,8 +274,9 @@ def create_token_cmd(email: str, name: str) -> None:
         token, _row = create_api_token(database.session, user, name)
         database.commit()
     click.echo(token)
-    click.echo("Keep it secret: it is shown once. Send it as 'Authorization: Bearer <token>'.",
-               err=True)
+    click.echo(
+        "Keep it secret: it is shown once. Send it as 'Authorization: Bearer <token>'.", err=True
+    )
 
 
 class _errors:

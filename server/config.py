@@ -119,5 +119,6 @@ def validate(config: dict) -> None:
     try:
         ZoneInfo(config["TIME_ZONE"])
     except (ValueError, ZoneInfoNotFoundError):
-        raise ConfigError("CODRAFT_TIME_ZONE must be a time zone name such as "
-                          "Europe/London") from None
+        raise ConfigError(
+            "CODRAFT_TIME_ZONE must be a time zone name such as Europe/London"
+        ) from None

@@ -29,10 +29,13 @@ POLICY_TITLE = "EHCP Personal Budget policy"
 
 # (email, name, role, sub-groups)
 PEOPLE = [
-    ("facilitator@example.org", "Fatima Khan", Role.FACILITATOR,
-     ["Families' questions"]),
-    ("parent@example.org", "Sam Taylor", Role.PARENT_CARER,
-     ["Families' questions", "Budgets and payments"]),
+    ("facilitator@example.org", "Fatima Khan", Role.FACILITATOR, ["Families' questions"]),
+    (
+        "parent@example.org",
+        "Sam Taylor",
+        Role.PARENT_CARER,
+        ["Families' questions", "Budgets and payments"],
+    ),
     ("carer@example.org", "Joy Mensah", Role.PARENT_CARER, ["Roles and reviews"]),
     ("young.person@example.org", "Alex Rivers", Role.YOUNG_PERSON, ["Families' questions"]),
     ("education@example.org", "Priya Shah", Role.EDUCATION, ["Budgets and payments"]),
@@ -48,42 +51,60 @@ SUBGROUPS = {
 }
 
 FAQ = [
-    ("What is a Personal Budget?", "Families' questions",
-     "A Personal Budget is an amount of money identified by the local authority to deliver "
-     "some of the provision in your child's Education, Health and Care Plan (EHCP). "
-     "You can ask for one when your child's EHCP is being drawn up or reviewed. "
-     "It gives you more say in how support is arranged, e.g. who provides it and when."),
-    ("Who can ask for a Personal Budget?", "Families' questions",
-     "You can ask if your child has an EHCP, or if an EHC needs assessment has decided that "
-     "a plan will be written. "
-     "Young people aged 16 to 25 can ask for a Personal Budget themselves. "
-     "The Information, Advice and Support service (IASS) can help you make the request."),
-    ("How is the amount worked out?", "Budgets and payments",
-     "We look at the support described in Section F of the EHCP and what it would cost to "
-     "provide. "
-     "For example, 1.5 hours a week of speech and language therapy is costed at the rate "
-     "the service pays. "
-     "You will see how each amount was worked out before you agree to it."),
+    (
+        "What is a Personal Budget?",
+        "Families' questions",
+        "A Personal Budget is an amount of money identified by the local authority to deliver "
+        "some of the provision in your child's Education, Health and Care Plan (EHCP). "
+        "You can ask for one when your child's EHCP is being drawn up or reviewed. "
+        "It gives you more say in how support is arranged, e.g. who provides it and when.",
+    ),
+    (
+        "Who can ask for a Personal Budget?",
+        "Families' questions",
+        "You can ask if your child has an EHCP, or if an EHC needs assessment has decided that "
+        "a plan will be written. "
+        "Young people aged 16 to 25 can ask for a Personal Budget themselves. "
+        "The Information, Advice and Support service (IASS) can help you make the request.",
+    ),
+    (
+        "How is the amount worked out?",
+        "Budgets and payments",
+        "We look at the support described in Section F of the EHCP and what it would cost to "
+        "provide. "
+        "For example, 1.5 hours a week of speech and language therapy is costed at the rate "
+        "the service pays. "
+        "You will see how each amount was worked out before you agree to it.",
+    ),
 ]
 
 IN_DEPTH = [
-    ("Direct payments", "Budgets and payments",
-     "A direct payment is money paid to you so that you can arrange some of the support "
-     "yourself. "
-     "You will be asked to open a separate bank account and keep receipts. "
-     "Mr. and Mrs. Patel, parents in our group, said \"Keeping records was easier than we "
-     "feared.\" "
-     "We will check how the money is used every three months."),
-    ("Roles and responsibilities", "Roles and reviews",
-     "The SEND team is responsible for agreeing the Personal Budget. "
-     "Your child's school or college is responsible for the support it delivers from its "
-     "own budget. "
-     "Health and social care services agree their parts of the budget in the same meeting, "
-     "so you do not have to tell your story more than once."),
-    ("If you disagree with a decision", "Roles and reviews",
-     "You can ask us to look at the decision again within 28 days. "
-     "A different officer will review it and write to you with the reasons. "
-     "If you still disagree, you can ask for mediation or appeal to the SEND Tribunal."),
+    (
+        "Direct payments",
+        "Budgets and payments",
+        "A direct payment is money paid to you so that you can arrange some of the support "
+        "yourself. "
+        "You will be asked to open a separate bank account and keep receipts. "
+        'Mr. and Mrs. Patel, parents in our group, said "Keeping records was easier than we '
+        'feared." '
+        "We will check how the money is used every three months.",
+    ),
+    (
+        "Roles and responsibilities",
+        "Roles and reviews",
+        "The SEND team is responsible for agreeing the Personal Budget. "
+        "Your child's school or college is responsible for the support it delivers from its "
+        "own budget. "
+        "Health and social care services agree their parts of the budget in the same meeting, "
+        "so you do not have to tell your story more than once.",
+    ),
+    (
+        "If you disagree with a decision",
+        "Roles and reviews",
+        "You can ask us to look at the decision again within 28 days. "
+        "A different officer will review it and write to you with the reasons. "
+        "If you still disagree, you can ask for mediation or appeal to the SEND Tribunal.",
+    ),
 ]
 
 
@@ -96,53 +117,80 @@ def load_demo(db: Session) -> list[tuple[str, str, str]]:
     if group is None:
         group = _build(db, users)
     db.flush()
-    return [(email, name, role.label) for email, name, role, _ in PEOPLE
-            if group is not None]
+    return [(email, name, role.label) for email, name, role, _ in PEOPLE if group is not None]
 
 
 def _build(db: Session, users: dict) -> Group:
     first = PEOPLE[0][0]
     group = groups.create_group(
-        db, users[first], GROUP_NAME,
+        db,
+        users[first],
+        GROUP_NAME,
         "Parents and carers, young people, the advice service and staff from education, "
-        "health and social care, reviewing the EHCP Personal Budget policy together.")
+        "health and social care, reviewing the EHCP Personal Budget policy together.",
+    )
     memberships = {first: db.scalar(select(Membership).where(Membership.group_id == group.id))}
     for email, _name, role, _subs in PEOPLE[1:]:
         m = Membership(group_id=group.id, user_id=users[email].id, role=role)
         db.add(m)
         memberships[email] = m
     db.flush()
-    subgroups = {name: groups.create_subgroup(db, group, name, desc)
-                 for name, desc in SUBGROUPS.items()}
+    subgroups = {
+        name: groups.create_subgroup(db, group, name, desc) for name, desc in SUBGROUPS.items()
+    }
     for email, _name, _role, subs in PEOPLE:
         for sub in subs:
             groups.add_to_subgroup(db, subgroups[sub], memberships[email])
 
     author = users[first]
     policy = policies.create_policy(
-        db, group, author, POLICY_TITLE,
+        db,
+        group,
+        author,
+        POLICY_TITLE,
         "How Personal Budgets for Education, Health and Care Plans work, written with "
         "families for families.",
-        ["Frequently asked questions", "Administration, roles and processes"])
+        ["Frequently asked questions", "Administration, roles and processes"],
+    )
     faq_part, depth_part = policy.parts
     for question, sub, answer in FAQ:
-        policies.create_section(db, faq_part, author, title=question, kind="faq",
-                                subgroup_id=subgroups[sub].id, text=answer)
+        policies.create_section(
+            db,
+            faq_part,
+            author,
+            title=question,
+            kind="faq",
+            subgroup_id=subgroups[sub].id,
+            text=answer,
+        )
     for title, sub, text in IN_DEPTH:
-        policies.create_section(db, depth_part, author, title=title,
-                                subgroup_id=subgroups[sub].id, text=text)
+        policies.create_section(
+            db, depth_part, author, title=title, subgroup_id=subgroups[sub].id, text=text
+        )
     facilitator = users[first]
-    last = meetings.schedule(db, group, facilitator, title="October whole-group session",
-                             starts_at=utcnow() - timedelta(days=28), place="Northshire Library, "
-                             "meeting room 2, and online", notes="We agreed who drafts what.")
+    last = meetings.schedule(
+        db,
+        group,
+        facilitator,
+        title="October whole-group session",
+        starts_at=utcnow() - timedelta(days=28),
+        place="Northshire Library, meeting room 2, and online",
+        notes="We agreed who drafts what.",
+    )
     meetings.start(db, last, facilitator)
     meetings.close(db, last, facilitator)
     _review(db, policy, users, memberships)
-    meetings.schedule(db, group, facilitator, title="November whole-group session",
-                      starts_at=(utcnow() + timedelta(days=14)).replace(
-                          hour=18, minute=0, second=0, microsecond=0),
-                      place="Northshire Library, meeting room 2, and online",
-                      notes="Childcare and travel costs are paid: ask Fatima.")
+    meetings.schedule(
+        db,
+        group,
+        facilitator,
+        title="November whole-group session",
+        starts_at=(utcnow() + timedelta(days=14)).replace(
+            hour=18, minute=0, second=0, microsecond=0
+        ),
+        place="Northshire Library, meeting room 2, and online",
+        notes="Childcare and travel costs are paid: ask Fatima.",
+    )
     return group
 
 
@@ -150,48 +198,76 @@ def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:
     """Some review under way, so every part of it can be seen at once: a discussion
     with a mention, a proposal being voted on, one still being discussed, and an
     agreed section that has been edited since."""
-    sections = {s.title: s for _part, secs in policies.policy_outline(db, policy)
-                for s in secs}
+    sections = {s.title: s for _part, secs in policies.policy_outline(db, policy) for s in secs}
     text = policies.sentences_of(db, [s.id for s in sections.values()])
 
     what = sections["What is a Personal Budget?"]
-    thread = comments.add(db, what, members["carer@example.org"],
-                          "Could we say what **provision** means in plain words? Parents in "
-                          "our forum often ask.", sentence_id=text[what.id][0].id)
-    comments.reply(db, thread, members["parent@example.org"],
-                   "Good point, @Joy Mensah. We will add an example, like speech therapy.")
+    thread = comments.add(
+        db,
+        what,
+        members["carer@example.org"],
+        "Could we say what **provision** means in plain words? Parents in our forum often ask.",
+        sentence_id=text[what.id][0].id,
+    )
+    comments.reply(
+        db,
+        thread,
+        members["parent@example.org"],
+        "Good point, @Joy Mensah. We will add an example, like speech therapy.",
+    )
 
     direct = sections["Direct payments"]
     checking = proposals.create(
-        db, direct, members["health@example.org"], kind="replace",
+        db,
+        direct,
+        members["health@example.org"],
+        kind="replace",
         reason="Families told us checks feel like being watched. Doing it with them, and "
-               "sharing what we found, builds trust.",
+        "sharing what we found, builds trust.",
         text="We will check with you how the money is used every three months, and tell "
-             "you what we found.", sentence_ids=[text[direct.id][-1].id])
-    vote = votes.open_for_proposal(db, checking, members["health@example.org"],
-                                   users["health@example.org"])
-    for email, choice in (("health@example.org", "approve"), ("carer@example.org", "approve"),
-                          ("advice@example.org", "abstain")):
+        "you what we found.",
+        sentence_ids=[text[direct.id][-1].id],
+    )
+    vote = votes.open_for_proposal(
+        db, checking, members["health@example.org"], users["health@example.org"]
+    )
+    for email, choice in (
+        ("health@example.org", "approve"),
+        ("carer@example.org", "approve"),
+        ("advice@example.org", "abstain"),
+    ):
         votes.cast(db, vote, members[email], choice)
 
     who = sections["Who can ask for a Personal Budget?"]
-    proposals.create(db, who, members["young.person@example.org"], kind="insert",
-                     reason="Young people should know they can ask on their own.",
-                     text="You do not need a parent's permission to ask.",
-                     sentence_ids=[text[who.id][1].id])
+    proposals.create(
+        db,
+        who,
+        members["young.person@example.org"],
+        kind="insert",
+        reason="Young people should know they can ask on their own.",
+        text="You do not need a parent's permission to ask.",
+        sentence_ids=[text[who.id][1].id],
+    )
 
     disagree = sections["If you disagree with a decision"]
-    agreeing = votes.open_for_agreement(db, disagree, policy.group_id,
-                                        users["carer@example.org"])
+    agreeing = votes.open_for_agreement(db, disagree, policy.group_id, users["carer@example.org"])
     for email, _name, _role, _subs in PEOPLE:
         if agreeing.is_open:
             votes.cast(db, agreeing, members[email], "approve")
     first = text[disagree.id][0]
-    editing.edit_text(db, disagree, first, users["health@example.org"], first.version,
-                      _dmp.patch_toText(_dmp.patch_make(
-                          first.text, first.text.replace("28 days", "28 days of our letter"))))
+    editing.edit_text(
+        db,
+        disagree,
+        first,
+        users["health@example.org"],
+        first.version,
+        _dmp.patch_toText(
+            _dmp.patch_make(first.text, first.text.replace("28 days", "28 days of our letter"))
+        ),
+    )
 
 
 def demo_policy_id(db: Session) -> int | None:
-    return db.scalar(select(Policy.id).join(Group).where(Group.name == GROUP_NAME,
-                                                         Policy.title == POLICY_TITLE))
+    return db.scalar(
+        select(Policy.id).join(Group).where(Group.name == GROUP_NAME, Policy.title == POLICY_TITLE)
+    )

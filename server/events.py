@@ -71,6 +71,7 @@ def install(session_factory) -> None:
 
 # --- access changes (the realtime layer cuts off sockets that lost their rights) ----
 
+
 @dataclass(frozen=True)
 class SignInEnded:
     auth_session_id: int | None = None

@@ -14,9 +14,17 @@ from server.errors import DomainError, NotAuthenticated
 from server.extensions import login_manager
 
 _CODES = {
-    400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
-    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
     500: "server_error",
 }
 _MESSAGES = {
@@ -51,8 +59,9 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if fields:
             body["fields"] = fields
         return jsonify(error=body), status
-    return render_template("error.html", status=status, message=message,
-                           fields=fields or {}), status
+    return render_template(
+        "error.html", status=status, message=message, fields=fields or {}
+    ), status
 
 
 def _domain(exc: DomainError):
@@ -74,15 +83,18 @@ def _http(exc: HTTPException):
 
 
 def _csrf(exc: CSRFError):
-    return error_response(400, "csrf_failed",
-                          "The form expired or came from elsewhere. Reload the page and "
-                          "try again.")
+    return error_response(
+        400,
+        "csrf_failed",
+        "The form expired or came from elsewhere. Reload the page and try again.",
+    )
 
 
 def clash_response():
     """Two requests raced to write the same thing; the loser is told plainly."""
-    return error_response(409, "conflict", "That clashes with a change made just now. "
-                                           "Reload and try again.")
+    return error_response(
+        409, "conflict", "That clashes with a change made just now. Reload and try again."
+    )
 
 
 def _integrity(exc: IntegrityError):

@@ -41,29 +41,39 @@ def membership_of(db: Session, user_id: int | None, group_id: int) -> Membership
 
 
 def in_subgroup(db: Session, membership: Membership, subgroup_id: int) -> bool:
-    return db.scalar(
-        select(SubgroupMember.id).where(
-            SubgroupMember.subgroup_id == subgroup_id,
-            SubgroupMember.membership_id == membership.id,
+    return (
+        db.scalar(
+            select(SubgroupMember.id).where(
+                SubgroupMember.subgroup_id == subgroup_id,
+                SubgroupMember.membership_id == membership.id,
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
-def allows(db: Session, membership: Membership | None, action: Action,
-           subgroup_id: int | None = None) -> bool:
+def allows(
+    db: Session, membership: Membership | None, action: Action, subgroup_id: int | None = None
+) -> bool:
     """Answer without raising; pages use it to show or hide controls."""
     if membership is None:
         return False
-    in_sub = (action == Action.EDIT_TEXT and subgroup_id is not None
-              and in_subgroup(db, membership, subgroup_id))
+    in_sub = (
+        action == Action.EDIT_TEXT
+        and subgroup_id is not None
+        and in_subgroup(db, membership, subgroup_id)
+    )
     return _rule(membership, action, in_sub)
 
 
 def editable(db: Session, membership: Membership, sections: list[tuple[int, int]]) -> list[int]:
     """Of (section id, owning sub-group id) pairs, the sections this member may edit,
     with one query for their sub-groups rather than one per section."""
-    mine = set(db.scalars(select(SubgroupMember.subgroup_id)
-                          .where(SubgroupMember.membership_id == membership.id)))
+    mine = set(
+        db.scalars(
+            select(SubgroupMember.subgroup_id).where(SubgroupMember.membership_id == membership.id)
+        )
+    )
     return [sid for sid, sub in sections if _rule(membership, Action.EDIT_TEXT, sub in mine)]
 
 
@@ -78,25 +88,39 @@ def _rule(membership: Membership, action: Action, in_owning_subgroup: bool) -> b
     raise ValueError(f"unknown action {action!r}")
 
 
-def require(db: Session, user_id: int | None, group_id: int, action: Action,
-            subgroup_id: int | None = None, *, what: str = "That") -> Membership:
+def require(
+    db: Session,
+    user_id: int | None,
+    group_id: int,
+    action: Action,
+    subgroup_id: int | None = None,
+    *,
+    what: str = "That",
+) -> Membership:
     """Return the user's membership of the group, or raise NotFound / PermissionDenied.
     Membership and sub-group are read in one query: this runs on every live edit."""
     row = None
     if user_id is not None:
         row = db.execute(
             select(Membership, SubgroupMember.id)
-            .outerjoin(SubgroupMember, and_(SubgroupMember.membership_id == Membership.id,
-                                            SubgroupMember.subgroup_id == subgroup_id))
-            .where(Membership.group_id == group_id, Membership.user_id == user_id)).first()
+            .outerjoin(
+                SubgroupMember,
+                and_(
+                    SubgroupMember.membership_id == Membership.id,
+                    SubgroupMember.subgroup_id == subgroup_id,
+                ),
+            )
+            .where(Membership.group_id == group_id, Membership.user_id == user_id)
+        ).first()
     if row is None:
         raise NotFound(f"{what} was not found.")
     membership, subgroup_member_id = row
     return check(membership, action, subgroup_member_id is not None, what=what)
 
 
-def check(membership: Membership | None, action: Action, in_owning_subgroup: bool, *,
-          what: str = "That") -> Membership:
+def check(
+    membership: Membership | None, action: Action, in_owning_subgroup: bool, *, what: str = "That"
+) -> Membership:
     """Raise NotFound / PermissionDenied unless the membership allows the action.
 
     For callers that read the membership together with the thing itself, in one

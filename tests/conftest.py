@@ -52,14 +52,16 @@ def instance(tmp_path, migrated_template) -> Path:
 
 @pytest.fixture
 def app(instance):
-    app = create_app({
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "TESTING": True,
-        "RATELIMIT_ENABLED": False,
-        "ASYNC_MODE": "threading",
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "ASYNC_MODE": "threading",
+        }
+    )
     with fresh_g_per_request(app):
         yield app
     app.extensions["codraft_db"].remove()
@@ -98,6 +100,7 @@ def client(app):
 
 
 # --- factories ---------------------------------------------------------------------
+
 
 class Factory:
     """Builds people, groups and text through the real services, committed."""
@@ -150,8 +153,11 @@ class Factory:
     def section(self, part, by, subgroup, title: str = "A section", text: str = "", kind="text"):
         from server.policies.services import create_section
 
-        return self._commit(create_section(self.db, part, by, title=title,
-                                           subgroup_id=subgroup.id, kind=kind, text=text))
+        return self._commit(
+            create_section(
+                self.db, part, by, title=title, subgroup_id=subgroup.id, kind=kind, text=text
+            )
+        )
 
     def token(self, user, name: str = "tests") -> str:
         from server.accounts.services import create_api_token
@@ -173,11 +179,14 @@ def sign_in(client, email: str, password: str = PASSWORD):
     page = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     token = token or re.search(r'name="csrf_token" value="([^"]+)"', page)
-    return client.post("/sign-in", data={"email": email, "password": password,
-                                         "csrf_token": token.group(1) if token else ""})
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token.group(1) if token else ""},
+    )
 
 
 # --- a live server in its own process ------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -208,16 +217,33 @@ class LiveServer:
         self.command = command
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CODRAFT_INSTANCE_PATH": str(instance),
-                    "CODRAFT_SECRET_KEY": "live-test-secret-key", **(env or {})}
+        self.env = {
+            **os.environ,
+            "CODRAFT_INSTANCE_PATH": str(instance),
+            "CODRAFT_SECRET_KEY": "live-test-secret-key",
+            **(env or {}),
+        }
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
         self.log = open(self.instance / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", self.command, "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-upgrade"], env=self.env, cwd=ROOT,
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                self.command,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-upgrade",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         wait_for_port(self.port, self.proc)
         return self
 
@@ -244,6 +270,7 @@ def live_server(instance):
 
 # --- external services ---------------------------------------------------------------
 
+
 def _reachable(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -261,12 +288,10 @@ def postgres_url():
     import psycopg
 
     name = f"codraft_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -286,9 +311,17 @@ def browser():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()

@@ -30,8 +30,9 @@ def check_strength(password: str) -> None:
             fields={"password": [f"At least {MIN_LENGTH} characters."]},
         )
     if len(password) > MAX_LENGTH:
-        raise InvalidInput("That password is too long.",
-                           fields={"password": [f"At most {MAX_LENGTH} characters."]})
+        raise InvalidInput(
+            "That password is too long.", fields={"password": [f"At most {MAX_LENGTH} characters."]}
+        )
 
 
 def hash_password(password: str) -> str:

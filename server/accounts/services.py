@@ -24,8 +24,10 @@ SIGN_IN_FAILED = "That email and password do not match an account. Check both an
 def valid_email(raw: str) -> str:
     email = clean_email(raw or "")
     if not _EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("Enter an email address like name@example.org.",
-                           fields={"email": ["Not a valid email address."]})
+        raise InvalidInput(
+            "Enter an email address like name@example.org.",
+            fields={"email": ["Not a valid email address."]},
+        )
     return email
 
 
@@ -34,8 +36,9 @@ def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
     if not name:
         raise InvalidInput("Enter a name.", fields={field: ["Required."]})
     if len(name) > limit:
-        raise InvalidInput(f"Use at most {limit} characters.",
-                           fields={field: [f"At most {limit} characters."]})
+        raise InvalidInput(
+            f"Use at most {limit} characters.", fields={field: [f"At most {limit} characters."]}
+        )
     return name
 
 
@@ -47,10 +50,12 @@ def create_user(db: Session, email: str, display_name: str, password: str | None
     email = valid_email(email)
     name = valid_name(display_name)
     if user_by_email(db, email):
-        raise Conflict("An account with that email already exists.",
-                       fields={"email": ["Already registered."]})
-    user = User(email=email, display_name=name,
-                password_hash=hash_password(password) if password else None)
+        raise Conflict(
+            "An account with that email already exists.", fields={"email": ["Already registered."]}
+        )
+    user = User(
+        email=email, display_name=name, password_hash=hash_password(password) if password else None
+    )
     db.add(user)
     db.flush()
     return user
@@ -73,12 +78,20 @@ def set_password(db: Session, user: User, password: str) -> None:
 
 # --- browser sessions -------------------------------------------------------------
 
-def start_session(db: Session, user: User, lifetime: timedelta,
-                  user_agent: str = "") -> tuple[str, AuthSession]:
+
+def start_session(
+    db: Session, user: User, lifetime: timedelta, user_agent: str = ""
+) -> tuple[str, AuthSession]:
     token, token_hash = new_secret()
     now = utcnow()
-    row = AuthSession(user_id=user.id, token_hash=token_hash, created_at=now, last_seen_at=now,
-                      expires_at=now + lifetime, user_agent=(user_agent or "")[:200])
+    row = AuthSession(
+        user_id=user.id,
+        token_hash=token_hash,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        user_agent=(user_agent or "")[:200],
+    )
     db.add(row)
     db.flush()
     return token, row
@@ -89,32 +102,47 @@ def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession,
     last_seen is written at most once a minute to keep reads cheap."""
     row = db.scalar(select(AuthSession).where(AuthSession.token_hash == digest(token)))
     now = utcnow()
-    if (row is None or row.revoked_at is not None or row.expires_at <= now
-            or row.last_seen_at + idle <= now or not row.user.is_active):
+    if (
+        row is None
+        or row.revoked_at is not None
+        or row.expires_at <= now
+        or row.last_seen_at + idle <= now
+        or not row.user.is_active
+    ):
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
     return row, row.user
 
 
-def credential_valid(user: User, auth_session: AuthSession | None,
-                     api_token: ApiToken | None, idle: timedelta) -> bool:
+def credential_valid(
+    user: User, auth_session: AuthSession | None, api_token: ApiToken | None, idle: timedelta
+) -> bool:
     """Whether a live socket's credential still holds: not signed out, expired, idle
     or revoked, and the account not disabled."""
     now = utcnow()
     if auth_session is not None:
-        ok = (auth_session.revoked_at is None and auth_session.expires_at > now
-              and auth_session.last_seen_at + idle > now)
+        ok = (
+            auth_session.revoked_at is None
+            and auth_session.expires_at > now
+            and auth_session.last_seen_at + idle > now
+        )
     else:
         ok = api_token is not None and api_token.revoked_at is None
     return ok and user.is_active
 
 
-def credential_user(db: Session, *, auth_session_id: int | None, api_token_id: int | None,
-                    idle: timedelta) -> User | None:
+def credential_user(
+    db: Session, *, auth_session_id: int | None, api_token_id: int | None, idle: timedelta
+) -> User | None:
     """The user behind a credential, or None once it stops being valid."""
-    row = (db.get(AuthSession, auth_session_id) if auth_session_id is not None
-           else db.get(ApiToken, api_token_id) if api_token_id is not None else None)
+    row = (
+        db.get(AuthSession, auth_session_id)
+        if auth_session_id is not None
+        else db.get(ApiToken, api_token_id)
+        if api_token_id is not None
+        else None
+    )
     if row is None:
         return None
     session_row = row if isinstance(row, AuthSession) else None
@@ -123,17 +151,22 @@ def credential_user(db: Session, *, auth_session_id: int | None, api_token_id: i
 
 
 def end_session(db: Session, token: str) -> None:
-    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == digest(token),
-                                              AuthSession.revoked_at.is_(None)))
+    row = db.scalar(
+        select(AuthSession).where(
+            AuthSession.token_hash == digest(token), AuthSession.revoked_at.is_(None)
+        )
+    )
     if row is not None:
         row.revoked_at = utcnow()
         publish(db, SignInEnded(auth_session_id=row.id))
 
 
 def revoke_all_sessions(db: Session, user_id: int) -> None:
-    db.execute(update(AuthSession).where(AuthSession.user_id == user_id,
-                                         AuthSession.revoked_at.is_(None))
-               .values(revoked_at=utcnow()))
+    db.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     publish(db, SignInEnded(user_id=user_id))
 
 
@@ -145,6 +178,7 @@ def set_active(db: Session, user: User, active: bool) -> None:
 
 
 # --- API tokens -------------------------------------------------------------------
+
 
 def create_api_token(db: Session, user: User, name: str) -> tuple[str, ApiToken]:
     name = valid_name(name, field="name")
@@ -166,9 +200,13 @@ def api_token_user(db: Session, token: str) -> tuple[ApiToken, User] | None:
 
 
 def list_api_tokens(db: Session, user: User) -> list[ApiToken]:
-    return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                  ApiToken.revoked_at.is_(None))
-                           .order_by(ApiToken.created_at)))
+    return list(
+        db.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at)
+        )
+    )
 
 
 def revoke_api_token(db: Session, user: User, token_id: int) -> None:
@@ -181,16 +219,25 @@ def revoke_api_token(db: Session, user: User, token_id: int) -> None:
 
 # --- password resets ---------------------------------------------------------------
 
-def create_password_reset(db: Session, user: User, created_by: User,
-                          lifetime: timedelta) -> tuple[str, PasswordReset]:
+
+def create_password_reset(
+    db: Session, user: User, created_by: User, lifetime: timedelta
+) -> tuple[str, PasswordReset]:
     """Make a single-use link; any earlier unused link for the same person stops working."""
     now = utcnow()
-    db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
-                                           PasswordReset.used_at.is_(None))
-               .values(used_at=now))
+    db.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
     token, token_hash = new_secret()
-    row = PasswordReset(user_id=user.id, token_hash=token_hash, created_by_id=created_by.id,
-                        created_at=now, expires_at=now + lifetime)
+    row = PasswordReset(
+        user_id=user.id,
+        token_hash=token_hash,
+        created_by_id=created_by.id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
     db.add(row)
     db.flush()
     return token, row
@@ -201,8 +248,10 @@ def live_password_reset(db: Session, token: str) -> PasswordReset:
     if row is None:
         raise NotFound("That password reset link is not valid. Ask a facilitator for a new one.")
     if row.used_at is not None or row.expires_at <= utcnow():
-        raise Gone("That password reset link has expired or was used already. "
-                   "Ask a facilitator for a new one.")
+        raise Gone(
+            "That password reset link has expired or was used already. "
+            "Ask a facilitator for a new one."
+        )
     return row
 
 

@@ -3,17 +3,30 @@ served at /api/v1/openapi.json). docs/api.md is the guide."""
 
 from __future__ import annotations
 
-BEARER = {"type": "http", "scheme": "bearer",
-          "description": "An API token from POST /api/v1/tokens or `codraft create-token`."}
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token from POST /api/v1/tokens or `codraft create-token`.",
+}
 
 
 def blueprints() -> list:
     """Every API blueprint; each is one tag in the OpenAPI document."""
     from server.api import accounts, groups, history, policies, review, subgroups
 
-    return [accounts.tokens, accounts.account, groups.blp, groups.members_blp,
-            groups.invitations, subgroups.blp, policies.blp, policies.sections,
-            history.blp, *review.blueprints(), *_sessions()]
+    return [
+        accounts.tokens,
+        accounts.account,
+        groups.blp,
+        groups.members_blp,
+        groups.invitations,
+        subgroups.blp,
+        policies.blp,
+        policies.sections,
+        history.blp,
+        *review.blueprints(),
+        *_sessions(),
+    ]
 
 
 def _sessions() -> list:

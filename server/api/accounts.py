@@ -19,8 +19,9 @@ from server.extensions import limiter
 from server.groups.services import groups_of
 from server.text.clean import clean_email
 
-tokens = ApiBlueprint("Tokens", "API tokens: how a program signs in. Send a token as "
-                      "`Authorization: Bearer <token>`.")
+tokens = ApiBlueprint(
+    "Tokens", "API tokens: how a program signs in. Send a token as `Authorization: Bearer <token>`."
+)
 account = ApiBlueprint("Account", "You, and setting a password with a reset link.")
 
 

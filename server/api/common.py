@@ -53,11 +53,10 @@ def _json_only() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType(
-            "Send the body as JSON, with the header Content-Type: application/json.")
+            "Send the body as JSON, with the header Content-Type: application/json."
+        )
     if not isinstance(request.get_json(silent=True), dict):
         raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
-
-
 
 
 def sign_in_limit() -> str:

@@ -37,15 +37,22 @@ from server.groups import services as groups
 from server.groups.models import Role
 from server.permissions import Action
 
-blp = ApiBlueprint("Groups", "Groups you belong to. Whoever creates a group is its first "
-                   "facilitator.")
-members_blp = ApiBlueprint("Members", "Members of a group, named by user id. Roles describe "
-                           "people; only facilitators manage members.")
-invitations = ApiBlueprint("Invitations", "Single-use links to join a group with a role. No "
-                           "email is sent: pass the link on yourself.")
+blp = ApiBlueprint(
+    "Groups", "Groups you belong to. Whoever creates a group is its first facilitator."
+)
+members_blp = ApiBlueprint(
+    "Members",
+    "Members of a group, named by user id. Roles describe "
+    "people; only facilitators manage members.",
+)
+invitations = ApiBlueprint(
+    "Invitations",
+    "Single-use links to join a group with a role. No email is sent: pass the link on yourself.",
+)
 
 
 # --- groups ------------------------------------------------------------------------------
+
 
 @blp.route("/groups", methods=["GET"])
 @blp.response(200, GroupSchema(many=True))
@@ -87,6 +94,7 @@ def update_group(body, group_id):
 
 
 # --- members -----------------------------------------------------------------------------
+
 
 @members_blp.route(f"/groups/<{ID}:group_id>/members", methods=["GET"])
 @members_blp.response(200, MemberSchema(many=True))
@@ -133,8 +141,9 @@ def remove_member(group_id, user_id):
     groups.remove_member(db(), groups.get_member(db(), group_id, user_id))
 
 
-@members_blp.route(f"/groups/<{ID}:group_id>/members/<{ID}:user_id>/password-reset",
-                   methods=["POST"])
+@members_blp.route(
+    f"/groups/<{ID}:group_id>/members/<{ID}:user_id>/password-reset", methods=["POST"]
+)
 @members_blp.response(201, ResetLinkSchema)
 @members_blp.errors(401, 403, 404)
 def create_password_reset(group_id, user_id):
@@ -145,12 +154,14 @@ def create_password_reset(group_id, user_id):
     """
     access = group_access(db(), auth.me().id, group_id, Action.MANAGE)
     member = groups.get_member(db(), group_id, user_id)
-    token, row = accounts.create_password_reset(db(), member.user, access.membership.user,
-                                                current_app.config["RESET_LIFETIME"])
+    token, row = accounts.create_password_reset(
+        db(), member.user, access.membership.user, current_app.config["RESET_LIFETIME"]
+    )
     return Loaded(row, token=token, url=page_url(f"/reset/{token}"))
 
 
 # --- invitations ---------------------------------------------------------------------
+
 
 @invitations.route(f"/groups/<{ID}:group_id>/invitations", methods=["GET"])
 @invitations.response(200, InvitationSchema(many=True))
@@ -173,14 +184,19 @@ def create_invitation(body, group_id):
     Inviting someone who is already a member is a 409 (`already_member`).
     """
     access = group_access(db(), auth.me().id, group_id, Action.MANAGE)
-    token, row = groups.invite(db(), access.group, access.membership.user, body["email"],
-                               body["role"], current_app.config["INVITATION_LIFETIME"],
-                               body["display_name"])
+    token, row = groups.invite(
+        db(),
+        access.group,
+        access.membership.user,
+        body["email"],
+        body["role"],
+        current_app.config["INVITATION_LIFETIME"],
+        body["display_name"],
+    )
     return Loaded(row, token=token, url=page_url(f"/invitations/{token}"))
 
 
-@invitations.route(f"/groups/<{ID}:group_id>/invitations/<{ID}:invitation_id>",
-                   methods=["DELETE"])
+@invitations.route(f"/groups/<{ID}:group_id>/invitations/<{ID}:invitation_id>", methods=["DELETE"])
 @invitations.response(204)
 @invitations.errors(401, 403, 404)
 def revoke_invitation(group_id, invitation_id):
@@ -215,7 +231,11 @@ def accept_invitation(body, token):
     their account is made. If an account with the invited email exists, send its
     password, or call with that account's own token. Then POST /tokens to sign in.
     """
-    user, membership = groups.accept_invitation(db(), token, display_name=body["display_name"],
-                                                password=body["password"],
-                                                signed_in=current_user.user)
+    user, membership = groups.accept_invitation(
+        db(),
+        token,
+        display_name=body["display_name"],
+        password=body["password"],
+        signed_in=current_user.user,
+    )
     return {"user": user, "membership": membership}

@@ -28,8 +28,11 @@ from server.history import restore
 from server.history import services as history
 from server.permissions import Action
 
-blp = ApiBlueprint("History", "Every change with its author and time: checkpoints, the "
-                   "policy at any point, diffs, timelines, restore and attribution.")
+blp = ApiBlueprint(
+    "History",
+    "Every change with its author and time: checkpoints, the "
+    "policy at any point, diffs, timelines, restore and attribution.",
+)
 
 
 def _checkpoint(row) -> Loaded:
@@ -44,9 +47,12 @@ def _checkpoint_access(checkpoint_id: int, action: Action = Action.VIEW):
 
 
 def _timeline(page: history.Page) -> dict:
-    return {"revisions": [Loaded(e, author=e.author,
-                                 pieces=[p.as_dict() for p in e.pieces]) for e in page.entries],
-            "next_before": page.next_before}
+    return {
+        "revisions": [
+            Loaded(e, author=e.author, pieces=[p.as_dict() for p in e.pieces]) for e in page.entries
+        ],
+        "next_before": page.next_before,
+    }
 
 
 def _restored(ops: list[dict]) -> dict:
@@ -54,6 +60,7 @@ def _restored(ops: list[dict]) -> dict:
 
 
 # --- checkpoints -----------------------------------------------------------------------
+
 
 @blp.route(f"/policies/<{ID}:policy_id>/checkpoints", methods=["GET"])
 @blp.response(200, CheckpointSchema(many=True))
@@ -73,8 +80,7 @@ def list_checkpoints(policy_id):
 def create_checkpoint(body, policy_id):
     """Name the policy as it is now (any member)"""
     policy, access = policy_access(db(), auth.me().id, policy_id)
-    return _checkpoint(history.make_checkpoint(db(), policy, access.membership.user,
-                                               body["name"]))
+    return _checkpoint(history.make_checkpoint(db(), policy, access.membership.user, body["name"]))
 
 
 @blp.route(f"/checkpoints/<{ID}:checkpoint_id>", methods=["GET"])
@@ -106,6 +112,7 @@ def delete_checkpoint(checkpoint_id):
 
 
 # --- reading the past -------------------------------------------------------------------
+
 
 @blp.route(f"/policies/<{ID}:policy_id>/history/text", methods=["GET"])
 @blp.arguments(PointQuerySchema, location="query")
@@ -140,12 +147,17 @@ def diff(query, policy_id):
     policy, _access = policy_access(db(), auth.me().id, policy_id)
     a = history.resolve_point(db(), policy, query["from_"], name="from")
     b = history.resolve_point(db(), policy, query["to"], name="to")
-    result = diffs.compare(history.state_at(db(), policy, a), history.state_at(db(), policy, b),
-                           section_id=query.get("section_id"), unchanged=query["unchanged"])
+    result = diffs.compare(
+        history.state_at(db(), policy, a),
+        history.state_at(db(), policy, b),
+        section_id=query.get("section_id"),
+        unchanged=query["unchanged"],
+    )
     return {"from_": a, "to": b, **result}
 
 
 # --- timelines --------------------------------------------------------------------------
+
 
 @blp.route(f"/policies/<{ID}:policy_id>/history", methods=["GET"])
 @blp.arguments(TimelineQuerySchema, location="query")
@@ -176,8 +188,9 @@ def sentence_timeline(query, sentence_id):
     """List a sentence's revisions, newest first (removed sentences too)"""
     sentence = history.load_sentence(db(), sentence_id)
     policy_access(db(), auth.me().id, sentence.section.policy_id)
-    return _timeline(history.timeline(db(), sentence.section.policy_id,
-                                      sentence_id=sentence.id, **query))
+    return _timeline(
+        history.timeline(db(), sentence.section.policy_id, sentence_id=sentence.id, **query)
+    )
 
 
 @blp.route(f"/sentences/<{ID}:sentence_id>/versions", methods=["GET"])
@@ -194,6 +207,7 @@ def sentence_versions(sentence_id):
 
 # --- restoring ---------------------------------------------------------------------------
 
+
 @blp.route(f"/sentences/<{ID}:sentence_id>/restore", methods=["POST"])
 @blp.arguments(SentenceRestoreSchema)
 @blp.response(200, RestoredSchema)
@@ -205,8 +219,9 @@ def restore_sentence(body, sentence_id):
     to edit the section (members of its sub-group); connected editors see it live.
     """
     sentence, section, access = sentence_for_edit(db(), auth.me().id, sentence_id)
-    return _restored(restore.restore_sentence(db(), section, sentence,
-                                              access.membership.user, body["version"]))
+    return _restored(
+        restore.restore_sentence(db(), section, sentence, access.membership.user, body["version"])
+    )
 
 
 @blp.route(f"/sections/<{ID}:section_id>/restore", methods=["POST"])
@@ -227,11 +242,14 @@ def restore_section(body, section_id):
 
 # --- attribution -------------------------------------------------------------------------
 
+
 @blp.route(f"/sections/<{ID}:section_id>/attribution", methods=["GET"])
 @blp.response(200, AttributionSchema(many=True))
 @blp.errors(401, 404)
 def attribution(section_id):
     """Who first wrote each sentence of a section, and who changed it since"""
     section, _access = section_access(db(), auth.me().id, section_id)
-    return [Loaded(a, changed_by=[{"person": u, "revisions": n} for u, n in a.changed_by])
-            for a in history.section_attribution(db(), section)]
+    return [
+        Loaded(a, changed_by=[{"person": u, "revisions": n} for u, n in a.changed_by])
+        for a in history.section_attribution(db(), section)
+    ]

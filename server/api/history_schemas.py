@@ -7,8 +7,10 @@ from marshmallow import fields, validate
 
 from server.api.schemas import KINDS, MAX_ID, Schema, Stamp, Text, _d
 
-POINT = ("A point in history: `now`, `seq:N` (right after change N), `checkpoint:ID`, or "
-         "`time:2026-11-23T10:00:00Z` (the last change made at or before that moment).")
+POINT = (
+    "A point in history: `now`, `seq:N` (right after change N), `checkpoint:ID`, or "
+    "`time:2026-11-23T10:00:00Z` (the last change made at or before that moment)."
+)
 CHANGES = ["added", "removed", "moved", "changed", "unchanged"]
 
 
@@ -24,22 +26,24 @@ class CheckpointSchema(Schema):
 
     id = fields.Integer(metadata=_d("Checkpoint id."))
     policy_id = fields.Integer(metadata=_d("The policy."))
-    name = fields.String(metadata=_d("Its name, for example \"Draft for session 3\"."))
+    name = fields.String(metadata=_d('Its name, for example "Draft for session 3".'))
     seq = fields.Integer(metadata=_d("The last change it includes."))
-    point = fields.Function(lambda c: f"checkpoint:{c.id}",
-                            metadata=_d("How to name it as a point in history."))
-    created_by = fields.Nested(PersonSchema, allow_none=True,
-                               metadata=_d("Who made it (null: made automatically)."))
+    point = fields.Function(
+        lambda c: f"checkpoint:{c.id}", metadata=_d("How to name it as a point in history.")
+    )
+    created_by = fields.Nested(
+        PersonSchema, allow_none=True, metadata=_d("Who made it (null: made automatically).")
+    )
     created_at = Stamp("When it was made")
-    session_id = fields.Integer(allow_none=True, metadata=_d(
-        "The whole-group session that made it, if one did."))
+    session_id = fields.Integer(
+        allow_none=True, metadata=_d("The whole-group session that made it, if one did.")
+    )
 
 
 class CheckpointCreateSchema(Schema):
     """A new checkpoint of the policy as it is now."""
 
-    name = Text("Its name, for example \"Draft for session 3\".", 200, required=True,
-                blank=False)
+    name = Text('Its name, for example "Draft for session 3".', 200, required=True, blank=False)
 
 
 class CheckpointUpdateSchema(Schema):
@@ -51,32 +55,52 @@ class CheckpointUpdateSchema(Schema):
 class PointQuerySchema(Schema):
     """Which point to read."""
 
-    point = fields.String(load_default="now", validate=validate.Length(max=60),
-                          metadata=_d(POINT + " Default: now."))
+    point = fields.String(
+        load_default="now", validate=validate.Length(max=60), metadata=_d(POINT + " Default: now.")
+    )
 
 
 class DiffQuerySchema(Schema):
     """Which two points to compare."""
 
-    from_ = fields.String(required=True, data_key="from", validate=validate.Length(max=60),
-                          metadata=_d("The earlier point. " + POINT))
-    to = fields.String(load_default="now", validate=validate.Length(max=60),
-                       metadata=_d("The later point (default: now)."))
-    section_id = fields.Integer(strict=False, validate=validate.Range(1, MAX_ID),
-                                metadata=_d("Only this section."))
-    unchanged = fields.Boolean(load_default=False, metadata=_d(
-        "Also list sections that did not change."))
+    from_ = fields.String(
+        required=True,
+        data_key="from",
+        validate=validate.Length(max=60),
+        metadata=_d("The earlier point. " + POINT),
+    )
+    to = fields.String(
+        load_default="now",
+        validate=validate.Length(max=60),
+        metadata=_d("The later point (default: now)."),
+    )
+    section_id = fields.Integer(
+        strict=False, validate=validate.Range(1, MAX_ID), metadata=_d("Only this section.")
+    )
+    unchanged = fields.Boolean(
+        load_default=False, metadata=_d("Also list sections that did not change.")
+    )
 
 
 class TimelineQuerySchema(Schema):
     """Which revisions to list."""
 
-    member = fields.Integer(strict=False, validate=validate.Range(1, MAX_ID),
-                            metadata=_d("Only changes by this person (a user id)."))
-    before = fields.Integer(strict=False, validate=validate.Range(1, MAX_ID), metadata=_d(
-        "For the next (older) page: `next_before` from the previous page."))
-    limit = fields.Integer(strict=False, load_default=50, validate=validate.Range(1, 200),
-                           metadata=_d("How many revisions per page (at most 200)."))
+    member = fields.Integer(
+        strict=False,
+        validate=validate.Range(1, MAX_ID),
+        metadata=_d("Only changes by this person (a user id)."),
+    )
+    before = fields.Integer(
+        strict=False,
+        validate=validate.Range(1, MAX_ID),
+        metadata=_d("For the next (older) page: `next_before` from the previous page."),
+    )
+    limit = fields.Integer(
+        strict=False,
+        load_default=50,
+        validate=validate.Range(1, 200),
+        metadata=_d("How many revisions per page (at most 200)."),
+    )
 
 
 class PointSchema(Schema):
@@ -85,8 +109,10 @@ class PointSchema(Schema):
     spec = fields.String(metadata=_d("The point, written as the API takes it."))
     seq = fields.Integer(metadata=_d("The last change included."))
     label = fields.String(metadata=_d("The point in words."))
-    checkpoint_id = fields.Function(lambda p: p.checkpoint.id if p.checkpoint else None,
-                                    metadata=_d("The checkpoint, if it is one."))
+    checkpoint_id = fields.Function(
+        lambda p: p.checkpoint.id if p.checkpoint else None,
+        metadata=_d("The checkpoint, if it is one."),
+    )
 
 
 class SentenceAtSchema(Schema):
@@ -133,8 +159,7 @@ class PolicyAtSchema(Schema):
 class PieceSchema(Schema):
     """A run of words: kept, inserted or deleted."""
 
-    op = fields.String(metadata=_d("equal, insert or delete.",
-                                   enum=["equal", "insert", "delete"]))
+    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
     text = fields.String(metadata=_d("The words."))
 
 
@@ -145,10 +170,14 @@ class SentenceDiffSchema(Schema):
     change = fields.String(metadata=_d("What happened to it.", enum=CHANGES))
     moved = fields.Boolean(metadata=_d("Its place among the others changed."))
     text = fields.String(metadata=_d("Its text at the later point (removed: at the earlier)."))
-    before = fields.String(allow_none=True, metadata=_d("Its text at the earlier point, if "
-                                                        "the text changed."))
-    pieces = fields.List(fields.Nested(PieceSchema), allow_none=True,
-                         metadata=_d("Word-level changes, if the text changed."))
+    before = fields.String(
+        allow_none=True, metadata=_d("Its text at the earlier point, if the text changed.")
+    )
+    pieces = fields.List(
+        fields.Nested(PieceSchema),
+        allow_none=True,
+        metadata=_d("Word-level changes, if the text changed."),
+    )
 
 
 class SectionDiffSchema(Schema):
@@ -161,10 +190,10 @@ class SectionDiffSchema(Schema):
     title = fields.String(metadata=_d("Its title (at the later point if it still exists)."))
     title_before = fields.String(allow_none=True, metadata=_d("Its earlier title, if renamed."))
     kind = fields.String(metadata=_d("text or faq.", enum=KINDS))
-    text_changed = fields.Boolean(metadata=_d("Any sentence was added, removed, moved or "
-                                              "changed."))
-    sentences = fields.List(fields.Nested(SentenceDiffSchema),
-                            metadata=_d("Its sentences, in reading order."))
+    text_changed = fields.Boolean(metadata=_d("Any sentence was added, removed, moved or changed."))
+    sentences = fields.List(
+        fields.Nested(SentenceDiffSchema), metadata=_d("Its sentences, in reading order.")
+    )
 
 
 class DiffSummarySchema(Schema):
@@ -186,8 +215,9 @@ class DiffSchema(Schema):
     from_ = fields.Nested(PointSchema, data_key="from", metadata=_d("The earlier point."))
     to = fields.Nested(PointSchema, metadata=_d("The later point."))
     summary = fields.Nested(DiffSummarySchema, metadata=_d("Counts."))
-    sections = fields.List(fields.Nested(SectionDiffSchema), metadata=_d(
-        "Sections that changed, in reading order."))
+    sections = fields.List(
+        fields.Nested(SectionDiffSchema), metadata=_d("Sections that changed, in reading order.")
+    )
 
 
 class RevisionSchema(Schema):
@@ -195,18 +225,22 @@ class RevisionSchema(Schema):
 
     id = fields.Integer(metadata=_d("Revision id."))
     kind = fields.String(metadata=_d("The kind of change (the op kinds of docs/protocol.md)."))
-    cause = fields.String(allow_none=True, metadata=_d(
-        "Why, when nobody typed it: restore, or proposal:ID."))
+    cause = fields.String(
+        allow_none=True, metadata=_d("Why, when nobody typed it: restore, or proposal:ID.")
+    )
     summary = fields.String(metadata=_d("What happened, in words."))
     author = fields.Nested(PersonSchema, allow_none=True, metadata=_d("Who."))
     part_id = fields.Integer(allow_none=True, metadata=_d("The part, for part changes."))
     section_id = fields.Integer(allow_none=True, metadata=_d("The section."))
     section_title = fields.String(allow_none=True, metadata=_d("Its title (now)."))
-    part_title = fields.String(allow_none=True, metadata=_d("The part's title (now), for "
-                                                            "part changes."))
+    part_title = fields.String(
+        allow_none=True, metadata=_d("The part's title (now), for part changes.")
+    )
     sentence_id = fields.Integer(allow_none=True, metadata=_d("The sentence."))
-    other_sentence_id = fields.Integer(allow_none=True, metadata=_d(
-        "split: the new second half; merge: the sentence joined into sentence_id."))
+    other_sentence_id = fields.Integer(
+        allow_none=True,
+        metadata=_d("split: the new second half; merge: the sentence joined into sentence_id."),
+    )
     first_seq = fields.Integer(metadata=_d("Its first change."))
     last_seq = fields.Integer(metadata=_d("Its last change."))
     op_count = fields.Integer(metadata=_d("How many changes it groups."))
@@ -223,8 +257,10 @@ class TimelineSchema(Schema):
     """A page of revisions, newest first."""
 
     revisions = fields.List(fields.Nested(RevisionSchema), metadata=_d("Revisions."))
-    next_before = fields.Integer(allow_none=True, metadata=_d(
-        "Pass as `before` for older revisions; null when there are none."))
+    next_before = fields.Integer(
+        allow_none=True,
+        metadata=_d("Pass as `before` for older revisions; null when there are none."),
+    )
 
 
 class VersionSchema(Schema):
@@ -239,22 +275,30 @@ class VersionSchema(Schema):
 class SentenceRestoreSchema(Schema):
     """Which version of the sentence to bring back."""
 
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID),
-                             metadata=_d("The version whose text to restore."))
+    version = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata=_d("The version whose text to restore."),
+    )
 
 
 class SectionRestoreSchema(Schema):
     """Which point to bring the section's text back to."""
 
-    point = fields.String(required=True, validate=validate.Length(min=1, max=60),
-                          metadata=_d("When to restore the section's text to. " + POINT))
+    point = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata=_d("When to restore the section's text to. " + POINT),
+    )
 
 
 class RestoredSchema(Schema):
     """The changes a restore made, as ops (also sent live to connected editors)."""
 
-    seq = fields.Integer(allow_none=True, metadata=_d("The last change made (null: none, it "
-                                                      "already read so)."))
+    seq = fields.Integer(
+        allow_none=True, metadata=_d("The last change made (null: none, it already read so).")
+    )
     ops = fields.List(fields.Dict(), metadata=_d("The ops, as in docs/protocol.md."))
 
 
@@ -271,10 +315,9 @@ class AttributionSchema(Schema):
     sentence_id = fields.Function(lambda a: a.sentence.id, metadata=_d("Sentence id."))
     text = fields.Function(lambda a: a.sentence.text, metadata=_d("Its text now."))
     version = fields.Function(lambda a: a.sentence.version, metadata=_d("Its version now."))
-    written_by = fields.Nested(PersonSchema, allow_none=True, metadata=_d("Who first wrote "
-                                                                          "it."))
-    changed_by = fields.List(fields.Nested(ChangerSchema), metadata=_d(
-        "Who changed its text since, most revisions first."))
+    written_by = fields.Nested(PersonSchema, allow_none=True, metadata=_d("Who first wrote it."))
+    changed_by = fields.List(
+        fields.Nested(ChangerSchema),
+        metadata=_d("Who changed its text since, most revisions first."),
+    )
     last_changed_at = Stamp("Its last change")
-
-

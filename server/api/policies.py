@@ -23,10 +23,14 @@ from server.permissions import Action
 from server.policies import services as policies
 from server.policies.models import Part, Policy, Section
 
-blp = ApiBlueprint("Policies", "Policies of a group and their parts. Members read them; "
-                   "facilitators shape them.")
-sections = ApiBlueprint("Sections", "Sections of a part, each owned by a sub-group, and their "
-                        "sentences. Members of the owning sub-group add text.")
+blp = ApiBlueprint(
+    "Policies", "Policies of a group and their parts. Members read them; facilitators shape them."
+)
+sections = ApiBlueprint(
+    "Sections",
+    "Sections of a part, each owned by a sub-group, and their "
+    "sentences. Members of the owning sub-group add text.",
+)
 
 
 def _sections(rows: list[Section]) -> list[Loaded]:
@@ -39,9 +43,13 @@ def _policy(policy: Policy) -> Loaded:
     """The whole policy in three queries, however long it is."""
     outline = policies.policy_outline(db(), policy)
     text = policies.sentences_of(db(), [s.id for _part, rows in outline for s in rows])
-    return Loaded(policy, parts=[
-        Loaded(part, sections=[Loaded(s, sentences=text[s.id]) for s in rows])
-        for part, rows in outline])
+    return Loaded(
+        policy,
+        parts=[
+            Loaded(part, sections=[Loaded(s, sentences=text[s.id]) for s in rows])
+            for part, rows in outline
+        ],
+    )
 
 
 def _part(part: Part) -> Loaded:
@@ -49,6 +57,7 @@ def _part(part: Part) -> Loaded:
 
 
 # --- policies -----------------------------------------------------------------------------
+
 
 @blp.route(f"/groups/<{ID}:group_id>/policies", methods=["GET"])
 @blp.response(200, PolicySummarySchema(many=True))
@@ -66,8 +75,9 @@ def list_policies(group_id):
 def create_policy(body, group_id):
     """Start a policy, optionally with the titles of its first parts (facilitators)"""
     access = group_access(db(), auth.me().id, group_id, Action.MANAGE)
-    policy = policies.create_policy(db(), access.group, access.membership.user, body["title"],
-                                    body["summary"], body["parts"])
+    policy = policies.create_policy(
+        db(), access.group, access.membership.user, body["title"], body["summary"], body["parts"]
+    )
     return _policy(policy)
 
 
@@ -91,6 +101,7 @@ def update_policy(body, policy_id):
 
 
 # --- parts ---------------------------------------------------------------------------------
+
 
 @blp.route(f"/policies/<{ID}:policy_id>/parts", methods=["POST"])
 @blp.arguments(PartCreateSchema)
@@ -122,6 +133,7 @@ def update_part(body, part_id):
 
 
 # --- sections and sentences ------------------------------------------------------------
+
 
 @sections.route(f"/parts/<{ID}:part_id>/sections", methods=["POST"])
 @sections.arguments(SectionCreateSchema)

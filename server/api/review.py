@@ -43,35 +43,50 @@ from server.review.comments import Thread
 from server.review.models import Comment, Proposal, Vote
 
 comments_blp = ApiBlueprint(
-    "Comments", "Threaded comments on a section, one of its sentences, or a proposal. Any "
-    "member comments; you change your own; deleted comments leave a marker.")
+    "Comments",
+    "Threaded comments on a section, one of its sentences, or a proposal. Any "
+    "member comments; you change your own; deleted comments leave a marker.",
+)
 proposals_blp = ApiBlueprint(
-    "Proposals", "Changes any member proposes to a section, with a reason, shown as word "
+    "Proposals",
+    "Changes any member proposes to a section, with a reason, shown as word "
     "diffs against the text as it is now. The author may change or withdraw one until "
-    "voting opens.")
+    "voting opens.",
+)
 votes_blp = ApiBlueprint(
-    "Votes", "Decisions of the whole group: on proposals, and on agreeing a section its "
-    "sub-group marked ready. One member, one vote. Secret ballots never show who voted how.")
+    "Votes",
+    "Decisions of the whole group: on proposals, and on agreeing a section its "
+    "sub-group marked ready. One member, one vote. Secret ballots never show who voted how.",
+)
 rules_blp = ApiBlueprint(
-    "Decision rules", "How a group decides: quorum, threshold and how votes close. Members "
-    "read them; facilitators set them.")
+    "Decision rules",
+    "How a group decides: quorum, threshold and how votes close. Members "
+    "read them; facilitators set them.",
+)
 
 
 # --- views: rows with what the schemas show about them ----------------------------------
 
-def _comment(c: Comment, thread: Thread, mentioned: dict[int, list[int]], me: int, *,
-             root: bool) -> Loaded:
+
+def _comment(
+    c: Comment, thread: Thread, mentioned: dict[int, list[int]], me: int, *, root: bool
+) -> Loaded:
     resolved = None
     if root and c.resolved_at is not None:
         resolved = {"at": c.resolved_at, "by": c.resolved_by}
     return Loaded(
-        c, deleted=c.deleted_at is not None, author=c.author,
+        c,
+        deleted=c.deleted_at is not None,
+        author=c.author,
         source=c.source if c.author_id == me else None,
         anchor_sentence_id=thread.anchor.id if thread.anchor is not None else None,
-        on_removed_text=thread.on_removed_text, mentions=mentioned.get(c.id, []),
+        on_removed_text=thread.on_removed_text,
+        mentions=mentioned.get(c.id, []),
         resolved=resolved,
         replies=[_comment(x, thread, mentioned, me, root=False) for x in thread.replies]
-        if root else [])
+        if root
+        else [],
+    )
 
 
 def _threads(found: list[Thread]) -> list[Loaded]:
@@ -84,13 +99,19 @@ def _threads(found: list[Thread]) -> list[Loaded]:
 def _one_comment(comment: Comment) -> Loaded:
     """A comment in its thread: a thread's first comment with its replies; a reply alone."""
     root = comments.get_comment(db(), comment.thread_id) if comment.thread_id else comment
-    thread = next((t for t in comments.threads(db(), root.section_id,
-                                               proposal_id=root.proposal_id)
-                   if t.root.id == root.id), None)
+    thread = next(
+        (
+            t
+            for t in comments.threads(db(), root.section_id, proposal_id=root.proposal_id)
+            if t.root.id == root.id
+        ),
+        None,
+    )
     if thread is None:  # a deleted comment with nothing left under it
         anchor = comments.live_anchor(db(), root.sentence_id)
-        thread = Thread(root, anchor=anchor,
-                        on_removed_text=root.sentence_id is not None and anchor is None)
+        thread = Thread(
+            root, anchor=anchor, on_removed_text=root.sentence_id is not None and anchor is None
+        )
     mentioned = comments.mentioned_in(db(), [comment.id, *(x.id for x in thread.replies)])
     return _comment(comment, thread, mentioned, auth.me().id, root=comment.id == root.id)
 
@@ -111,18 +132,24 @@ def _vote(vote: Vote) -> Loaded:
     mine = votes.my_ballot(db(), vote, auth.me().id)
     rules = votes.rules_of(vote)
     return Loaded(
-        vote, tally=shown, my_choice=mine.choice if mine else None,
-        ballots=None if ballots is None else [
-            {"user": b.user, "choice": b.choice, "changed_at": b.changed_at} for b in ballots],
-        rules={"quorum_percent": rules.quorum_percent,
-               "threshold_percent": rules.threshold_percent,
-               "close_mode": rules.close_mode, "secret": rules.secret,
-               "explain": r.explain(rules, tally.members)})
+        vote,
+        tally=shown,
+        my_choice=mine.choice if mine else None,
+        ballots=None
+        if ballots is None
+        else [{"user": b.user, "choice": b.choice, "changed_at": b.changed_at} for b in ballots],
+        rules={
+            "quorum_percent": rules.quorum_percent,
+            "threshold_percent": rules.threshold_percent,
+            "close_mode": rules.close_mode,
+            "secret": rules.secret,
+            "explain": r.explain(rules, tally.members),
+        },
+    )
 
 
 def _rules(row, group_id: int) -> Loaded:
-    rules = r.Rules(row.quorum_percent, row.threshold_percent, row.close_mode,
-                    row.secret_ballot)
+    rules = r.Rules(row.quorum_percent, row.threshold_percent, row.close_mode, row.secret_ballot)
     return Loaded(row, explain=r.explain(rules, votes.member_count(db(), group_id)))
 
 
@@ -146,6 +173,7 @@ def _vote_access(vote_id: int, action: Action = Action.VIEW):
 
 
 # --- comments ------------------------------------------------------------------------------
+
 
 @comments_blp.route(f"/sections/<{ID}:section_id>/comments", methods=["GET"])
 @comments_blp.response(200, CommentSchema(many=True))
@@ -171,8 +199,11 @@ def add_comment(body, section_id):
     formatting, is 422 `empty`. A sentence not in the section is 404.
     """
     section, access = section_access(db(), auth.me().id, section_id)
-    return _one_comment(comments.add(db(), section, access.membership, body["body"],
-                                     sentence_id=body["sentence_id"]))
+    return _one_comment(
+        comments.add(
+            db(), section, access.membership, body["body"], sentence_id=body["sentence_id"]
+        )
+    )
 
 
 @comments_blp.route(f"/comments/<{ID}:comment_id>", methods=["GET"])
@@ -234,8 +265,9 @@ def resolve_thread(comment_id):
     nothing.
     """
     comment, section, access = _comment_access(comment_id)
-    return _one_comment(comments.set_resolved(db(), comment, access.membership,
-                                              section.subgroup_id, True))
+    return _one_comment(
+        comments.set_resolved(db(), comment, access.membership, section.subgroup_id, True)
+    )
 
 
 @comments_blp.route(f"/comments/<{ID}:comment_id>/reopen", methods=["POST"])
@@ -244,8 +276,9 @@ def resolve_thread(comment_id):
 def reopen_thread(comment_id):
     """Reopen the comment's resolved thread (the same people who may resolve it)"""
     comment, section, access = _comment_access(comment_id)
-    return _one_comment(comments.set_resolved(db(), comment, access.membership,
-                                              section.subgroup_id, False))
+    return _one_comment(
+        comments.set_resolved(db(), comment, access.membership, section.subgroup_id, False)
+    )
 
 
 @comments_blp.route(f"/groups/<{ID}:group_id>/mentions", methods=["GET"])
@@ -254,8 +287,9 @@ def reopen_thread(comment_id):
 def my_mentions(group_id):
     """List comments that mention you in the group's policies, newest first (the last 50)"""
     access = group_access(db(), auth.me().id, group_id)
-    found = comments.mentions_of(db(), access.membership.user_id,
-                                 [p.id for p in policies.policies_of(db(), group_id)])
+    found = comments.mentions_of(
+        db(), access.membership.user_id, [p.id for p in policies.policies_of(db(), group_id)]
+    )
     return [_one_comment(c) for c in found]
 
 
@@ -275,11 +309,20 @@ def list_proposal_comments(proposal_id):
 def add_proposal_comment(body, proposal_id):
     """Comment on a proposal (members); the same limits as any comment"""
     proposal, section, access = _proposal_access(proposal_id)
-    return _one_comment(comments.add(db(), section, access.membership, body["body"],
-                                     sentence_id=body["sentence_id"], proposal=proposal))
+    return _one_comment(
+        comments.add(
+            db(),
+            section,
+            access.membership,
+            body["body"],
+            sentence_id=body["sentence_id"],
+            proposal=proposal,
+        )
+    )
 
 
 # --- proposals -----------------------------------------------------------------------------
+
 
 @proposals_blp.route(f"/sections/<{ID}:section_id>/proposals", methods=["GET"])
 @proposals_blp.response(200, ProposalSchema(many=True))
@@ -341,6 +384,7 @@ def withdraw_proposal(proposal_id):
 
 # --- votes ---------------------------------------------------------------------------------
 
+
 @votes_blp.route(f"/proposals/<{ID}:proposal_id>/vote", methods=["POST"])
 @votes_blp.arguments(VoteOpenSchema, required=False)
 @votes_blp.response(201, VoteSchema)
@@ -353,8 +397,9 @@ def open_proposal_vote(body, proposal_id):
     `closes_at` in the past is 422.
     """
     proposal, _section, access = _proposal_access(proposal_id)
-    vote = votes.open_for_proposal(db(), proposal, access.membership, auth.me(),
-                                   (body or {}).get("closes_at"))
+    vote = votes.open_for_proposal(
+        db(), proposal, access.membership, auth.me(), (body or {}).get("closes_at")
+    )
     return _vote(vote)
 
 
@@ -370,8 +415,11 @@ def mark_ready(body, section_id):
     the section is 409 `already_open`; a section with no text is 422 `empty`.
     """
     section, access = section_access(db(), auth.me().id, section_id, Action.EDIT_TEXT)
-    return _vote(votes.open_for_agreement(db(), section, access.membership.group_id,
-                                          auth.me(), (body or {}).get("closes_at")))
+    return _vote(
+        votes.open_for_agreement(
+            db(), section, access.membership.group_id, auth.me(), (body or {}).get("closes_at")
+        )
+    )
 
 
 @votes_blp.route(f"/sections/<{ID}:section_id>/agreement", methods=["GET"])
@@ -387,12 +435,15 @@ def get_agreement(section_id):
     since = agreement.since_agreed(db(), section, live)
     text = {s.id: s.text for s in live}
     return {
-        "section_id": section.id, "status": section.status,
+        "section_id": section.id,
+        "status": section.status,
         "agreed": since.agreement,
         "open_vote_id": vote.id if vote is not None and vote.is_open else None,
         "changed_since_agreed": since.any,
-        "changed": [{"sentence_id": sid, "agreed_text": was, "text": text[sid]}
-                    for sid, was in since.changed.items()],
+        "changed": [
+            {"sentence_id": sid, "agreed_text": was, "text": text[sid]}
+            for sid, was in since.changed.items()
+        ],
         "added": [s.id for s in live if s.id in since.added],
         "removed": since.removed,
     }
@@ -466,6 +517,7 @@ def close_vote(vote_id):
 
 
 # --- decision rules ------------------------------------------------------------------------
+
 
 @rules_blp.route(f"/groups/<{ID}:group_id>/decision-rules", methods=["GET"])
 @rules_blp.response(200, RulesSchema)

@@ -37,13 +37,19 @@ RAW_PROPOSAL_CHARS = 2 * MAX_PROPOSAL_CHARS
 
 def _closes_at() -> fields.AwareDateTime:
     return fields.AwareDateTime(
-        default_timezone=UTC, allow_none=True, load_default=None, metadata=_d(
+        default_timezone=UTC,
+        allow_none=True,
+        load_default=None,
+        metadata=_d(
             "When the vote closes (ISO 8601; without a zone, UTC). Absent or null: after "
             "the group's `vote_days`. Ignored when the group's votes close only when "
-            "everyone has voted."))
+            "everyone has voted."
+        ),
+    )
 
 
 # --- people --------------------------------------------------------------------------------
+
 
 class ReviewerSchema(Schema):
     """A person, named."""
@@ -54,21 +60,32 @@ class ReviewerSchema(Schema):
 
 # --- comments ------------------------------------------------------------------------------
 
+
 class CommentCreateSchema(Schema):
     """A new comment on the section, or on one of its sentences."""
 
-    body = Text(f"The comment: a little Markdown (**bold**, *italic*, lists, links) and "
-                f"@Name to mention a member. At most {MAX_COMMENT_CHARS} characters, with "
-                "some words in it: other markup is removed.", RAW_COMMENT_CHARS, required=True)
-    sentence_id = Id("Comment on this live sentence of the section (absent or null: on the "
-                     "section as a whole).", allow_none=True, load_default=None)
+    body = Text(
+        f"The comment: a little Markdown (**bold**, *italic*, lists, links) and "
+        f"@Name to mention a member. At most {MAX_COMMENT_CHARS} characters, with "
+        "some words in it: other markup is removed.",
+        RAW_COMMENT_CHARS,
+        required=True,
+    )
+    sentence_id = Id(
+        "Comment on this live sentence of the section (absent or null: on the section as a whole).",
+        allow_none=True,
+        load_default=None,
+    )
 
 
 class CommentBodySchema(Schema):
     """The text of a reply, or a comment's new text."""
 
-    body = Text(f"The text, as for a new comment (at most {MAX_COMMENT_CHARS} characters).",
-                RAW_COMMENT_CHARS, required=True)
+    body = Text(
+        f"The text, as for a new comment (at most {MAX_COMMENT_CHARS} characters).",
+        RAW_COMMENT_CHARS,
+        required=True,
+    )
 
 
 class ResolvedSchema(Schema):
@@ -82,93 +99,139 @@ class ReplySchema(Schema):
     """One comment. A deleted one stays as a marker with an empty body."""
 
     id = fields.Integer(metadata=_d("Comment id."))
-    thread_id = fields.Integer(allow_none=True, metadata=_d(
-        "The first comment of its thread (null: this one starts a thread)."))
+    thread_id = fields.Integer(
+        allow_none=True,
+        metadata=_d("The first comment of its thread (null: this one starts a thread)."),
+    )
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it is about."))
-    proposal_id = fields.Integer(allow_none=True, metadata=_d(
-        "The proposal it discusses (null: none)."))
-    author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d(
-        "Who wrote it (null: the account is gone)."))
-    body_html = fields.String(metadata=_d(
-        "The comment as safe HTML (p, br, strong, em, ul, ol, li, a, and span.mention); "
-        "empty once deleted."))
-    source = fields.String(allow_none=True, metadata=_d(
-        "The text as typed, for editing: shown to its author only (null for others)."))
+    proposal_id = fields.Integer(
+        allow_none=True, metadata=_d("The proposal it discusses (null: none).")
+    )
+    author = fields.Nested(
+        ReviewerSchema, allow_none=True, metadata=_d("Who wrote it (null: the account is gone).")
+    )
+    body_html = fields.String(
+        metadata=_d(
+            "The comment as safe HTML (p, br, strong, em, ul, ol, li, a, and span.mention); "
+            "empty once deleted."
+        )
+    )
+    source = fields.String(
+        allow_none=True,
+        metadata=_d("The text as typed, for editing: shown to its author only (null for others)."),
+    )
     created_at = Stamp("When it was written")
-    edited_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it was last changed (ISO 8601, UTC; null: never)."))
-    deleted = fields.Boolean(metadata=_d("Deleted: its place in the thread is kept, its "
-                                         "words are not."))
-    sentence_id = fields.Integer(allow_none=True, metadata=_d(
-        "The sentence it was written on (null: the whole section)."))
-    anchor_sentence_id = fields.Integer(allow_none=True, metadata=_d(
-        "The live sentence it belongs to now: its own, or the one it was merged into "
-        "(null: on the section, or on text since removed)."))
-    on_removed_text = fields.Boolean(metadata=_d(
-        "The sentence it was about has been removed; `quote` keeps its words."))
-    quote = fields.String(metadata=_d("The sentence's words when the thread began (empty "
-                                      "for a comment on the section)."))
-    mentions = fields.List(fields.Integer(), metadata=_d("User ids of the members it "
-                                                         "mentions."))
+    edited_at = fields.DateTime(
+        allow_none=True, metadata=_d("When it was last changed (ISO 8601, UTC; null: never).")
+    )
+    deleted = fields.Boolean(
+        metadata=_d("Deleted: its place in the thread is kept, its words are not.")
+    )
+    sentence_id = fields.Integer(
+        allow_none=True, metadata=_d("The sentence it was written on (null: the whole section).")
+    )
+    anchor_sentence_id = fields.Integer(
+        allow_none=True,
+        metadata=_d(
+            "The live sentence it belongs to now: its own, or the one it was merged into "
+            "(null: on the section, or on text since removed)."
+        ),
+    )
+    on_removed_text = fields.Boolean(
+        metadata=_d("The sentence it was about has been removed; `quote` keeps its words.")
+    )
+    quote = fields.String(
+        metadata=_d(
+            "The sentence's words when the thread began (empty for a comment on the section)."
+        )
+    )
+    mentions = fields.List(fields.Integer(), metadata=_d("User ids of the members it mentions."))
 
 
 class CommentSchema(ReplySchema):
     """A comment with its place in the discussion: a thread's first comment carries
     its replies and whether the thread is resolved; a reply has neither."""
 
-    resolved = fields.Nested(ResolvedSchema, allow_none=True, metadata=_d(
-        "For a thread: when and by whom it was resolved (null: open, or a reply)."))
-    replies = fields.List(fields.Nested(ReplySchema), metadata=_d(
-        "For a thread: its replies, oldest first (empty for a reply)."))
+    resolved = fields.Nested(
+        ResolvedSchema,
+        allow_none=True,
+        metadata=_d("For a thread: when and by whom it was resolved (null: open, or a reply)."),
+    )
+    replies = fields.List(
+        fields.Nested(ReplySchema),
+        metadata=_d("For a thread: its replies, oldest first (empty for a reply)."),
+    )
 
 
 # --- proposals -----------------------------------------------------------------------------
 
+
 class ProposalCreateSchema(Schema):
     """A change to propose to the section, with the reason for it."""
 
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ProposalKind]),
-                         metadata=_d("replace one sentence, insert sentences after one (or at "
-                                     "the start), delete sentences, or rewrite the whole "
-                                     "section.", enum=[k.value for k in ProposalKind]))
-    reason = Text(f"Why the change is needed (at most {MAX_REASON_CHARS} characters).",
-                  RAW_REASON_CHARS, required=True)
-    text = Text(f"The proposed words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
-                "characters); split into sentences.", RAW_PROPOSAL_CHARS, load_default=None,
-                allow_none=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([k.value for k in ProposalKind]),
+        metadata=_d(
+            "replace one sentence, insert sentences after one (or at "
+            "the start), delete sentences, or rewrite the whole "
+            "section.",
+            enum=[k.value for k in ProposalKind],
+        ),
+    )
+    reason = Text(
+        f"Why the change is needed (at most {MAX_REASON_CHARS} characters).",
+        RAW_REASON_CHARS,
+        required=True,
+    )
+    text = Text(
+        f"The proposed words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
+        "characters); split into sentences.",
+        RAW_PROPOSAL_CHARS,
+        load_default=None,
+        allow_none=True,
+    )
     sentence_ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
-        validate=validate.Length(max=500), load_default=list, metadata=_d(
+        validate=validate.Length(max=500),
+        load_default=list,
+        metadata=_d(
             "replace: the one sentence; delete: the sentences; insert: the sentence to "
-            "follow (empty: at the start); rewrite: leave empty."))
+            "follow (empty: at the start); rewrite: leave empty."
+        ),
+    )
 
 
 class ProposalUpdateSchema(Schema):
     """Fields to change on your proposal before voting opens; leave out what stays."""
 
     reason = Text("Why the change is needed.", RAW_REASON_CHARS)
-    text = Text("The proposed words (not for delete); checked against today's text.",
-                RAW_PROPOSAL_CHARS)
+    text = Text(
+        "The proposed words (not for delete); checked against today's text.", RAW_PROPOSAL_CHARS
+    )
 
 
 class ProposalPieceSchema(Schema):
     """A run of words in a word-level diff."""
 
-    op = fields.String(metadata=_d("equal, insert or delete.",
-                                   enum=["equal", "insert", "delete"]))
+    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
     text = fields.String(metadata=_d("The words, spaces and punctuation included."))
 
 
 class ProposalChangeSchema(Schema):
     """One block of a proposal, shown against the text as it is now."""
 
-    sentence_ids = fields.List(fields.Integer(), metadata=_d(
-        "The sentences it changes (insert: the one it follows; empty: at the start)."))
+    sentence_ids = fields.List(
+        fields.Integer(),
+        metadata=_d("The sentences it changes (insert: the one it follows; empty: at the start)."),
+    )
     before = fields.String(metadata=_d("Today's words (empty for an insert)."))
     after = fields.String(metadata=_d("The proposed words (empty for a delete)."))
-    pieces = fields.List(fields.Nested(ProposalPieceSchema), metadata=_d(
-        "Word-level diff from before to after, in reading order."))
+    pieces = fields.List(
+        fields.Nested(ProposalPieceSchema),
+        metadata=_d("Word-level diff from before to after, in reading order."),
+    )
     gone = fields.Boolean(metadata=_d("The sentence it is about has been removed since."))
 
 
@@ -185,11 +248,17 @@ class VoteRefSchema(Schema):
 
     id = fields.Integer(metadata=_d("Vote id."))
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
-    closes_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it closes (ISO 8601, UTC; null: when everyone has voted)."))
+    closes_at = fields.DateTime(
+        allow_none=True,
+        metadata=_d("When it closes (ISO 8601, UTC; null: when everyone has voted)."),
+    )
     closed_at = fields.DateTime(allow_none=True, metadata=_d("When it closed (null: open)."))
-    outcome = fields.String(allow_none=True, metadata=_d(
-        "approved, rejected or no_quorum once closed.", enum=[o.value for o in Outcome]))
+    outcome = fields.String(
+        allow_none=True,
+        metadata=_d(
+            "approved, rejected or no_quorum once closed.", enum=[o.value for o in Outcome]
+        ),
+    )
 
 
 class ProposalSchema(Schema):
@@ -199,32 +268,48 @@ class ProposalSchema(Schema):
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it changes."))
     author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d("Who proposed it."))
-    kind = fields.String(metadata=_d("What kind of change.",
-                                     enum=[k.value for k in ProposalKind]))
-    status = fields.String(metadata=_d(
-        "open (being discussed; its author may change or withdraw it), voting, applied, "
-        "conflict (approved, but the text moved too far: see `conflict`), rejected, "
-        "not_decided (no quorum) or withdrawn.", enum=[s.value for s in ProposalStatus]))
+    kind = fields.String(metadata=_d("What kind of change.", enum=[k.value for k in ProposalKind]))
+    status = fields.String(
+        metadata=_d(
+            "open (being discussed; its author may change or withdraw it), voting, applied, "
+            "conflict (approved, but the text moved too far: see `conflict`), rejected, "
+            "not_decided (no quorum) or withdrawn.",
+            enum=[s.value for s in ProposalStatus],
+        )
+    )
     reason = fields.String(metadata=_d("Why, in the author's words."))
     text = fields.String(metadata=_d("The proposed words (empty for a delete)."))
-    sentence_ids = fields.List(fields.Integer(), metadata=_d(
-        "The sentences it changes, or (insert) follows."))
-    changes = fields.List(fields.Nested(ProposalChangeSchema), metadata=_d(
-        "The proposal as word diffs against today's text."))
-    stale = fields.Boolean(metadata=_d(
-        "The text has changed since the proposal was made: when applied it is merged, or "
-        "marked as a conflict."))
-    conflict = fields.Nested(ProposalConflictSchema, allow_none=True, metadata=_d(
-        "When status is conflict: why, and both texts (null otherwise)."))
-    vote = fields.Nested(VoteRefSchema, allow_none=True, metadata=_d(
-        "The group's vote on it (null: none yet)."))
+    sentence_ids = fields.List(
+        fields.Integer(), metadata=_d("The sentences it changes, or (insert) follows.")
+    )
+    changes = fields.List(
+        fields.Nested(ProposalChangeSchema),
+        metadata=_d("The proposal as word diffs against today's text."),
+    )
+    stale = fields.Boolean(
+        metadata=_d(
+            "The text has changed since the proposal was made: when applied it is merged, or "
+            "marked as a conflict."
+        )
+    )
+    conflict = fields.Nested(
+        ProposalConflictSchema,
+        allow_none=True,
+        metadata=_d("When status is conflict: why, and both texts (null otherwise)."),
+    )
+    vote = fields.Nested(
+        VoteRefSchema, allow_none=True, metadata=_d("The group's vote on it (null: none yet).")
+    )
     created_at = Stamp("When it was made")
     updated_at = Stamp("When it last changed")
-    decided_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it was decided or withdrawn (ISO 8601, UTC; null: not yet)."))
+    decided_at = fields.DateTime(
+        allow_none=True,
+        metadata=_d("When it was decided or withdrawn (ISO 8601, UTC; null: not yet)."),
+    )
 
 
 # --- votes ---------------------------------------------------------------------------------
+
 
 class VoteOpenSchema(Schema):
     """Open a vote: optionally when it closes."""
@@ -235,27 +320,37 @@ class VoteOpenSchema(Schema):
 class ChoiceSchema(Schema):
     """Your vote."""
 
-    choice = fields.String(required=True, validate=validate.OneOf(CHOICES),
-                           metadata=_d("approve, reject or abstain.", enum=CHOICES))
+    choice = fields.String(
+        required=True,
+        validate=validate.OneOf(CHOICES),
+        metadata=_d("approve, reject or abstain.", enum=CHOICES),
+    )
 
 
 class VoteFilterSchema(Schema):
     """Which votes to list."""
 
-    open = fields.Boolean(load_default=None, metadata=_d(
-        "true: open votes only; false: closed ones only; absent: all."))
+    open = fields.Boolean(
+        load_default=None,
+        metadata=_d("true: open votes only; false: closed ones only; absent: all."),
+    )
 
 
 class VoteRulesSchema(Schema):
     """The rules a vote runs by, copied from the group's when it opened."""
 
     quorum_percent = fields.Integer(metadata=_d("At least this % of members must vote."))
-    threshold_percent = fields.Integer(metadata=_d(
-        "It passes when approvals are more than this % of approve and reject votes."))
-    close_mode = fields.String(metadata=_d(
-        "date, all_voted, or date_or_all_voted (whichever comes first).", enum=CLOSE_MODES))
-    secret = fields.Boolean(metadata=_d(
-        "A secret ballot: nobody, facilitators included, is shown who voted how."))
+    threshold_percent = fields.Integer(
+        metadata=_d("It passes when approvals are more than this % of approve and reject votes.")
+    )
+    close_mode = fields.String(
+        metadata=_d(
+            "date, all_voted, or date_or_all_voted (whichever comes first).", enum=CLOSE_MODES
+        )
+    )
+    secret = fields.Boolean(
+        metadata=_d("A secret ballot: nobody, facilitators included, is shown who voted how.")
+    )
     explain = fields.String(metadata=_d("The rules in one plain sentence."))
 
 
@@ -266,8 +361,9 @@ class TallySchema(Schema):
     reject = fields.Integer(metadata=_d("Rejections."))
     abstain = fields.Integer(metadata=_d("Abstentions (they count towards the quorum)."))
     cast = fields.Integer(metadata=_d("Members who have voted."))
-    members = fields.Integer(metadata=_d("Members who may vote (the group's members now, "
-                                         "or at closing)."))
+    members = fields.Integer(
+        metadata=_d("Members who may vote (the group's members now, or at closing).")
+    )
 
 
 class BallotSchema(Schema):
@@ -282,30 +378,49 @@ class VoteSchema(Schema):
     """A decision of the whole group: on a proposal, or on agreeing a section."""
 
     id = fields.Integer(metadata=_d("Vote id."))
-    subject = fields.String(metadata=_d("proposal, or agreement (agree a section that its "
-                                        "sub-group marked ready).",
-                                        enum=[s.value for s in VoteSubject]))
+    subject = fields.String(
+        metadata=_d(
+            "proposal, or agreement (agree a section that its sub-group marked ready).",
+            enum=[s.value for s in VoteSubject],
+        )
+    )
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section."))
-    proposal_id = fields.Integer(allow_none=True, metadata=_d(
-        "The proposal decided (null for an agreement vote)."))
+    proposal_id = fields.Integer(
+        allow_none=True, metadata=_d("The proposal decided (null for an agreement vote).")
+    )
     rules = fields.Nested(VoteRulesSchema, metadata=_d("The rules it runs by."))
     opened_at = Stamp("When voting opened")
-    closes_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it closes by date (ISO 8601, UTC; null: when everyone has voted)."))
-    closed_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it closed (ISO 8601, UTC; null: still open)."))
+    closes_at = fields.DateTime(
+        allow_none=True,
+        metadata=_d("When it closes by date (ISO 8601, UTC; null: when everyone has voted)."),
+    )
+    closed_at = fields.DateTime(
+        allow_none=True, metadata=_d("When it closed (ISO 8601, UTC; null: still open).")
+    )
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
-    outcome = fields.String(allow_none=True, metadata=_d(
-        "Once closed: approved, rejected or no_quorum (null: open).",
-        enum=[o.value for o in Outcome]))
-    tally = fields.Nested(TallySchema, metadata=_d(
-        "Closed: the tally recorded with the outcome. Open: the running tally, or for a "
-        "secret ballot only how many have voted."))
-    ballots = fields.List(fields.Nested(BallotSchema), allow_none=True, metadata=_d(
-        "Who voted how, for members of the group; null for a secret ballot."))
-    my_choice = fields.String(allow_none=True, metadata=_d(
-        "Your own vote (null: you have not voted).", enum=CHOICES))
+    outcome = fields.String(
+        allow_none=True,
+        metadata=_d(
+            "Once closed: approved, rejected or no_quorum (null: open).",
+            enum=[o.value for o in Outcome],
+        ),
+    )
+    tally = fields.Nested(
+        TallySchema,
+        metadata=_d(
+            "Closed: the tally recorded with the outcome. Open: the running tally, or for a "
+            "secret ballot only how many have voted."
+        ),
+    )
+    ballots = fields.List(
+        fields.Nested(BallotSchema),
+        allow_none=True,
+        metadata=_d("Who voted how, for members of the group; null for a secret ballot."),
+    )
+    my_choice = fields.String(
+        allow_none=True, metadata=_d("Your own vote (null: you have not voted).", enum=CHOICES)
+    )
 
 
 class ReadySchema(VoteOpenSchema):
@@ -313,6 +428,7 @@ class ReadySchema(VoteOpenSchema):
 
 
 # --- agreed sections ---------------------------------------------------------------------
+
 
 class AgreedSentenceSchema(Schema):
     """A sentence as agreed."""
@@ -326,8 +442,9 @@ class AgreedSchema(Schema):
 
     vote_id = fields.Integer(metadata=_d("The vote that agreed it."))
     agreed_at = Stamp("When it was agreed")
-    sentences = fields.List(fields.Nested(AgreedSentenceSchema), metadata=_d(
-        "The agreed sentences, in order."))
+    sentences = fields.List(
+        fields.Nested(AgreedSentenceSchema), metadata=_d("The agreed sentences, in order.")
+    )
 
 
 class ChangedSentenceSchema(Schema):
@@ -343,38 +460,66 @@ class AgreementSchema(Schema):
 
     section_id = fields.Integer(metadata=_d("The section."))
     status = fields.String(metadata=_d("drafting, ready_for_review or agreed."))
-    agreed = fields.Nested(AgreedSchema, allow_none=True, metadata=_d(
-        "The latest agreed version (null: never agreed)."))
-    open_vote_id = fields.Integer(allow_none=True, metadata=_d(
-        "An agreement vote now open on the section (null: none)."))
-    changed_since_agreed = fields.Boolean(metadata=_d(
-        "Today's text differs from the agreed version."))
-    changed = fields.List(fields.Nested(ChangedSentenceSchema), metadata=_d(
-        "Sentences whose words changed since."))
+    agreed = fields.Nested(
+        AgreedSchema,
+        allow_none=True,
+        metadata=_d("The latest agreed version (null: never agreed)."),
+    )
+    open_vote_id = fields.Integer(
+        allow_none=True, metadata=_d("An agreement vote now open on the section (null: none).")
+    )
+    changed_since_agreed = fields.Boolean(
+        metadata=_d("Today's text differs from the agreed version.")
+    )
+    changed = fields.List(
+        fields.Nested(ChangedSentenceSchema), metadata=_d("Sentences whose words changed since.")
+    )
     added = fields.List(fields.Integer(), metadata=_d("Ids of sentences added since."))
-    removed = fields.List(fields.Nested(AgreedSentenceSchema), metadata=_d(
-        "Agreed sentences removed since."))
+    removed = fields.List(
+        fields.Nested(AgreedSentenceSchema), metadata=_d("Agreed sentences removed since.")
+    )
 
 
 # --- decision rules ------------------------------------------------------------------------
 
+
 class RulesUpdateSchema(Schema):
     """The group's decision rules, all of them. Votes already open keep theirs."""
 
-    quorum_percent = fields.Integer(required=True, strict=True, metadata=_d(
-        f"At least this % of members must vote ({QUORUM_RANGE[0]}–{QUORUM_RANGE[1]}); "
-        "abstaining counts as voting."))
-    threshold_percent = fields.Integer(required=True, strict=True, metadata=_d(
-        "A proposal passes when approvals are more than this % of approve and reject "
-        f"votes ({THRESHOLD_RANGE[0]}–{THRESHOLD_RANGE[1]}; 50 is a simple majority)."))
-    close_mode = fields.String(required=True, metadata=_d(
-        "When a vote closes: date, all_voted, or date_or_all_voted (whichever comes "
-        "first).", enum=CLOSE_MODES))
-    vote_days = fields.Integer(required=True, strict=True, metadata=_d(
-        f"Days a vote stays open unless it says otherwise ({VOTE_DAYS_RANGE[0]}–"
-        f"{VOTE_DAYS_RANGE[1]})."))
-    secret_ballot = fields.Boolean(required=True, metadata=_d(
-        "Secret ballots: no page, API or export shows who voted how."))
+    quorum_percent = fields.Integer(
+        required=True,
+        strict=True,
+        metadata=_d(
+            f"At least this % of members must vote ({QUORUM_RANGE[0]}–{QUORUM_RANGE[1]}); "
+            "abstaining counts as voting."
+        ),
+    )
+    threshold_percent = fields.Integer(
+        required=True,
+        strict=True,
+        metadata=_d(
+            "A proposal passes when approvals are more than this % of approve and reject "
+            f"votes ({THRESHOLD_RANGE[0]}–{THRESHOLD_RANGE[1]}; 50 is a simple majority)."
+        ),
+    )
+    close_mode = fields.String(
+        required=True,
+        metadata=_d(
+            "When a vote closes: date, all_voted, or date_or_all_voted (whichever comes first).",
+            enum=CLOSE_MODES,
+        ),
+    )
+    vote_days = fields.Integer(
+        required=True,
+        strict=True,
+        metadata=_d(
+            f"Days a vote stays open unless it says otherwise ({VOTE_DAYS_RANGE[0]}–"
+            f"{VOTE_DAYS_RANGE[1]})."
+        ),
+    )
+    secret_ballot = fields.Boolean(
+        required=True, metadata=_d("Secret ballots: no page, API or export shows who voted how.")
+    )
 
 
 class RulesSchema(Schema):
@@ -382,10 +527,14 @@ class RulesSchema(Schema):
 
     group_id = fields.Integer(metadata=_d("The group."))
     quorum_percent = fields.Integer(metadata=_d("At least this % of members must vote."))
-    threshold_percent = fields.Integer(metadata=_d(
-        "A proposal passes when approvals are more than this % of approve and reject votes."))
+    threshold_percent = fields.Integer(
+        metadata=_d(
+            "A proposal passes when approvals are more than this % of approve and reject votes."
+        )
+    )
     close_mode = fields.String(metadata=_d("When a vote closes.", enum=CLOSE_MODES))
     vote_days = fields.Integer(metadata=_d("Days a vote stays open by default."))
     secret_ballot = fields.Boolean(metadata=_d("Secret ballots."))
-    explain = fields.String(metadata=_d("The rules in one plain sentence, for the group's "
-                                        "size now."))
+    explain = fields.String(
+        metadata=_d("The rules in one plain sentence, for the group's size now.")
+    )

@@ -33,16 +33,21 @@ def _d(text: str, **extra) -> dict:
 
 
 def Id(text: str, **kwargs) -> fields.Integer:  # noqa: N802 (a field factory)
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), metadata=_d(text),
-                          **kwargs)
+    return fields.Integer(
+        strict=True, validate=validate.Range(1, MAX_ID), metadata=_d(text), **kwargs
+    )
 
 
-def Text(text: str, limit: int, *, required: bool = False, blank: bool = True,
-         **kwargs) -> fields.String:  # noqa: N802
+def Text(
+    text: str, limit: int, *, required: bool = False, blank: bool = True, **kwargs
+) -> fields.String:  # noqa: N802
     """A string of at most `limit` characters (and at least one unless `blank`)."""
-    return fields.String(required=required,
-                         validate=validate.Length(min=None if blank else 1, max=limit),
-                         metadata=_d(text), **kwargs)
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=None if blank else 1, max=limit),
+        metadata=_d(text),
+        **kwargs,
+    )
 
 
 def Stamp(text: str) -> fields.DateTime:  # noqa: N802
@@ -51,23 +56,32 @@ def Stamp(text: str) -> fields.DateTime:  # noqa: N802
 
 # --- errors ---------------------------------------------------------------------------
 
+
 class ErrorBodySchema(Schema):
     """What went wrong, in words a person can act on."""
 
-    code = fields.String(required=True, metadata=_d(
-        "Stable machine-readable code: bad_request, not_authenticated, sign_in_failed, "
-        "forbidden, not_found, method_not_allowed, conflict, last_facilitator, "
-        "already_member, subgroup_in_use, gone, invitation_expired, invitation_used, "
-        "too_large, unsupported_media_type, invalid, too_many_requests, csrf_failed, "
-        "server_error; in review: too_long, empty, no_change, deleted, not_open, "
-        "voting_started, decided, already_open, already_voted, vote_closed; in sessions: "
-        "session_running, session_started, session_not_started, session_closed. Each "
-        "endpoint's description says which it can give."))
+    code = fields.String(
+        required=True,
+        metadata=_d(
+            "Stable machine-readable code: bad_request, not_authenticated, sign_in_failed, "
+            "forbidden, not_found, method_not_allowed, conflict, last_facilitator, "
+            "already_member, subgroup_in_use, gone, invitation_expired, invitation_used, "
+            "too_large, unsupported_media_type, invalid, too_many_requests, csrf_failed, "
+            "server_error; in review: too_long, empty, no_change, deleted, not_open, "
+            "voting_started, decided, already_open, already_voted, vote_closed; in sessions: "
+            "session_running, session_started, session_not_started, session_closed. Each "
+            "endpoint's description says which it can give."
+        ),
+    )
     message = fields.String(required=True, metadata=_d("A plain-language explanation."))
     field_errors = fields.Dict(
-        keys=fields.String(), data_key="fields",
-        metadata=_d("For invalid input: a message list per field name (`_schema` for the "
-                    "body as a whole). Absent otherwise."))
+        keys=fields.String(),
+        data_key="fields",
+        metadata=_d(
+            "For invalid input: a message list per field name (`_schema` for the "
+            "body as a whole). Absent otherwise."
+        ),
+    )
 
 
 class ErrorSchema(Schema):
@@ -78,13 +92,18 @@ class ErrorSchema(Schema):
 
 # --- tokens and people ------------------------------------------------------------------
 
+
 class TokenCreateSchema(Schema):
     """Sign in with email and password to get an API token."""
 
     email = Text("Email address of the account.", 254, required=True)
     password = Text("Password of the account.", 256, required=True)
-    name = Text("What the token is for, so you can tell your tokens apart.", 80,
-                blank=False, load_default="API")
+    name = Text(
+        "What the token is for, so you can tell your tokens apart.",
+        80,
+        blank=False,
+        load_default="API",
+    )
 
 
 class TokenSchema(Schema):
@@ -94,15 +113,17 @@ class TokenSchema(Schema):
     name = fields.String(metadata=_d("What the token is for."))
     prefix = fields.String(metadata=_d("The token's first characters, to recognise it."))
     created_at = Stamp("When it was made")
-    last_used_at = fields.DateTime(allow_none=True, metadata=_d(
-        "When it was last used, to the minute (null: never)."))
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata=_d("When it was last used, to the minute (null: never).")
+    )
 
 
 class NewTokenSchema(TokenSchema):
     """A new API token, with its secret: shown only this once."""
 
-    token = fields.String(metadata=_d(
-        "The secret. Send it as `Authorization: Bearer <token>`. Store it safely."))
+    token = fields.String(
+        metadata=_d("The secret. Send it as `Authorization: Bearer <token>`. Store it safely.")
+    )
 
 
 class UserSchema(Schema):
@@ -135,12 +156,12 @@ class PasswordSchema(Schema):
 
 # --- groups and members ---------------------------------------------------------------------
 
+
 class GroupCreateSchema(Schema):
     """A new group; you become its first facilitator."""
 
     name = Text("Group name.", 120, required=True, blank=False)
-    description = Text("What the group is for; line breaks are kept.", 5000,
-                       load_default="")
+    description = Text("What the group is for; line breaks are kept.", 5000, load_default="")
 
 
 class GroupUpdateSchema(Schema):
@@ -164,21 +185,26 @@ class MemberSchema(Schema):
     """A member of a group. Roles describe people; only `facilitator` adds rights."""
 
     user_id = fields.Integer(metadata=_d("User id: names the member in paths."))
-    display_name = fields.String(attribute="user.display_name",
-                                 metadata=_d("The member's name."))
-    email = fields.String(allow_none=True, metadata=_d(
-        "Email address: shown to facilitators and to the member themself, null to others."))
+    display_name = fields.String(attribute="user.display_name", metadata=_d("The member's name."))
+    email = fields.String(
+        allow_none=True,
+        metadata=_d(
+            "Email address: shown to facilitators and to the member themself, null to others."
+        ),
+    )
     role = fields.String(metadata=_d("The member's role.", enum=ROLES))
-    role_label = fields.String(attribute="role.label", metadata=_d(
-        "The role in words, e.g. \"Parent or carer\"."))
+    role_label = fields.String(
+        attribute="role.label", metadata=_d('The role in words, e.g. "Parent or carer".')
+    )
     joined_at = Stamp("When they joined")
 
 
 class RoleSchema(Schema):
     """A member's new role."""
 
-    role = fields.String(required=True, validate=validate.OneOf(ROLES),
-                         metadata=_d("The new role.", enum=ROLES))
+    role = fields.String(
+        required=True, validate=validate.OneOf(ROLES), metadata=_d("The new role.", enum=ROLES)
+    )
 
 
 class ResetLinkSchema(Schema):
@@ -192,14 +218,17 @@ class ResetLinkSchema(Schema):
 
 # --- invitations ---------------------------------------------------------------------
 
+
 class InvitationCreateSchema(Schema):
     """Invite one person, by email, to join with a role."""
 
     email = Text("Email address of the person invited.", 254, required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES),
-                         metadata=_d("The role they join with.", enum=ROLES))
-    display_name = Text("Their name, suggested for a new account (optional).", 80,
-                        load_default="")
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(ROLES),
+        metadata=_d("The role they join with.", enum=ROLES),
+    )
+    display_name = Text("Their name, suggested for a new account (optional).", 80, load_default="")
 
 
 class InvitationSchema(Schema):
@@ -242,10 +271,15 @@ class AcceptSchema(Schema):
     """Accept an invitation. A new person chooses a name and password; someone with an
     account already gives its password (or calls with their own token)."""
 
-    display_name = Text("Your name as others will see it (default: the suggested one).",
-                        80, load_default="")
-    password = Text("New account: the password to choose (at least 10 characters). "
-                    "Existing account: its password.", 256, load_default="")
+    display_name = Text(
+        "Your name as others will see it (default: the suggested one).", 80, load_default=""
+    )
+    password = Text(
+        "New account: the password to choose (at least 10 characters). "
+        "Existing account: its password.",
+        256,
+        load_default="",
+    )
 
 
 class MembershipSchema(Schema):
@@ -265,6 +299,7 @@ class AcceptedSchema(Schema):
 
 
 # --- sub-groups -------------------------------------------------------------------------
+
 
 class SubgroupCreateSchema(Schema):
     """A new sub-group (project group); names are unique in a group, ignoring case."""
@@ -298,6 +333,7 @@ class SubgroupMemberAddSchema(Schema):
 
 # --- policies and their text ---------------------------------------------------------------
 
+
 class SentenceSchema(Schema):
     """One sentence: the unit of editing, commenting and history."""
 
@@ -321,14 +357,17 @@ class SectionSchema(Schema):
     policy_id = fields.Integer(metadata=_d("The policy."))
     part_id = fields.Integer(metadata=_d("The part it is in."))
     title = fields.String(metadata=_d("Title; for an FAQ section, the question."))
-    kind = fields.String(metadata=_d("text, or faq (title is a question, sentences its answer).",
-                                     enum=KINDS))
-    status = fields.String(metadata=_d("Where it is in review.",
-                                       enum=[s.value for s in SectionStatus]))
+    kind = fields.String(
+        metadata=_d("text, or faq (title is a question, sentences its answer).", enum=KINDS)
+    )
+    status = fields.String(
+        metadata=_d("Where it is in review.", enum=[s.value for s in SectionStatus])
+    )
     position = fields.String(metadata=_d("Ordering key within the part."))
     subgroup_id = fields.Integer(metadata=_d("The owning sub-group's id."))
-    subgroup = fields.Nested(SubgroupRefSchema, metadata=_d(
-        "The owning sub-group: its members edit the text."))
+    subgroup = fields.Nested(
+        SubgroupRefSchema, metadata=_d("The owning sub-group: its members edit the text.")
+    )
     created_at = Stamp("When it was made")
     sentences = fields.List(fields.Nested(SentenceSchema), metadata=_d("Its sentences, in order."))
 
@@ -366,9 +405,12 @@ class PolicyCreateSchema(Schema):
 
     title = Text("Title.", 200, required=True, blank=False)
     summary = Text("Summary; line breaks are kept.", 5000, load_default="")
-    parts = fields.List(fields.String(validate=validate.Length(1, 200)),
-                        validate=validate.Length(max=50), load_default=list,
-                        metadata=_d("Titles of the parts to start with, in order."))
+    parts = fields.List(
+        fields.String(validate=validate.Length(1, 200)),
+        validate=validate.Length(max=50),
+        load_default=list,
+        metadata=_d("Titles of the parts to start with, in order."),
+    )
 
 
 class PolicyUpdateSchema(Schema):
@@ -383,8 +425,9 @@ class PartCreateSchema(Schema):
 
     title = Text("Part title.", 200, required=True, blank=False)
     intro = Text("Introduction; line breaks are kept.", 5000, load_default="")
-    after_part_id = Id("Put it after this part (absent or null: at the end).",
-                       allow_none=True, load_default=None)
+    after_part_id = Id(
+        "Put it after this part (absent or null: at the end).", allow_none=True, load_default=None
+    )
 
 
 class PartUpdateSchema(Schema):
@@ -399,13 +442,18 @@ class SectionCreateSchema(Schema):
     "e.g." and "Mr.", decimals and quotations are understood)."""
 
     title = Text("Title; for an FAQ section, the question.", 300, required=True, blank=False)
-    kind = fields.String(load_default="text", validate=validate.OneOf(KINDS),
-                         metadata=_d("text (default) or faq.", enum=KINDS))
-    subgroup_id = Id("The sub-group that will own it (its members edit the text).",
-                     required=True)
+    kind = fields.String(
+        load_default="text",
+        validate=validate.OneOf(KINDS),
+        metadata=_d("text (default) or faq.", enum=KINDS),
+    )
+    subgroup_id = Id("The sub-group that will own it (its members edit the text).", required=True)
     text = Text("Text to start with; it is split into sentences.", 100_000, load_default="")
-    after_section_id = Id("Put it after this section of the part (absent or null: at the end).",
-                          allow_none=True, load_default=None)
+    after_section_id = Id(
+        "Put it after this section of the part (absent or null: at the end).",
+        allow_none=True,
+        load_default=None,
+    )
 
 
 class SectionUpdateSchema(Schema):
@@ -419,5 +467,8 @@ class SentencesCreateSchema(Schema):
     """Text to add to a section; it is split into sentences."""
 
     text = Text("The text to add.", 100_000, required=True, blank=False)
-    after_sentence_id = Id("Insert after this sentence (absent or null: at the end).",
-                           allow_none=True, load_default=None)
+    after_sentence_id = Id(
+        "Insert after this sentence (absent or null: at the end).",
+        allow_none=True,
+        load_default=None,
+    )

@@ -31,12 +31,18 @@ from server.meetings.models import Meeting
 from server.meetings.present import review_data
 from server.permissions import Action
 
-blp = ApiBlueprint("Sessions", "Whole-group sessions. Starting one makes a checkpoint of "
-                   "every policy; closing one records the decisions taken in it as minutes. "
-                   "Members read them; facilitators plan, run them and edit the agenda.")
-review_blp = ApiBlueprint("Session review", "Your review before the next session: what "
-                          "changed since the last one started, new discussion, and what "
-                          "awaits a vote. Mark items reviewed; a newer change unmarks one.")
+blp = ApiBlueprint(
+    "Sessions",
+    "Whole-group sessions. Starting one makes a checkpoint of "
+    "every policy; closing one records the decisions taken in it as minutes. "
+    "Members read them; facilitators plan, run them and edit the agenda.",
+)
+review_blp = ApiBlueprint(
+    "Session review",
+    "Your review before the next session: what "
+    "changed since the last one started, new discussion, and what "
+    "awaits a vote. Mark items reviewed; a newer change unmarks one.",
+)
 
 
 def _session(meeting: Meeting) -> Loaded:
@@ -50,8 +56,8 @@ def _meeting(meeting_id: int, action: Action = Action.VIEW) -> Meeting:
     return meeting
 
 
-
 # --- sessions ------------------------------------------------------------------------------
+
 
 @blp.route(f"/groups/<{ID}:group_id>/sessions", methods=["GET"])
 @blp.response(200, SessionSchema(many=True))
@@ -122,6 +128,7 @@ def close_session(meeting_id):
 
 # --- the agenda ----------------------------------------------------------------------------
 
+
 @blp.route(f"/sessions/<{ID}:meeting_id>/agenda", methods=["GET"])
 @blp.response(200, SessionAgendaItemSchema(many=True))
 @blp.errors(401, 404)
@@ -170,6 +177,7 @@ def remove_agenda_item(meeting_id, item_id):
 
 # --- the pack ------------------------------------------------------------------------------
 
+
 @blp.route(f"/sessions/<{ID}:meeting_id>/pack", methods=["GET"])
 @blp.response(200, {"type": "string"}, content_type="text/html")
 @blp.errors(401, 404)
@@ -185,11 +193,15 @@ def session_pack(meeting_id):
 def session_pack_pdf(meeting_id):
     """The session pack as a PDF"""
     meeting = _meeting(meeting_id)
-    return Response(pack.pack_pdf(db(), meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{pack.filename(meeting)}"'})
+    return Response(
+        pack.pack_pdf(db(), meeting),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{pack.filename(meeting)}"'},
+    )
 
 
 # --- review --------------------------------------------------------------------------------
+
 
 @review_blp.route(f"/groups/<{ID}:group_id>/review", methods=["GET"])
 @review_blp.response(200, SessionReviewSchema)
@@ -217,9 +229,11 @@ def mark_reviewed(body, group_id):
     """
     group_access(db(), auth.me().id, group_id)
     got = review.mark(db(), group_id, auth.me().id, body["keys"], body["reviewed"])
-    return {"done": got.done, "total": len(got.items),
-            "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed}
-                      for i in got.items]}
+    return {
+        "done": got.done,
+        "total": len(got.items),
+        "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed} for i in got.items],
+    }
 
 
 @review_blp.route(f"/groups/<{ID}:group_id>/review/progress", methods=["GET"])

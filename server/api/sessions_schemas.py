@@ -29,12 +29,17 @@ class SessionCreateSchema(Schema):
     """A session to plan."""
 
     title = Text("What the session is called (up to 200 characters).", 800, required=True)
-    starts_at = fields.AwareDateTime(default_timezone=UTC, required=True, metadata=_d(
-        "When it starts (ISO 8601; without a zone, UTC)."))
-    place = Text("Where it is: a room or a link (up to 500 characters).", 2000,
-                 load_default="")
-    notes = Text(f"Notes for members (up to {MAX_NOTES_CHARS} characters).",
-                 2 * MAX_NOTES_CHARS, load_default="")
+    starts_at = fields.AwareDateTime(
+        default_timezone=UTC,
+        required=True,
+        metadata=_d("When it starts (ISO 8601; without a zone, UTC)."),
+    )
+    place = Text("Where it is: a room or a link (up to 500 characters).", 2000, load_default="")
+    notes = Text(
+        f"Notes for members (up to {MAX_NOTES_CHARS} characters).",
+        2 * MAX_NOTES_CHARS,
+        load_default="",
+    )
 
 
 class SessionUpdateSchema(Schema):
@@ -75,7 +80,8 @@ class SessionMinutesSchema(Schema):
 
     decisions = fields.List(fields.Nested(SessionDecisionSchema), metadata=_d("Decisions."))
     agreed_sections = fields.List(
-        fields.Nested(SessionAgreedSchema), metadata=_d("Agreed sections."))
+        fields.Nested(SessionAgreedSchema), metadata=_d("Agreed sections.")
+    )
 
 
 class SessionSchema(Schema):
@@ -87,13 +93,15 @@ class SessionSchema(Schema):
     starts_at = Stamp("When it is planned for")
     place = fields.String(metadata=_d("A room or a link."))
     notes = fields.String(metadata=_d("Notes."))
-    state = fields.String(metadata=_d("planned, running or closed."),
-                          validate=validate.OneOf(STATES))
+    state = fields.String(
+        metadata=_d("planned, running or closed."), validate=validate.OneOf(STATES)
+    )
     created_at = Stamp("When it was planned")
     started_at = Stamp("When it started (null: not yet)")
     closed_at = Stamp("When it closed (null: not yet)")
-    minutes = fields.Nested(SessionMinutesSchema, allow_none=True,
-                            metadata=_d("Null until it closes."))
+    minutes = fields.Nested(
+        SessionMinutesSchema, allow_none=True, metadata=_d("Null until it closes.")
+    )
     page = fields.String(metadata=_d("The session's web page."))
 
 
@@ -104,8 +112,9 @@ class SessionAgendaItemSchema(Schema):
     position = fields.Integer(metadata=_d("1 = first."))
     title = fields.String(metadata=_d("Its title, as people read it."))
     note = fields.String(metadata=_d("A note from the facilitators."))
-    vote_id = fields.Integer(allow_none=True, metadata=_d("The vote it is about (null: an "
-                                                          "item of the facilitators')."))
+    vote_id = fields.Integer(
+        allow_none=True, metadata=_d("The vote it is about (null: an item of the facilitators').")
+    )
 
 
 class SessionAgendaCreateSchema(Schema):
@@ -125,6 +134,7 @@ class SessionAgendaUpdateSchema(Schema):
 
 # --- review ----------------------------------------------------------------------------
 
+
 class SessionPieceSchema(Schema):
     """One piece of a word diff."""
 
@@ -142,11 +152,15 @@ class SessionChangedSentenceSchema(Schema):
     moved = fields.Boolean(metadata=_d("Whether it moved among the sentences kept."))
     text = fields.String(metadata=_d("The text now (removed: as it was)."))
     before = fields.String(allow_none=True, metadata=_d("The text before, when changed."))
-    pieces = fields.List(fields.Nested(SessionPieceSchema), allow_none=True,
-                         metadata=_d("The word diff from before to now, when changed."))
+    pieces = fields.List(
+        fields.Nested(SessionPieceSchema),
+        allow_none=True,
+        metadata=_d("The word diff from before to now, when changed."),
+    )
     by = fields.List(fields.Nested(SessionPersonSchema), metadata=_d("Who changed it."))
     reviewed = fields.Boolean(
-        allow_none=True, metadata=_d("Whether you marked it reviewed (null: not an item)."))
+        allow_none=True, metadata=_d("Whether you marked it reviewed (null: not an item).")
+    )
 
 
 class SessionChangedSectionSchema(Schema):
@@ -157,12 +171,17 @@ class SessionChangedSectionSchema(Schema):
     title_before = fields.String(allow_none=True, metadata=_d("Its title before, if renamed."))
     part_title = fields.String(metadata=_d("The part it is in."))
     change = fields.String(metadata=_d("added, removed, moved or changed."))
-    key = fields.String(allow_none=True, metadata=_d(
-        "Set when the section itself is the item (its text did not change)."))
+    key = fields.String(
+        allow_none=True,
+        metadata=_d("Set when the section itself is the item (its text did not change)."),
+    )
     reviewed = fields.Boolean(
-        allow_none=True, metadata=_d("Whether you marked it reviewed (null: not an item)."))
-    sentences = fields.List(fields.Nested(SessionChangedSentenceSchema),
-                            metadata=_d("Every sentence, changed or not, in order."))
+        allow_none=True, metadata=_d("Whether you marked it reviewed (null: not an item).")
+    )
+    sentences = fields.List(
+        fields.Nested(SessionChangedSentenceSchema),
+        metadata=_d("Every sentence, changed or not, in order."),
+    )
 
 
 class SessionThreadSchema(Schema):
@@ -170,12 +189,14 @@ class SessionThreadSchema(Schema):
 
     key = fields.String(metadata=_d("What to send to mark it reviewed."))
     reviewed = fields.Boolean(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark)."))
+        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+    )
     id = fields.Integer(metadata=_d("Its id."))
     section_id = fields.Integer(metadata=_d("The section's id."))
     section_title = fields.String(metadata=_d("The section's title."))
     sentence_id = fields.Integer(
-        allow_none=True, metadata=_d("The sentence it is about (null: the section)."))
+        allow_none=True, metadata=_d("The sentence it is about (null: the section).")
+    )
     proposal_id = fields.Integer(allow_none=True, metadata=_d("The proposal's id (null: none)."))
     quote = fields.String(metadata=_d("The sentence's words when the discussion started."))
     deleted = fields.Boolean(metadata=_d("Whether the first comment was deleted."))
@@ -199,7 +220,8 @@ class SessionProposalSchema(Schema):
 
     key = fields.String(metadata=_d("What to send to mark it reviewed."))
     reviewed = fields.Boolean(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark)."))
+        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+    )
     id = fields.Integer(metadata=_d("Its id."))
     section_id = fields.Integer(metadata=_d("The section's id."))
     section_title = fields.String(metadata=_d("The section's title."))
@@ -215,7 +237,8 @@ class SessionVoteSchema(Schema):
 
     key = fields.String(metadata=_d("What to send to mark it reviewed."))
     reviewed = fields.Boolean(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark)."))
+        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+    )
     id = fields.Integer(metadata=_d("Its id."))
     subject = fields.String(metadata=_d("`proposal` or `agreement`."))
     section_id = fields.Integer(metadata=_d("The section's id."))
@@ -233,7 +256,8 @@ class SessionItemSchema(Schema):
     key = fields.String(metadata=_d("What to send to mark it reviewed."))
     kind = fields.String(metadata=_d("sentence, section, thread, proposal or vote."))
     reviewed = fields.Boolean(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark)."))
+        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+    )
 
 
 class SessionReviewPolicySchema(Schema):
@@ -260,8 +284,13 @@ class SessionSinceSchema(Schema):
 class SessionReviewSchema(Schema):
     """Your review: what changed since the last session started."""
 
-    since = fields.Nested(SessionSinceSchema, allow_none=True, metadata=_d(
-        "The session it starts from (null: no session yet, so since each policy began)."))
+    since = fields.Nested(
+        SessionSinceSchema,
+        allow_none=True,
+        metadata=_d(
+            "The session it starts from (null: no session yet, so since each policy began)."
+        ),
+    )
     done = fields.Integer(metadata=_d("How many items you have reviewed."))
     total = fields.Integer(metadata=_d("How many items there are."))
     policies = fields.List(fields.Nested(SessionReviewPolicySchema), metadata=_d("Policies."))
@@ -270,11 +299,15 @@ class SessionReviewSchema(Schema):
 class SessionMarksSchema(Schema):
     """Items to mark reviewed (or not)."""
 
-    keys = fields.List(fields.String(validate=validate.Length(max=60)), required=True,
-                       validate=validate.Length(min=1, max=1000),
-                       metadata=_d("Item keys from your review, like `sentence:12`."))
+    keys = fields.List(
+        fields.String(validate=validate.Length(max=60)),
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata=_d("Item keys from your review, like `sentence:12`."),
+    )
     reviewed = fields.Boolean(
-        load_default=True, metadata=_d("true: mark them reviewed; false: not reviewed."))
+        load_default=True, metadata=_d("true: mark them reviewed; false: not reviewed.")
+    )
 
 
 class SessionMarkedSchema(Schema):
@@ -292,5 +325,6 @@ class SessionProgressSchema(Schema):
     name = fields.String(metadata=_d("The member's name."))
     role = fields.String(metadata=_d("The member's role, in words."))
     reviewed = fields.Integer(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark)."))
+        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+    )
     total = fields.Integer(metadata=_d("How many items there are."))

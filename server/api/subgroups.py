@@ -16,8 +16,11 @@ from server.api.schemas import (
 from server.groups import services as groups
 from server.permissions import Action
 
-blp = ApiBlueprint("Subgroups", "Sub-groups (project groups) of a group. Facilitators manage "
-                   "them; their members edit the text of the sections they own.")
+blp = ApiBlueprint(
+    "Subgroups",
+    "Sub-groups (project groups) of a group. Facilitators manage "
+    "them; their members edit the text of the sections they own.",
+)
 
 
 @blp.route(f"/groups/<{ID}:group_id>/subgroups", methods=["GET"])
@@ -104,5 +107,4 @@ def add_subgroup_member(body, subgroup_id):
 def remove_subgroup_member(subgroup_id, user_id):
     """Take a member out of a sub-group (facilitators)"""
     subgroup, _access = subgroup_access(db(), auth.me().id, subgroup_id, Action.MANAGE)
-    groups.remove_from_subgroup(db(), subgroup, groups.get_member(db(), subgroup.group_id,
-                                                                  user_id))
+    groups.remove_from_subgroup(db(), subgroup, groups.get_member(db(), subgroup.group_id, user_id))

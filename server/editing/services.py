@@ -32,9 +32,14 @@ class StaleWrite(Exception):
 
 
 def state_of(row: Sentence) -> sync.SentenceState:
-    return sync.SentenceState(row.id, row.text, row.version, row.position,
-                              deleted=row.deleted_at is not None,
-                              merged_into=row.merged_into_id)
+    return sync.SentenceState(
+        row.id,
+        row.text,
+        row.version,
+        row.position,
+        deleted=row.deleted_at is not None,
+        merged_into=row.merged_into_id,
+    )
 
 
 def section_state(db: Session, section_id: int) -> sync.SectionState:
@@ -51,16 +56,22 @@ def sentence_row(db: Session, sentence_id: int) -> Sentence:
 
 
 _SENTENCES = Sentence.__table__
-_SAVE = (update(_SENTENCES)
-         .where(_SENTENCES.c.id == bindparam("b_id"),
-                _SENTENCES.c.version == bindparam("b_version"))
-         .values(text=bindparam("b_text"), version=bindparam("b_new_version"),
-                 position=bindparam("b_position"), updated_by_id=bindparam("b_user"),
-                 updated_at=bindparam("b_at")))
+_SAVE = (
+    update(_SENTENCES)
+    .where(_SENTENCES.c.id == bindparam("b_id"), _SENTENCES.c.version == bindparam("b_version"))
+    .values(
+        text=bindparam("b_text"),
+        version=bindparam("b_new_version"),
+        position=bindparam("b_position"),
+        updated_by_id=bindparam("b_user"),
+        updated_at=bindparam("b_at"),
+    )
+)
 
 
-def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: User,
-          **extra) -> None:
+def _save(
+    db: Session, old: sync.SentenceState, new: sync.SentenceState, user: User, **extra
+) -> None:
     """Write the engine's result if nobody wrote the sentence since we read it.
 
     Typing runs a statement built once (it is every edit's write; building the ORM
@@ -68,17 +79,30 @@ def _save(db: Session, old: sync.SentenceState, new: sync.SentenceState, user: U
     The new values go on the sentence this session holds, so a later change in the
     same batch reads them."""
     now = utcnow()
-    result = db.execute(_SAVE.values(**extra) if extra else _SAVE, {
-        "b_id": old.id, "b_version": old.version, "b_text": new.text,
-        "b_new_version": new.version, "b_position": new.position, "b_user": user.id,
-        "b_at": now})
+    result = db.execute(
+        _SAVE.values(**extra) if extra else _SAVE,
+        {
+            "b_id": old.id,
+            "b_version": old.version,
+            "b_text": new.text,
+            "b_new_version": new.version,
+            "b_position": new.position,
+            "b_user": user.id,
+            "b_at": now,
+        },
+    )
     if result.rowcount != 1:
         raise StaleWrite(old.id)
     held = db.identity_map.get(db.identity_key(Sentence, old.id))
     if held is not None:
-        for name, value in (("text", new.text), ("version", new.version),
-                            ("position", new.position), ("updated_by_id", user.id),
-                            ("updated_at", now), *extra.items()):
+        for name, value in (
+            ("text", new.text),
+            ("version", new.version),
+            ("position", new.position),
+            ("updated_by_id", user.id),
+            ("updated_at", now),
+            *extra.items(),
+        ):
             set_committed_value(held, name, value)
     if new.version != old.version:
         _keep_version(db, new, user)
@@ -91,9 +115,12 @@ def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
 _KEPT_UNLESS_CUT = select(SentenceVersion.text).where(
     SentenceVersion.sentence_id == bindparam("sentence_id"),
     SentenceVersion.version == bindparam("base_version"),
-    ~exists().where(Revision.sentence_id == bindparam("sentence_id"),
-                    Revision.kind.in_(("split", "merge")),
-                    Revision.to_version > bindparam("base_version")))
+    ~exists().where(
+        Revision.sentence_id == bindparam("sentence_id"),
+        Revision.kind.in_(("split", "merge")),
+        Revision.to_version > bindparam("base_version"),
+    ),
+)
 
 
 def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None:
@@ -104,22 +131,37 @@ def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None
     the split or merge to reach it and send its typing again."""
     if base_version >= sentence.version:
         return None
-    return db.execute(_KEPT_UNLESS_CUT, {"sentence_id": sentence.id,
-                                         "base_version": base_version}).scalar()
+    return db.execute(
+        _KEPT_UNLESS_CUT, {"sentence_id": sentence.id, "base_version": base_version}
+    ).scalar()
 
 
-def _broadcast(db: Session, section: Section, message: dict, user: User,
-               origin: Origin | None) -> dict:
-    return oplog.record(db, section.policy_id, {"section_id": section.id, **message}, user.id,
-                        origin)
+def _broadcast(
+    db: Session, section: Section, message: dict, user: User, origin: Origin | None
+) -> dict:
+    return oplog.record(
+        db, section.policy_id, {"section_id": section.id, **message}, user.id, origin
+    )
 
 
-def edit_text(db: Session, section: Section, sentence: Sentence, user: User,
-              base_version: int, patch: str, origin: Origin | None = None) -> dict:
+def edit_text(
+    db: Session,
+    section: Section,
+    sentence: Sentence,
+    user: User,
+    base_version: int,
+    patch: str,
+    origin: Origin | None = None,
+) -> dict:
     """Apply one client's patch; return the reply (the op, with the new text)."""
     current = state_of(sentence)
-    result = sync.apply_text_edit(current, base_version, patch, max_len=MAX_SENTENCE_CHARS,
-                                  base_text=_base_text(db, sentence, base_version))
+    result = sync.apply_text_edit(
+        current,
+        base_version,
+        patch,
+        max_len=MAX_SENTENCE_CHARS,
+        base_text=_base_text(db, sentence, base_version),
+    )
     problem = typed_text_problem(result.sentence.text)
     if problem:
         raise InvalidInput(problem, code="bad_text")
@@ -132,8 +174,15 @@ def edit_text(db: Session, section: Section, sentence: Sentence, user: User,
 def _new_row(db: Session, section: Section, user: User) -> Sentence:
     """Reserve an id for a sentence the engine is about to place."""
     now = utcnow()
-    row = Sentence(section_id=section.id, position="", text="", created_by_id=user.id,
-                   created_at=now, updated_by_id=user.id, updated_at=now)
+    row = Sentence(
+        section_id=section.id,
+        position="",
+        text="",
+        created_by_id=user.id,
+        created_at=now,
+        updated_by_id=user.id,
+        updated_at=now,
+    )
     db.add(row)
     db.flush()
     return row
@@ -144,27 +193,47 @@ def _fill(db: Session, row: Sentence, state: sync.SentenceState, user: User) -> 
     _keep_version(db, state, user)
 
 
-def insert(db: Session, section: Section, user: User, text: str, place: sync.Place,
-           origin: Origin | None = None) -> dict:
+def insert(
+    db: Session,
+    section: Section,
+    user: User,
+    text: str,
+    place: sync.Place,
+    origin: Origin | None = None,
+) -> dict:
     state = section_state(db, section.id)
     row = _new_row(db, section, user)
-    change = sync.insert_sentence(state, row.id, clean_line(text), place,
-                                  max_len=MAX_SENTENCE_CHARS)
+    change = sync.insert_sentence(
+        state, row.id, clean_line(text), place, max_len=MAX_SENTENCE_CHARS
+    )
     _fill(db, row, change.op.sentence, user)
     db.flush()
     return _broadcast(db, section, change.op.message(), user, origin)
 
 
-def delete(db: Session, section: Section, sentence: Sentence, user: User, base_version: int,
-           origin: Origin | None = None) -> dict:
+def delete(
+    db: Session,
+    section: Section,
+    sentence: Sentence,
+    user: User,
+    base_version: int,
+    origin: Origin | None = None,
+) -> dict:
     current = state_of(sentence)
     change = sync.delete_sentence(section_state(db, section.id), sentence.id, base_version)
     _save(db, current, current, user, deleted_at=utcnow())
     return _broadcast(db, section, change.op.message(), user, origin)
 
 
-def split(db: Session, section: Section, sentence: Sentence, user: User, base_version: int,
-          offset: int, origin: Origin | None = None) -> dict:
+def split(
+    db: Session,
+    section: Section,
+    sentence: Sentence,
+    user: User,
+    base_version: int,
+    offset: int,
+    origin: Origin | None = None,
+) -> dict:
     current = state_of(sentence)
     state = section_state(db, section.id)
     sync.ordering.find_live(state, sentence.id)  # a gone sentence is refused before any write
@@ -176,20 +245,40 @@ def split(db: Session, section: Section, sentence: Sentence, user: User, base_ve
     return _broadcast(db, section, change.op.message(), user, origin)
 
 
-def merge(db: Session, section: Section, sentence: Sentence, into: Sentence, user: User,
-          base_version: int, into_base_version: int, origin: Origin | None = None) -> dict:
+def merge(
+    db: Session,
+    section: Section,
+    sentence: Sentence,
+    into: Sentence,
+    user: User,
+    base_version: int,
+    into_base_version: int,
+    origin: Origin | None = None,
+) -> dict:
     if into.section_id != section.id:
         raise NotFound("That sentence was not found in this section.")
     gone, target = state_of(sentence), state_of(into)
-    change = sync.merge_sentence(section_state(db, section.id), sentence.id, base_version,
-                                 into.id, into_base_version, max_len=MAX_SENTENCE_CHARS)
+    change = sync.merge_sentence(
+        section_state(db, section.id),
+        sentence.id,
+        base_version,
+        into.id,
+        into_base_version,
+        max_len=MAX_SENTENCE_CHARS,
+    )
     _save(db, target, change.op.into, user)
     _save(db, gone, gone, user, deleted_at=utcnow(), merged_into_id=into.id)
     return _broadcast(db, section, change.op.message(), user, origin)
 
 
-def move(db: Session, section: Section, sentence: Sentence, user: User, place: sync.Place,
-         origin: Origin | None = None) -> dict:
+def move(
+    db: Session,
+    section: Section,
+    sentence: Sentence,
+    user: User,
+    place: sync.Place,
+    origin: Origin | None = None,
+) -> dict:
     current = state_of(sentence)
     change = sync.move_sentence(section_state(db, section.id), sentence.id, place)
     moved = sync.SentenceState(current.id, current.text, current.version, change.op.position)
@@ -208,7 +297,8 @@ def catch_up(db: Session, policy: Policy, since: int | None) -> dict:
     outline = policies.policy_outline(db, policy)
     sections = [s for _part, secs in outline for s in secs]
     text = policies.sentences_of(db, [s.id for s in sections])
-    return {"seq": seq,
-            "parts": [{"id": p.id, "title": p.title, "position": p.position}
-                      for p, _ in outline],
-            "sections": [section_view(s, text[s.id]) for s in sections]}
+    return {
+        "seq": seq,
+        "parts": [{"id": p.id, "title": p.title, "position": p.position} for p, _ in outline],
+        "sections": [section_view(s, text[s.id]) for s in sections],
+    }

@@ -18,8 +18,7 @@ from server.meetings.present import pack_data
 
 
 def context(db: Session, meeting: Meeting) -> dict:
-    return {"meeting": meeting, "group": db.get(Group, meeting.group_id),
-            **pack_data(db, meeting)}
+    return {"meeting": meeting, "group": db.get(Group, meeting.group_id), **pack_data(db, meeting)}
 
 
 def pack_html(db: Session, meeting: Meeting) -> str:

@@ -35,8 +35,13 @@ ROLE_LABELS = {
     Role.FACILITATOR: "Facilitator",
 }
 
-role_type = Enum(Role, name="member_role", native_enum=False, length=20,
-                 values_callable=lambda e: [m.value for m in e])
+role_type = Enum(
+    Role,
+    name="member_role",
+    native_enum=False,
+    length=20,
+    values_callable=lambda e: [m.value for m in e],
+)
 
 
 class Group(Base):
@@ -48,8 +53,9 @@ class Group(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships = relationship("Membership", back_populates="group", cascade="all, delete-orphan")
-    subgroups = relationship("Subgroup", back_populates="group", cascade="all, delete-orphan",
-                             order_by="Subgroup.name")
+    subgroups = relationship(
+        "Subgroup", back_populates="group", cascade="all, delete-orphan", order_by="Subgroup.name"
+    )
 
     def __repr__(self) -> str:
         return f"<Group {self.id} {self.name!r}>"
@@ -89,8 +95,9 @@ class Subgroup(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[Group] = relationship(back_populates="subgroups")
-    members = relationship("SubgroupMember", back_populates="subgroup",
-                           cascade="all, delete-orphan")
+    members = relationship(
+        "SubgroupMember", back_populates="subgroup", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Subgroup {self.id} {self.name!r}>"
@@ -103,10 +110,12 @@ class SubgroupMember(Base):
     __table_args__ = (UniqueConstraint("subgroup_id", "membership_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"),
-                                             index=True)
-    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"),
-                                               index=True)
+    subgroup_id: Mapped[int] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="CASCADE"), index=True
+    )
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     subgroup: Mapped[Subgroup] = relationship(back_populates="members")

@@ -78,23 +78,29 @@ def _interleave(a_ids: list[int], b_ids: list[int]) -> list[int]:
     return out
 
 
-def compare(a: PolicyState, b: PolicyState, *, section_id: int | None = None,
-            unchanged: bool = False) -> dict:
+def compare(
+    a: PolicyState, b: PolicyState, *, section_id: int | None = None, unchanged: bool = False
+) -> dict:
     """The differences from a to b. Sections without changes are left out unless
     `unchanged`; changed sections list every sentence, unchanged ones included, so
     a reader sees the changes in context."""
+
     def section_order(state: PolicyState) -> list[int]:
         parts = {p["id"]: p["position"] for p in state.parts.values()}
-        rows = sorted(state.sections.values(),
-                      key=lambda s: (parts.get(s["part_id"], ""), s["part_id"],
-                                     s["position"], s["id"]))
+        rows = sorted(
+            state.sections.values(),
+            key=lambda s: (parts.get(s["part_id"], ""), s["part_id"], s["position"], s["id"]),
+        )
         return [s["id"] for s in rows if section_id is None or s["id"] == section_id]
 
     a_sec, b_sec = section_order(a), section_order(b)
     put = _stay_put(a_sec, b_sec)
     a_text, b_text = _by_section(a), _by_section(b)
-    totals = {f"{thing}_{change}": 0 for thing in ("sections", "sentences")
-              for change in (ADDED, REMOVED, MOVED, CHANGED)}
+    totals = {
+        f"{thing}_{change}": 0
+        for thing in ("sections", "sentences")
+        for change in (ADDED, REMOVED, MOVED, CHANGED)
+    }
     out = []
     for sid in _interleave(a_sec, b_sec):
         old, new = a.sections.get(sid), b.sections.get(sid)
@@ -107,8 +113,12 @@ def compare(a: PolicyState, b: PolicyState, *, section_id: int | None = None,
             change = REMOVED
         elif sid not in put or old["part_id"] != new["part_id"]:
             change = MOVED
-        elif old["title"] != new["title"] or any(counts.values()) or \
-                old["subgroup_id"] != new["subgroup_id"] or old["status"] != new["status"]:
+        elif (
+            old["title"] != new["title"]
+            or any(counts.values())
+            or old["subgroup_id"] != new["subgroup_id"]
+            or old["status"] != new["status"]
+        ):
             change = CHANGED
         else:
             change = UNCHANGED
@@ -117,13 +127,19 @@ def compare(a: PolicyState, b: PolicyState, *, section_id: int | None = None,
         if change == UNCHANGED and not unchanged:
             continue
         now = new or old
-        entry = {"id": sid, "change": change, "part_id": now["part_id"],
-                 "part_title": (b.parts.get(now["part_id"]) or a.parts.get(now["part_id"])
-                                or {}).get("title", ""),
-                 "title": now["title"], "kind": now["kind"], "sentences": sentences,
-                 "title_before": old["title"] if old and new and old["title"] != new["title"]
-                 else None,
-                 "text_changed": any(counts.values())}
+        entry = {
+            "id": sid,
+            "change": change,
+            "part_id": now["part_id"],
+            "part_title": (b.parts.get(now["part_id"]) or a.parts.get(now["part_id"]) or {}).get(
+                "title", ""
+            ),
+            "title": now["title"],
+            "kind": now["kind"],
+            "sentences": sentences,
+            "title_before": old["title"] if old and new and old["title"] != new["title"] else None,
+            "text_changed": any(counts.values()),
+        }
         out.append(entry)
     return {"summary": totals, "sections": out}
 
@@ -155,8 +171,9 @@ def _sentences(old: list[dict], new: list[dict]) -> tuple[list[dict], dict]:
             row["moved"] = moved
             if edited:
                 row["before"] = before["text"]
-                row["pieces"] = [p.as_dict() for p in sentence_pieces(before["text"],
-                                                                      after["text"])]
+                row["pieces"] = [
+                    p.as_dict() for p in sentence_pieces(before["text"], after["text"])
+                ]
                 if moved:
                     counts[CHANGED] += 1
         if row["change"] != UNCHANGED:

@@ -39,11 +39,11 @@ class Revision(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     part_id: Mapped[int | None] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
-    sentence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sentences.id", ondelete="CASCADE"))
+    sentence_id: Mapped[int | None] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"))
     # split: the new second half; merge: the sentence merged away into sentence_id.
     other_sentence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sentences.id", ondelete="CASCADE"))
+        ForeignKey("sentences.id", ondelete="CASCADE")
+    )
     first_seq: Mapped[int] = mapped_column(Integer)
     last_seq: Mapped[int] = mapped_column(Integer)
     # The sentence's version before and after (its text is in sentence_versions).
@@ -63,8 +63,9 @@ class HistorySnapshot(Base):
     __tablename__ = "history_snapshots"
     __table_args__ = (Index("ix_history_snapshots_policy_at", "policy_id", "at"),)
 
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), primary_key=True
+    )
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     # When op `seq` was committed (the policy's creation for seq 0): maps a moment
     # to a seq without scanning the op log.
@@ -82,15 +83,17 @@ class Checkpoint(Base):
     __tablename__ = "checkpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
     seq: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The whole-group session that made it when it started (server/meetings).
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
 
     def __repr__(self) -> str:
         return f"<Checkpoint {self.id} {self.name!r} seq={self.seq}>"

@@ -34,21 +34,31 @@ def revision_fields(message: dict) -> dict:
     kind = message["op"]
     out: dict = {"section_id": message.get("section_id")}
     if kind == "edit":
-        out.update(sentence_id=message["id"], from_version=message["version"] - 1,
-                   to_version=message["version"])
+        out.update(
+            sentence_id=message["id"],
+            from_version=message["version"] - 1,
+            to_version=message["version"],
+        )
     elif kind == "insert":
-        out.update(sentence_id=message["sentence"]["id"],
-                   to_version=message["sentence"]["version"])
+        out.update(sentence_id=message["sentence"]["id"], to_version=message["sentence"]["version"])
     elif kind in ("delete", "move"):
         out.update(sentence_id=message["id"])
     elif kind == "split":
         first = message["sentence"]
-        out.update(sentence_id=first["id"], other_sentence_id=message["new"]["id"],
-                   from_version=first["version"] - 1, to_version=first["version"])
+        out.update(
+            sentence_id=first["id"],
+            other_sentence_id=message["new"]["id"],
+            from_version=first["version"] - 1,
+            to_version=first["version"],
+        )
     elif kind == "merge":
         into = message["into"]
-        out.update(sentence_id=into["id"], other_sentence_id=message["id"],
-                   from_version=into["version"] - 1, to_version=into["version"])
+        out.update(
+            sentence_id=into["id"],
+            other_sentence_id=message["id"],
+            from_version=into["version"] - 1,
+            to_version=into["version"],
+        )
     elif kind == "part_insert":
         out.update(part_id=message["part"]["id"])
     elif kind == "part_update":
@@ -57,42 +67,88 @@ def revision_fields(message: dict) -> dict:
 
 
 # Built once: the live edit path runs them on every edit.
-_LATEST = (select(Revision.id).where(Revision.sentence_id == bindparam("sentence"))
-           .order_by(Revision.first_seq.desc()).limit(1).scalar_subquery())
-_EXTEND = (update(Revision)
-           .where(Revision.id == _LATEST, Revision.kind == "edit", Revision.cause.is_(None),
-                  Revision.author_id == bindparam("author"),
-                  Revision.to_version == bindparam("previous"),
-                  Revision.ended_at >= bindparam("paused_after"),
-                  Revision.started_at >= bindparam("started_after"),
-                  Revision.op_count < bindparam("max_ops"))
-           .values(last_seq=bindparam("new_seq"), to_version=bindparam("new_version"),
-                   ended_at=bindparam("at"), op_count=Revision.op_count + 1)
-           .execution_options(synchronize_session=False))
+_LATEST = (
+    select(Revision.id)
+    .where(Revision.sentence_id == bindparam("sentence"))
+    .order_by(Revision.first_seq.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_EXTEND = (
+    update(Revision)
+    .where(
+        Revision.id == _LATEST,
+        Revision.kind == "edit",
+        Revision.cause.is_(None),
+        Revision.author_id == bindparam("author"),
+        Revision.to_version == bindparam("previous"),
+        Revision.ended_at >= bindparam("paused_after"),
+        Revision.started_at >= bindparam("started_after"),
+        Revision.op_count < bindparam("max_ops"),
+    )
+    .values(
+        last_seq=bindparam("new_seq"),
+        to_version=bindparam("new_version"),
+        ended_at=bindparam("at"),
+        op_count=Revision.op_count + 1,
+    )
+    .execution_options(synchronize_session=False)
+)
 _ADD = Revision.__table__.insert()
-_FIELDS = ("section_id", "part_id", "sentence_id", "other_sentence_id", "from_version",
-           "to_version")
+_FIELDS = (
+    "section_id",
+    "part_id",
+    "sentence_id",
+    "other_sentence_id",
+    "from_version",
+    "to_version",
+)
 
 
-def note(db: Session, policy_id: int, message: dict, author_id: int | None,
-         at: datetime) -> None:
+def note(db: Session, policy_id: int, message: dict, author_id: int | None, at: datetime) -> None:
     """Record op `message` (already numbered) in the revisions, and snapshot if due."""
     seq, kind, cause = message["seq"], message["op"], message.get("cause")
-    if not (kind == "edit" and author_id is not None and cause is None
-            and _extend(db, message, author_id, at)):
+    if not (
+        kind == "edit"
+        and author_id is not None
+        and cause is None
+        and _extend(db, message, author_id, at)
+    ):
         row = dict.fromkeys(_FIELDS)
         row.update(revision_fields(message))
-        db.execute(_ADD, {"policy_id": policy_id, "kind": kind, "cause": cause,
-                          "author_id": author_id, "first_seq": seq, "last_seq": seq,
-                          "op_count": 1, "started_at": at, "ended_at": at, **row})
+        db.execute(
+            _ADD,
+            {
+                "policy_id": policy_id,
+                "kind": kind,
+                "cause": cause,
+                "author_id": author_id,
+                "first_seq": seq,
+                "last_seq": seq,
+                "op_count": 1,
+                "started_at": at,
+                "ended_at": at,
+                **row,
+            },
+        )
     if seq % store.SNAPSHOT_EVERY == 0:
         store.take_snapshot(db, policy_id, seq, at)
 
 
 def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
     version = message["version"]
-    result = db.execute(_EXTEND, {
-        "sentence": message["id"], "author": author_id, "previous": version - 1,
-        "paused_after": at - PAUSE, "started_after": at - SPAN, "new_seq": message["seq"],
-        "new_version": version, "at": at, "max_ops": MAX_OPS})
+    result = db.execute(
+        _EXTEND,
+        {
+            "sentence": message["id"],
+            "author": author_id,
+            "previous": version - 1,
+            "paused_after": at - PAUSE,
+            "started_after": at - SPAN,
+            "new_seq": message["seq"],
+            "new_version": version,
+            "at": at,
+            "max_ops": MAX_OPS,
+        },
+    )
     return result.rowcount == 1

@@ -37,9 +37,13 @@ class PolicyState:
             handler(op)
 
     def _sentence(self, data: dict, section_id: int) -> None:
-        self.sentences[data["id"]] = {"id": data["id"], "section_id": section_id,
-                                      "position": data["position"], "text": data["text"],
-                                      "version": data["version"]}
+        self.sentences[data["id"]] = {
+            "id": data["id"],
+            "section_id": section_id,
+            "position": data["position"],
+            "text": data["text"],
+            "version": data["version"],
+        }
 
     def _on_edit(self, op):
         s = self.sentences.get(op["id"])
@@ -67,8 +71,10 @@ class PolicyState:
 
     def _on_section_insert(self, op):
         sec = op["section"]
-        self.sections[sec["id"]] = {k: sec[k] for k in (
-            "id", "part_id", "position", "title", "kind", "status", "subgroup_id")}
+        self.sections[sec["id"]] = {
+            k: sec[k]
+            for k in ("id", "part_id", "position", "title", "kind", "status", "subgroup_id")
+        }
         for s in sec.get("sentences", []):
             self._sentence(s, sec["id"])
 
@@ -91,8 +97,12 @@ class PolicyState:
 
     def _on_part_insert(self, op):
         part = op["part"]
-        self.parts[part["id"]] = {"id": part["id"], "title": part["title"],
-                                  "position": part["position"], "intro": part.get("intro", "")}
+        self.parts[part["id"]] = {
+            "id": part["id"],
+            "title": part["title"],
+            "position": part["position"],
+            "intro": part.get("intro", ""),
+        }
 
     def _on_part_update(self, op):
         part = self.parts.get(op["id"])
@@ -113,9 +123,15 @@ class PolicyState:
             by_part.setdefault(sec["part_id"], []).append(sec)
         out = []
         for part in _order(self.parts.values()):
-            out.append({**part, "sections": [
-                {**sec, "sentences": [dict(s) for s in _order(by_section[sec["id"]])]}
-                for sec in _order(by_part.get(part["id"], []))]})
+            out.append(
+                {
+                    **part,
+                    "sections": [
+                        {**sec, "sentences": [dict(s) for s in _order(by_section[sec["id"]])]}
+                        for sec in _order(by_part.get(part["id"], []))
+                    ],
+                }
+            )
         return out
 
     def section_sentences(self, section_id: int) -> list[dict]:
@@ -126,12 +142,25 @@ class PolicyState:
     def dump(self) -> bytes:
         """Compact, compressed bytes for a snapshot row."""
         data = {
-            "parts": [[p["id"], p["title"], p["position"], p["intro"]]
-                      for p in self.parts.values()],
-            "sections": [[s["id"], s["part_id"], s["position"], s["title"], s["kind"],
-                          s["status"], s["subgroup_id"]] for s in self.sections.values()],
-            "sentences": [[s["id"], s["section_id"], s["position"], s["text"], s["version"]]
-                          for s in self.sentences.values()],
+            "parts": [
+                [p["id"], p["title"], p["position"], p["intro"]] for p in self.parts.values()
+            ],
+            "sections": [
+                [
+                    s["id"],
+                    s["part_id"],
+                    s["position"],
+                    s["title"],
+                    s["kind"],
+                    s["status"],
+                    s["subgroup_id"],
+                ]
+                for s in self.sections.values()
+            ],
+            "sentences": [
+                [s["id"], s["section_id"], s["position"], s["text"], s["version"]]
+                for s in self.sentences.values()
+            ],
         }
         return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
 
@@ -142,9 +171,21 @@ class PolicyState:
         for i, title, pos, intro in data["parts"]:
             state.parts[i] = {"id": i, "title": title, "position": pos, "intro": intro}
         for i, part_id, pos, title, kind, status, sub in data["sections"]:
-            state.sections[i] = {"id": i, "part_id": part_id, "position": pos, "title": title,
-                                 "kind": kind, "status": status, "subgroup_id": sub}
+            state.sections[i] = {
+                "id": i,
+                "part_id": part_id,
+                "position": pos,
+                "title": title,
+                "kind": kind,
+                "status": status,
+                "subgroup_id": sub,
+            }
         for i, section_id, pos, text, version in data["sentences"]:
-            state.sentences[i] = {"id": i, "section_id": section_id, "position": pos,
-                                  "text": text, "version": version}
+            state.sentences[i] = {
+                "id": i,
+                "section_id": section_id,
+                "position": pos,
+                "text": text,
+                "version": version,
+            }
         return state

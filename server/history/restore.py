@@ -39,8 +39,9 @@ def _live(db: Session, section_id: int) -> list[Sentence]:
     return sentences_of(db, [section_id])[section_id]
 
 
-def restore_sentence(db: Session, section: Section, sentence: Sentence, user: User,
-                     version: int) -> list[dict]:
+def restore_sentence(
+    db: Session, section: Section, sentence: Sentence, user: User, version: int
+) -> list[dict]:
     """Give a sentence the exact text of one of its versions. A deleted or merged
     sentence comes back as a new sentence where it was. Returns the ops made
     (none if it already reads so)."""
@@ -51,23 +52,26 @@ def restore_sentence(db: Session, section: Section, sentence: Sentence, user: Us
         op = _edit(db, section, sentence, user, text)
         return [op] if op else []
     if not text:
-        raise InvalidInput("That version is empty: there is nothing to bring back.",
-                           fields={"version": ["Empty."]})
-    before = [s for s in _live(db, section.id) if (s.position, s.id) < (sentence.position,
-                                                                       sentence.id)]
+        raise InvalidInput(
+            "That version is empty: there is nothing to bring back.", fields={"version": ["Empty."]}
+        )
+    before = [
+        s for s in _live(db, section.id) if (s.position, s.id) < (sentence.position, sentence.id)
+    ]
     place = sync.Place(after=before[-1].id) if before else sync.Place(at="start")
     return [editing.insert(db, section, user, text, place, RESTORE)]
 
 
-def restore_section(db: Session, section: Section, user: User,
-                    point: history.Point) -> list[dict]:
+def restore_section(db: Session, section: Section, user: User, point: history.Point) -> list[dict]:
     """Make a section's sentences read as they did at `point`: sentences added since
     are deleted, changed ones get their old text back, removed ones return (as new
     sentences), and the order is put back. The title and owner are not touched."""
     state = store.state_at(db, section.policy_id, point.seq)
     if section.id not in state.sections:
-        raise InvalidInput(f"This section did not exist at {point.label}.",
-                           fields={"point": ["The section did not exist then."]})
+        raise InvalidInput(
+            f"This section did not exist at {point.label}.",
+            fields={"point": ["The section did not exist then."]},
+        )
     target = state.section_sentences(section.id)
     ops: list[dict] = []
     wanted = {s["id"] for s in target}
@@ -97,6 +101,7 @@ def restore_section(db: Session, section: Section, user: User,
             current.remove(sid)
             current.insert(n, sid)  # where the move put it: current[:n] is order[:n]
     except (sync.SyncError, editing.StaleWrite) as exc:  # a concurrent edit: try again
-        raise Conflict("Someone changed this section while it was being restored. "
-                       "Try again.") from exc
+        raise Conflict(
+            "Someone changed this section while it was being restored. Try again."
+        ) from exc
     return ops

@@ -53,16 +53,16 @@ def parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date and time. Write it like "
-                           "2026-11-23T10:00:00Z.", fields={"point": ["Not a date and time."]},
-                           ) from None
+        raise InvalidInput(
+            f"{text!r} is not a date and time. Write it like 2026-11-23T10:00:00Z.",
+            fields={"point": ["Not a date and time."]},
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
 
-def resolve_point(db: Session, policy: Policy, spec: str | None, *,
-                  name: str = "point") -> Point:
+def resolve_point(db: Session, policy: Policy, spec: str | None, *, name: str = "point") -> Point:
     """Turn `now`, `seq:N`, `checkpoint:ID` or `time:ISO` into a seq of this policy.
     An unknown checkpoint is NotFound (404); a moment before the policy existed or
     in the future, a seq out of range, or bad syntax is InvalidInput (422)."""
@@ -71,7 +71,9 @@ def resolve_point(db: Session, policy: Policy, spec: str | None, *,
     kind, _, value = spec.partition(":")
     bad = InvalidInput(
         f"{spec!r} is not a point in history. Use now, seq:NUMBER, checkpoint:ID or "
-        "time:DATE-AND-TIME.", fields={name: ["Not a point in history."]})
+        "time:DATE-AND-TIME.",
+        fields={name: ["Not a point in history."]},
+    )
     if kind == "now" and not value:
         return Point(current, "now", "now")
     if kind in ("seq", "checkpoint"):
@@ -80,30 +82,39 @@ def resolve_point(db: Session, policy: Policy, spec: str | None, *,
         number = int(value)
         if kind == "seq":
             if number > current:
-                raise InvalidInput(f"Change {number} has not happened yet: the latest is "
-                                   f"{current}.", fields={name: ["Not yet happened."]})
+                raise InvalidInput(
+                    f"Change {number} has not happened yet: the latest is {current}.",
+                    fields={name: ["Not yet happened."]},
+                )
             return Point(number, f"seq:{number}", f"after change {number}")
         found = get_checkpoint(db, number)
         if found.policy_id != policy.id:
             raise NotFound("That checkpoint was not found.")
-        return Point(found.seq, f"checkpoint:{found.id}", f"checkpoint “{found.name}”",
-                     checkpoint=found)
+        return Point(
+            found.seq, f"checkpoint:{found.id}", f"checkpoint “{found.name}”", checkpoint=found
+        )
     if kind == "time" and value:
         moment = parse_moment(value)
         if moment < policy.created_at:
             raise InvalidInput(
                 f"That moment is before the policy existed: it was started on "
-                f"{_when(policy.created_at)}.", fields={name: ["Before the policy existed."]})
+                f"{_when(policy.created_at)}.",
+                fields={name: ["Before the policy existed."]},
+            )
         if moment > utcnow():
-            raise InvalidInput("That moment is in the future. Choose a time that has passed.",
-                               fields={name: ["In the future."]})
+            raise InvalidInput(
+                "That moment is in the future. Choose a time that has passed.",
+                fields={name: ["In the future."]},
+            )
         seq = store.seq_at(db, policy.id, moment, current)
-        return Point(seq, f"time:{moment.isoformat().replace('+00:00', 'Z')}", _when(moment),
-                     moment=moment)
+        return Point(
+            seq, f"time:{moment.isoformat().replace('+00:00', 'Z')}", _when(moment), moment=moment
+        )
     raise bad
 
 
 # --- checkpoints -------------------------------------------------------------------------
+
 
 def get_checkpoint(db: Session, checkpoint_id: int) -> Checkpoint:
     row = db.get(Checkpoint, checkpoint_id)
@@ -113,17 +124,27 @@ def get_checkpoint(db: Session, checkpoint_id: int) -> Checkpoint:
 
 
 def checkpoints_of(db: Session, policy_id: int) -> list[Checkpoint]:
-    return list(db.scalars(select(Checkpoint).where(Checkpoint.policy_id == policy_id)
-                           .order_by(Checkpoint.seq.desc(), Checkpoint.id.desc())))
+    return list(
+        db.scalars(
+            select(Checkpoint)
+            .where(Checkpoint.policy_id == policy_id)
+            .order_by(Checkpoint.seq.desc(), Checkpoint.id.desc())
+        )
+    )
 
 
-def make_checkpoint(db: Session, policy: Policy, by: User | None, name: str, *,
-                    session_id: int | None = None) -> Checkpoint:
+def make_checkpoint(
+    db: Session, policy: Policy, by: User | None, name: str, *, session_id: int | None = None
+) -> Checkpoint:
     """Name the policy as it is now. Whole-group sessions call this when they start
     (with their id); any member may call it from the pages or the API."""
-    row = Checkpoint(policy_id=policy.id, seq=oplog.current_seq(db, policy.id),
-                     name=valid_name(name, "name", 200), created_by_id=by.id if by else None,
-                     session_id=session_id)
+    row = Checkpoint(
+        policy_id=policy.id,
+        seq=oplog.current_seq(db, policy.id),
+        name=valid_name(name, "name", 200),
+        created_by_id=by.id if by else None,
+        session_id=session_id,
+    )
     db.add(row)
     db.flush()
     return row
@@ -142,6 +163,7 @@ def delete_checkpoint(db: Session, checkpoint: Checkpoint) -> None:
 
 
 # --- the policy as it was -------------------------------------------------------------------
+
 
 def state_at(db: Session, policy: Policy, point: Point) -> PolicyState:
     return store.state_at(db, policy.id, point.seq)
@@ -174,8 +196,9 @@ def sentence_version(db: Session, sentence_id: int, version: int) -> SentenceVer
     return row
 
 
-def versions_of(db: Session, sentence_id: int, limit: int = 50,
-                before: int | None = None) -> list[SentenceVersion]:
+def versions_of(
+    db: Session, sentence_id: int, limit: int = 50, before: int | None = None
+) -> list[SentenceVersion]:
     q = select(SentenceVersion).where(SentenceVersion.sentence_id == sentence_id)
     if before is not None:
         q = q.where(SentenceVersion.version < before)
@@ -233,17 +256,25 @@ class Page:
     next_before: int | None  # pass as `before` for the next (older) page
 
 
-def timeline(db: Session, policy_id: int, *, section_id: int | None = None,
-             sentence_id: int | None = None, member: int | None = None,
-             before: int | None = None, limit: int = 50) -> Page:
+def timeline(
+    db: Session,
+    policy_id: int,
+    *,
+    section_id: int | None = None,
+    sentence_id: int | None = None,
+    member: int | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> Page:
     """Revisions, newest first, `limit` at a time; `before` is a first_seq from the
     previous page. Each page is one indexed range read plus one query each for
     names, sentence texts and section titles, however long the history."""
     limit = max(1, min(limit, MAX_PAGE))
     q = select(Revision).where(Revision.policy_id == policy_id)
     if sentence_id is not None:
-        q = q.where(or_(Revision.sentence_id == sentence_id,
-                        Revision.other_sentence_id == sentence_id))
+        q = q.where(
+            or_(Revision.sentence_id == sentence_id, Revision.other_sentence_id == sentence_id)
+        )
     elif section_id is not None:
         q = q.where(Revision.section_id == section_id)
     if member is not None:
@@ -268,35 +299,48 @@ def describe(db: Session, rows: list[Revision]) -> list[Entry]:
     if pairs:
         # sentence_id IN (...) AND version IN (...) walks the primary key; a row-value
         # IN would scan the whole table on SQLite. Extra combinations are dropped.
-        found = db.execute(select(SentenceVersion.sentence_id, SentenceVersion.version,
-                                  SentenceVersion.text)
-                           .where(SentenceVersion.sentence_id.in_({p[0] for p in pairs}),
-                                  SentenceVersion.version.in_({p[1] for p in pairs})))
+        found = db.execute(
+            select(
+                SentenceVersion.sentence_id, SentenceVersion.version, SentenceVersion.text
+            ).where(
+                SentenceVersion.sentence_id.in_({p[0] for p in pairs}),
+                SentenceVersion.version.in_({p[1] for p in pairs}),
+            )
+        )
         texts = {(sid, v): t for sid, v, t in found if (sid, v) in pairs}
     plain = [r.sentence_id for r in rows if r.sentence_id is not None and r.to_version is None]
     latest = {}
     if plain:
-        latest = dict(db.execute(select(Sentence.id, Sentence.text)
-                                 .where(Sentence.id.in_(plain))).all())
+        latest = dict(
+            db.execute(select(Sentence.id, Sentence.text).where(Sentence.id.in_(plain))).all()
+        )
     section_ids = {r.section_id for r in rows if r.section_id is not None}
     titles = {}
     if section_ids:
-        titles = dict(db.execute(select(Section.id, Section.title)
-                                 .where(Section.id.in_(section_ids))).all())
+        titles = dict(
+            db.execute(select(Section.id, Section.title).where(Section.id.in_(section_ids))).all()
+        )
     part_ids = {r.part_id for r in rows if r.part_id is not None}
     part_titles = {}
     if part_ids:
-        part_titles = dict(db.execute(select(Part.id, Part.title)
-                                      .where(Part.id.in_(part_ids))).all())
+        part_titles = dict(
+            db.execute(select(Part.id, Part.title).where(Part.id.in_(part_ids))).all()
+        )
     out = []
     for r in rows:
-        entry = Entry(r, users.get(r.author_id), summary_of(r.kind, r.cause),
-                      titles.get(r.section_id), part_titles.get(r.part_id))
+        entry = Entry(
+            r,
+            users.get(r.author_id),
+            summary_of(r.kind, r.cause),
+            titles.get(r.section_id),
+            part_titles.get(r.part_id),
+        )
         if r.sentence_id is not None:
             if r.to_version is not None:
                 entry.after = texts.get((r.sentence_id, r.to_version))
-                entry.before = texts.get((r.sentence_id, r.from_version)) \
-                    if r.from_version else None
+                entry.before = (
+                    texts.get((r.sentence_id, r.from_version)) if r.from_version else None
+                )
             elif r.kind == "delete":
                 entry.before = latest.get(r.sentence_id)
             else:
@@ -317,9 +361,14 @@ def _users(db: Session, ids) -> dict[int, User]:
 def members_of(db: Session, group_id: int) -> list[User]:
     """Everyone in the group, by name, for the "changes by" filter (bounded by the
     group's size, not by the length of the history)."""
-    return list(db.scalars(select(User).join(Membership, Membership.user_id == User.id)
-                           .where(Membership.group_id == group_id)
-                           .order_by(func.lower(User.display_name))))
+    return list(
+        db.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == group_id)
+            .order_by(func.lower(User.display_name))
+        )
+    )
 
 
 # --- attribution ----------------------------------------------------------------------------
@@ -343,17 +392,25 @@ def section_attribution(db: Session, section: Section) -> list[Attribution]:
     counts: dict[int, list[tuple[int | None, int, datetime]]] = {i: [] for i in ids}
     if ids:
         for sid, author, n, last in db.execute(
-                select(Revision.sentence_id, Revision.author_id, func.count(),
-                       func.max(Revision.ended_at))
-                .where(Revision.sentence_id.in_(ids), Revision.kind.in_(TEXT_KINDS))
-                .group_by(Revision.sentence_id, Revision.author_id)):
+            select(
+                Revision.sentence_id, Revision.author_id, func.count(), func.max(Revision.ended_at)
+            )
+            .where(Revision.sentence_id.in_(ids), Revision.kind.in_(TEXT_KINDS))
+            .group_by(Revision.sentence_id, Revision.author_id)
+        ):
             counts[sid].append((author, n, last))
-    users = _users(db, {s.created_by_id for s in sentences}
-                   | {a for rows in counts.values() for a, _n, _l in rows})
+    users = _users(
+        db,
+        {s.created_by_id for s in sentences}
+        | {a for rows in counts.values() for a, _n, _l in rows},
+    )
     out = []
     for s in sentences:
         rows = sorted(counts[s.id], key=lambda r: -r[1])
         last = max((r[2] for r in rows), default=None)
-        out.append(Attribution(s, users.get(s.created_by_id),
-                               [(users.get(a), n) for a, n, _l in rows], last))
+        out.append(
+            Attribution(
+                s, users.get(s.created_by_id), [(users.get(a), n) for a, n, _l in rows], last
+            )
+        )
     return out

@@ -27,15 +27,22 @@ SNAPSHOT_EVERY = 200
 
 
 def latest_snapshot(db: Session, policy_id: int, seq: int) -> HistorySnapshot | None:
-    return db.scalar(select(HistorySnapshot).where(
-        HistorySnapshot.policy_id == policy_id, HistorySnapshot.seq <= seq)
-        .order_by(HistorySnapshot.seq.desc()).limit(1))
+    return db.scalar(
+        select(HistorySnapshot)
+        .where(HistorySnapshot.policy_id == policy_id, HistorySnapshot.seq <= seq)
+        .order_by(HistorySnapshot.seq.desc())
+        .limit(1)
+    )
 
 
 def ops_between(db: Session, policy_id: int, after: int, upto: int) -> list[dict]:
-    return list(db.scalars(select(PolicyOp.message).where(
-        PolicyOp.policy_id == policy_id, PolicyOp.seq > after, PolicyOp.seq <= upto)
-        .order_by(PolicyOp.seq)))
+    return list(
+        db.scalars(
+            select(PolicyOp.message)
+            .where(PolicyOp.policy_id == policy_id, PolicyOp.seq > after, PolicyOp.seq <= upto)
+            .order_by(PolicyOp.seq)
+        )
+    )
 
 
 def state_at(db: Session, policy_id: int, seq: int) -> PolicyState:
@@ -56,12 +63,26 @@ def take_snapshot(db: Session, policy_id: int, seq: int, at: datetime) -> None:
 def seq_at(db: Session, policy_id: int, moment: datetime, current: int) -> int:
     """The last seq committed at or before `moment`: the snapshots bracket it, then
     at most SNAPSHOT_EVERY ops between them are looked at (by primary key)."""
-    lo = db.scalar(select(func.max(HistorySnapshot.seq)).where(
-        HistorySnapshot.policy_id == policy_id, HistorySnapshot.at <= moment)) or 0
-    hi = db.scalar(select(func.min(HistorySnapshot.seq)).where(
-        HistorySnapshot.policy_id == policy_id, HistorySnapshot.at > moment))
+    lo = (
+        db.scalar(
+            select(func.max(HistorySnapshot.seq)).where(
+                HistorySnapshot.policy_id == policy_id, HistorySnapshot.at <= moment
+            )
+        )
+        or 0
+    )
+    hi = db.scalar(
+        select(func.min(HistorySnapshot.seq)).where(
+            HistorySnapshot.policy_id == policy_id, HistorySnapshot.at > moment
+        )
+    )
     hi = current if hi is None else hi - 1
-    found = db.scalar(select(func.max(PolicyOp.seq)).where(
-        PolicyOp.policy_id == policy_id, PolicyOp.seq > lo, PolicyOp.seq <= hi,
-        PolicyOp.created_at <= moment))
+    found = db.scalar(
+        select(func.max(PolicyOp.seq)).where(
+            PolicyOp.policy_id == policy_id,
+            PolicyOp.seq > lo,
+            PolicyOp.seq <= hi,
+            PolicyOp.created_at <= moment,
+        )
+    )
     return found if found is not None else lo

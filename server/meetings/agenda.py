@@ -19,19 +19,34 @@ from server.policies.models import Part, Policy, Section
 from server.review.models import ProposalKind, Vote, VoteSubject
 from server.text.clean import clean_block, clean_line
 
-KIND_WORDS = {ProposalKind.REPLACE: "change a sentence", ProposalKind.INSERT: "add sentences",
-              ProposalKind.DELETE: "remove sentences",
-              ProposalKind.REWRITE: "rewrite the section"}
+KIND_WORDS = {
+    ProposalKind.REPLACE: "change a sentence",
+    ProposalKind.INSERT: "add sentences",
+    ProposalKind.DELETE: "remove sentences",
+    ProposalKind.REWRITE: "rewrite the section",
+}
 
 
 def awaiting(db: Session, group_id: int) -> list[tuple[Vote, Section]]:
     """Open votes of the group in the order of the text."""
-    return [(vote, section) for vote, section in db.execute(
-        select(Vote, Section).join(Section, Section.id == Vote.section_id)
-        .join(Part, Part.id == Section.part_id).join(Policy, Policy.id == Vote.policy_id)
-        .where(Vote.group_id == group_id, Vote.closed_at.is_(None))
-        .order_by(Policy.created_at, Policy.id, Part.position, Section.position,
-                  Vote.opened_at, Vote.id))]
+    return [
+        (vote, section)
+        for vote, section in db.execute(
+            select(Vote, Section)
+            .join(Section, Section.id == Vote.section_id)
+            .join(Part, Part.id == Section.part_id)
+            .join(Policy, Policy.id == Vote.policy_id)
+            .where(Vote.group_id == group_id, Vote.closed_at.is_(None))
+            .order_by(
+                Policy.created_at,
+                Policy.id,
+                Part.position,
+                Section.position,
+                Vote.opened_at,
+                Vote.id,
+            )
+        )
+    ]
 
 
 def title_for(db: Session, vote: Vote, section: Section) -> str:
@@ -54,8 +69,9 @@ def build(db: Session, meeting: Meeting) -> list[AgendaItem]:
         if vote.id in have:
             continue
         position += 1
-        meeting.agenda.append(AgendaItem(vote_id=vote.id, position=position,
-                                         title=title_for(db, vote, section)))
+        meeting.agenda.append(
+            AgendaItem(vote_id=vote.id, position=position, title=title_for(db, vote, section))
+        )
     db.flush()
     return items(meeting)
 
@@ -79,8 +95,9 @@ def _title(value: str) -> str:
     if not value:
         raise InvalidInput("Give the item a title.", fields={"title": ["Required."]})
     if len(value) > 300:
-        raise InvalidInput("A title can be up to 300 characters.",
-                           fields={"title": ["Up to 300 characters."]})
+        raise InvalidInput(
+            "A title can be up to 300 characters.", fields={"title": ["Up to 300 characters."]}
+        )
     return value
 
 
@@ -93,8 +110,9 @@ def add(db: Session, meeting: Meeting, title: str, note: str = "") -> AgendaItem
     return item
 
 
-def edit(db: Session, item: AgendaItem, *, title: str | None = None,
-         note: str | None = None) -> AgendaItem:
+def edit(
+    db: Session, item: AgendaItem, *, title: str | None = None, note: str | None = None
+) -> AgendaItem:
     if title is not None:
         item.title = _title(title)
     if note is not None:
@@ -108,8 +126,9 @@ def move(db: Session, meeting: Meeting, item: AgendaItem, to: int) -> list[Agend
     """Put the item at place `to` (1 = first) and renumber the rest."""
     rest = [i for i in items(meeting) if i.id != item.id]
     if not 1 <= to <= len(rest) + 1:
-        raise InvalidInput(f"Choose a place from 1 to {len(rest) + 1}.",
-                           fields={"position": ["Out of range."]})
+        raise InvalidInput(
+            f"Choose a place from 1 to {len(rest) + 1}.", fields={"position": ["Out of range."]}
+        )
     rest.insert(to - 1, item)
     for n, row in enumerate(rest, start=1):
         row.position = n

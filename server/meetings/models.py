@@ -18,8 +18,7 @@ class Meeting(Base):
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
-                                          index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it is planned for
     place: Mapped[str] = mapped_column(String(500), default="")  # a room or a link
@@ -32,8 +31,9 @@ class Meeting(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     minutes: Mapped[dict | None] = mapped_column(JSON)
 
-    agenda = relationship("AgendaItem", order_by="AgendaItem.position",
-                          cascade="all, delete-orphan")
+    agenda = relationship(
+        "AgendaItem", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
 
     @property
     def state(self) -> str:
@@ -53,8 +53,9 @@ class AgendaItem(Base):
     __tablename__ = "agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
-                                            index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column()
     vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
@@ -73,8 +74,7 @@ class ReviewMark(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
-                                          index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(60))  # "sentence:12", "thread:3", "vote:5"...
     stamp: Mapped[str] = mapped_column(String(200))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,68 +40,137 @@ def _sections(db: Session, ids: set[int]) -> dict[int, Section]:
 def _reply_counts(db: Session, root_ids: list[int]) -> dict[int, int]:
     if not root_ids:
         return {}
-    return dict(db.execute(select(Comment.thread_id, func.count())
-                           .where(Comment.thread_id.in_(root_ids), Comment.deleted_at.is_(None))
-                           .group_by(Comment.thread_id)).all())
+    return dict(
+        db.execute(
+            select(Comment.thread_id, func.count())
+            .where(Comment.thread_id.in_(root_ids), Comment.deleted_at.is_(None))
+            .group_by(Comment.thread_id)
+        ).all()
+    )
 
 
 def proposal_changes(db: Session, proposal: Proposal) -> list[dict]:
     found, _stale = proposals.changes(db, proposal)
-    return [{"before": c.before, "after": c.after, "gone": c.gone,
-             "pieces": [p.as_dict() for p in c.pieces]} for c in found]
+    return [
+        {
+            "before": c.before,
+            "after": c.after,
+            "gone": c.gone,
+            "pieces": [p.as_dict() for p in c.pieces],
+        }
+        for c in found
+    ]
 
 
-def review_data(db: Session, group_id: int, user_id: int | None, *,
-                pack_of: Meeting | None = None) -> dict:
+def review_data(
+    db: Session, group_id: int, user_id: int | None, *, pack_of: Meeting | None = None
+) -> dict:
     """Everything on a member's review page, with their marks (user_id None: none)."""
     got = review.review_for(db, group_id, user_id, pack_of=pack_of)
     flags = {i.key: i.reviewed for i in got.items}
     policies = []
     for pr in got.policies:
-        section_ids = ({t.section_id for t in pr.threads} | {p.section_id for p in pr.proposals}
-                       | {v.section_id for v in pr.votes})
+        section_ids = (
+            {t.section_id for t in pr.threads}
+            | {p.section_id for p in pr.proposals}
+            | {v.section_id for v in pr.votes}
+        )
         sections = _sections(db, section_ids)
         replies = _reply_counts(db, [t.id for t in pr.threads])
         changed = []
         for s in pr.changes["sections"]:
             key = f"section:{s['id']}" if f"section:{s['id']}" in flags else None
-            rows = [{**row, "key": row.get("key"), "by": row.get("by", []),
-                     "reviewed": flags.get(row.get("key")) if row.get("key") else None}
-                    for row in s["sentences"]]
-            changed.append({"id": s["id"], "title": s["title"], "title_before": s["title_before"],
-                            "part_title": s["part_title"], "change": s["change"], "key": key,
-                            "reviewed": flags.get(key) if key else None, "sentences": rows})
-        threads = [{"key": f"thread:{t.id}", "reviewed": flags[f"thread:{t.id}"], "id": t.id,
-                    "section_id": t.section_id,
-                    "section_title": _title(sections.get(t.section_id)),
-                    "sentence_id": t.sentence_id, "proposal_id": t.proposal_id,
-                    "quote": t.quote, "deleted": t.deleted_at is not None,
-                    "body_html": "" if t.deleted_at else t.body_html,
-                    "author": person(t.author), "created_at": t.created_at,
-                    "replies": replies.get(t.id, 0)} for t in pr.threads]
-        props = [{"key": f"proposal:{p.id}", "reviewed": flags[f"proposal:{p.id}"], "id": p.id,
-                  "section_id": p.section_id, "section_title": _title(sections.get(p.section_id)),
-                  "kind": p.kind.value, "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
-                  "reason": p.reason, "author": person(p.author),
-                  "changes": proposal_changes(db, p)} for p in pr.proposals]
+            rows = [
+                {
+                    **row,
+                    "key": row.get("key"),
+                    "by": row.get("by", []),
+                    "reviewed": flags.get(row.get("key")) if row.get("key") else None,
+                }
+                for row in s["sentences"]
+            ]
+            changed.append(
+                {
+                    "id": s["id"],
+                    "title": s["title"],
+                    "title_before": s["title_before"],
+                    "part_title": s["part_title"],
+                    "change": s["change"],
+                    "key": key,
+                    "reviewed": flags.get(key) if key else None,
+                    "sentences": rows,
+                }
+            )
+        threads = [
+            {
+                "key": f"thread:{t.id}",
+                "reviewed": flags[f"thread:{t.id}"],
+                "id": t.id,
+                "section_id": t.section_id,
+                "section_title": _title(sections.get(t.section_id)),
+                "sentence_id": t.sentence_id,
+                "proposal_id": t.proposal_id,
+                "quote": t.quote,
+                "deleted": t.deleted_at is not None,
+                "body_html": "" if t.deleted_at else t.body_html,
+                "author": person(t.author),
+                "created_at": t.created_at,
+                "replies": replies.get(t.id, 0),
+            }
+            for t in pr.threads
+        ]
+        props = [
+            {
+                "key": f"proposal:{p.id}",
+                "reviewed": flags[f"proposal:{p.id}"],
+                "id": p.id,
+                "section_id": p.section_id,
+                "section_title": _title(sections.get(p.section_id)),
+                "kind": p.kind.value,
+                "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+                "reason": p.reason,
+                "author": person(p.author),
+                "changes": proposal_changes(db, p),
+            }
+            for p in pr.proposals
+        ]
         vote_rows = []
         for v in pr.votes:
             mine = votes.my_ballot(db, v, user_id) if user_id is not None else None
             section = sections.get(v.section_id)
-            vote_rows.append({
-                "key": f"vote:{v.id}", "reviewed": flags[f"vote:{v.id}"], "id": v.id,
-                "subject": v.subject.value, "section_id": v.section_id,
-                "section_title": _title(section), "proposal_id": v.proposal_id,
-                "title": agenda.title_for(db, v, section) if section else "A vote",
-                "closes_at": v.closes_at, "secret": v.secret,
-                "my_choice": mine.choice.value if mine else None})
-        policies.append({"id": pr.policy.id, "title": pr.policy.title,
-                         "since_seq": pr.since_seq, "sections": changed, "threads": threads,
-                         "proposals": props, "votes": vote_rows,
-                         "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed}
-                                   for i in pr.items]})
-    return {"since": since_of(got.since), "done": got.done, "total": len(got.items),
-            "policies": policies}
+            vote_rows.append(
+                {
+                    "key": f"vote:{v.id}",
+                    "reviewed": flags[f"vote:{v.id}"],
+                    "id": v.id,
+                    "subject": v.subject.value,
+                    "section_id": v.section_id,
+                    "section_title": _title(section),
+                    "proposal_id": v.proposal_id,
+                    "title": agenda.title_for(db, v, section) if section else "A vote",
+                    "closes_at": v.closes_at,
+                    "secret": v.secret,
+                    "my_choice": mine.choice.value if mine else None,
+                }
+            )
+        policies.append(
+            {
+                "id": pr.policy.id,
+                "title": pr.policy.title,
+                "since_seq": pr.since_seq,
+                "sections": changed,
+                "threads": threads,
+                "proposals": props,
+                "votes": vote_rows,
+                "items": [{"key": i.key, "kind": i.kind, "reviewed": i.reviewed} for i in pr.items],
+            }
+        )
+    return {
+        "since": since_of(got.since),
+        "done": got.done,
+        "total": len(got.items),
+        "policies": policies,
+    }
 
 
 def _title(section: Section | None) -> str:
@@ -113,25 +182,40 @@ def pack_data(db: Session, meeting: Meeting) -> dict:
     rows = agenda.build(db, meeting)
     entries = []
     for item in rows:
-        entry = {"id": item.id, "position": item.position, "title": item.title,
-                 "note": item.note, "vote": None}
+        entry = {
+            "id": item.id,
+            "position": item.position,
+            "title": item.title,
+            "note": item.note,
+            "vote": None,
+        }
         vote: Vote | None = item.vote
         if vote is not None:
             section = db.get(Section, vote.section_id)
-            data = {"id": vote.id, "subject": vote.subject.value,
-                    "section_title": _title(section), "open": vote.is_open,
-                    "outcome": vote.outcome.value if vote.outcome else None,
-                    "proposal": None, "text": []}
+            data = {
+                "id": vote.id,
+                "subject": vote.subject.value,
+                "section_title": _title(section),
+                "open": vote.is_open,
+                "outcome": vote.outcome.value if vote.outcome else None,
+                "proposal": None,
+                "text": [],
+            }
             if vote.subject == VoteSubject.PROPOSAL and vote.proposal is not None:
                 p = vote.proposal
-                data["proposal"] = {"id": p.id, "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
-                                    "reason": p.reason, "author": person(p.author),
-                                    "changes": proposal_changes(db, p)}
+                data["proposal"] = {
+                    "id": p.id,
+                    "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+                    "reason": p.reason,
+                    "author": person(p.author),
+                    "changes": proposal_changes(db, p),
+                }
             elif vote.snapshot:
                 data["text"] = [s["text"] for s in vote.snapshot]
             else:
-                data["text"] = [s.text for s in sentences_of(db, [vote.section_id])
-                                .get(vote.section_id, [])]
+                data["text"] = [
+                    s.text for s in sentences_of(db, [vote.section_id]).get(vote.section_id, [])
+                ]
             entry["vote"] = data
         entries.append(entry)
     return {"agenda": entries, "review": review_data(db, meeting.group_id, None, pack_of=meeting)}

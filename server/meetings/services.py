@@ -34,27 +34,42 @@ def get_meeting(db: Session, meeting_id: int) -> Meeting:
 
 
 def meetings_of(db: Session, group_id: int) -> list[Meeting]:
-    return list(db.scalars(select(Meeting).where(Meeting.group_id == group_id)
-                           .order_by(Meeting.starts_at.desc(), Meeting.id.desc())))
+    return list(
+        db.scalars(
+            select(Meeting)
+            .where(Meeting.group_id == group_id)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+    )
 
 
 def running(db: Session, group_id: int) -> Meeting | None:
-    return db.scalar(select(Meeting).where(Meeting.group_id == group_id,
-                                           Meeting.started_at.is_not(None),
-                                           Meeting.closed_at.is_(None)))
+    return db.scalar(
+        select(Meeting).where(
+            Meeting.group_id == group_id,
+            Meeting.started_at.is_not(None),
+            Meeting.closed_at.is_(None),
+        )
+    )
 
 
 def last_started(db: Session, group_id: int) -> Meeting | None:
     """The session members review changes since (running or closed)."""
-    return db.scalar(select(Meeting).where(Meeting.group_id == group_id,
-                                           Meeting.started_at.is_not(None))
-                     .order_by(Meeting.started_at.desc(), Meeting.id.desc()).limit(1))
+    return db.scalar(
+        select(Meeting)
+        .where(Meeting.group_id == group_id, Meeting.started_at.is_not(None))
+        .order_by(Meeting.started_at.desc(), Meeting.id.desc())
+        .limit(1)
+    )
 
 
 def next_planned(db: Session, group_id: int) -> Meeting | None:
-    return db.scalar(select(Meeting).where(Meeting.group_id == group_id,
-                                           Meeting.started_at.is_(None))
-                     .order_by(Meeting.starts_at, Meeting.id).limit(1))
+    return db.scalar(
+        select(Meeting)
+        .where(Meeting.group_id == group_id, Meeting.started_at.is_(None))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
 
 
 def _fields(title: str, starts_at: datetime | None, place: str, notes: str) -> dict:
@@ -62,20 +77,35 @@ def _fields(title: str, starts_at: datetime | None, place: str, notes: str) -> d
         raise InvalidInput("Say when the session is.", fields={"starts_at": ["Required."]})
     notes = clean_block(notes or "")
     if len(notes) > MAX_NOTES_CHARS:
-        raise InvalidInput(f"Notes can be up to {MAX_NOTES_CHARS} characters.",
-                           fields={"notes": [f"Up to {MAX_NOTES_CHARS} characters."]})
+        raise InvalidInput(
+            f"Notes can be up to {MAX_NOTES_CHARS} characters.",
+            fields={"notes": [f"Up to {MAX_NOTES_CHARS} characters."]},
+        )
     place = clean_line(place or "")
     if len(place) > 500:
-        raise InvalidInput("The place or link can be up to 500 characters.",
-                           fields={"place": ["Up to 500 characters."]})
-    return {"title": valid_name(title, "title", 200), "starts_at": starts_at, "place": place,
-            "notes": notes}
+        raise InvalidInput(
+            "The place or link can be up to 500 characters.",
+            fields={"place": ["Up to 500 characters."]},
+        )
+    return {
+        "title": valid_name(title, "title", 200),
+        "starts_at": starts_at,
+        "place": place,
+        "notes": notes,
+    }
 
 
-def schedule(db: Session, group: Group, by: User, *, title: str, starts_at: datetime | None,
-             place: str = "", notes: str = "") -> Meeting:
-    row = Meeting(group_id=group.id, created_by_id=by.id,
-                  **_fields(title, starts_at, place, notes))
+def schedule(
+    db: Session,
+    group: Group,
+    by: User,
+    *,
+    title: str,
+    starts_at: datetime | None,
+    place: str = "",
+    notes: str = "",
+) -> Meeting:
+    row = Meeting(group_id=group.id, created_by_id=by.id, **_fields(title, starts_at, place, notes))
     db.add(row)
     db.flush()
     agenda.build(db, row)
@@ -83,16 +113,25 @@ def schedule(db: Session, group: Group, by: User, *, title: str, starts_at: date
     return row
 
 
-def update_meeting(db: Session, meeting: Meeting, *, title: str | None = None,
-                   starts_at: datetime | None = None, place: str | None = None,
-                   notes: str | None = None) -> Meeting:
-    values = _fields(title if title is not None else meeting.title,
-                     starts_at or meeting.starts_at,
-                     place if place is not None else meeting.place,
-                     notes if notes is not None else meeting.notes)
+def update_meeting(
+    db: Session,
+    meeting: Meeting,
+    *,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    notes: str | None = None,
+) -> Meeting:
+    values = _fields(
+        title if title is not None else meeting.title,
+        starts_at or meeting.starts_at,
+        place if place is not None else meeting.place,
+        notes if notes is not None else meeting.notes,
+    )
     if meeting.closed_at is not None and (values["starts_at"] != meeting.starts_at):
-        raise Conflict("This session has closed; its time can no longer change.",
-                       code="session_closed")
+        raise Conflict(
+            "This session has closed; its time can no longer change.", code="session_closed"
+        )
     for key, value in values.items():
         setattr(meeting, key, value)
     db.flush()
@@ -107,19 +146,24 @@ def start(db: Session, meeting: Meeting, by: User) -> Meeting:
         raise Conflict("This session has started already.", code="session_started")
     other = running(db, meeting.group_id)
     if other is not None:
-        raise Conflict(f"The session “{other.title}” is running. Close it before starting "
-                       "another.", code="session_running")
+        raise Conflict(
+            f"The session “{other.title}” is running. Close it before starting another.",
+            code="session_running",
+        )
     now = utcnow()
-    claimed = db.execute(update(Meeting).where(Meeting.id == meeting.id,
-                                               Meeting.started_at.is_(None))
-                         .values(started_at=now, started_by_id=by.id)
-                         .execution_options(synchronize_session=False)).rowcount
+    claimed = db.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.started_at.is_(None))
+        .values(started_at=now, started_by_id=by.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if claimed != 1:
         raise Conflict("This session has started already.", code="session_started")
     meeting.started_at, meeting.started_by_id = now, by.id
     for policy in policies_of(db, meeting.group_id):
-        make_checkpoint(db, policy, by, f"Start of session: {meeting.title}"[:200],
-                        session_id=meeting.id)
+        make_checkpoint(
+            db, policy, by, f"Start of session: {meeting.title}"[:200], session_id=meeting.id
+        )
     db.flush()
     _announce(db, meeting, "started")
     return meeting
@@ -129,8 +173,9 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
     """Close the session and write its minutes: the votes that closed while it ran
     (sections agreed among them) and its notes."""
     if meeting.started_at is None:
-        raise Conflict("This session has not started, so it cannot be closed.",
-                       code="session_not_started")
+        raise Conflict(
+            "This session has not started, so it cannot be closed.", code="session_not_started"
+        )
     if meeting.closed_at is not None:
         raise Conflict("This session has closed already.", code="session_closed")
     now = utcnow()
@@ -144,22 +189,36 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
 def minutes(db: Session, group_id: int, since: datetime, until: datetime) -> dict:
     rows = db.execute(
         select(Vote, Section.title, Part.title, Policy.title)
-        .join(Section, Section.id == Vote.section_id).join(Part, Part.id == Section.part_id)
+        .join(Section, Section.id == Vote.section_id)
+        .join(Part, Part.id == Section.part_id)
         .join(Policy, Policy.id == Vote.policy_id)
-        .where(Vote.group_id == group_id, Vote.closed_at.is_not(None),
-               Vote.closed_at >= since, Vote.closed_at <= until)
-        .order_by(Vote.closed_at, Vote.id))
+        .where(
+            Vote.group_id == group_id,
+            Vote.closed_at.is_not(None),
+            Vote.closed_at >= since,
+            Vote.closed_at <= until,
+        )
+        .order_by(Vote.closed_at, Vote.id)
+    )
     decisions, agreed = [], []
     for vote, section_title, part_title, policy_title in rows:
-        entry = {"vote_id": vote.id, "subject": vote.subject.value,
-                 "proposal_id": vote.proposal_id, "section_id": vote.section_id,
-                 "section": section_title, "part": part_title, "policy": policy_title,
-                 "outcome": vote.outcome.value if vote.outcome else None,
-                 "tally": vote.tally, "closed_at": vote.closed_at.isoformat()}
+        entry = {
+            "vote_id": vote.id,
+            "subject": vote.subject.value,
+            "proposal_id": vote.proposal_id,
+            "section_id": vote.section_id,
+            "section": section_title,
+            "part": part_title,
+            "policy": policy_title,
+            "outcome": vote.outcome.value if vote.outcome else None,
+            "tally": vote.tally,
+            "closed_at": vote.closed_at.isoformat(),
+        }
         decisions.append(entry)
         if vote.subject == VoteSubject.AGREEMENT and vote.outcome == Outcome.APPROVED:
-            agreed.append({"section_id": vote.section_id, "section": section_title,
-                           "policy": policy_title})
+            agreed.append(
+                {"section_id": vote.section_id, "section": section_title, "policy": policy_title}
+            )
     return {"decisions": decisions, "agreed_sections": agreed}
 
 

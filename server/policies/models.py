@@ -26,8 +26,9 @@ class SectionStatus(enum.StrEnum):
 
 
 def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Policy(Base):
@@ -44,8 +45,12 @@ class Policy(Base):
     seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group = relationship("Group")
-    parts = relationship("Part", back_populates="policy", cascade="all, delete-orphan",
-                         order_by="[Part.position, Part.id]")
+    parts = relationship(
+        "Part",
+        back_populates="policy",
+        cascade="all, delete-orphan",
+        order_by="[Part.position, Part.id]",
+    )
 
     def __repr__(self) -> str:
         return f"<Policy {self.id} {self.title!r}>"
@@ -55,8 +60,9 @@ class Part(Base):
     __tablename__ = "parts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[str] = mapped_column(position_type())
@@ -64,7 +70,9 @@ class Part(Base):
 
     policy: Mapped[Policy] = relationship(back_populates="parts")
     sections = relationship(
-        "Section", back_populates="part", order_by="[Section.position, Section.id]",
+        "Section",
+        back_populates="part",
+        order_by="[Section.position, Section.id]",
         primaryjoin="and_(Section.part_id == Part.id, Section.deleted_at.is_(None))",
         viewonly=True,
     )
@@ -79,17 +87,21 @@ class Section(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # policy_id duplicates part.policy_id so permission checks need one lookup.
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
-    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroups.id", ondelete="RESTRICT"),
-                                             index=True)
-    kind: Mapped[SectionKind] = mapped_column(_enum(SectionKind, "section_kind"),
-                                              default=SectionKind.TEXT)
+    subgroup_id: Mapped[int] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[SectionKind] = mapped_column(
+        _enum(SectionKind, "section_kind"), default=SectionKind.TEXT
+    )
     title: Mapped[str] = mapped_column(String(300))
     position: Mapped[str] = mapped_column(position_type())
-    status: Mapped[SectionStatus] = mapped_column(_enum(SectionStatus, "section_status"),
-                                                  default=SectionStatus.DRAFTING)
+    status: Mapped[SectionStatus] = mapped_column(
+        _enum(SectionStatus, "section_status"), default=SectionStatus.DRAFTING
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -97,7 +109,9 @@ class Section(Base):
     part: Mapped[Part] = relationship(back_populates="sections")
     subgroup = relationship("Subgroup")
     sentences = relationship(
-        "Sentence", order_by="[Sentence.position, Sentence.id]", viewonly=True,
+        "Sentence",
+        order_by="[Sentence.position, Sentence.id]",
+        viewonly=True,
         primaryjoin="and_(Sentence.section_id == Section.id, Sentence.deleted_at.is_(None))",
     )
 
@@ -128,7 +142,8 @@ class Sentence(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when merged into the previous sentence, so a late edit can say where it went.
     merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sentences.id", ondelete="SET NULL"))
+        ForeignKey("sentences.id", ondelete="SET NULL")
+    )
 
     section: Mapped[Section] = relationship()
 
@@ -142,8 +157,9 @@ class PolicyOp(Base):
 
     __tablename__ = "policy_ops"
 
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), primary_key=True
+    )
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     message: Mapped[dict] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -159,8 +175,9 @@ class SentenceVersion(Base):
 
     __tablename__ = "sentence_versions"
 
-    sentence_id: Mapped[int] = mapped_column(ForeignKey("sentences.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentences.id", ondelete="CASCADE"), primary_key=True
+    )
     version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -42,13 +42,18 @@ class Origin:
 
 # Built once: every live edit runs them, and building a statement costs about as
 # much as running it.
-_NEXT_SEQ = (update(Policy).where(Policy.id == bindparam("policy"))
-             .values(seq=Policy.seq + 1).returning(Policy.seq))
+_NEXT_SEQ = (
+    update(Policy)
+    .where(Policy.id == bindparam("policy"))
+    .values(seq=Policy.seq + 1)
+    .returning(Policy.seq)
+)
 _ADD_OP = PolicyOp.__table__.insert()
 
 
-def record(db: Session, policy_id: int, message: dict, author_id: int | None,
-           origin: Origin | None = None) -> dict:
+def record(
+    db: Session, policy_id: int, message: dict, author_id: int | None, origin: Origin | None = None
+) -> dict:
     seq = db.execute(_NEXT_SEQ, {"policy": policy_id}).scalar_one()
     loaded = db.identity_map.get(db.identity_key(Policy, policy_id))
     if loaded is not None:  # keep a Policy already in this session in step
@@ -58,8 +63,16 @@ def record(db: Session, policy_id: int, message: dict, author_id: int | None,
     if origin.cause:
         full["cause"] = origin.cause
     now = utcnow()
-    db.execute(_ADD_OP, {"policy_id": policy_id, "seq": seq, "message": full,
-                         "author_id": author_id, "created_at": now})
+    db.execute(
+        _ADD_OP,
+        {
+            "policy_id": policy_id,
+            "seq": seq,
+            "message": full,
+            "author_id": author_id,
+            "created_at": now,
+        },
+    )
     recording.note(db, policy_id, full, author_id, now)  # revisions and snapshots
     publish(db, PolicyChanged(policy_id, full))
     return full
@@ -71,9 +84,14 @@ def current_seq(db: Session, policy_id: int) -> int:
 
 def ops_since(db: Session, policy_id: int, since: int, limit: int = 5000) -> list[dict] | None:
     """The ops after `since`, or None if they are not all kept (send a snapshot)."""
-    rows = list(db.scalars(select(PolicyOp.message).where(
-        PolicyOp.policy_id == policy_id, PolicyOp.seq > since)
-        .order_by(PolicyOp.seq).limit(limit + 1)))
+    rows = list(
+        db.scalars(
+            select(PolicyOp.message)
+            .where(PolicyOp.policy_id == policy_id, PolicyOp.seq > since)
+            .order_by(PolicyOp.seq)
+            .limit(limit + 1)
+        )
+    )
     if len(rows) > limit or (rows and rows[0]["seq"] != since + 1):
         return None
     return rows

@@ -11,6 +11,13 @@ def sentence_view(row: Sentence) -> dict:
 
 
 def section_view(row: Section, sentences: list[Sentence]) -> dict:
-    return {"id": row.id, "part_id": row.part_id, "position": row.position, "title": row.title,
-            "kind": row.kind.value, "status": row.status.value, "subgroup_id": row.subgroup_id,
-            "sentences": [sentence_view(s) for s in sentences]}
+    return {
+        "id": row.id,
+        "part_id": row.part_id,
+        "position": row.position,
+        "title": row.title,
+        "kind": row.kind.value,
+        "status": row.status.value,
+        "subgroup_id": row.subgroup_id,
+        "sentences": [sentence_view(s) for s in sentences],
+    }

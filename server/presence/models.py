@@ -18,15 +18,16 @@ class Connection(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Exactly one of these: the credential the socket connected with.
     auth_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True
+    )
     api_token_id: Mapped[int | None] = mapped_column(
-        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
     policy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("policies.id", ondelete="CASCADE"), index=True)
-    section_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sections.id", ondelete="SET NULL"))
-    sentence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sentences.id", ondelete="SET NULL"))
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
+    sentence_id: Mapped[int | None] = mapped_column(ForeignKey("sentences.id", ondelete="SET NULL"))
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

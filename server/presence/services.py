@@ -15,8 +15,18 @@ from server.presence.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)  # a process refreshes its rows every 30 s
 # Distinct, AA-contrast colours on white; a person keeps theirs everywhere.
-PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7e22ce", "#b45309", "#0f766e", "#be185d",
-           "#4d7c0f", "#1e40af", "#9f1239"]
+PALETTE = [
+    "#1d4ed8",
+    "#b91c1c",
+    "#047857",
+    "#7e22ce",
+    "#b45309",
+    "#0f766e",
+    "#be185d",
+    "#4d7c0f",
+    "#1e40af",
+    "#9f1239",
+]
 
 
 def colour_for(user_id: int) -> str:
@@ -33,15 +43,29 @@ class Present:
     sentence_id: int | None
 
     def as_dict(self) -> dict:
-        return {"sid": self.sid, "user_id": self.user_id, "name": self.name,
-                "colour": self.colour, "section_id": self.section_id,
-                "sentence_id": self.sentence_id}
+        return {
+            "sid": self.sid,
+            "user_id": self.user_id,
+            "name": self.name,
+            "colour": self.colour,
+            "section_id": self.section_id,
+            "sentence_id": self.sentence_id,
+        }
 
 
-def connect(db: Session, sid: str, user_id: int, *, auth_session_id: int | None,
-            api_token_id: int | None) -> None:
-    db.merge(Connection(sid=sid, user_id=user_id, auth_session_id=auth_session_id,
-                        api_token_id=api_token_id, connected_at=utcnow(), seen_at=utcnow()))
+def connect(
+    db: Session, sid: str, user_id: int, *, auth_session_id: int | None, api_token_id: int | None
+) -> None:
+    db.merge(
+        Connection(
+            sid=sid,
+            user_id=user_id,
+            auth_session_id=auth_session_id,
+            api_token_id=api_token_id,
+            connected_at=utcnow(),
+            seen_at=utcnow(),
+        )
+    )
     db.flush()
 
 
@@ -50,11 +74,13 @@ def get(db: Session, sid: str) -> Connection | None:
 
 
 # Built once: it runs on every socket event, and building it cost as much as running it.
-_LIVE = (select(User, Connection.policy_id, AuthSession, ApiToken)
-         .join(User, User.id == Connection.user_id)
-         .outerjoin(AuthSession, AuthSession.id == Connection.auth_session_id)
-         .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
-         .where(Connection.sid == bindparam("sid")))
+_LIVE = (
+    select(User, Connection.policy_id, AuthSession, ApiToken)
+    .join(User, User.id == Connection.user_id)
+    .outerjoin(AuthSession, AuthSession.id == Connection.auth_session_id)
+    .outerjoin(ApiToken, ApiToken.id == Connection.api_token_id)
+    .where(Connection.sid == bindparam("sid"))
+)
 
 
 def live_user(db: Session, sid: str, idle: timedelta) -> tuple[User, int | None] | None:
@@ -81,8 +107,14 @@ def disconnect(db: Session, sid: str) -> Connection | None:
     return row
 
 
-def focus(db: Session, row: Connection, *, policy_id: int | None = None,
-          section_id: int | None = None, sentence_id: int | None = None) -> None:
+def focus(
+    db: Session,
+    row: Connection,
+    *,
+    policy_id: int | None = None,
+    section_id: int | None = None,
+    sentence_id: int | None = None,
+) -> None:
     if policy_id is not None:
         row.policy_id = policy_id
     row.section_id = section_id
@@ -92,16 +124,26 @@ def focus(db: Session, row: Connection, *, policy_id: int | None = None,
 
 
 def in_policy(db: Session, policy_id: int) -> list[Present]:
-    rows = db.execute(select(Connection, User.display_name).join(User)
-                      .where(Connection.policy_id == policy_id,
-                             Connection.seen_at > utcnow() - STALE_AFTER)
-                      .order_by(Connection.connected_at))
-    return [Present(c.sid, c.user_id, name, colour_for(c.user_id), c.section_id, c.sentence_id)
-            for c, name in rows]
+    rows = db.execute(
+        select(Connection, User.display_name)
+        .join(User)
+        .where(Connection.policy_id == policy_id, Connection.seen_at > utcnow() - STALE_AFTER)
+        .order_by(Connection.connected_at)
+    )
+    return [
+        Present(c.sid, c.user_id, name, colour_for(c.user_id), c.section_id, c.sentence_id)
+        for c, name in rows
+    ]
 
 
-def sids_for(db: Session, *, user_id: int | None = None, auth_session_id: int | None = None,
-             api_token_id: int | None = None, group_policy_ids: list[int] | None = None) -> list:
+def sids_for(
+    db: Session,
+    *,
+    user_id: int | None = None,
+    auth_session_id: int | None = None,
+    api_token_id: int | None = None,
+    group_policy_ids: list[int] | None = None,
+) -> list:
     """Connections to cut off or tell when someone's access changes."""
     query = select(Connection)
     if user_id is not None:
@@ -119,9 +161,14 @@ def ended_credentials(db: Session, sids: list[str], idle: timedelta) -> list[Con
     """Connections among `sids` whose sign-in or token stopped being valid by some
     route that told no one (an account disabled from the command line, expiry)."""
     rows = list(db.scalars(select(Connection).where(Connection.sid.in_(sids)))) if sids else []
-    return [row for row in rows if credential_user(
-        db, auth_session_id=row.auth_session_id, api_token_id=row.api_token_id,
-        idle=idle) is None]
+    return [
+        row
+        for row in rows
+        if credential_user(
+            db, auth_session_id=row.auth_session_id, api_token_id=row.api_token_id, idle=idle
+        )
+        is None
+    ]
 
 
 def refresh(db: Session, sids: list[str]) -> None:
@@ -134,5 +181,3 @@ def sweep(db: Session) -> int:
     """Forget connections whose process stopped refreshing them."""
     result = db.execute(delete(Connection).where(Connection.seen_at <= utcnow() - STALE_AFTER))
     return result.rowcount or 0
-
-

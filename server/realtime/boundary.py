@@ -90,8 +90,9 @@ def remember_join(sid: str, client_id: str | None = None, policy_id: int | None 
         _joined[sid] = policy_id
 
 
-def socket_event(name: str, schema: type[Schema] | None = None, *,
-                 changes_policy: bool = False) -> Callable:
+def socket_event(
+    name: str, schema: type[Schema] | None = None, *, changes_policy: bool = False
+) -> Callable:
     """Register `fn(ctx, payload) -> reply` as the handler of a socket event.
 
     It is registered on python-socketio's server itself (`socketio.server.on`), not
@@ -116,8 +117,9 @@ def socket_event(name: str, schema: type[Schema] | None = None, *,
             try:
                 payload = loader.load(data if data is not None else {}) if loader else {}
             except ValidationError as exc:
-                return error_ack("invalid", "Some fields are missing or not valid.",
-                                 fields=exc.messages)
+                return error_ack(
+                    "invalid", "Some fields are missing or not valid.", fields=exc.messages
+                )
             except TypeError:
                 return error_ack("invalid", "The message must be an object.")
             environ = socketio.server.get_environ(sid)
@@ -233,7 +235,6 @@ def _write_batch(jobs: list[Job]) -> None:
         job.reply = BUSY
 
 
-FAILED = error_ack("server_error", "Something went wrong on the server. Your change was "
-                                   "not saved.")
+FAILED = error_ack("server_error", "Something went wrong on the server. Your change was not saved.")
 BUSY = error_ack("busy", "The server is busy. Your change was not saved; it will be sent again.")
 _writer = GroupCommit(_write_batch, fallback=BUSY, gather=lambda: socketio.sleep(0))

@@ -47,9 +47,14 @@ class PresenceChanged:
 def presence_changed_after_commit(db: Session, conn: Connection, user: User) -> None:
     if conn.policy_id is None:
         return
-    present = presence.Present(conn.sid, user.id, user.display_name,
-                               presence.colour_for(user.id), conn.section_id,
-                               conn.sentence_id)
+    present = presence.Present(
+        conn.sid,
+        user.id,
+        user.display_name,
+        presence.colour_for(user.id),
+        conn.section_id,
+        conn.sentence_id,
+    )
     events.publish(db, PresenceChanged(conn.policy_id, present.as_dict()))
 
 
@@ -105,8 +110,9 @@ def _on_membership_ended(evt: events.MembershipEnded) -> None:
     if db is None:
         return
     with db:
-        rows = presence.sids_for(db, user_id=evt.user_id,
-                                 group_policy_ids=_group_policy_ids(db, evt.group_id))
+        rows = presence.sids_for(
+            db, user_id=evt.user_id, group_policy_ids=_group_policy_ids(db, evt.group_id)
+        )
         _cut_off(rows, "removed_from_group")
 
 
@@ -115,10 +121,15 @@ def rights_for(db: Session, user_id: int, policy_id: int) -> dict | None:
     membership = membership_of(db, user_id, policy.group_id) if policy else None
     if membership is None:
         return None
-    sections = db.execute(select(Section.id, Section.subgroup_id).where(
-        Section.policy_id == policy_id, Section.deleted_at.is_(None)))
-    return {"can_edit": editable(db, membership, list(sections)),
-            "can_manage": allows(db, membership, Action.MANAGE)}
+    sections = db.execute(
+        select(Section.id, Section.subgroup_id).where(
+            Section.policy_id == policy_id, Section.deleted_at.is_(None)
+        )
+    )
+    return {
+        "can_edit": editable(db, membership, list(sections)),
+        "can_manage": allows(db, membership, Action.MANAGE),
+    }
 
 
 def _on_rights_changed(evt: events.EditRightsChanged) -> None:
@@ -127,8 +138,9 @@ def _on_rights_changed(evt: events.EditRightsChanged) -> None:
     if db is None:
         return
     with db:
-        rows = presence.sids_for(db, user_id=evt.user_id,
-                                 group_policy_ids=_group_policy_ids(db, evt.group_id))
+        rows = presence.sids_for(
+            db, user_id=evt.user_id, group_policy_ids=_group_policy_ids(db, evt.group_id)
+        )
         for row in rows:
             rights = rights_for(db, row.user_id, row.policy_id)
             if rights is not None:
@@ -161,9 +173,12 @@ def start_housekeeping(app) -> None:
             try:
                 with app.app_context():
                     db = database.session
-                    _cut_off(presence.ended_credentials(db, sorted(_local_sids),
-                                                        app.config["SESSION_IDLE"]),
-                             "signed_out")
+                    _cut_off(
+                        presence.ended_credentials(
+                            db, sorted(_local_sids), app.config["SESSION_IDLE"]
+                        ),
+                        "signed_out",
+                    )
                     if ticks % (HOUSEKEEPING_SECONDS // CREDENTIAL_CHECK_SECONDS) == 0:
                         presence.refresh(db, sorted(_local_sids))
                         presence.sweep(db)

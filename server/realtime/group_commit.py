@@ -43,8 +43,14 @@ class _Queue:
 class GroupCommit:
     """Per key (a policy id), one leader at a time writes everything queued."""
 
-    def __init__(self, run_batch: Callable[[list[Job]], None], *, fallback: dict,
-                 gather: Callable[[], None] = lambda: None, max_batch: int = MAX_BATCH):
+    def __init__(
+        self,
+        run_batch: Callable[[list[Job]], None],
+        *,
+        fallback: dict,
+        gather: Callable[[], None] = lambda: None,
+        max_batch: int = MAX_BATCH,
+    ):
         self._run_batch = run_batch
         self._fallback = fallback  # the reply of a job its batch failed to answer
         self._gather = gather  # lets changes already received reach the queue
@@ -81,7 +87,7 @@ class GroupCommit:
 
     def _write_next(self, queue: _Queue) -> None:
         with queue.cond:
-            batch, queue.pending = queue.pending[:self._max], queue.pending[self._max:]
+            batch, queue.pending = queue.pending[: self._max], queue.pending[self._max :]
         try:
             self._run_batch(batch)
         finally:

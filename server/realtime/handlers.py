@@ -54,12 +54,17 @@ def on_connect(auth=None):
         if found is None:
             # Two arguments: a browser then gets err.message and err.data.code
             # (a lone dict would reach it only as its Python repr).
-            raise ConnectionRefusedError("Sign in first.",
-                                         {"code": "not_authenticated",
-                                          "message": "Sign in first."})
+            raise ConnectionRefusedError(
+                "Sign in first.", {"code": "not_authenticated", "message": "Sign in first."}
+            )
         user_id, auth_session_id, api_token_id = found
-        presence.connect(db_.session, request.sid, user_id, auth_session_id=auth_session_id,
-                         api_token_id=api_token_id)
+        presence.connect(
+            db_.session,
+            request.sid,
+            user_id,
+            auth_session_id=auth_session_id,
+            api_token_id=api_token_id,
+        )
         db_.commit()
         broadcast.track(request.sid)
     finally:
@@ -92,11 +97,18 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
     enter_room(ctx.sid, broadcast.room(policy.id))
     remember_join(ctx.sid, data["client_id"], policy.id)
-    reply = {"ok": True, **editing.catch_up(ctx.db, policy, data.get("since")),
-             "me": {"user_id": ctx.user.id, "name": ctx.user.display_name,
-                    "colour": presence.colour_for(ctx.user.id), "sid": ctx.sid},
-             "rights": broadcast.rights_for(ctx.db, ctx.user.id, policy.id),
-             "presence": [p.as_dict() for p in presence.in_policy(ctx.db, policy.id)]}
+    reply = {
+        "ok": True,
+        **editing.catch_up(ctx.db, policy, data.get("since")),
+        "me": {
+            "user_id": ctx.user.id,
+            "name": ctx.user.display_name,
+            "colour": presence.colour_for(ctx.user.id),
+            "sid": ctx.sid,
+        },
+        "rights": broadcast.rights_for(ctx.db, ctx.user.id, policy.id),
+        "presence": [p.as_dict() for p in presence.in_policy(ctx.db, policy.id)],
+    }
     broadcast.presence_changed_after_commit(ctx.db, ctx.conn, ctx.user)
     return reply
 
@@ -144,8 +156,9 @@ def _editable_sentence(ctx: Ctx, sentence_id: int):
     """The sentence (tombstones too: a late edit to one is answered `gone`) and its
     section, if this person may edit that section's text (one query)."""
     _joined(ctx)
-    sentence, section, _ = access.sentence_for_edit(ctx.db, ctx.user.id, sentence_id,
-                                                    Action.EDIT_TEXT)
+    sentence, section, _ = access.sentence_for_edit(
+        ctx.db, ctx.user.id, sentence_id, Action.EDIT_TEXT
+    )
     _in_policy(ctx, section)
     return section, sentence
 
@@ -161,8 +174,17 @@ def _ok(message: dict) -> dict:
 @socket_event("edit_sentence", schemas.EditSentence, changes_policy=True)
 def edit_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
-    return _ok(editing.edit_text(ctx.db, section, sentence, ctx.user, data["base_version"],
-                                 data["patch"], _origin(ctx, data)))
+    return _ok(
+        editing.edit_text(
+            ctx.db,
+            section,
+            sentence,
+            ctx.user,
+            data["base_version"],
+            data["patch"],
+            _origin(ctx, data),
+        )
+    )
 
 
 @socket_event("insert_sentence", schemas.InsertSentence, changes_policy=True)
@@ -170,37 +192,65 @@ def insert_sentence(ctx: Ctx, data: dict) -> dict:
     _joined(ctx)
     section, _ = access.section_access(ctx.db, ctx.user.id, data["section_id"], Action.EDIT_TEXT)
     _in_policy(ctx, section)
-    return _ok(editing.insert(ctx.db, section, ctx.user, data["text"],
-                              sync.Place(**data["place"]), _origin(ctx, data)))
+    return _ok(
+        editing.insert(
+            ctx.db, section, ctx.user, data["text"], sync.Place(**data["place"]), _origin(ctx, data)
+        )
+    )
 
 
 @socket_event("delete_sentence", schemas.DeleteSentence, changes_policy=True)
 def delete_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
-    return _ok(editing.delete(ctx.db, section, sentence, ctx.user, data["base_version"],
-                              _origin(ctx, data)))
+    return _ok(
+        editing.delete(
+            ctx.db, section, sentence, ctx.user, data["base_version"], _origin(ctx, data)
+        )
+    )
 
 
 @socket_event("split_sentence", schemas.SplitSentence, changes_policy=True)
 def split_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
-    return _ok(editing.split(ctx.db, section, sentence, ctx.user, data["base_version"],
-                             data["offset"], _origin(ctx, data)))
+    return _ok(
+        editing.split(
+            ctx.db,
+            section,
+            sentence,
+            ctx.user,
+            data["base_version"],
+            data["offset"],
+            _origin(ctx, data),
+        )
+    )
 
 
 @socket_event("merge_sentence", schemas.MergeSentence, changes_policy=True)
 def merge_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
     into = editing.sentence_row(ctx.db, data["into"])
-    return _ok(editing.merge(ctx.db, section, sentence, into, ctx.user, data["base_version"],
-                             data["into_base_version"], _origin(ctx, data)))
+    return _ok(
+        editing.merge(
+            ctx.db,
+            section,
+            sentence,
+            into,
+            ctx.user,
+            data["base_version"],
+            data["into_base_version"],
+            _origin(ctx, data),
+        )
+    )
 
 
 @socket_event("move_sentence", schemas.MoveSentence, changes_policy=True)
 def move_sentence(ctx: Ctx, data: dict) -> dict:
     section, sentence = _editable_sentence(ctx, data["id"])
-    return _ok(editing.move(ctx.db, section, sentence, ctx.user, sync.Place(**data["place"]),
-                            _origin(ctx, data)))
+    return _ok(
+        editing.move(
+            ctx.db, section, sentence, ctx.user, sync.Place(**data["place"]), _origin(ctx, data)
+        )
+    )
 
 
 def _managed_section(ctx: Ctx, section_id: int):
@@ -216,10 +266,17 @@ def insert_section(ctx: Ctx, data: dict) -> dict:
     part, _ = access.part_access(ctx.db, ctx.user.id, data["part_id"], Action.MANAGE)
     if part.policy_id != policy_id:
         raise NotFound("That part was not found in the policy you joined.")
-    section = policies.create_section(ctx.db, part, ctx.user, title=data["title"],
-                                      subgroup_id=data["subgroup_id"], kind=data["kind"],
-                                      text=data["text"], place=sync.Place(**data["place"]),
-                                      origin=_origin(ctx, data))
+    section = policies.create_section(
+        ctx.db,
+        part,
+        ctx.user,
+        title=data["title"],
+        subgroup_id=data["subgroup_id"],
+        kind=data["kind"],
+        text=data["text"],
+        place=sync.Place(**data["place"]),
+        origin=_origin(ctx, data),
+    )
     return {"ok": True, "seq": oplog.current_seq(ctx.db, part.policy_id), "id": section.id}
 
 
@@ -232,7 +289,8 @@ def delete_section(ctx: Ctx, data: dict) -> dict:
 @socket_event("move_section", schemas.MoveSection, changes_policy=True)
 def move_section(ctx: Ctx, data: dict) -> dict:
     section = _managed_section(ctx, data["id"])
-    return _ok(policies.move_section(ctx.db, section, ctx.user, sync.Place(**data["place"]),
-                                     _origin(ctx, data)))
-
-
+    return _ok(
+        policies.move_section(
+            ctx.db, section, ctx.user, sync.Place(**data["place"]), _origin(ctx, data)
+        )
+    )

@@ -64,8 +64,7 @@ class SplitSentence(DeleteSentence):
 
 class MergeSentence(DeleteSentence):
     into = Id(required=True)
-    into_base_version = fields.Integer(strict=True, required=True,
-                                       validate=validate.Range(min=1))
+    into_base_version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
 
 
 class MoveSentence(_Request):

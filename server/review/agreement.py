@@ -31,8 +31,14 @@ def decide(db: Session, vote: Vote) -> None:
     """Carry out an agreement vote: keep the agreed version, or go back to drafting."""
     section = db.get(Section, vote.section_id)
     if vote.outcome == Outcome.APPROVED:
-        db.add(Agreement(section_id=section.id, vote_id=vote.id, sentences=vote.snapshot,
-                         agreed_at=vote.closed_at or utcnow()))
+        db.add(
+            Agreement(
+                section_id=section.id,
+                vote_id=vote.id,
+                sentences=vote.snapshot,
+                agreed_at=vote.closed_at or utcnow(),
+            )
+        )
         section.status = SectionStatus.AGREED
     else:
         section.status = SectionStatus.DRAFTING
@@ -42,8 +48,12 @@ def decide(db: Session, vote: Vote) -> None:
 
 
 def latest(db: Session, section_id: int) -> Agreement | None:
-    return db.scalar(select(Agreement).where(Agreement.section_id == section_id)
-                     .order_by(Agreement.agreed_at.desc(), Agreement.id.desc()).limit(1))
+    return db.scalar(
+        select(Agreement)
+        .where(Agreement.section_id == section_id)
+        .order_by(Agreement.agreed_at.desc(), Agreement.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass

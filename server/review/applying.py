@@ -52,10 +52,10 @@ def plan(db: Session, proposal: Proposal) -> Plan:
     if kind == ProposalKind.INSERT:
         anchor = rows.get(proposal.sentence_ids[0]) if proposal.sentence_ids else None
         if proposal.sentence_ids and (anchor is None or anchor.deleted_at is not None):
-            return _conflict("The sentence it was to follow has been removed.", "",
-                             proposal.text)
-        return Plan((Step("insert", anchor.id if anchor else None,
-                          tuple(parse_text(proposal.text))),))
+            return _conflict("The sentence it was to follow has been removed.", "", proposal.text)
+        return Plan(
+            (Step("insert", anchor.id if anchor else None, tuple(parse_text(proposal.text))),)
+        )
     if kind == ProposalKind.DELETE:
         steps = []
         for base in proposal.base:
@@ -63,8 +63,7 @@ def plan(db: Session, proposal: Proposal) -> Plan:
             if row is None or row.deleted_at is not None:
                 continue  # removed already: nothing left to do for this one
             if row.text != base["text"]:
-                return _conflict("A sentence it would delete has been changed since.",
-                                 row.text, "")
+                return _conflict("A sentence it would delete has been changed since.", row.text, "")
             steps.append(Step("delete", row.id))
         return Plan(tuple(steps))
     base = proposal.base[0]
@@ -73,8 +72,7 @@ def plan(db: Session, proposal: Proposal) -> Plan:
         return _conflict("The sentence it would change has been removed.", "", proposal.text)
     merged = merge_clean(base["text"], proposal.text, row.text)
     if merged is None:
-        return _conflict("The same words were changed in the text since.", row.text,
-                         proposal.text)
+        return _conflict("The same words were changed in the text since.", row.text, proposal.text)
     first, *rest = parse_text(merged) or [merged]
     steps = [Step("edit", row.id, (first,))]
     if rest:
@@ -91,8 +89,9 @@ def _plan_rewrite(db: Session, proposal: Proposal) -> Plan:
     else:
         merged = merge_clean(base_text, proposal.text, now_text)
         if merged is None:
-            return _conflict("The same words were changed in the text since.", now_text,
-                             proposal.text)
+            return _conflict(
+                "The same words were changed in the text since.", now_text, proposal.text
+            )
         target = parse_text(merged)
     return Plan(tuple(_align(current, target)))
 
@@ -111,9 +110,10 @@ def _align(current: list[Sentence], target: list[str]) -> list[Step]:
         for k in range(i1 + paired, i2):
             steps.append(Step("delete", current[k].id))
         if j1 + paired < j2:
-            after = current[i1 + paired - 1].id if paired else (
-                current[i1 - 1].id if i1 > 0 else None)
-            steps.append(Step("insert", after, tuple(target[j1 + paired:j2])))
+            after = (
+                current[i1 + paired - 1].id if paired else (current[i1 - 1].id if i1 > 0 else None)
+            )
+            steps.append(Step("insert", after, tuple(target[j1 + paired : j2])))
     return steps
 
 

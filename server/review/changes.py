@@ -22,10 +22,15 @@ class ReviewChanged:
     # "voting", "voted", "closed", "ready", "agreed"...
 
     def as_dict(self) -> dict:
-        return {"section_id": self.section_id, "kind": self.kind, "id": self.id,
-                "action": self.action}
+        return {
+            "section_id": self.section_id,
+            "kind": self.kind,
+            "id": self.id,
+            "action": self.action,
+        }
 
 
-def announce(db: Session, policy_id: int, section_id: int, kind: str, id_: int,
-             action: str) -> None:
+def announce(
+    db: Session, policy_id: int, section_id: int, kind: str, id_: int, action: str
+) -> None:
     publish(db, ReviewChanged(policy_id, section_id, kind, id_, action))

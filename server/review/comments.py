@@ -25,24 +25,32 @@ from server.text.rich import MAX_COMMENT_CHARS, Rendered, render_comment
 
 
 def members_for_mentions(db: Session, group_id: int) -> list[tuple[int, str]]:
-    return [(uid, name) for uid, name in db.execute(
-        select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group_id))]
+    return [
+        (uid, name)
+        for uid, name in db.execute(
+            select(User.id, User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == group_id)
+        )
+    ]
 
 
 def _render(db: Session, group_id: int, body: str) -> Rendered:
     if body is None or not body.strip():
         raise InvalidInput("Write a comment first.", fields={"body": ["Required."]})
     if len(body) > MAX_COMMENT_CHARS:
-        raise InvalidInput(f"A comment can be up to {MAX_COMMENT_CHARS} characters. "
-                           f"This one is {len(body)}.",
-                           fields={"body": [f"Up to {MAX_COMMENT_CHARS} characters."]},
-                           code="too_long")
+        raise InvalidInput(
+            f"A comment can be up to {MAX_COMMENT_CHARS} characters. This one is {len(body)}.",
+            fields={"body": [f"Up to {MAX_COMMENT_CHARS} characters."]},
+            code="too_long",
+        )
     rendered = render_comment(body, members_for_mentions(db, group_id))
     if not rendered.text:
-        raise InvalidInput("The comment has no words in it, only formatting. Write "
-                           "what you want to say.", fields={"body": ["No words."]},
-                           code="empty")
+        raise InvalidInput(
+            "The comment has no words in it, only formatting. Write what you want to say.",
+            fields={"body": ["No words."]},
+            code="empty",
+        )
     return rendered
 
 
@@ -51,8 +59,9 @@ def live_anchor(db: Session, sentence_id: int | None) -> Sentence | None:
     merged into; None when the text it was about is gone."""
     seen = set()
     row = db.get(Sentence, sentence_id) if sentence_id else None
-    while row is not None and row.deleted_at is not None and row.merged_into_id \
-            and row.id not in seen:
+    while (
+        row is not None and row.deleted_at is not None and row.merged_into_id and row.id not in seen
+    ):
         seen.add(row.id)
         row = db.get(Sentence, row.merged_into_id)
     return row if row is not None and row.deleted_at is None else None
@@ -65,8 +74,15 @@ def get_comment(db: Session, comment_id: int) -> Comment:
     return row
 
 
-def add(db: Session, section: Section, membership: Membership, body: str, *,
-        sentence_id: int | None = None, proposal: Proposal | None = None) -> Comment:
+def add(
+    db: Session,
+    section: Section,
+    membership: Membership,
+    body: str,
+    *,
+    sentence_id: int | None = None,
+    proposal: Proposal | None = None,
+) -> Comment:
     """Start a thread on the section, one of its live sentences, or a proposal."""
     quote = ""
     if sentence_id is not None:
@@ -77,9 +93,16 @@ def add(db: Session, section: Section, membership: Membership, body: str, *,
     if proposal is not None and proposal.section_id != section.id:
         raise NotFound("That proposal was not found in this section.")
     rendered = _render(db, membership.group_id, body)
-    row = Comment(policy_id=section.policy_id, section_id=section.id, sentence_id=sentence_id,
-                  proposal_id=proposal.id if proposal else None, author_id=membership.user_id,
-                  source=rendered.source, body_html=rendered.html, quote=quote)
+    row = Comment(
+        policy_id=section.policy_id,
+        section_id=section.id,
+        sentence_id=sentence_id,
+        proposal_id=proposal.id if proposal else None,
+        author_id=membership.user_id,
+        source=rendered.source,
+        body_html=rendered.html,
+        quote=quote,
+    )
     return _saved(db, row, rendered, "added")
 
 
@@ -88,31 +111,39 @@ def reply(db: Session, thread: Comment, membership: Membership, body: str) -> Co
     if root.deleted_at is not None and not _replies(db, root.id):
         raise Conflict("That comment was deleted; start a new one instead.", code="deleted")
     rendered = _render(db, membership.group_id, body)
-    row = Comment(policy_id=root.policy_id, section_id=root.section_id,
-                  sentence_id=root.sentence_id, proposal_id=root.proposal_id,
-                  thread_id=root.id, author_id=membership.user_id, source=rendered.source,
-                  body_html=rendered.html, quote=root.quote)
+    row = Comment(
+        policy_id=root.policy_id,
+        section_id=root.section_id,
+        sentence_id=root.sentence_id,
+        proposal_id=root.proposal_id,
+        thread_id=root.id,
+        author_id=membership.user_id,
+        source=rendered.source,
+        body_html=rendered.html,
+        quote=root.quote,
+    )
     if root.resolved_at is not None:  # a reply reopens the discussion
         root.resolved_at, root.resolved_by_id = None, None
     return _saved(db, row, rendered, "added")
 
 
 def edit(db: Session, comment: Comment, membership: Membership, body: str) -> Comment:
-    rights.require(rights.can_change_comment(membership, comment),
-                   "You can only change your own comments.")
+    rights.require(
+        rights.can_change_comment(membership, comment), "You can only change your own comments."
+    )
     if comment.deleted_at is not None:
         raise Conflict("That comment was deleted.", code="deleted")
     rendered = _render(db, membership.group_id, body)
-    comment.source, comment.body_html, comment.edited_at = rendered.source, rendered.html, \
-        utcnow()
+    comment.source, comment.body_html, comment.edited_at = rendered.source, rendered.html, utcnow()
     db.execute(Mention.__table__.delete().where(Mention.comment_id == comment.id))
     return _saved(db, comment, rendered, "edited")
 
 
 def delete(db: Session, comment: Comment, membership: Membership) -> Comment:
     """Blank the comment but keep its place, so replies still make sense."""
-    rights.require(rights.can_remove_comment(membership, comment),
-                   "You can only delete your own comments.")
+    rights.require(
+        rights.can_remove_comment(membership, comment), "You can only delete your own comments."
+    )
     if comment.deleted_at is not None:
         return comment
     comment.deleted_at = utcnow()
@@ -123,12 +154,15 @@ def delete(db: Session, comment: Comment, membership: Membership) -> Comment:
     return comment
 
 
-def set_resolved(db: Session, thread: Comment, membership: Membership, owner_subgroup_id: int,
-                 resolved: bool) -> Comment:
+def set_resolved(
+    db: Session, thread: Comment, membership: Membership, owner_subgroup_id: int, resolved: bool
+) -> Comment:
     root = _root(db, thread)
-    rights.require(rights.can_resolve(db, membership, root, owner_subgroup_id),
-                   "Only the person who started this discussion, the sub-group that owns "
-                   "the section, or a facilitator can resolve it.")
+    rights.require(
+        rights.can_resolve(db, membership, root, owner_subgroup_id),
+        "Only the person who started this discussion, the sub-group that owns "
+        "the section, or a facilitator can resolve it.",
+    )
     if resolved and root.resolved_at is None:
         root.resolved_at, root.resolved_by_id = utcnow(), membership.user_id
     elif not resolved and root.resolved_at is not None:
@@ -136,8 +170,14 @@ def set_resolved(db: Session, thread: Comment, membership: Membership, owner_sub
     else:
         return root
     db.flush()
-    announce(db, root.policy_id, root.section_id, "comment", root.id,
-             "resolved" if resolved else "reopened")
+    announce(
+        db,
+        root.policy_id,
+        root.section_id,
+        "comment",
+        root.id,
+        "resolved" if resolved else "reopened",
+    )
     return root
 
 
@@ -146,8 +186,13 @@ def _root(db: Session, comment: Comment) -> Comment:
 
 
 def _replies(db: Session, thread_id: int) -> list[Comment]:
-    return list(db.scalars(select(Comment).where(Comment.thread_id == thread_id)
-                           .order_by(Comment.created_at, Comment.id)))
+    return list(
+        db.scalars(
+            select(Comment)
+            .where(Comment.thread_id == thread_id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
 
 
 def _saved(db: Session, row: Comment, rendered: Rendered, action: str) -> Comment:
@@ -162,6 +207,7 @@ def _saved(db: Session, row: Comment, rendered: Rendered, action: str) -> Commen
 
 # --- reading --------------------------------------------------------------------------------
 
+
 @dataclass
 class Thread:
     root: Comment
@@ -174,8 +220,9 @@ class Thread:
         return self.root.resolved_at is not None
 
 
-def threads(db: Session, section_id: int, *, proposal_id: int | None = None,
-            include_proposals: bool = False) -> list[Thread]:
+def threads(
+    db: Session, section_id: int, *, proposal_id: int | None = None, include_proposals: bool = False
+) -> list[Thread]:
     """A section's threads (or one proposal's) in order, replies included, with their
     authors: a few queries, plus one per moved anchor."""
     query = select(Comment).where(Comment.section_id == section_id)
@@ -183,19 +230,28 @@ def threads(db: Session, section_id: int, *, proposal_id: int | None = None,
         query = query.where(Comment.proposal_id == proposal_id)
     elif not include_proposals:
         query = query.where(Comment.proposal_id.is_(None))
-    rows = list(db.scalars(query.order_by(Comment.created_at, Comment.id).options(
-        selectinload(Comment.author), selectinload(Comment.resolved_by))))  # pages show both
+    rows = list(
+        db.scalars(
+            query.order_by(Comment.created_at, Comment.id).options(
+                selectinload(Comment.author), selectinload(Comment.resolved_by)
+            )
+        )
+    )  # pages show both
     sentence_ids = {r.sentence_id for r in rows if r.sentence_id}
-    sentences = {s.id: s for s in db.scalars(select(Sentence).where(
-        Sentence.id.in_(sentence_ids)))} if sentence_ids else {}
+    sentences = (
+        {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(sentence_ids)))}
+        if sentence_ids
+        else {}
+    )
     out: dict[int, Thread] = {}
     for r in rows:
         if r.thread_id is None:
             anchor = sentences.get(r.sentence_id)
             if anchor is not None and anchor.deleted_at is not None:
                 anchor = live_anchor(db, anchor.id)
-            out[r.id] = Thread(r, anchor=anchor,
-                               on_removed_text=r.sentence_id is not None and anchor is None)
+            out[r.id] = Thread(
+                r, anchor=anchor, on_removed_text=r.sentence_id is not None and anchor is None
+            )
         elif r.thread_id in out:
             out[r.thread_id].replies.append(r)
     return [t for t in out.values() if not _empty_deleted(t)]
@@ -206,23 +262,32 @@ def _empty_deleted(thread: Thread) -> bool:
     return thread.root.deleted_at is not None and all(r.deleted_at for r in thread.replies)
 
 
-def mentions_of(db: Session, user_id: int, policy_ids: list[int], limit: int = 50
-                ) -> list[Comment]:
+def mentions_of(db: Session, user_id: int, policy_ids: list[int], limit: int = 50) -> list[Comment]:
     if not policy_ids:
         return []
-    return list(db.scalars(
-        select(Comment).join(Mention, Mention.comment_id == Comment.id)
-        .where(Mention.user_id == user_id, Comment.policy_id.in_(policy_ids),
-               Comment.deleted_at.is_(None))
-        .order_by(Comment.created_at.desc()).limit(limit)))
+    return list(
+        db.scalars(
+            select(Comment)
+            .join(Mention, Mention.comment_id == Comment.id)
+            .where(
+                Mention.user_id == user_id,
+                Comment.policy_id.in_(policy_ids),
+                Comment.deleted_at.is_(None),
+            )
+            .order_by(Comment.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mentioned_in(db: Session, comment_ids: list[int]) -> dict[int, list[int]]:
     """The members each comment mentions (user ids), in one query."""
     out: dict[int, list[int]] = {i: [] for i in comment_ids}
     if comment_ids:
-        for cid, uid in db.execute(select(Mention.comment_id, Mention.user_id)
-                                   .where(Mention.comment_id.in_(comment_ids))
-                                   .order_by(Mention.comment_id, Mention.user_id)):
+        for cid, uid in db.execute(
+            select(Mention.comment_id, Mention.user_id)
+            .where(Mention.comment_id.in_(comment_ids))
+            .order_by(Mention.comment_id, Mention.user_id)
+        ):
             out[cid].append(uid)
     return out

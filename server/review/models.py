@@ -18,8 +18,9 @@ from server.db import Base, UTCDateTime, utcnow
 
 
 def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class CloseMode(enum.StrEnum):
@@ -34,12 +35,14 @@ class DecisionRules(Base):
 
     __tablename__ = "decision_rules"
 
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
     quorum_percent: Mapped[int] = mapped_column(default=50)
     threshold_percent: Mapped[int] = mapped_column(default=50)
-    close_mode: Mapped[CloseMode] = mapped_column(_enum(CloseMode, "close_mode"),
-                                                  default=CloseMode.DATE_OR_ALL_VOTED)
+    close_mode: Mapped[CloseMode] = mapped_column(
+        _enum(CloseMode, "close_mode"), default=CloseMode.DATE_OR_ALL_VOTED
+    )
     vote_days: Mapped[int] = mapped_column(default=7)
     secret_ballot: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -54,15 +57,19 @@ class Comment(Base):
     __table_args__ = (Index("ix_comments_section_created", "section_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
     sentence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sentences.id", ondelete="CASCADE"), index=True)
+        ForeignKey("sentences.id", ondelete="CASCADE"), index=True
+    )
     proposal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"),
-                                                  index=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(Text)  # as typed (cleaned), for editing
     body_html: Mapped[str] = mapped_column(Text)  # sanitised by server.text.rich
@@ -83,10 +90,12 @@ class Comment(Base):
 class Mention(Base):
     __tablename__ = "mentions"
 
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ProposalKind(enum.StrEnum):
@@ -114,14 +123,17 @@ class Proposal(Base):
     __tablename__ = "proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"),
-                                            index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind, "proposal_kind"))
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus, "proposal_status"),
-                                                   default=ProposalStatus.OPEN)
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus, "proposal_status"), default=ProposalStatus.OPEN
+    )
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text, default="")  # the proposed words
     # The sentences it changes (replace, delete) or follows (insert; empty = at the start).
@@ -157,15 +169,17 @@ class Vote(Base):
     __tablename__ = "votes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
-                                          index=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"),
-                                           index=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"),
-                                            index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
     subject: Mapped[VoteSubject] = mapped_column(_enum(VoteSubject, "vote_subject"))
     proposal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), unique=True
+    )
     # The section's text being agreed ([{id, text}]), for an agreement vote.
     snapshot: Mapped[list | None] = mapped_column(JSON)
     quorum_percent: Mapped[int] = mapped_column()
@@ -220,8 +234,9 @@ class Agreement(Base):
     __tablename__ = "agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"),
-                                            index=True)
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
     sentences: Mapped[list] = mapped_column(JSON)
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

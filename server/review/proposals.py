@@ -27,8 +27,13 @@ from server.text.worddiff import Piece, word_diff
 MAX_REASON_CHARS = 2000
 MAX_PROPOSAL_CHARS = 20_000
 EDITABLE = (ProposalStatus.OPEN,)
-DECIDED = (ProposalStatus.APPLIED, ProposalStatus.CONFLICT, ProposalStatus.REJECTED,
-           ProposalStatus.NOT_DECIDED, ProposalStatus.WITHDRAWN)
+DECIDED = (
+    ProposalStatus.APPLIED,
+    ProposalStatus.CONFLICT,
+    ProposalStatus.REJECTED,
+    ProposalStatus.NOT_DECIDED,
+    ProposalStatus.WITHDRAWN,
+)
 
 
 def get_proposal(db: Session, proposal_id: int) -> Proposal:
@@ -39,8 +44,13 @@ def get_proposal(db: Session, proposal_id: int) -> Proposal:
 
 
 def proposals_of(db: Session, section_id: int) -> list[Proposal]:
-    return list(db.scalars(select(Proposal).where(Proposal.section_id == section_id)
-                           .order_by(Proposal.created_at.desc(), Proposal.id.desc())))
+    return list(
+        db.scalars(
+            select(Proposal)
+            .where(Proposal.section_id == section_id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        )
+    )
 
 
 def _reason(reason: str | None) -> str:
@@ -48,24 +58,31 @@ def _reason(reason: str | None) -> str:
     if not reason:
         raise InvalidInput("Say why you propose this change.", fields={"reason": ["Required."]})
     if len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput(f"The reason can be up to {MAX_REASON_CHARS} characters.",
-                           fields={"reason": [f"Up to {MAX_REASON_CHARS} characters."]},
-                           code="too_long")
+        raise InvalidInput(
+            f"The reason can be up to {MAX_REASON_CHARS} characters.",
+            fields={"reason": [f"Up to {MAX_REASON_CHARS} characters."]},
+            code="too_long",
+        )
     return reason
 
 
 def _sentences(text: str | None, *, required: bool) -> list[str]:
     text = text or ""
     if len(text) > MAX_PROPOSAL_CHARS:
-        raise InvalidInput(f"The proposed text can be up to {MAX_PROPOSAL_CHARS} characters.",
-                           fields={"text": [f"Up to {MAX_PROPOSAL_CHARS} characters."]},
-                           code="too_long")
+        raise InvalidInput(
+            f"The proposed text can be up to {MAX_PROPOSAL_CHARS} characters.",
+            fields={"text": [f"Up to {MAX_PROPOSAL_CHARS} characters."]},
+            code="too_long",
+        )
     sentences = parse_text(text)
     if required and not sentences:
         raise InvalidInput("Write the text you propose.", fields={"text": ["Required."]})
     if any(len(s) > MAX_SENTENCE_CHARS for s in sentences):
-        raise InvalidInput(f"A sentence can be up to {MAX_SENTENCE_CHARS} characters.",
-                           fields={"text": ["A sentence is too long."]}, code="too_long")
+        raise InvalidInput(
+            f"A sentence can be up to {MAX_SENTENCE_CHARS} characters.",
+            fields={"text": ["A sentence is too long."]},
+            code="too_long",
+        )
     return sentences
 
 
@@ -73,40 +90,51 @@ def _live_in_section(db: Session, section: Section, ids: list[int]) -> list[Sent
     rows = {s.id: s for s in sentences_of(db, [section.id])[section.id]}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise NotFound("That sentence was not found in this section.",
-                       fields={"sentence_ids": [f"Not in this section: {missing}"]})
+        raise NotFound(
+            "That sentence was not found in this section.",
+            fields={"sentence_ids": [f"Not in this section: {missing}"]},
+        )
     return [rows[i] for i in ids]
 
 
-def _shape(db: Session, section: Section, kind: ProposalKind, sentence_ids: list[int],
-           text: str | None) -> tuple[list[int], list[dict], str]:
+def _shape(
+    db: Session, section: Section, kind: ProposalKind, sentence_ids: list[int], text: str | None
+) -> tuple[list[int], list[dict], str]:
     """Check a proposal's target and words; return ids, base and the proposed text."""
     ids = list(dict.fromkeys(int(i) for i in sentence_ids or []))
     if kind == ProposalKind.REWRITE:
         current = sentences_of(db, [section.id])[section.id]
         new = _sentences(text, required=True)
         if new == [s.text for s in current]:
-            raise InvalidInput("That is the text as it is now. Change something first.",
-                               fields={"text": ["No change."]}, code="no_change")
+            raise InvalidInput(
+                "That is the text as it is now. Change something first.",
+                fields={"text": ["No change."]},
+                code="no_change",
+            )
         return [s.id for s in current], _base(current), " ".join(new)
     if kind == ProposalKind.INSERT:
         if len(ids) > 1:
-            raise InvalidInput("Choose one sentence to add after, or none for the start.",
-                               fields={"sentence_ids": ["At most one."]})
+            raise InvalidInput(
+                "Choose one sentence to add after, or none for the start.",
+                fields={"sentence_ids": ["At most one."]},
+            )
         rows = _live_in_section(db, section, ids)
         return ids, _base(rows), " ".join(_sentences(text, required=True))
     if not ids:
-        raise InvalidInput("Choose the sentence to change.",
-                           fields={"sentence_ids": ["Required."]})
+        raise InvalidInput("Choose the sentence to change.", fields={"sentence_ids": ["Required."]})
     if kind == ProposalKind.REPLACE:
         if len(ids) != 1:
-            raise InvalidInput("A replacement changes one sentence.",
-                               fields={"sentence_ids": ["Exactly one."]})
+            raise InvalidInput(
+                "A replacement changes one sentence.", fields={"sentence_ids": ["Exactly one."]}
+            )
         rows = _live_in_section(db, section, ids)
         new = " ".join(_sentences(text, required=True))
         if new == rows[0].text:
-            raise InvalidInput("That is the sentence as it is now. Change something first.",
-                               fields={"text": ["No change."]}, code="no_change")
+            raise InvalidInput(
+                "That is the sentence as it is now. Change something first.",
+                fields={"text": ["No change."]},
+                code="no_change",
+            )
         return ids, _base(rows), new
     rows = _live_in_section(db, section, ids)  # DELETE
     return ids, _base(rows), ""
@@ -116,19 +144,34 @@ def _base(rows: list[Sentence]) -> list[dict]:
     return [{"id": s.id, "text": s.text, "version": s.version} for s in rows]
 
 
-def create(db: Session, section: Section, membership: Membership, *, kind: str,
-           reason: str, text: str | None = None, sentence_ids: list[int] | None = None
-           ) -> Proposal:
+def create(
+    db: Session,
+    section: Section,
+    membership: Membership,
+    *,
+    kind: str,
+    reason: str,
+    text: str | None = None,
+    sentence_ids: list[int] | None = None,
+) -> Proposal:
     try:
         kind_ = ProposalKind(kind)
     except ValueError:
-        raise InvalidInput("Choose what kind of change this is.",
-                           fields={"kind": ["Unknown kind."]}) from None
+        raise InvalidInput(
+            "Choose what kind of change this is.", fields={"kind": ["Unknown kind."]}
+        ) from None
     reason_ = _reason(reason)
     ids, base, new = _shape(db, section, kind_, sentence_ids or [], text)
-    row = Proposal(policy_id=section.policy_id, section_id=section.id,
-                   author_id=membership.user_id, kind=kind_, reason=reason_, text=new,
-                   sentence_ids=ids, base=base)
+    row = Proposal(
+        policy_id=section.policy_id,
+        section_id=section.id,
+        author_id=membership.user_id,
+        kind=kind_,
+        reason=reason_,
+        text=new,
+        sentence_ids=ids,
+        base=base,
+    )
     db.add(row)
     db.flush()
     announce(db, row.policy_id, row.section_id, "proposal", row.id, "added")
@@ -136,16 +179,25 @@ def create(db: Session, section: Section, membership: Membership, *, kind: str,
 
 
 def _editable(proposal: Proposal, membership: Membership) -> None:
-    rights.require(rights.can_change_proposal(membership, proposal),
-                   "Only the person who made this proposal can change it.")
+    rights.require(
+        rights.can_change_proposal(membership, proposal),
+        "Only the person who made this proposal can change it.",
+    )
     if proposal.status not in EDITABLE:
-        raise Conflict("Voting on this proposal has started, so it can no longer be changed.",
-                       code="voting_started" if proposal.status == ProposalStatus.VOTING
-                       else "decided")
+        raise Conflict(
+            "Voting on this proposal has started, so it can no longer be changed.",
+            code="voting_started" if proposal.status == ProposalStatus.VOTING else "decided",
+        )
 
 
-def update(db: Session, proposal: Proposal, membership: Membership, *,
-           reason: str | None = None, text: str | None = None) -> Proposal:
+def update(
+    db: Session,
+    proposal: Proposal,
+    membership: Membership,
+    *,
+    reason: str | None = None,
+    text: str | None = None,
+) -> Proposal:
     _editable(proposal, membership)
     if reason is not None:
         proposal.reason = _reason(reason)
@@ -170,18 +222,22 @@ def withdraw(db: Session, proposal: Proposal, membership: Membership) -> Proposa
 
 # --- showing a proposal against the text as it is now --------------------------------------
 
+
 def _as_made(proposal: Proposal) -> list[Change]:
     """A decided proposal is shown as the change it asked for, against the text it
     was made against: once applied, today's text already holds it, and once
     refused or withdrawn, today's text is no longer what it was about."""
     ids = [b["id"] for b in proposal.base]
     if proposal.kind in (ProposalKind.REWRITE, ProposalKind.INSERT):
-        before = " ".join(b["text"] for b in proposal.base) \
-            if proposal.kind == ProposalKind.REWRITE else ""
+        before = (
+            " ".join(b["text"] for b in proposal.base)
+            if proposal.kind == ProposalKind.REWRITE
+            else ""
+        )
         return [Change(ids, before, proposal.text, word_diff(before, proposal.text))]
     after = proposal.text if proposal.kind == ProposalKind.REPLACE else ""
-    return [Change([b["id"]], b["text"], after, word_diff(b["text"], after))
-            for b in proposal.base]
+    return [Change([b["id"]], b["text"], after, word_diff(b["text"], after)) for b in proposal.base]
+
 
 @dataclass
 class Change:
@@ -201,16 +257,22 @@ def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
         # A conflict happened because the text moved; the others no longer apply.
         return _as_made(proposal), proposal.status == ProposalStatus.CONFLICT
     ids = proposal.sentence_ids
-    rows = {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(ids)))} \
-        if ids else {}
-    moved = any(rows.get(b["id"]) is None or rows[b["id"]].text != b["text"]
-                or rows[b["id"]].deleted_at is not None for b in proposal.base)
+    rows = (
+        {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(ids)))} if ids else {}
+    )
+    moved = any(
+        rows.get(b["id"]) is None
+        or rows[b["id"]].text != b["text"]
+        or rows[b["id"]].deleted_at is not None
+        for b in proposal.base
+    )
     if proposal.kind == ProposalKind.REWRITE:
         current = sentences_of(db, [proposal.section_id])[proposal.section_id]
         before = " ".join(s.text for s in current)
         moved = moved or [s.id for s in current] != ids
-        return [Change([s.id for s in current], before, proposal.text,
-                       word_diff(before, proposal.text))], moved
+        return [
+            Change([s.id for s in current], before, proposal.text, word_diff(before, proposal.text))
+        ], moved
     if proposal.kind == ProposalKind.INSERT:
         anchor = rows.get(ids[0]) if ids else None
         gone = anchor is not None and anchor.deleted_at is not None

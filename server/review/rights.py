@@ -26,10 +26,14 @@ def can_remove_comment(membership: Membership, comment: Comment) -> bool:
     return comment.author_id == membership.user_id or membership.is_facilitator
 
 
-def can_resolve(db: Session, membership: Membership, thread: Comment, owner_subgroup_id: int
-                ) -> bool:
-    return (thread.author_id == membership.user_id or membership.is_facilitator
-            or in_subgroup(db, membership, owner_subgroup_id))
+def can_resolve(
+    db: Session, membership: Membership, thread: Comment, owner_subgroup_id: int
+) -> bool:
+    return (
+        thread.author_id == membership.user_id
+        or membership.is_facilitator
+        or in_subgroup(db, membership, owner_subgroup_id)
+    )
 
 
 def can_change_proposal(membership: Membership, proposal: Proposal) -> bool:

@@ -60,8 +60,9 @@ def count(choices: Iterable[Choice | str], members: int) -> Tally:
     seen = [Choice(c) for c in choices]
     if len(seen) > members:
         raise ValueError("more ballots than members")
-    return Tally(seen.count(Choice.APPROVE), seen.count(Choice.REJECT),
-                 seen.count(Choice.ABSTAIN), members)
+    return Tally(
+        seen.count(Choice.APPROVE), seen.count(Choice.REJECT), seen.count(Choice.ABSTAIN), members
+    )
 
 
 def quorum_needed(members: int, quorum_percent: int) -> int:
@@ -98,6 +99,8 @@ def due(now: datetime, closes_at: datetime | None, close_mode: CloseMode, tally:
 def explain(rules: Rules, members: int) -> str:
     """The rules in one plain sentence, for pages."""
     need = quorum_needed(members, rules.quorum_percent)
-    return (f"At least {need} of {members} members must vote. It passes when more than "
-            f"{rules.threshold_percent}% of approve and reject votes approve; abstaining "
-            "counts towards the number who voted only.")
+    return (
+        f"At least {need} of {members} members must vote. It passes when more than "
+        f"{rules.threshold_percent}% of approve and reject votes approve; abstaining "
+        "counts towards the number who voted only."
+    )

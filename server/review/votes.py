@@ -41,19 +41,37 @@ from server.review.models import (
 def group_rules(db: Session, group_id: int) -> DecisionRules:
     """The group's rules; defaults (not yet stored) for a group that never set them."""
     row = db.get(DecisionRules, group_id)
-    return row if row is not None else DecisionRules(
-        group_id=group_id, quorum_percent=50, threshold_percent=50,
-        close_mode=CloseMode.DATE_OR_ALL_VOTED, vote_days=7, secret_ballot=False)
+    return (
+        row
+        if row is not None
+        else DecisionRules(
+            group_id=group_id,
+            quorum_percent=50,
+            threshold_percent=50,
+            close_mode=CloseMode.DATE_OR_ALL_VOTED,
+            vote_days=7,
+            secret_ballot=False,
+        )
+    )
 
 
-def set_group_rules(db: Session, group_id: int, by: User, *, quorum_percent: int,
-                    threshold_percent: int, close_mode: str, vote_days: int,
-                    secret_ballot: bool) -> DecisionRules:
+def set_group_rules(
+    db: Session,
+    group_id: int,
+    by: User,
+    *,
+    quorum_percent: int,
+    threshold_percent: int,
+    close_mode: str,
+    vote_days: int,
+    secret_ballot: bool,
+) -> DecisionRules:
     problems = {}
-    for name, value, (low, high) in (("quorum_percent", quorum_percent, r.QUORUM_RANGE),
-                                     ("threshold_percent", threshold_percent,
-                                      r.THRESHOLD_RANGE),
-                                     ("vote_days", vote_days, r.VOTE_DAYS_RANGE)):
+    for name, value, (low, high) in (
+        ("quorum_percent", quorum_percent, r.QUORUM_RANGE),
+        ("threshold_percent", threshold_percent, r.THRESHOLD_RANGE),
+        ("vote_days", vote_days, r.VOTE_DAYS_RANGE),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             problems[name] = [f"A whole number from {low} to {high}."]
     try:
@@ -64,7 +82,10 @@ def set_group_rules(db: Session, group_id: int, by: User, *, quorum_percent: int
         raise InvalidInput("Some of the rules are not valid.", fields=problems)
     row = db.get(DecisionRules, group_id) or DecisionRules(group_id=group_id)
     row.quorum_percent, row.threshold_percent, row.close_mode = (
-        quorum_percent, threshold_percent, mode)
+        quorum_percent,
+        threshold_percent,
+        mode,
+    )
     row.vote_days, row.secret_ballot = vote_days, bool(secret_ballot)
     row.updated_by_id, row.updated_at = by.id, utcnow()
     db.add(row)
@@ -73,11 +94,13 @@ def set_group_rules(db: Session, group_id: int, by: User, *, quorum_percent: int
 
 
 def rules_of(vote: Vote) -> r.Rules:
-    return r.Rules(vote.quorum_percent, vote.threshold_percent, CloseMode(vote.close_mode),
-                   vote.secret)
+    return r.Rules(
+        vote.quorum_percent, vote.threshold_percent, CloseMode(vote.close_mode), vote.secret
+    )
 
 
 # --- opening ---------------------------------------------------------------------------------
+
 
 def get_vote(db: Session, vote_id: int) -> Vote:
     row = db.get(Vote, vote_id)
@@ -86,60 +109,95 @@ def get_vote(db: Session, vote_id: int) -> Vote:
     return row
 
 
-def _open(db: Session, section: Section, group_id: int, by: User, subject: VoteSubject, *,
-          proposal: Proposal | None = None, snapshot: list | None = None,
-          closes_at: datetime | None = None) -> Vote:
+def _open(
+    db: Session,
+    section: Section,
+    group_id: int,
+    by: User,
+    subject: VoteSubject,
+    *,
+    proposal: Proposal | None = None,
+    snapshot: list | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
     rules = group_rules(db, group_id)
     now = utcnow()
     if closes_at is None:
         closes_at = now + timedelta(days=rules.vote_days)
     elif closes_at <= now:
-        raise InvalidInput("The closing time must be in the future.",
-                           fields={"closes_at": ["In the future."]})
+        raise InvalidInput(
+            "The closing time must be in the future.", fields={"closes_at": ["In the future."]}
+        )
     if rules.close_mode == CloseMode.ALL_VOTED:
         closes_at = None
-    vote = Vote(group_id=group_id, policy_id=section.policy_id, section_id=section.id,
-                subject=subject, proposal_id=proposal.id if proposal else None,
-                snapshot=snapshot, quorum_percent=rules.quorum_percent,
-                threshold_percent=rules.threshold_percent, close_mode=rules.close_mode,
-                secret=rules.secret_ballot, opened_by_id=by.id, opened_at=now,
-                closes_at=closes_at)
+    vote = Vote(
+        group_id=group_id,
+        policy_id=section.policy_id,
+        section_id=section.id,
+        subject=subject,
+        proposal_id=proposal.id if proposal else None,
+        snapshot=snapshot,
+        quorum_percent=rules.quorum_percent,
+        threshold_percent=rules.threshold_percent,
+        close_mode=rules.close_mode,
+        secret=rules.secret_ballot,
+        opened_by_id=by.id,
+        opened_at=now,
+        closes_at=closes_at,
+    )
     db.add(vote)
     db.flush()
     announce(db, section.policy_id, section.id, "vote", vote.id, "opened")
     return vote
 
 
-def open_for_proposal(db: Session, proposal: Proposal, membership: Membership, by: User,
-                      closes_at: datetime | None = None) -> Vote:
-    rights.require(rights.can_open_vote(membership, proposal),
-                   "Only the person who made this proposal or a facilitator can ask the "
-                   "group to vote on it.")
+def open_for_proposal(
+    db: Session,
+    proposal: Proposal,
+    membership: Membership,
+    by: User,
+    closes_at: datetime | None = None,
+) -> Vote:
+    rights.require(
+        rights.can_open_vote(membership, proposal),
+        "Only the person who made this proposal or a facilitator can ask the group to vote on it.",
+    )
     if proposal.status != ProposalStatus.OPEN:
-        raise Conflict("This proposal is not open for a vote: "
-                       f"it is {proposal.status.replace('_', ' ')}.", code="not_open")
+        raise Conflict(
+            f"This proposal is not open for a vote: it is {proposal.status.replace('_', ' ')}.",
+            code="not_open",
+        )
     section = db.get(Section, proposal.section_id)
     proposal.status, proposal.updated_at = ProposalStatus.VOTING, utcnow()
-    vote = _open(db, section, membership.group_id, by, VoteSubject.PROPOSAL, proposal=proposal,
-                 closes_at=closes_at)
+    vote = _open(
+        db,
+        section,
+        membership.group_id,
+        by,
+        VoteSubject.PROPOSAL,
+        proposal=proposal,
+        closes_at=closes_at,
+    )
     announce(db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, "voting")
     return vote
 
 
-def open_for_agreement(db: Session, section: Section, group_id: int, by: User,
-                       closes_at: datetime | None = None) -> Vote:
+def open_for_agreement(
+    db: Session, section: Section, group_id: int, by: User, closes_at: datetime | None = None
+) -> Vote:
     """The owning sub-group marks its section ready: the group votes to agree this
     version of it (callers check the sub-group right)."""
     if open_vote_on_section(db, section.id) is not None:
-        raise Conflict("This section is already waiting for the group to agree it.",
-                       code="already_open")
+        raise Conflict(
+            "This section is already waiting for the group to agree it.", code="already_open"
+        )
     snapshot = agreement.snapshot(db, section)
     if not snapshot:
-        raise InvalidInput("Write some text before asking the group to agree it.",
-                           code="empty")
+        raise InvalidInput("Write some text before asking the group to agree it.", code="empty")
     agreement.mark_ready(db, section, by.id)
-    return _open(db, section, group_id, by, VoteSubject.AGREEMENT, snapshot=snapshot,
-                 closes_at=closes_at)
+    return _open(
+        db, section, group_id, by, VoteSubject.AGREEMENT, snapshot=snapshot, closes_at=closes_at
+    )
 
 
 def vote_on_proposal(db: Session, proposal_id: int) -> Vote | None:
@@ -147,32 +205,47 @@ def vote_on_proposal(db: Session, proposal_id: int) -> Vote | None:
 
 
 def open_vote_on_section(db: Session, section_id: int) -> Vote | None:
-    return db.scalar(select(Vote).where(Vote.section_id == section_id,
-                                        Vote.subject == VoteSubject.AGREEMENT,
-                                        Vote.closed_at.is_(None)))
+    return db.scalar(
+        select(Vote).where(
+            Vote.section_id == section_id,
+            Vote.subject == VoteSubject.AGREEMENT,
+            Vote.closed_at.is_(None),
+        )
+    )
 
 
 # --- counting --------------------------------------------------------------------------------
 
+
 def counted_ballots(db: Session, vote: Vote) -> list[Ballot]:
     """Ballots of people who are members now; a leaver's ballot is set aside."""
-    return list(db.scalars(
-        select(Ballot).join(Membership, (Membership.user_id == Ballot.user_id)
-                            & (Membership.group_id == vote.group_id))
-        .where(Ballot.vote_id == vote.id).order_by(Ballot.cast_at, Ballot.id)))
+    return list(
+        db.scalars(
+            select(Ballot)
+            .join(
+                Membership,
+                (Membership.user_id == Ballot.user_id) & (Membership.group_id == vote.group_id),
+            )
+            .where(Ballot.vote_id == vote.id)
+            .order_by(Ballot.cast_at, Ballot.id)
+        )
+    )
 
 
 def member_count(db: Session, group_id: int) -> int:
-    return db.scalar(select(func.count()).select_from(Membership)
-                     .where(Membership.group_id == group_id)) or 0
+    return (
+        db.scalar(
+            select(func.count()).select_from(Membership).where(Membership.group_id == group_id)
+        )
+        or 0
+    )
 
 
 def current_tally(db: Session, vote: Vote) -> r.Tally:
     if vote.tally is not None:
         t = vote.tally
         return r.Tally(t["approve"], t["reject"], t["abstain"], t["members"])
-    return r.count([b.choice for b in counted_ballots(db, vote)],
-                   member_count(db, vote.group_id))
+    return r.count([b.choice for b in counted_ballots(db, vote)], member_count(db, vote.group_id))
 
 
 def my_ballot(db: Session, vote: Vote, user_id: int) -> Ballot | None:
@@ -181,27 +254,39 @@ def my_ballot(db: Session, vote: Vote, user_id: int) -> Ballot | None:
 
 # --- voting and closing ---------------------------------------------------------------------
 
-def cast(db: Session, vote: Vote, membership: Membership, choice: str, *,
-         change: bool = True, now: datetime | None = None) -> Ballot:
+
+def cast(
+    db: Session,
+    vote: Vote,
+    membership: Membership,
+    choice: str,
+    *,
+    change: bool = True,
+    now: datetime | None = None,
+) -> Ballot:
     """One member, one vote. With `change`, a member's vote replaces their earlier one
     while the vote is open; without it, a second vote is refused (a client that
     meant to cast a first vote learns it had already)."""
     try:
         choice_ = Choice(choice)
     except ValueError:
-        raise InvalidInput("Choose approve, reject or abstain.",
-                           fields={"choice": ["approve, reject or abstain."]}) from None
+        raise InvalidInput(
+            "Choose approve, reject or abstain.", fields={"choice": ["approve, reject or abstain."]}
+        ) from None
     refresh(db, vote, now)
     if not vote.is_open or not _hold_open(db, vote):
         raise Conflict("This vote has closed.", code="vote_closed")
     now = now or utcnow()
     ballot = my_ballot(db, vote, membership.user_id)
     if ballot is not None and not change:
-        raise Conflict("You have voted already. You can change your vote until it closes.",
-                       code="already_voted")
+        raise Conflict(
+            "You have voted already. You can change your vote until it closes.",
+            code="already_voted",
+        )
     if ballot is None:
-        ballot = Ballot(vote_id=vote.id, user_id=membership.user_id, choice=choice_,
-                        cast_at=now, changed_at=now)
+        ballot = Ballot(
+            vote_id=vote.id, user_id=membership.user_id, choice=choice_, cast_at=now, changed_at=now
+        )
         db.add(ballot)
     else:
         ballot.choice, ballot.changed_at = choice_, now
@@ -213,8 +298,9 @@ def cast(db: Session, vote: Vote, membership: Membership, choice: str, *,
 
 def refresh(db: Session, vote: Vote, now: datetime | None = None) -> Vote:
     """Close the vote if its rules say it is over."""
-    if vote.is_open and r.due(now or utcnow(), vote.closes_at, CloseMode(vote.close_mode),
-                              current_tally(db, vote)):
+    if vote.is_open and r.due(
+        now or utcnow(), vote.closes_at, CloseMode(vote.close_mode), current_tally(db, vote)
+    ):
         close(db, vote, None, now)
     return vote
 
@@ -241,18 +327,30 @@ def close(db: Session, vote: Vote, by: User | None, now: datetime | None = None)
 def _claim(db: Session, vote: Vote, now: datetime) -> bool:
     """Close the row only if it is still open, so two closers (a facilitator and the
     housekeeping of another process) cannot both carry out the outcome."""
-    return db.execute(update(Vote).where(Vote.id == vote.id, Vote.closed_at.is_(None))
-                      .values(closed_at=now).execution_options(synchronize_session=False)
-                      ).rowcount == 1
+    return (
+        db.execute(
+            update(Vote)
+            .where(Vote.id == vote.id, Vote.closed_at.is_(None))
+            .values(closed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def _hold_open(db: Session, vote: Vote) -> bool:
     """Lock the open vote's row for this transaction (PostgreSQL: a ballot and a
     close wait for each other; SQLite: the write lock does it), so no ballot lands
     after the count."""
-    return db.execute(update(Vote).where(Vote.id == vote.id, Vote.closed_at.is_(None))
-                      .values(id=Vote.id).execution_options(synchronize_session=False)
-                      ).rowcount == 1
+    return (
+        db.execute(
+            update(Vote)
+            .where(Vote.id == vote.id, Vote.closed_at.is_(None))
+            .values(id=Vote.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def _decide_proposal(db: Session, vote: Vote, by: User | None) -> None:
@@ -266,18 +364,28 @@ def _decide_proposal(db: Session, vote: Vote, by: User | None) -> None:
             applying.execute(db, proposal, plan, by)
             proposal.status = ProposalStatus.APPLIED
     else:
-        proposal.status = (ProposalStatus.REJECTED if vote.outcome == Outcome.REJECTED
-                           else ProposalStatus.NOT_DECIDED)
+        proposal.status = (
+            ProposalStatus.REJECTED
+            if vote.outcome == Outcome.REJECTED
+            else ProposalStatus.NOT_DECIDED
+        )
     db.flush()
-    announce(db, proposal.policy_id, proposal.section_id, "proposal", proposal.id,
-             proposal.status.value)
+    announce(
+        db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, proposal.status.value
+    )
 
 
 def due_votes(db: Session, now: datetime | None = None) -> list[int]:
     """Open votes whose closing time has passed (housekeeping closes them)."""
-    return list(db.scalars(select(Vote.id).where(Vote.closed_at.is_(None),
-                                                 Vote.closes_at.is_not(None),
-                                                 Vote.closes_at <= (now or utcnow()))))
+    return list(
+        db.scalars(
+            select(Vote.id).where(
+                Vote.closed_at.is_(None),
+                Vote.closes_at.is_not(None),
+                Vote.closes_at <= (now or utcnow()),
+            )
+        )
+    )
 
 
 def votes_of(db: Session, policy_id: int, *, open_only: bool = False) -> list[Vote]:

@@ -60,8 +60,11 @@ def merge_texts(base: str, ours: str, theirs: str) -> str:
         elif not o or not t:  # both changed the same words: a change beats a removal
             out.append(o or t)
         else:
-            out.append(words.encode(_merge_characters(
-                words.decode(b[start:end]), words.decode(o), words.decode(t))))
+            out.append(
+                words.encode(
+                    _merge_characters(words.decode(b[start:end]), words.decode(o), words.decode(t))
+                )
+            )
         at = end
     out.append(b[at:])
     merged = words.decode("".join(out))
@@ -99,9 +102,10 @@ def _clusters(mine: list[Change], theirs: list[Change]):
     ranges that overlap, an insertion strictly inside a range, insertions at the
     same spot. An insertion where a range starts comes before it, one where it
     ends after it. Yields (start, end, our changes, their changes) in order."""
-    tagged = sorted([(s, e, ins, 0) for s, e, ins in mine] +
-                    [(s, e, ins, 1) for s, e, ins in theirs],
-                    key=lambda c: (c[0], c[0] != c[1], c[3]))
+    tagged = sorted(
+        [(s, e, ins, 0) for s, e, ins in mine] + [(s, e, ins, 1) for s, e, ins in theirs],
+        key=lambda c: (c[0], c[0] != c[1], c[3]),
+    )
     group: list = []
     start = end = 0
     for s, e, ins, side in tagged:
@@ -117,8 +121,12 @@ def _clusters(mine: list[Change], theirs: list[Change]):
 
 
 def _split(start: int, end: int, group: list) -> tuple[int, int, list, list]:
-    return (start, end, [(s, e, i) for s, e, i, side in group if side == 0],
-            [(s, e, i) for s, e, i, side in group if side == 1])
+    return (
+        start,
+        end,
+        [(s, e, i) for s, e, i, side in group if side == 0],
+        [(s, e, i) for s, e, i, side in group if side == 1],
+    )
 
 
 def _apply(base: str, start: int, end: int, changes: list[Change]) -> str:
@@ -147,8 +155,13 @@ def _merge_characters(base: str, ours: str, theirs: str) -> str:
     return _interleave(base, our_inserts, we_keep, their_inserts, they_keep)
 
 
-def _interleave(base: str, our_inserts: list[str], we_keep: list[bool],
-                their_inserts: list[str], they_keep: list[bool]) -> str:
+def _interleave(
+    base: str,
+    our_inserts: list[str],
+    we_keep: list[bool],
+    their_inserts: list[str],
+    they_keep: list[bool],
+) -> str:
     out = []
     for i, char in enumerate(base):
         out += [their_inserts[i], our_inserts[i]]

@@ -45,8 +45,9 @@ _linker = Linker(callbacks=[_rel], skip_tags=["span"])
 _md = markdown.Markdown(extensions=[], output_format="html")
 # bleach keeps the words of a tag it strips; a script's or style's words are code,
 # not something the person meant to say, so they go entirely.
-_SCRIPTS = re.compile(r"<(script|style|template|iframe|noscript)\b.*?(</\1\s*>|$)",
-                      re.IGNORECASE | re.DOTALL)
+_SCRIPTS = re.compile(
+    r"<(script|style|template|iframe|noscript)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL
+)
 TYPED_TAGS = [t for t in TAGS if t != "span"]  # a typed span could fake a mention
 
 
@@ -64,16 +65,24 @@ def render_comment(source: str, members: Iterable[tuple[int, str]] = ()) -> Rend
     source = clean_block(source)
     _md.reset()
     html = _md.convert(_SCRIPTS.sub("", source))
-    html = bleach.clean(html, tags=TYPED_TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS,
-                        strip=True, strip_comments=True)
+    html = bleach.clean(
+        html,
+        tags=TYPED_TAGS,
+        attributes=ATTRIBUTES,
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
     pattern, names = _mention_pattern(members)
     mentioned: list[int] = []
     if pattern is not None:
+
         def link(match: re.Match) -> str:
             uid, name = names[match.group(1).casefold()]
             if uid not in mentioned:
                 mentioned.append(uid)
             return f'<span class="mention" data-user-id="{uid}">@{escape(name)}</span>'
+
         html = _outside_tags(html, pattern, link)
     html = _linker.linkify(html)
     html = bleach.clean(html, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)

@@ -43,8 +43,11 @@ def word_diff(before: str, after: str) -> list[Piece]:
         out = []
         for tok in tokens(text):
             if tok not in codes:
-                codes[tok] = chr(0xE000 + len(vocab)) if len(vocab) < 6400 \
+                codes[tok] = (
+                    chr(0xE000 + len(vocab))
+                    if len(vocab) < 6400
                     else chr(0xF0000 + len(vocab) - 6400)
+                )
                 vocab.append(tok)
             out.append(codes[tok])
         return "".join(out)

@@ -66,8 +66,9 @@ def reset_password(token: str):
     try:
         reset = accounts.live_password_reset(db(), token)
     except (NotFound, Gone) as exc:
-        return render_template("link_unavailable.html", message=exc.message,
-                               what="password reset link"), exc.status
+        return render_template(
+            "link_unavailable.html", message=exc.message, what="password reset link"
+        ), exc.status
     form = NewPasswordForm()
     context = {"account": reset.user, "password_hint": PASSWORD_HINT}
     if not form.validate_on_submit():
@@ -85,11 +86,16 @@ def reset_password(token: str):
 
 # --- account ---------------------------------------------------------------------------
 
+
 def _account_page(form: ApiTokenForm, status: int = 200):
     user = auth.me()
-    return render_template("accounts/account.html", form=form, user=user,
-                           tokens=accounts.list_api_tokens(db(), user),
-                           new_token=take_once("api_token")), status
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        user=user,
+        tokens=accounts.list_api_tokens(db(), user),
+        new_token=take_once("api_token"),
+    ), status
 
 
 @bp.get("/account")

@@ -29,6 +29,7 @@ from server.web.review_forms import (
 
 # --- comments --------------------------------------------------------------------------------
 
+
 def _back(comment: Comment) -> str:
     root = comment.thread_id or comment.id
     if comment.proposal_id:
@@ -36,15 +37,34 @@ def _back(comment: Comment) -> str:
     return url_for("web.section", section_id=comment.section_id, _anchor=f"thread-{root}")
 
 
-def _comment_page(form, section, access, *, heading: str, action: str, quote: str = "",
-                  removed: bool = False, submit: str = "Post comment", back: str,
-                  status: int = 200):
+def _comment_page(
+    form,
+    section,
+    access,
+    *,
+    heading: str,
+    action: str,
+    quote: str = "",
+    removed: bool = False,
+    submit: str = "Post comment",
+    back: str,
+    status: int = 200,
+):
     return render_template(
-        "review/comment_form.html", form=form, section=section, part=section.part,
-        policy=section.part.policy, group=access.group, heading=heading, action=action,
-        quote=quote, removed=removed, submit=submit, back=back,
-        comment_hint=COMMENT_HINT), status
-
+        "review/comment_form.html",
+        form=form,
+        section=section,
+        part=section.part,
+        policy=section.part.policy,
+        group=access.group,
+        heading=heading,
+        action=action,
+        quote=quote,
+        removed=removed,
+        submit=submit,
+        back=back,
+        comment_hint=COMMENT_HINT,
+    ), status
 
 
 @bp.route("/sections/<int:section_id>/comments", methods=["GET", "POST"])
@@ -56,19 +76,32 @@ def new_comment(section_id: int):
         form.sentence_id.data = request.args.get("sentence", "")
     sentence = live_sentence(found, form.sentence_id.data) if form.sentence_id.data else None
     numbers = _numbers(sentences_of(db(), [found.id])[found.id])
-    heading = (f"Comment on sentence {numbers.get(sentence.id)}" if sentence
-               else "Comment on the whole section")
-    back = url_for("web.section", section_id=found.id,
-                   _anchor=f"notes-{sentence.id}" if sentence else "margin")
-    page = {"heading": heading, "action": url_for("web.new_comment", section_id=found.id),
-            "quote": sentence.text if sentence else "", "back": back}
+    heading = (
+        f"Comment on sentence {numbers.get(sentence.id)}"
+        if sentence
+        else "Comment on the whole section"
+    )
+    back = url_for(
+        "web.section", section_id=found.id, _anchor=f"notes-{sentence.id}" if sentence else "margin"
+    )
+    page = {
+        "heading": heading,
+        "action": url_for("web.new_comment", section_id=found.id),
+        "quote": sentence.text if sentence else "",
+        "back": back,
+    }
     if not form.is_submitted():
         return _comment_page(form, found, access, **page)
     if not form.validate():
         return _comment_page(form, found, access, **page, status=422)
     try:
-        row = comments.add(db(), found, access.membership, form.body.data,
-                           sentence_id=sentence.id if sentence else None)
+        row = comments.add(
+            db(),
+            found,
+            access.membership,
+            form.body.data,
+            sentence_id=sentence.id if sentence else None,
+        )
     except DomainError as exc:
         attach(form, exc)
         return _comment_page(form, found, access, **page, status=exc.status)
@@ -88,9 +121,13 @@ def reply_comment(comment_id: int):
     form = ReplyForm()
     root = comments.get_comment(db(), comment.thread_id) if comment.thread_id else comment
     author = root.author.display_name if root.author else "a former member"
-    page = {"heading": f"Reply to {author}", "quote": root.quote,
-            "action": url_for("web.reply_comment", comment_id=root.id), "submit": "Post reply",
-            "back": _back(root)}
+    page = {
+        "heading": f"Reply to {author}",
+        "quote": root.quote,
+        "action": url_for("web.reply_comment", comment_id=root.id),
+        "submit": "Post reply",
+        "back": _back(root),
+    }
     if not form.validate():
         return _comment_page(form, found, access, **page, status=422)
     try:
@@ -105,14 +142,20 @@ def reply_comment(comment_id: int):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(comment_id: int):
     comment, found, access = _comment_access(comment_id)
-    rights.require(rights.can_change_comment(access.membership, comment),
-                   "You can only change your own comments.")
+    rights.require(
+        rights.can_change_comment(access.membership, comment),
+        "You can only change your own comments.",
+    )
     if comment.deleted_at is not None:
         raise Conflict("That comment was deleted.", code="deleted")
     form = EditCommentForm(data={"body": comment.source})
-    page = {"heading": "Change your comment", "quote": comment.quote, "submit": "Save changes",
-            "action": url_for("web.edit_comment", comment_id=comment.id),
-            "back": _back(comment)}
+    page = {
+        "heading": "Change your comment",
+        "quote": comment.quote,
+        "submit": "Save changes",
+        "action": url_for("web.edit_comment", comment_id=comment.id),
+        "back": _back(comment),
+    }
     if not form.is_submitted():
         return _comment_page(form, found, access, **page)
     if not form.validate():
@@ -138,8 +181,10 @@ def delete_comment(comment_id: int):
 def resolve_comment(comment_id: int):
     comment, found, access = _comment_access(comment_id)
     root = comments.set_resolved(db(), comment, access.membership, found.subgroup_id, True)
-    flash("The discussion is marked as resolved. Anyone can still read it, and a reply "
-          "reopens it.", "success")
+    flash(
+        "The discussion is marked as resolved. Anyone can still read it, and a reply reopens it.",
+        "success",
+    )
     return redirect(_back(root))
 
 
@@ -157,9 +202,11 @@ def comment_on_proposal(proposal_id: int):
     found, access = section_access(db(), my_id(), p.section_id)
     form = CommentForm()
     numbers = _numbers(sentences_of(db(), [found.id])[found.id])
-    page = {"heading": f"Comment on the suggestion: {proposal_title(p, numbers)}",
-            "action": url_for("web.comment_on_proposal", proposal_id=p.id),
-            "back": url_for("web.proposal", proposal_id=p.id, _anchor="discussion")}
+    page = {
+        "heading": f"Comment on the suggestion: {proposal_title(p, numbers)}",
+        "action": url_for("web.comment_on_proposal", proposal_id=p.id),
+        "back": url_for("web.proposal", proposal_id=p.id, _anchor="discussion"),
+    }
     if not form.validate():
         return _comment_page(form, found, access, **page, status=422)
     try:

@@ -15,10 +15,12 @@ from server.policies.models import SectionKind
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 ROLE_HINTS = {
     Role.FACILITATOR.value: "Can also invite people, change roles and set up sub-groups "
-                            "and policies.",
+    "and policies.",
 }
-KIND_CHOICES = [(SectionKind.TEXT.value, "Text"),
-                (SectionKind.FAQ.value, "Question and answer (FAQ)")]
+KIND_CHOICES = [
+    (SectionKind.TEXT.value, "Text"),
+    (SectionKind.FAQ.value, "Question and answer (FAQ)"),
+]
 DEFAULT_PARTS = "Frequently asked questions\nAdministration, roles and processes"
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few words you will remember works well."
 
@@ -36,8 +38,7 @@ class RadioChoice(StringField):
     """One value from a fixed list of (value, label) options, shown as radio buttons
     (macros.radios), with a plain message when nothing valid was chosen."""
 
-    def __init__(self, label=None, validators=None, *, choices=(), message="Choose one.",
-                 **kwargs):
+    def __init__(self, label=None, validators=None, *, choices=(), message="Choose one.", **kwargs):
         super().__init__(label, validators, **kwargs)
         self.choices = list(choices)
         self.message = message
@@ -60,25 +61,34 @@ def _required(message: str):
 
 
 def _password(label: str = "Password"):
-    return PasswordField(label, validators=[
-        InputRequired("Choose a password."),
-        Length(min=MIN_LENGTH, max=MAX_LENGTH,
-               message=f"Use at least {MIN_LENGTH} characters."),
-    ])
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired("Choose a password."),
+            Length(
+                min=MIN_LENGTH, max=MAX_LENGTH, message=f"Use at least {MIN_LENGTH} characters."
+            ),
+        ],
+    )
 
 
 def _confirm():
-    return PasswordField("Type the password again", validators=[
-        InputRequired("Type the password again."),
-        EqualTo("password", "The two passwords are different. Type them again."),
-    ])
+    return PasswordField(
+        "Type the password again",
+        validators=[
+            InputRequired("Type the password again."),
+            EqualTo("password", "The two passwords are different. Type them again."),
+        ],
+    )
 
 
 # --- accounts --------------------------------------------------------------------------
 
+
 class SignInForm(Form):
-    email = EmailField("Email address", filters=[_strip],
-                       validators=_required("Enter your email address."))
+    email = EmailField(
+        "Email address", filters=[_strip], validators=_required("Enter your email address.")
+    )
     password = PasswordField("Password", validators=_required("Enter your password."))
     next = HiddenField()
 
@@ -89,16 +99,28 @@ class NewPasswordForm(Form):
 
 
 class ApiTokenForm(Form):
-    name = StringField("What is it for?", filters=[_strip], validators=[
-        *_required("Give the token a name."), Length(max=80, message="Use at most 80 characters.")])
+    name = StringField(
+        "What is it for?",
+        filters=[_strip],
+        validators=[
+            *_required("Give the token a name."),
+            Length(max=80, message="Use at most 80 characters."),
+        ],
+    )
 
 
 # --- invitations -----------------------------------------------------------------------
 
+
 class JoinAsNewForm(Form):
-    display_name = StringField("Your name", filters=[_strip], validators=[
-        *_required("Enter the name other members will see."),
-        Length(max=80, message="Use at most 80 characters.")])
+    display_name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[
+            *_required("Enter the name other members will see."),
+            Length(max=80, message="Use at most 80 characters."),
+        ],
+    )
     password = _password()
     confirm = _confirm()
 
@@ -113,20 +135,35 @@ class JoinSignedInForm(Form):
 
 # --- groups ----------------------------------------------------------------------------
 
+
 class GroupForm(Form):
-    name = StringField("Name of the group", filters=[_strip], validators=[
-        *_required("Enter a name for the group."),
-        Length(max=120, message="Use at most 120 characters.")])
+    name = StringField(
+        "Name of the group",
+        filters=[_strip],
+        validators=[
+            *_required("Enter a name for the group."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
     description = TextAreaField("What the group is working on (optional)", filters=[_strip])
 
 
 class InviteForm(Form):
-    email = EmailField("Their email address", filters=[_strip],
-                       validators=_required("Enter the email address of the person to invite."))
-    role = RadioChoice("Their role in the group", choices=ROLE_CHOICES,
-                  message="Choose the role that describes them.")
-    display_name = StringField("Their name (optional)", filters=[_strip], validators=[
-        Length(max=80, message="Use at most 80 characters.")])
+    email = EmailField(
+        "Their email address",
+        filters=[_strip],
+        validators=_required("Enter the email address of the person to invite."),
+    )
+    role = RadioChoice(
+        "Their role in the group",
+        choices=ROLE_CHOICES,
+        message="Choose the role that describes them.",
+    )
+    display_name = StringField(
+        "Their name (optional)",
+        filters=[_strip],
+        validators=[Length(max=80, message="Use at most 80 characters.")],
+    )
 
 
 class RoleForm(Form):
@@ -134,9 +171,14 @@ class RoleForm(Form):
 
 
 class SubgroupForm(Form):
-    name = StringField("Name", filters=[_strip], validators=[
-        *_required("Enter a name for the sub-group."),
-        Length(max=120, message="Use at most 120 characters.")])
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[
+            *_required("Enter a name for the sub-group."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
     description = TextAreaField("What it works on (optional)", filters=[_strip])
 
 
@@ -146,35 +188,58 @@ class SubgroupMemberForm(Form):
 
 # --- policies --------------------------------------------------------------------------
 
+
 class PolicyForm(Form):
-    title = StringField("Title of the policy", filters=[_strip], validators=[
-        *_required("Enter a title for the policy."),
-        Length(max=200, message="Use at most 200 characters.")])
+    title = StringField(
+        "Title of the policy",
+        filters=[_strip],
+        validators=[
+            *_required("Enter a title for the policy."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )
     summary = TextAreaField("Summary (optional)", filters=[_strip])
     part_titles = TextAreaField("Parts, one per line", filters=[_strip], default=DEFAULT_PARTS)
 
     def part_list(self) -> list[str]:
-        return [line.strip() for line in (self.part_titles.data or "").splitlines()
-                if line.strip()]
+        return [line.strip() for line in (self.part_titles.data or "").splitlines() if line.strip()]
 
 
 class PartForm(Form):
-    title = StringField("Title of the part", filters=[_strip], validators=[
-        *_required("Enter a title for the part."),
-        Length(max=200, message="Use at most 200 characters.")])
+    title = StringField(
+        "Title of the part",
+        filters=[_strip],
+        validators=[
+            *_required("Enter a title for the part."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )
 
 
 class SectionForm(Form):
-    title = StringField("Title or question", filters=[_strip], validators=[
-        *_required("Enter a title, or the question for a question and answer."),
-        Length(max=300, message="Use at most 300 characters.")])
-    kind = RadioChoice("What kind of section is it?", choices=KIND_CHOICES, default="text",
-                  message="Choose text, or question and answer.")
-    subgroup_id = MenuChoice("Which sub-group writes it?",
-                               message="Choose the sub-group that will write this section.")
+    title = StringField(
+        "Title or question",
+        filters=[_strip],
+        validators=[
+            *_required("Enter a title, or the question for a question and answer."),
+            Length(max=300, message="Use at most 300 characters."),
+        ],
+    )
+    kind = RadioChoice(
+        "What kind of section is it?",
+        choices=KIND_CHOICES,
+        default="text",
+        message="Choose text, or question and answer.",
+    )
+    subgroup_id = MenuChoice(
+        "Which sub-group writes it?", message="Choose the sub-group that will write this section."
+    )
     text = TextAreaField("Paste the text; it will be split into sentences", filters=[_strip])
 
 
 class AddTextForm(Form):
-    text = TextAreaField("Paste more text; it will be split into sentences", filters=[_strip],
-                         validators=_required("Paste some text to add."))
+    text = TextAreaField(
+        "Paste more text; it will be split into sentences",
+        filters=[_strip],
+        validators=_required("Paste some text to add."),
+    )

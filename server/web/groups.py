@@ -35,8 +35,9 @@ from server.web.helpers import attach, db, form_failed, invalid, my_id, show_onc
 
 
 def _home(form: GroupForm, status: int = 200):
-    return render_template("groups/home.html", form=form,
-                           memberships=groups.groups_of(db(), my_id())), status
+    return render_template(
+        "groups/home.html", form=form, memberships=groups.groups_of(db(), my_id())
+    ), status
 
 
 @bp.get("/")
@@ -57,37 +58,57 @@ def create_group():
     except DomainError as exc:
         attach(form, exc)
         return _home(form, exc.status)
-    flash(f"You created the group {group.name}. You are its facilitator, so you can "
-          "invite people now.", "success")
+    flash(
+        f"You created the group {group.name}. You are its facilitator, so you can "
+        "invite people now.",
+        "success",
+    )
     return redirect(url_for("web.group", group_id=group.id))
 
 
 # --- the group dashboard ---------------------------------------------------------------
+
 
 @bp.get("/groups/<int:group_id>")
 def group(group_id: int):
     access = group_access(db(), my_id(), group_id)
     subgroups = [(sub, groups.subgroup_members(db(), sub.id)) for sub in access.group.subgroups]
     return render_template(
-        "groups/group.html", group=access.group, me=access.membership,
+        "groups/group.html",
+        group=access.group,
+        me=access.membership,
         can_manage=allows(db(), access.membership, Action.MANAGE),
-        members=groups.members(db(), group_id), subgroups=subgroups,
+        members=groups.members(db(), group_id),
+        subgroups=subgroups,
         my_subgroups=groups.subgroups_of(db(), access.membership),
-        policies=policies.policies_of(db(), group_id))
+        policies=policies.policies_of(db(), group_id),
+    )
 
 
 # --- members and invitations -------------------------------------------------------------
 
-def _members_page(access: Access, invite_form: InviteForm | None = None, *,
-                  error: str | None = None, status: int = 200):
+
+def _members_page(
+    access: Access,
+    invite_form: InviteForm | None = None,
+    *,
+    error: str | None = None,
+    status: int = 200,
+):
     return render_template(
-        "groups/members.html", group=access.group, me=access.membership,
-        form=invite_form or InviteForm(formdata=None), error=error,
-        role_hints=ROLE_HINTS, roles=list(Role),
+        "groups/members.html",
+        group=access.group,
+        me=access.membership,
+        form=invite_form or InviteForm(formdata=None),
+        error=error,
+        role_hints=ROLE_HINTS,
+        roles=list(Role),
         members=groups.members(db(), access.group.id),
         invitations=groups.pending_invitations(db(), access.group.id),
-        new_invitation=take_once("invitation"), new_reset=take_once("reset"),
-        lifetime_days=current_app.config["INVITATION_LIFETIME"].days), status
+        new_invitation=take_once("invitation"),
+        new_reset=take_once("reset"),
+        lifetime_days=current_app.config["INVITATION_LIFETIME"].days,
+    ), status
 
 
 def _manage(group_id: int) -> Access:
@@ -107,14 +128,24 @@ def invite(group_id: int):
         return _members_page(access, form, status=422)
     try:
         token, invitation = groups.invite(
-            db(), access.group, auth.me(), form.email.data, form.role.data,
-            current_app.config["INVITATION_LIFETIME"], form.display_name.data or "")
+            db(),
+            access.group,
+            auth.me(),
+            form.email.data,
+            form.role.data,
+            current_app.config["INVITATION_LIFETIME"],
+            form.display_name.data or "",
+        )
     except DomainError as exc:
         attach(form, exc)
         return _members_page(access, form, status=exc.status)
-    show_once("invitation", url=url_for("web.invitation", token=token, _external=True),
-              email=invitation.email, role=invitation.role.label,
-              expires=f"{invitation.expires_at.day} {invitation.expires_at:%B %Y}")
+    show_once(
+        "invitation",
+        url=url_for("web.invitation", token=token, _external=True),
+        email=invitation.email,
+        role=invitation.role.label,
+        expires=f"{invitation.expires_at.day} {invitation.expires_at:%B %Y}",
+    )
     return redirect(url_for("web.members", group_id=group_id, _anchor="new-link"))
 
 
@@ -149,8 +180,12 @@ def remove_member(group_id: int, user_id: int):
     access = _manage(group_id)
     membership = groups.get_member(db(), group_id, user_id)
     if request.method == "GET":
-        return render_template("groups/remove_member.html", group=access.group,
-                               member=membership, is_me=user_id == access.membership.user_id)
+        return render_template(
+            "groups/remove_member.html",
+            group=access.group,
+            member=membership,
+            is_me=user_id == access.membership.user_id,
+        )
     name = membership.user.display_name
     try:
         groups.remove_member(db(), membership)
@@ -168,17 +203,25 @@ def password_reset_link(group_id: int, user_id: int):
     _manage(group_id)
     membership = groups.get_member(db(), group_id, user_id)
     token, reset = accounts.create_password_reset(
-        db(), membership.user, auth.me(), current_app.config["RESET_LIFETIME"])
-    show_once("reset", url=url_for("web.reset_password", token=token, _external=True),
-              name=membership.user.display_name,
-              expires=times.when(reset.expires_at))
+        db(), membership.user, auth.me(), current_app.config["RESET_LIFETIME"]
+    )
+    show_once(
+        "reset",
+        url=url_for("web.reset_password", token=token, _external=True),
+        name=membership.user.display_name,
+        expires=times.when(reset.expires_at),
+    )
     return redirect(url_for("web.members", group_id=group_id, _anchor="new-link"))
 
 
 # --- accepting an invitation ----------------------------------------------------------------
 
-_JOIN_FORMS = {"new": JoinAsNewForm, "existing": JoinWithPasswordForm,
-               "signed_in": JoinSignedInForm, "other": JoinSignedInForm}
+_JOIN_FORMS = {
+    "new": JoinAsNewForm,
+    "existing": JoinWithPasswordForm,
+    "signed_in": JoinSignedInForm,
+    "other": JoinSignedInForm,
+}
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -186,8 +229,9 @@ def invitation(token: str):
     try:
         inv = groups.live_invitation(db(), token)
     except (NotFound, Gone) as exc:
-        return render_template("link_unavailable.html", message=exc.message,
-                               what="invitation"), exc.status
+        return render_template(
+            "link_unavailable.html", message=exc.message, what="invitation"
+        ), exc.status
     account = accounts.user_by_email(db(), inv.email)
     signed_in = current_user.user if current_user.is_authenticated else None
     if signed_in is not None:
@@ -198,8 +242,13 @@ def invitation(token: str):
     if mode == "new" and not form.is_submitted():
         form.display_name.data = inv.display_name
     inviter = db().get(User, inv.created_by_id) if inv.created_by_id else None
-    context = {"invitation": inv, "mode": mode, "inviter": inviter, "signed_in": signed_in,
-               "password_hint": PASSWORD_HINT}
+    context = {
+        "invitation": inv,
+        "mode": mode,
+        "inviter": inviter,
+        "signed_in": signed_in,
+        "password_hint": PASSWORD_HINT,
+    }
     template = "groups/invitation.html"
     if not form.is_submitted():
         return render_template(template, form=form, **context)
@@ -210,8 +259,12 @@ def invitation(token: str):
         return invalid(template, form, **context)
     try:
         user, membership = groups.accept_invitation(
-            db(), token, signed_in=signed_in, display_name=form.data.get("display_name") or "",
-            password=form.data.get("password") or "")
+            db(),
+            token,
+            signed_in=signed_in,
+            display_name=form.data.get("display_name") or "",
+            password=form.data.get("password") or "",
+        )
     except DomainError as exc:
         return form_failed(template, form, exc, **context)
     if signed_in is None:
@@ -222,29 +275,48 @@ def invitation(token: str):
 
 # --- sub-groups ---------------------------------------------------------------------------
 
-def _subgroups_page(access: Access, *, create_form: SubgroupForm | None = None,
-                    edit_forms: dict | None = None, add_forms: dict | None = None,
-                    error: str | None = None, open_id: int | None = None, status: int = 200):
+
+def _subgroups_page(
+    access: Access,
+    *,
+    create_form: SubgroupForm | None = None,
+    edit_forms: dict | None = None,
+    add_forms: dict | None = None,
+    error: str | None = None,
+    open_id: int | None = None,
+    status: int = 200,
+):
     everyone = groups.members(db(), access.group.id)
     rows = []
     for sub in access.group.subgroups:
         in_it = groups.subgroup_members(db(), sub.id)
         edit = (edit_forms or {}).get(sub.id) or SubgroupForm(
-            formdata=None, prefix=f"sg{sub.id}", obj=sub)
-        add = (add_forms or {}).get(sub.id) or SubgroupMemberForm(formdata=None,
-                                                                 prefix=f"add{sub.id}")
+            formdata=None, prefix=f"sg{sub.id}", obj=sub
+        )
+        add = (add_forms or {}).get(sub.id) or SubgroupMemberForm(
+            formdata=None, prefix=f"add{sub.id}"
+        )
         add.user_id.choices = _not_in(everyone, in_it)
         rows.append({"sub": sub, "members": in_it, "edit": edit, "add": add})
     form = create_form or SubgroupForm(formdata=None, prefix="new")
-    return render_template("groups/subgroups.html", group=access.group, rows=rows, form=form,
-                           forms=[form, *[r["edit"] for r in rows], *[r["add"] for r in rows]],
-                           error=error, open_id=open_id), status
+    return render_template(
+        "groups/subgroups.html",
+        group=access.group,
+        rows=rows,
+        form=form,
+        forms=[form, *[r["edit"] for r in rows], *[r["add"] for r in rows]],
+        error=error,
+        open_id=open_id,
+    ), status
 
 
 def _not_in(everyone, in_it) -> list[tuple[str, str]]:
     taken = {m.id for m in in_it}
-    return [(str(m.user_id), f"{m.user.display_name} ({m.role.label})")
-            for m in everyone if m.id not in taken]
+    return [
+        (str(m.user_id), f"{m.user.display_name} ({m.role.label})")
+        for m in everyone
+        if m.id not in taken
+    ]
 
 
 @bp.get("/groups/<int:group_id>/subgroups")
@@ -259,8 +331,9 @@ def create_subgroup(group_id: int):
     if not form.validate():
         return _subgroups_page(access, create_form=form, status=422)
     try:
-        sub = groups.create_subgroup(db(), access.group, form.name.data,
-                                     form.description.data or "")
+        sub = groups.create_subgroup(
+            db(), access.group, form.name.data, form.description.data or ""
+        )
     except DomainError as exc:
         attach(form, exc)
         return _subgroups_page(access, create_form=form, status=exc.status)
@@ -282,11 +355,9 @@ def edit_subgroup(subgroup_id: int):
         groups.update_subgroup(db(), sub, form.name.data, form.description.data or "")
     except DomainError as exc:
         attach(form, exc)
-        return _subgroups_page(access, edit_forms={sub.id: form}, open_id=sub.id,
-                               status=exc.status)
+        return _subgroups_page(access, edit_forms={sub.id: form}, open_id=sub.id, status=exc.status)
     flash(f"Sub-group {sub.name} saved.", "success")
-    return redirect(url_for("web.subgroups", group_id=sub.group_id,
-                            _anchor=f"subgroup-{sub.id}"))
+    return redirect(url_for("web.subgroups", group_id=sub.group_id, _anchor=f"subgroup-{sub.id}"))
 
 
 @bp.route("/subgroups/<int:subgroup_id>/delete", methods=["GET", "POST"])
@@ -307,8 +378,9 @@ def delete_subgroup(subgroup_id: int):
 def add_subgroup_member(subgroup_id: int):
     sub, access = _manage_subgroup(subgroup_id)
     form = SubgroupMemberForm(prefix=f"add{sub.id}")
-    form.user_id.choices = _not_in(groups.members(db(), access.group.id),
-                                   groups.subgroup_members(db(), sub.id))
+    form.user_id.choices = _not_in(
+        groups.members(db(), access.group.id), groups.subgroup_members(db(), sub.id)
+    )
     if not form.validate():
         return _subgroups_page(access, add_forms={sub.id: form}, status=422)
     membership = groups.get_member(db(), access.group.id, int(form.user_id.data))
@@ -318,8 +390,9 @@ def add_subgroup_member(subgroup_id: int):
         attach(form, exc)
         return _subgroups_page(access, add_forms={sub.id: form}, status=exc.status)
     flash(f"{membership.user.display_name} is now in {sub.name}.", "success")
-    return redirect(url_for("web.subgroups", group_id=access.group.id,
-                            _anchor=f"subgroup-{sub.id}"))
+    return redirect(
+        url_for("web.subgroups", group_id=access.group.id, _anchor=f"subgroup-{sub.id}")
+    )
 
 
 @bp.post("/subgroups/<int:subgroup_id>/members/<int:user_id>/remove")
@@ -328,5 +401,6 @@ def remove_subgroup_member(subgroup_id: int, user_id: int):
     membership = groups.get_member(db(), access.group.id, user_id)
     groups.remove_from_subgroup(db(), sub, membership)
     flash(f"{membership.user.display_name} is no longer in {sub.name}.", "success")
-    return redirect(url_for("web.subgroups", group_id=access.group.id,
-                            _anchor=f"subgroup-{sub.id}"))
+    return redirect(
+        url_for("web.subgroups", group_id=access.group.id, _anchor=f"subgroup-{sub.id}")
+    )

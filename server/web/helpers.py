@@ -45,6 +45,7 @@ def safe_next(target: str | None) -> str | None:
 
 # --- secrets shown once --------------------------------------------------------------
 
+
 def show_once(kind: str, **data) -> None:
     """Keep a new link or token for the next page only (after the redirect)."""
     session[_ONCE] = {"kind": kind, **data}
@@ -59,6 +60,7 @@ def take_once(kind: str) -> dict | None:
 
 
 # --- forms and domain errors -----------------------------------------------------------
+
 
 def attach(form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
     """Put a service's error on the form: next to the field it names when the form
@@ -76,8 +78,7 @@ def attach(form, exc: DomainError, aliases: dict[str, str] | None = None) -> Non
         form.form_errors.append(exc.message)
 
 
-def form_failed(template: str, form, exc: DomainError, aliases: dict | None = None,
-                **context):
+def form_failed(template: str, form, exc: DomainError, aliases: dict | None = None, **context):
     """Re-render a form page after a service refused, with the right 4xx status."""
     attach(form, exc, aliases)
     return render_template(template, form=form, **context), exc.status
@@ -89,6 +90,7 @@ def invalid(template: str, form, **context):
 
 
 # --- template helpers ------------------------------------------------------------------
+
 
 @bp.app_template_filter("status_label")
 def _status_label(value) -> str:

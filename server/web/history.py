@@ -26,9 +26,13 @@ from server.web.helpers import attach, db, my_id
 
 
 class CheckpointForm(Form):
-    name = StringField("Name", validators=[
-        InputRequired("Give the checkpoint a name."),
-        Length(max=200, message="Use at most 200 characters.")])
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Give the checkpoint a name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )
 
 
 def _int_arg(name: str) -> int | None:
@@ -41,7 +45,8 @@ def _point_choices(policy: Policy, checkpoints: list | None = None) -> list[tupl
     if checkpoints is None:
         checkpoints = history.checkpoints_of(db(), policy.id)
     return [("now", "Now (the current text)")] + [
-        (f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})") for c in checkpoints]
+        (f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})") for c in checkpoints
+    ]
 
 
 def _short(value) -> str:
@@ -57,23 +62,40 @@ def _section_attribution(section: Section) -> list[history.Attribution]:
 
 # --- a policy's history ------------------------------------------------------------------
 
-def _history_page(policy: Policy, access: Access, form: CheckpointForm | None = None,
-                  status: int = 200, renames: dict | None = None):
+
+def _history_page(
+    policy: Policy,
+    access: Access,
+    form: CheckpointForm | None = None,
+    status: int = 200,
+    renames: dict | None = None,
+):
     member = _int_arg("member")
     page = history.timeline(db(), policy.id, member=member, before=_int_arg("before"))
     checkpoints = history.checkpoints_of(db(), policy.id)
     people = history._users(db(), {c.created_by_id for c in checkpoints})
     renames = renames or {}
     return render_template(
-        "history/policy.html", policy=policy, group=access.group, page=page,
-        authors=history.members_of(db(), policy.group_id), member=member,
-        checkpoints=[(c, people.get(c.created_by_id),
-                      renames.get(c.id) or CheckpointForm(prefix=f"cp{c.id}", formdata=None,
-                                                          data={"name": c.name}))
-                     for c in checkpoints],
-        points=_point_choices(policy, checkpoints), form=form or CheckpointForm(formdata=None),
+        "history/policy.html",
+        policy=policy,
+        group=access.group,
+        page=page,
+        authors=history.members_of(db(), policy.group_id),
+        member=member,
+        checkpoints=[
+            (
+                c,
+                people.get(c.created_by_id),
+                renames.get(c.id)
+                or CheckpointForm(prefix=f"cp{c.id}", formdata=None, data={"name": c.name}),
+            )
+            for c in checkpoints
+        ],
+        points=_point_choices(policy, checkpoints),
+        form=form or CheckpointForm(formdata=None),
         forms=list(renames.values()),
-        can_manage=allows(db(), access.membership, Action.MANAGE)), status
+        can_manage=allows(db(), access.membership, Action.MANAGE),
+    ), status
 
 
 @bp.get("/policies/<int:policy_id>/history")
@@ -93,8 +115,11 @@ def create_checkpoint(policy_id: int):
     except DomainError as exc:
         attach(form, exc)
         return _history_page(policy, access, form, exc.status)
-    flash(f"Checkpoint “{made.name}” made. You can read the policy as it is now at any "
-          "time from this page.", "success")
+    flash(
+        f"Checkpoint “{made.name}” made. You can read the policy as it is now at any "
+        "time from this page.",
+        "success",
+    )
     return redirect(url_for("web.policy_history", policy_id=policy_id, _anchor="checkpoints"))
 
 
@@ -120,12 +145,14 @@ def delete_checkpoint(checkpoint_id: int):
     policy, _access = policy_access(db(), my_id(), row.policy_id, Action.MANAGE)
     name = row.name
     history.delete_checkpoint(db(), row)
-    flash(f"Checkpoint “{name}” removed. The text it pointed at is still in the history.",
-          "success")
+    flash(
+        f"Checkpoint “{name}” removed. The text it pointed at is still in the history.", "success"
+    )
     return redirect(url_for("web.policy_history", policy_id=policy.id, _anchor="checkpoints"))
 
 
 # --- the policy as it was, and diffs ---------------------------------------------------------
+
 
 def _words(point: history.Point) -> str:
     """How a page names a point: a moment in the place's time, else the history's words."""
@@ -150,54 +177,78 @@ def _spec_from_args() -> str:
 @bp.get("/policies/<int:policy_id>/history/read")
 def policy_as_it_was(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id)
-    context = {"policy": policy, "group": access.group, "points": _point_choices(policy),
-               "moment": request.args.get("moment", "")}
+    context = {
+        "policy": policy,
+        "group": access.group,
+        "points": _point_choices(policy),
+        "moment": request.args.get("moment", ""),
+    }
     try:
         point = history.resolve_point(db(), policy, _spec_from_args())
     except InvalidInput as exc:
-        return render_template("history/read.html", error=exc.message, point=None,
-                               outline=[], **context), 422
+        return render_template(
+            "history/read.html", error=exc.message, point=None, outline=[], **context
+        ), 422
     state = history.state_at(db(), policy, point)
-    return render_template("history/read.html", point=point, outline=state.outline(),
-                           names=history.names_for(db(), state), error=None, **context)
+    return render_template(
+        "history/read.html",
+        point=point,
+        outline=state.outline(),
+        names=history.names_for(db(), state),
+        error=None,
+        **context,
+    )
 
 
 @bp.get("/policies/<int:policy_id>/history/diff")
 def policy_diff(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id)
-    context = {"policy": policy, "group": access.group, "points": _point_choices(policy),
-               "chosen_from": request.args.get("from", ""),
-               "chosen_to": request.args.get("to", "now")}
+    context = {
+        "policy": policy,
+        "group": access.group,
+        "points": _point_choices(policy),
+        "chosen_from": request.args.get("from", ""),
+        "chosen_to": request.args.get("to", "now"),
+    }
     if not request.args.get("from"):
         return render_template("history/diff.html", result=None, error=None, **context)
     try:
         a = history.resolve_point(db(), policy, request.args["from"], name="from")
         b = history.resolve_point(db(), policy, request.args.get("to") or "now", name="to")
     except InvalidInput as exc:
-        return render_template("history/diff.html", result=None, error=exc.message,
-                               **context), 422
-    result = diffs.compare(history.state_at(db(), policy, a), history.state_at(db(), policy, b),
-                           section_id=_int_arg("section"))
-    return render_template("history/diff.html", result=result, a=a, b=b, error=None,
-                           **context)
+        return render_template("history/diff.html", result=None, error=exc.message, **context), 422
+    result = diffs.compare(
+        history.state_at(db(), policy, a),
+        history.state_at(db(), policy, b),
+        section_id=_int_arg("section"),
+    )
+    return render_template("history/diff.html", result=result, a=a, b=b, error=None, **context)
 
 
 # --- section and sentence timelines, restore ------------------------------------------------
+
 
 @bp.get("/sections/<int:section_id>/history")
 def section_history(section_id: int):
     section = history.load_section(db(), section_id)  # removed sections have a history too
     _policy, access = policy_access(db(), my_id(), section.policy_id)
     member = _int_arg("member")
-    page = history.timeline(db(), section.policy_id, section_id=section.id, member=member,
-                            before=_int_arg("before"))
+    page = history.timeline(
+        db(), section.policy_id, section_id=section.id, member=member, before=_int_arg("before")
+    )
     return render_template(
-        "history/section.html", section=section, part=section.part, policy=section.part.policy,
-        group=access.group, page=page, member=member,
-        authors=history.members_of(db(), access.group.id), points=_point_choices(
-            section.part.policy),
-        can_edit=section.deleted_at is None and allows(db(), access.membership,
-                                                       Action.EDIT_TEXT, section.subgroup_id))
+        "history/section.html",
+        section=section,
+        part=section.part,
+        policy=section.part.policy,
+        group=access.group,
+        page=page,
+        member=member,
+        authors=history.members_of(db(), access.group.id),
+        points=_point_choices(section.part.policy),
+        can_edit=section.deleted_at is None
+        and allows(db(), access.membership, Action.EDIT_TEXT, section.subgroup_id),
+    )
 
 
 @bp.post("/sections/<int:section_id>/restore")
@@ -205,9 +256,13 @@ def restore_section(section_id: int):
     section, access = section_access(db(), my_id(), section_id, Action.EDIT_TEXT)
     point = history.resolve_point(db(), section.part.policy, request.form.get("point", ""))
     ops = restore.restore_section(db(), section, auth.me(), point)
-    flash(f"The text is back as it was at {_words(point)} ({len(ops)} "
-          f"change{'' if len(ops) == 1 else 's'}). Earlier versions stay in the history."
-          if ops else "The text already reads like that: nothing changed.", "success")
+    flash(
+        f"The text is back as it was at {_words(point)} ({len(ops)} "
+        f"change{'' if len(ops) == 1 else 's'}). Earlier versions stay in the history."
+        if ops
+        else "The text already reads like that: nothing changed.",
+        "success",
+    )
     return redirect(url_for("web.section", section_id=section.id))
 
 
@@ -218,14 +273,28 @@ def sentence_history(sentence_id: int):
     policy, access = policy_access(db(), my_id(), section.policy_id)
     versions = history.versions_of(db(), sentence.id, limit=100)
     people = history._users(db(), {v.author_id for v in versions})
-    page = history.timeline(db(), policy.id, sentence_id=sentence.id,
-                            member=_int_arg("member"), before=_int_arg("before"))
-    can_edit = section.deleted_at is None and allows(db(), access.membership,
-                                                     Action.EDIT_TEXT, section.subgroup_id)
+    page = history.timeline(
+        db(),
+        policy.id,
+        sentence_id=sentence.id,
+        member=_int_arg("member"),
+        before=_int_arg("before"),
+    )
+    can_edit = section.deleted_at is None and allows(
+        db(), access.membership, Action.EDIT_TEXT, section.subgroup_id
+    )
     return render_template(
-        "history/sentence.html", sentence=sentence, section=section, part=section.part,
-        policy=policy, group=access.group, versions=versions, people=people, page=page,
-        can_edit=can_edit)
+        "history/sentence.html",
+        sentence=sentence,
+        section=section,
+        part=section.part,
+        policy=policy,
+        group=access.group,
+        versions=versions,
+        people=people,
+        page=page,
+        can_edit=can_edit,
+    )
 
 
 @bp.post("/sentences/<int:sentence_id>/restore")
@@ -235,8 +304,11 @@ def restore_sentence(sentence_id: int):
     if not version.isdigit() or len(version) > 10:
         raise InvalidInput("Choose a version to restore.")
     ops = restore.restore_sentence(db(), section, sentence, auth.me(), int(version))
-    flash(f"The sentence reads as version {version} again. Earlier versions stay in the "
-          "history." if ops else "The sentence already reads like that: nothing changed.",
-          "success")
+    flash(
+        f"The sentence reads as version {version} again. Earlier versions stay in the history."
+        if ops
+        else "The sentence already reads like that: nothing changed.",
+        "success",
+    )
     target = ops[-1]["sentence"]["id"] if ops and ops[-1]["op"] == "insert" else sentence.id
     return redirect(url_for("web.section", section_id=section.id, _anchor=f"sentence-{target}"))

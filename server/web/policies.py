@@ -31,8 +31,14 @@ def new_policy(group_id: int):
     if not form.validate():
         return invalid(template, form, **context)
     try:
-        policy = policies.create_policy(db(), access.group, auth.me(), form.title.data,
-                                        form.summary.data or "", form.part_list())
+        policy = policies.create_policy(
+            db(),
+            access.group,
+            auth.me(),
+            form.title.data,
+            form.summary.data or "",
+            form.part_list(),
+        )
     except DomainError as exc:
         return form_failed(template, form, exc, **context)
     flash(f"Policy {policy.title} created. Add sections to its parts next.", "success")
@@ -41,14 +47,21 @@ def new_policy(group_id: int):
 
 # --- reading a policy ----------------------------------------------------------------------
 
-def _policy_page(policy: Policy, access: Access, part_form: PartForm | None = None,
-                 status: int = 200):
+
+def _policy_page(
+    policy: Policy, access: Access, part_form: PartForm | None = None, status: int = 200
+):
     outline = policies.policy_outline(db(), policy)
     sentences = policies.sentences_of(db(), [s.id for _p, sections in outline for s in sections])
     return render_template(
-        "policies/policy.html", policy=policy, group=access.group, outline=outline,
-        sentences=sentences, can_manage=allows(db(), access.membership, Action.MANAGE),
-        form=part_form or PartForm(formdata=None)), status
+        "policies/policy.html",
+        policy=policy,
+        group=access.group,
+        outline=outline,
+        sentences=sentences,
+        can_manage=allows(db(), access.membership, Action.MANAGE),
+        form=part_form or PartForm(formdata=None),
+    ), status
 
 
 @bp.get("/policies/<int:policy_id>")
@@ -74,6 +87,7 @@ def add_part(policy_id: int):
 
 # --- sections --------------------------------------------------------------------------------
 
+
 def _owner_choices(access: Access) -> list[tuple[str, str]]:
     return [(str(sub.id), sub.name) for sub in access.group.subgroups]
 
@@ -91,18 +105,26 @@ def new_section(part_id: int):
         return invalid(template, form, **context)
     try:
         section = policies.create_section(
-            db(), part, auth.me(), title=form.title.data, kind=form.kind.data,
-            subgroup_id=int(form.subgroup_id.data), text=form.text.data or "")
+            db(),
+            part,
+            auth.me(),
+            title=form.title.data,
+            kind=form.kind.data,
+            subgroup_id=int(form.subgroup_id.data),
+            text=form.text.data or "",
+        )
     except DomainError as exc:
         return form_failed(template, form, exc, **context)
     count = len(section.sentences)
-    flash(f"Section created with {count} sentence{'' if count == 1 else 's'}. "
-          "Check below that the text was split where you expect.", "success")
+    flash(
+        f"Section created with {count} sentence{'' if count == 1 else 's'}. "
+        "Check below that the text was split where you expect.",
+        "success",
+    )
     return redirect(url_for("web.section", section_id=section.id))
 
 
-def _section_page(section, access: Access, form: AddTextForm | None = None,
-                  status: int = 200):
+def _section_page(section, access: Access, form: AddTextForm | None = None, status: int = 200):
     part: Part = section.part
     can_edit = allows(db(), access.membership, Action.EDIT_TEXT, section.subgroup_id)
     # The review margin and the agreement box (server/web/review.py); their own
@@ -110,10 +132,18 @@ def _section_page(section, access: Access, form: AddTextForm | None = None,
     decision = decision_context(section, access, can_edit)  # may close a due vote first
     review = {"decision": decision, "margin": margin_context(section, access)}
     return render_template(
-        "policies/section.html", section=section, part=part, policy=part.policy,
-        group=access.group, sentences=section.sentences, owner=section.subgroup,
-        can_edit=can_edit, max_sentence_chars=MAX_SENTENCE_CHARS, review=review,
-        form=form or AddTextForm(formdata=None)), status
+        "policies/section.html",
+        section=section,
+        part=part,
+        policy=part.policy,
+        group=access.group,
+        sentences=section.sentences,
+        owner=section.subgroup,
+        can_edit=can_edit,
+        max_sentence_chars=MAX_SENTENCE_CHARS,
+        review=review,
+        form=form or AddTextForm(formdata=None),
+    ), status
 
 
 @bp.get("/sections/<int:section_id>")
@@ -135,5 +165,6 @@ def add_text(section_id: int):
         return _section_page(found, access, form, exc.status)
     count = len(added)
     flash(f"Added {count} sentence{'' if count == 1 else 's'} at the end.", "success")
-    return redirect(url_for("web.section", section_id=section_id,
-                            _anchor=f"sentence-{added[0].id}"))
+    return redirect(
+        url_for("web.section", section_id=section_id, _anchor=f"sentence-{added[0].id}")
+    )

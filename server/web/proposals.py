@@ -36,16 +36,37 @@ from server.web.review_forms import (
 
 # --- proposals -------------------------------------------------------------------------------
 
-KINDS = [ProposalKind.REPLACE.value, ProposalKind.INSERT.value, ProposalKind.DELETE.value,
-         ProposalKind.REWRITE.value]
+KINDS = [
+    ProposalKind.REPLACE.value,
+    ProposalKind.INSERT.value,
+    ProposalKind.DELETE.value,
+    ProposalKind.REWRITE.value,
+]
 
 
-def _proposal_page(form, section, access, kind: str, sentence: Sentence | None,
-                   live: list[Sentence], checked: set[int], status: int = 200):
+def _proposal_page(
+    form,
+    section,
+    access,
+    kind: str,
+    sentence: Sentence | None,
+    live: list[Sentence],
+    checked: set[int],
+    status: int = 200,
+):
     return render_template(
-        "review/proposal_new.html", form=form, section=section, part=section.part,
-        policy=section.part.policy, group=access.group, kind=kind, sentence=sentence,
-        live=live, numbers=_numbers(live), checked=checked), status
+        "review/proposal_new.html",
+        form=form,
+        section=section,
+        part=section.part,
+        policy=section.part.policy,
+        group=access.group,
+        kind=kind,
+        sentence=sentence,
+        live=live,
+        numbers=_numbers(live),
+        checked=checked,
+    ), status
 
 
 @bp.route("/sections/<int:section_id>/proposals/new", methods=["GET", "POST"])
@@ -57,7 +78,8 @@ def new_proposal(section_id: int):
     form = ProposalForm()
     form.after.choices = [("start", "At the start")] + [
         (str(s.id), f"After sentence {i}: {s.text[:60]}{'…' if len(s.text) > 60 else ''}")
-        for i, s in enumerate(live, start=1)]
+        for i, s in enumerate(live, start=1)
+    ]
     submitted = form.is_submitted()
     kind = (form.kind.data if submitted else request.args.get("kind")) or ""
     sentence_arg = form.sentence_id.data if submitted else request.args.get("sentence")
@@ -75,8 +97,7 @@ def new_proposal(section_id: int):
     else:
         form.kind.data = kind
         form.sentence_id.data = str(sentence.id) if sentence else ""
-        form.after.data = str(sentence.id) if sentence else (str(live[-1].id) if live
-                                                              else "start")
+        form.after.data = str(sentence.id) if sentence else (str(live[-1].id) if live else "start")
         source = _from_proposal(found)
         if kind == ProposalKind.REPLACE.value:
             form.text.data = source.text if source else sentence.text
@@ -93,8 +114,10 @@ def new_proposal(section_id: int):
         form.after.data = ""  # only an insert says where
         form.after.choices = [("", "")]
     ok = form.validate()
-    if kind in (ProposalKind.REPLACE.value, ProposalKind.INSERT.value,
-                ProposalKind.REWRITE.value) and not form.text.data:
+    if (
+        kind in (ProposalKind.REPLACE.value, ProposalKind.INSERT.value, ProposalKind.REWRITE.value)
+        and not form.text.data
+    ):
         form.text.errors = [*form.text.errors, "Write the words you suggest."]
         ok = False
     if kind == ProposalKind.DELETE.value and not checked:
@@ -111,13 +134,23 @@ def new_proposal(section_id: int):
     else:
         ids = []
     try:
-        p = proposals.create(db(), found, access.membership, kind=kind,
-                             reason=form.reason.data, text=form.text.data, sentence_ids=ids)
+        p = proposals.create(
+            db(),
+            found,
+            access.membership,
+            kind=kind,
+            reason=form.reason.data,
+            text=form.text.data,
+            sentence_ids=ids,
+        )
     except DomainError as exc:
         attach(form, exc)
         return _proposal_page(*show, status=exc.status)
-    flash("Your suggestion is saved. Everyone in the group can read and discuss it now. "
-          "When you are ready, ask the group to vote on it.", "success")
+    flash(
+        "Your suggestion is saved. Everyone in the group can read and discuss it now. "
+        "When you are ready, ask the group to vote on it.",
+        "success",
+    )
     return redirect(url_for("web.proposal", proposal_id=p.id))
 
 
@@ -142,8 +175,9 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     vote = votes.vote_on_proposal(db(), p.id)
     panel = None
     if vote is not None:
-        panel = vote_panel(vote, access, url_for("web.proposal", proposal_id=p.id,
-                                                 _anchor="vote"), numbers)
+        panel = vote_panel(
+            vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"), numbers
+        )
         db().refresh(p)
     me = access.membership
     status = ProposalStatus(p.status)
@@ -159,9 +193,15 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
             args["sentence"] = first
         again = url_for("web.new_proposal", section_id=section.id, **args)
     return {
-        "proposal": p, "section": section, "title": proposal_title(p, numbers),
-        "changes": found, "stale": stale and status in ACTIVE, "numbers": numbers,
-        "panel": panel, "me": me, "again": again,
+        "proposal": p,
+        "section": section,
+        "title": proposal_title(p, numbers),
+        "changes": found,
+        "stale": stale and status in ACTIVE,
+        "numbers": numbers,
+        "panel": panel,
+        "me": me,
+        "again": again,
         "threads": comments.threads(db(), section.id, proposal_id=p.id),
         "in_owner": in_subgroup(db(), me, section.subgroup_id),
         "can_change": rights.can_change_proposal(me, p) and status == ProposalStatus.OPEN,
@@ -170,12 +210,16 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     }
 
 
-
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int):
     p, found, access = _proposal_access(proposal_id)
-    return render_template("review/proposal.html", part=found.part, policy=found.part.policy,
-                           group=access.group, **proposal_context(p, found, access))
+    return render_template(
+        "review/proposal.html",
+        part=found.part,
+        policy=found.part.policy,
+        group=access.group,
+        **proposal_context(p, found, access),
+    )
 
 
 @bp.get("/proposals/<int:proposal_id>/live")
@@ -187,15 +231,25 @@ def proposal_live(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
 def edit_proposal(proposal_id: int):
     p, found, access = _proposal_access(proposal_id)
-    rights.require(rights.can_change_proposal(access.membership, p),
-                   "Only the person who made this suggestion can change it.")
+    rights.require(
+        rights.can_change_proposal(access.membership, p),
+        "Only the person who made this suggestion can change it.",
+    )
     if p.status != ProposalStatus.OPEN:
-        raise Conflict("Voting on this suggestion has started, so it can no longer be "
-                       "changed.", code="voting_started")
+        raise Conflict(
+            "Voting on this suggestion has started, so it can no longer be changed.",
+            code="voting_started",
+        )
     form = EditProposalForm(data={"text": p.text, "reason": p.reason})
     numbers = _numbers(sentences_of(db(), [found.id])[found.id])
-    context = {"proposal": p, "section": found, "part": found.part, "policy": found.part.policy,
-               "group": access.group, "title": proposal_title(p, numbers)}
+    context = {
+        "proposal": p,
+        "section": found,
+        "part": found.part,
+        "policy": found.part.policy,
+        "group": access.group,
+        "title": proposal_title(p, numbers),
+    }
     template = "review/proposal_edit.html"
     if not form.is_submitted():
         return render_template(template, form=form, **context)
@@ -206,8 +260,13 @@ def edit_proposal(proposal_id: int):
     if not ok:
         return render_template(template, form=form, **context), 422
     try:
-        proposals.update(db(), p, access.membership, reason=form.reason.data,
-                         text=None if p.kind == ProposalKind.DELETE else form.text.data)
+        proposals.update(
+            db(),
+            p,
+            access.membership,
+            reason=form.reason.data,
+            text=None if p.kind == ProposalKind.DELETE else form.text.data,
+        )
     except DomainError as exc:
         attach(form, exc)
         return render_template(template, form=form, **context), exc.status
@@ -229,4 +288,3 @@ def open_proposal_vote(proposal_id: int):
     votes.open_for_proposal(db(), p, access.membership, auth.me())
     flash("The group can vote on this suggestion now.", "success")
     return redirect(url_for("web.proposal", proposal_id=p.id, _anchor="vote"))
-

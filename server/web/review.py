@@ -107,6 +107,7 @@ def proposal_title(p: Proposal, numbers: dict[int, int]) -> str:
 
 # --- vote panels ---------------------------------------------------------------------------
 
+
 @dataclass
 class Panel:
     """Everything the vote panel shows, as this member may see it."""
@@ -124,8 +125,7 @@ class Panel:
     outcome: str | None = None
 
 
-def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None
-               ) -> Panel:
+def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None) -> Panel:
     votes.refresh(db(), vote)  # a vote that is due closes now
     tally = votes.current_tally(db(), vote)
     mine = votes.my_ballot(db(), vote, access.membership.user_id)
@@ -139,15 +139,23 @@ def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None =
     else:
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
-    return Panel(vote=vote, rules_text=r.explain(votes.rules_of(vote), tally.members),
-                 tally=votes.tally_shown(vote, tally),
-                 my_choice=mine.choice.value if mine else None,
-                 ballots=ballots, can_close=vote.is_open and access.membership.is_facilitator,
-                 next=next_url, title=title, link=link, where=vote.section.title,
-                 outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None)
+    return Panel(
+        vote=vote,
+        rules_text=r.explain(votes.rules_of(vote), tally.members),
+        tally=votes.tally_shown(vote, tally),
+        my_choice=mine.choice.value if mine else None,
+        ballots=ballots,
+        can_close=vote.is_open and access.membership.is_facilitator,
+        next=next_url,
+        title=title,
+        link=link,
+        where=vote.section.title,
+        outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None,
+    )
 
 
 # --- the section margin ----------------------------------------------------------------------
+
 
 @dataclass
 class Slot:
@@ -214,9 +222,13 @@ def margin_context(section: Section, access: Access) -> dict:
         slot.proposals.reverse()  # oldest first, like the threads
     me = access.membership
     return {
-        "section": section, "me": me, "slots": list(slots.values()),
-        "whole_threads": whole, "removed_threads": removed,
-        "whole_proposals": list(reversed(whole_proposals)), "decided": decided,
+        "section": section,
+        "me": me,
+        "slots": list(slots.values()),
+        "whole_threads": whole,
+        "removed_threads": removed,
+        "whole_proposals": list(reversed(whole_proposals)),
+        "decided": decided,
         "since": since if since.agreement is not None else None,
         "in_owner": in_subgroup(db(), me, section.subgroup_id),
         "comment_hint": COMMENT_HINT,
@@ -239,12 +251,18 @@ def decision_context(section: Section, access: Access, can_edit: bool) -> dict:
     agreed = agreement.latest(db(), section.id)
     since = agreement.since_agreed(db(), section) if agreed is not None else None
     live = sentences_of(db(), [section.id])[section.id]
-    return {"section": section, "agreement_panel": panel, "agreed": agreed, "since": since,
-            "can_mark_ready": can_edit and panel is None and bool(live),
-            "SectionStatus": SectionStatus}
+    return {
+        "section": section,
+        "agreement_panel": panel,
+        "agreed": agreed,
+        "since": since,
+        "can_mark_ready": can_edit and panel is None and bool(live),
+        "SectionStatus": SectionStatus,
+    }
 
 
 # --- fragments for review.js --------------------------------------------------------------------
+
 
 @bp.get("/sections/<int:section_id>/margin")
 def section_margin(section_id: int):
@@ -256,8 +274,7 @@ def section_margin(section_id: int):
 def section_decision(section_id: int):
     found, access = section_access(db(), my_id(), section_id)
     can_edit = allows(db(), access.membership, Action.EDIT_TEXT, found.subgroup_id)
-    return _fragment("review/_section_decision.html",
-                     dc=decision_context(found, access, can_edit))
+    return _fragment("review/_section_decision.html", dc=decision_context(found, access, can_edit))
 
 
 def live_sentence(section: Section, sentence_id) -> Sentence | None:

@@ -13,18 +13,26 @@ from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
 from server.text.rich import MAX_COMMENT_CHARS
 from server.web.forms import Form, MenuChoice, RadioChoice
 
-COMMENT_HINT = ("You can use **bold**, *italic*, lists and links. "
-                "Type @ and a member's name to mention them.")
-CHOICES = [(Choice.APPROVE.value, "Approve"), (Choice.REJECT.value, "Reject"),
-           (Choice.ABSTAIN.value, "Abstain (I do not take a side)")]
+COMMENT_HINT = (
+    "You can use **bold**, *italic*, lists and links. Type @ and a member's name to mention them."
+)
+CHOICES = [
+    (Choice.APPROVE.value, "Approve"),
+    (Choice.REJECT.value, "Reject"),
+    (Choice.ABSTAIN.value, "Abstain (I do not take a side)"),
+]
 CLOSE_CHOICES = [
-    (CloseMode.DATE_OR_ALL_VOTED.value,
-     "After the number of days below, or sooner if every member has voted"),
+    (
+        CloseMode.DATE_OR_ALL_VOTED.value,
+        "After the number of days below, or sooner if every member has voted",
+    ),
     (CloseMode.DATE.value, "After the number of days below, even if everyone has voted"),
     (CloseMode.ALL_VOTED.value, "Only when every member has voted (no closing date)"),
 ]
-SECRET_CHOICES = [("no", "Everyone in the group can see who voted how"),
-                  ("yes", "Secret ballot: nobody can see how anyone voted, only the numbers")]
+SECRET_CHOICES = [
+    ("no", "Everyone in the group can see who voted how"),
+    ("yes", "Secret ballot: nobody can see how anyone voted, only the numbers"),
+]
 
 
 def _strip(value):
@@ -32,26 +40,48 @@ def _strip(value):
 
 
 def _body(label: str):
-    return TextAreaField(label, filters=[_strip], validators=[
-        DataRequired("Write your comment first."),
-        Length(max=MAX_COMMENT_CHARS,
-               message=f"A comment can be up to {MAX_COMMENT_CHARS} characters.")])
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired("Write your comment first."),
+            Length(
+                max=MAX_COMMENT_CHARS,
+                message=f"A comment can be up to {MAX_COMMENT_CHARS} characters.",
+            ),
+        ],
+    )
 
 
 def _reason():
-    return TextAreaField("Why do you suggest this?", filters=[_strip], validators=[
-        DataRequired("Say why you suggest this change."),
-        Length(max=MAX_REASON_CHARS,
-               message=f"The reason can be up to {MAX_REASON_CHARS} characters.")])
+    return TextAreaField(
+        "Why do you suggest this?",
+        filters=[_strip],
+        validators=[
+            DataRequired("Say why you suggest this change."),
+            Length(
+                max=MAX_REASON_CHARS,
+                message=f"The reason can be up to {MAX_REASON_CHARS} characters.",
+            ),
+        ],
+    )
 
 
 def _new_text(label: str = "The words you suggest"):
-    return TextAreaField(label, filters=[_strip], validators=[
-        Length(max=MAX_PROPOSAL_CHARS,
-               message=f"The text can be up to {MAX_PROPOSAL_CHARS} characters.")])
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[
+            Length(
+                max=MAX_PROPOSAL_CHARS,
+                message=f"The text can be up to {MAX_PROPOSAL_CHARS} characters.",
+            )
+        ],
+    )
 
 
 # --- comments ----------------------------------------------------------------------------
+
 
 class CommentForm(Form):
     body = _body("Your comment")
@@ -68,6 +98,7 @@ class EditCommentForm(Form):
 
 # --- proposals ---------------------------------------------------------------------------
 
+
 class ProposalForm(Form):
     """What to change depends on the kind (chosen by the link that opened the form):
     replace one sentence, add sentences after one, remove sentences, or rewrite the
@@ -75,8 +106,9 @@ class ProposalForm(Form):
 
     kind = HiddenField()
     sentence_id = HiddenField()  # replace: the sentence
-    after = MenuChoice("Where should the new sentences go?",
-                       message="Choose where the new sentences go.")  # insert
+    after = MenuChoice(
+        "Where should the new sentences go?", message="Choose where the new sentences go."
+    )  # insert
     text = _new_text()
     reason = _reason()
 
@@ -88,26 +120,40 @@ class EditProposalForm(Form):
 
 # --- votes -------------------------------------------------------------------------------
 
+
 class BallotForm(Form):
-    choice = RadioChoice("Your vote", choices=CHOICES,
-                         message="Choose approve, reject or abstain.")
+    choice = RadioChoice("Your vote", choices=CHOICES, message="Choose approve, reject or abstain.")
     next = HiddenField()
 
 
 class RulesForm(Form):
     quorum_percent = IntegerField(
-        "Quorum: how many members must vote, as a percentage", validators=[
+        "Quorum: how many members must vote, as a percentage",
+        validators=[
             InputRequired("Enter a whole number from 0 to 100."),
-            NumberRange(*rules.QUORUM_RANGE, message="Enter a whole number from 0 to 100.")])
+            NumberRange(*rules.QUORUM_RANGE, message="Enter a whole number from 0 to 100."),
+        ],
+    )
     threshold_percent = IntegerField(
         "Threshold: a proposal passes when more than this percentage of approve and "
-        "reject votes approve", validators=[
+        "reject votes approve",
+        validators=[
             InputRequired("Enter a whole number from 0 to 99."),
-            NumberRange(*rules.THRESHOLD_RANGE, message="Enter a whole number from 0 to 99.")])
-    close_mode = RadioChoice("When does a vote close?", choices=CLOSE_CHOICES,
-                             message="Choose when votes close.")
-    vote_days = IntegerField("How many days a vote stays open", validators=[
-        InputRequired("Enter a number of days from 1 to 90."),
-        NumberRange(*rules.VOTE_DAYS_RANGE, message="Enter a number of days from 1 to 90.")])
-    secret = RadioChoice("Who can see how people voted?", choices=SECRET_CHOICES,
-                         message="Choose whether votes are secret.")
+            NumberRange(*rules.THRESHOLD_RANGE, message="Enter a whole number from 0 to 99."),
+        ],
+    )
+    close_mode = RadioChoice(
+        "When does a vote close?", choices=CLOSE_CHOICES, message="Choose when votes close."
+    )
+    vote_days = IntegerField(
+        "How many days a vote stays open",
+        validators=[
+            InputRequired("Enter a number of days from 1 to 90."),
+            NumberRange(*rules.VOTE_DAYS_RANGE, message="Enter a number of days from 1 to 90."),
+        ],
+    )
+    secret = RadioChoice(
+        "Who can see how people voted?",
+        choices=SECRET_CHOICES,
+        message="Choose whether votes are secret.",
+    )

@@ -28,8 +28,11 @@ from server.web.review import vote_panel
 from server.web.sessions_forms import AgendaItemForm, MarkForm, SessionForm
 
 STATE_LABELS = {"planned": "Planned", "running": "Running now", "closed": "Closed"}
-OUTCOME_LABELS = {"approved": "Approved", "rejected": "Not approved",
-                  "no_quorum": "Not decided: too few members voted"}
+OUTCOME_LABELS = {
+    "approved": "Approved",
+    "rejected": "Not approved",
+    "no_quorum": "Not decided: too few members voted",
+}
 
 
 @bp.app_template_filter("session_state")
@@ -59,11 +62,17 @@ def _policy_ids(group_id: int) -> str:
 
 # --- the group's sessions ------------------------------------------------------------------
 
+
 def _list_page(access: Access, form: SessionForm, status: int = 200):
     can_manage = allows(db(), access.membership, Action.MANAGE)
-    return render_template("sessions/list.html", group=access.group, me=access.membership,
-                           can_manage=can_manage, form=form,
-                           meetings=services.meetings_of(db(), access.group.id)), status
+    return render_template(
+        "sessions/list.html",
+        group=access.group,
+        me=access.membership,
+        can_manage=can_manage,
+        form=form,
+        meetings=services.meetings_of(db(), access.group.id),
+    ), status
 
 
 @bp.get("/groups/<int:group_id>/sessions")
@@ -78,31 +87,48 @@ def plan_session(group_id: int):
     if not form.validate():
         return _list_page(access, form, 422)
     try:
-        meeting = services.schedule(db(), access.group, auth.me(), title=form.title.data,
-                                    starts_at=times.from_local(form.starts_at.data),
-                                    place=form.place.data or "", notes=form.notes.data or "")
+        meeting = services.schedule(
+            db(),
+            access.group,
+            auth.me(),
+            title=form.title.data,
+            starts_at=times.from_local(form.starts_at.data),
+            place=form.place.data or "",
+            notes=form.notes.data or "",
+        )
     except DomainError as exc:
         attach(form, exc)
         return _list_page(access, form, exc.status)
-    flash(f"The session “{meeting.title}” is planned. Its agenda starts with everything "
-          "waiting for a vote.", "success")
+    flash(
+        f"The session “{meeting.title}” is planned. Its agenda starts with everything "
+        "waiting for a vote.",
+        "success",
+    )
     return redirect(url_for("web.session", meeting_id=meeting.id))
 
 
 # --- one session -----------------------------------------------------------------------------
 
+
 def _session_context(meeting: Meeting, access: Access, **extra) -> dict:
     can_manage = allows(db(), access.membership, Action.MANAGE)
-    return {"meeting": meeting, "group": access.group, "me": access.membership,
-            "can_manage": can_manage, "items": agenda.build(db(), meeting),
-            "running": services.running(db(), meeting.group_id),
-            "policy_ids": _policy_ids(meeting.group_id),
-            "add_form": extra.pop("add_form", None) or AgendaItemForm(formdata=None), **extra}
+    return {
+        "meeting": meeting,
+        "group": access.group,
+        "me": access.membership,
+        "can_manage": can_manage,
+        "items": agenda.build(db(), meeting),
+        "running": services.running(db(), meeting.group_id),
+        "policy_ids": _policy_ids(meeting.group_id),
+        "add_form": extra.pop("add_form", None) or AgendaItemForm(formdata=None),
+        **extra,
+    }
 
 
 def _session_page(meeting: Meeting, access: Access, status: int = 200, **extra):
-    return render_template("sessions/session.html",
-                           **_session_context(meeting, access, **extra)), status
+    return render_template(
+        "sessions/session.html", **_session_context(meeting, access, **extra)
+    ), status
 
 
 @bp.get("/sessions/<int:meeting_id>")
@@ -123,22 +149,28 @@ def edit_session(meeting_id: int):
     if request.method == "GET":
         form = SessionForm(formdata=None, obj=meeting)
         form.starts_at.data = times.for_input(meeting.starts_at)
-        return render_template("sessions/edit.html", form=form, meeting=meeting,
-                               group=access.group)
+        return render_template("sessions/edit.html", form=form, meeting=meeting, group=access.group)
     form = SessionForm()
     if not form.validate():
-        return render_template("sessions/edit.html", form=form, meeting=meeting,
-                               group=access.group), 422
+        return render_template(
+            "sessions/edit.html", form=form, meeting=meeting, group=access.group
+        ), 422
     try:
-        services.update_meeting(db(), meeting, title=form.title.data,
-                                starts_at=times.from_local(form.starts_at.data),
-                                place=form.place.data or "", notes=form.notes.data or "")
+        services.update_meeting(
+            db(),
+            meeting,
+            title=form.title.data,
+            starts_at=times.from_local(form.starts_at.data),
+            place=form.place.data or "",
+            notes=form.notes.data or "",
+        )
     except DomainError as exc:
         db().rollback()
         meeting = services.get_meeting(db(), meeting_id)
         attach(form, exc)
-        return render_template("sessions/edit.html", form=form, meeting=meeting,
-                               group=access.group), exc.status
+        return render_template(
+            "sessions/edit.html", form=form, meeting=meeting, group=access.group
+        ), exc.status
     flash("The session's details are saved.", "success")
     return redirect(url_for("web.session", meeting_id=meeting.id))
 
@@ -147,15 +179,23 @@ def edit_session(meeting_id: int):
 def start_session(meeting_id: int):
     meeting, access = _meeting(meeting_id, Action.MANAGE)
     if request.method == "GET":
-        return render_template("sessions/confirm.html", meeting=meeting, group=access.group,
-                               action="start", running=services.running(db(), meeting.group_id))
+        return render_template(
+            "sessions/confirm.html",
+            meeting=meeting,
+            group=access.group,
+            action="start",
+            running=services.running(db(), meeting.group_id),
+        )
     try:
         services.start(db(), meeting, auth.me())
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.session", meeting_id=meeting.id))
-    flash(f"The session “{meeting.title}” has started. Members' review pages now show what "
-          "changes from here.", "success")
+    flash(
+        f"The session “{meeting.title}” has started. Members' review pages now show what "
+        "changes from here.",
+        "success",
+    )
     return redirect(url_for("web.session", meeting_id=meeting.id))
 
 
@@ -163,15 +203,21 @@ def start_session(meeting_id: int):
 def close_session(meeting_id: int):
     meeting, access = _meeting(meeting_id, Action.MANAGE)
     if request.method == "GET":
-        return render_template("sessions/confirm.html", meeting=meeting, group=access.group,
-                               action="close", running=None)
+        return render_template(
+            "sessions/confirm.html",
+            meeting=meeting,
+            group=access.group,
+            action="close",
+            running=None,
+        )
     try:
         services.close(db(), meeting, auth.me())
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.session", meeting_id=meeting.id))
-    flash(f"The session “{meeting.title}” is closed. Its minutes list the decisions taken.",
-          "success")
+    flash(
+        f"The session “{meeting.title}” is closed. Its minutes list the decisions taken.", "success"
+    )
     return redirect(url_for("web.session", meeting_id=meeting.id, _anchor="minutes"))
 
 
@@ -203,18 +249,25 @@ def edit_agenda_item(meeting_id: int, item_id: int):
     meeting, access = _meeting(meeting_id, Action.MANAGE)
     item = agenda.get_item(db(), meeting, item_id)
     if request.method == "GET":
-        return render_template("sessions/edit_item.html", meeting=meeting, item=item,
-                               group=access.group, form=AgendaItemForm(formdata=None, obj=item))
+        return render_template(
+            "sessions/edit_item.html",
+            meeting=meeting,
+            item=item,
+            group=access.group,
+            form=AgendaItemForm(formdata=None, obj=item),
+        )
     form = AgendaItemForm()
     if not form.validate():
-        return render_template("sessions/edit_item.html", meeting=meeting, item=item,
-                               group=access.group, form=form), 422
+        return render_template(
+            "sessions/edit_item.html", meeting=meeting, item=item, group=access.group, form=form
+        ), 422
     try:
         agenda.edit(db(), item, title=form.title.data, note=form.note.data or "")
     except DomainError as exc:
         attach(form, exc)
-        return render_template("sessions/edit_item.html", meeting=meeting, item=item,
-                               group=access.group, form=form), exc.status
+        return render_template(
+            "sessions/edit_item.html", meeting=meeting, item=item, group=access.group, form=form
+        ), exc.status
     flash("The agenda item is saved.", "success")
     return _back_to_agenda(meeting, item.id)
 
@@ -243,6 +296,7 @@ def remove_agenda_item(meeting_id: int, item_id: int):
 
 # --- the pack --------------------------------------------------------------------------------
 
+
 @bp.get("/sessions/<int:meeting_id>/pack")
 def session_pack(meeting_id: int):
     meeting, _access = _meeting(meeting_id)
@@ -252,11 +306,15 @@ def session_pack(meeting_id: int):
 @bp.get("/sessions/<int:meeting_id>/pack.pdf")
 def session_pack_pdf(meeting_id: int):
     meeting, _access = _meeting(meeting_id)
-    return Response(pack.pack_pdf(db(), meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{pack.filename(meeting)}"'})
+    return Response(
+        pack.pack_pdf(db(), meeting),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{pack.filename(meeting)}"'},
+    )
 
 
 # --- each member's review --------------------------------------------------------------------
+
 
 def _review_context(access: Access) -> dict:
     group_id = access.group.id
@@ -265,13 +323,18 @@ def _review_context(access: Access) -> dict:
     panels = {}
     for p in data["policies"]:
         for v in p["votes"]:
-            panels[v["id"]] = vote_panel(votes.get_vote(db(), v["id"]), access,
-                                         f"{here}#item-vote-{v['id']}")
-    return {"group": access.group, "me": access.membership, "review": data,
-            "panels": panels,
-            "can_manage": allows(db(), access.membership, Action.MANAGE),
-            "next_session": services.next_planned(db(), group_id),
-            "policy_ids": _policy_ids(group_id)}
+            panels[v["id"]] = vote_panel(
+                votes.get_vote(db(), v["id"]), access, f"{here}#item-vote-{v['id']}"
+            )
+    return {
+        "group": access.group,
+        "me": access.membership,
+        "review": data,
+        "panels": panels,
+        "can_manage": allows(db(), access.membership, Action.MANAGE),
+        "next_session": services.next_planned(db(), group_id),
+        "policy_ids": _policy_ids(group_id),
+    }
 
 
 @bp.get("/groups/<int:group_id>/review")
@@ -305,7 +368,10 @@ def mark_reviewed(group_id: int):
 @bp.get("/groups/<int:group_id>/review/progress")
 def review_progress(group_id: int):
     access = group_access(db(), my_id(), group_id, Action.MANAGE)
-    return render_template("sessions/progress.html", group=access.group,
-                           rows=review.progress(db(), group_id),
-                           since=services.last_started(db(), group_id),
-                           policy_ids=_policy_ids(group_id))
+    return render_template(
+        "sessions/progress.html",
+        group=access.group,
+        rows=review.progress(db(), group_id),
+        since=services.last_started(db(), group_id),
+        policy_ids=_policy_ids(group_id),
+    )

@@ -16,26 +16,51 @@ def _strip(value):
 
 
 class SessionForm(Form):
-    title = StringField("Title", filters=[_strip], validators=[
-        DataRequired("Give the session a title."),
-        Length(max=200, message="A title can be up to 200 characters.")])
-    starts_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired("Say when the session is, "
-                                                             "as a date and a time.")])
-    place = StringField("Place or link", filters=[_strip], validators=[
-        Length(max=500, message="The place or link can be up to 500 characters.")])
-    notes = TextAreaField("Notes for members", filters=[_strip], validators=[
-        Length(max=MAX_NOTES_CHARS,
-               message=f"Notes can be up to {MAX_NOTES_CHARS} characters.")])
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            DataRequired("Give the session a title."),
+            Length(max=200, message="A title can be up to 200 characters."),
+        ],
+    )
+    starts_at = DateTimeLocalField(
+        "Date and time",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Say when the session is, as a date and a time.")],
+    )
+    place = StringField(
+        "Place or link",
+        filters=[_strip],
+        validators=[Length(max=500, message="The place or link can be up to 500 characters.")],
+    )
+    notes = TextAreaField(
+        "Notes for members",
+        filters=[_strip],
+        validators=[
+            Length(max=MAX_NOTES_CHARS, message=f"Notes can be up to {MAX_NOTES_CHARS} characters.")
+        ],
+    )
 
 
 class AgendaItemForm(Form):
-    title = StringField("Title of the item", filters=[_strip], validators=[
-        DataRequired("Give the item a title."),
-        Length(max=300, message="An item can be up to 300 characters.")])
-    note = TextAreaField("Note (optional)", filters=[_strip], validators=[
-        Length(max=MAX_NOTES_CHARS, message=f"A note can be up to {MAX_NOTES_CHARS} "
-                                            "characters.")])
+    title = StringField(
+        "Title of the item",
+        filters=[_strip],
+        validators=[
+            DataRequired("Give the item a title."),
+            Length(max=300, message="An item can be up to 300 characters."),
+        ],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        filters=[_strip],
+        validators=[
+            Length(
+                max=MAX_NOTES_CHARS, message=f"A note can be up to {MAX_NOTES_CHARS} characters."
+            )
+        ],
+    )
 
 
 class MarkForm(Form):

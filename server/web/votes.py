@@ -27,6 +27,7 @@ from server.web.review_forms import (
 
 # --- votes -----------------------------------------------------------------------------------
 
+
 def _vote_access(vote_id: int, action: Action = Action.VIEW):
     vote = votes.get_vote(db(), vote_id)
     found, access = section_access(db(), my_id(), vote.section_id, action)
@@ -35,8 +36,15 @@ def _vote_access(vote_id: int, action: Action = Action.VIEW):
 
 def _vote_page(vote, found, access, form=None, status: int = 200, next_url: str = ""):
     panel = vote_panel(vote, access, next_url or url_for("web.vote", vote_id=vote.id))
-    return render_template("review/vote.html", panel=panel, section=found, part=found.part,
-                           policy=found.part.policy, group=access.group, form=form), status
+    return render_template(
+        "review/vote.html",
+        panel=panel,
+        section=found,
+        part=found.part,
+        policy=found.part.policy,
+        group=access.group,
+        form=form,
+    ), status
 
 
 @bp.get("/votes/<int:vote_id>")
@@ -67,11 +75,17 @@ def cast_ballot(vote_id: int):
         return _vote_page(found_vote, found, access, form, exc.status, next_url)
     label = CHOICE_LABELS[form.choice.data].lower()
     if found_vote.is_open:
-        flash(f"Your vote is {'changed' if had else 'counted'}: {label}. You can change it "
-              "until the vote closes.", "success")
+        flash(
+            f"Your vote is {'changed' if had else 'counted'}: {label}. You can change it "
+            "until the vote closes.",
+            "success",
+        )
     else:
-        flash(f"Your vote is counted: {label}. That was the last vote needed, so the vote "
-              f"has closed: {OUTCOMES[found_vote.outcome].lower()}.", "success")
+        flash(
+            f"Your vote is counted: {label}. That was the last vote needed, so the vote "
+            f"has closed: {OUTCOMES[found_vote.outcome].lower()}.",
+            "success",
+        )
     return redirect(next_url)
 
 
@@ -88,23 +102,26 @@ def close_vote(vote_id: int):
 def mark_ready(section_id: int):
     found, access = section_access(db(), my_id(), section_id, Action.EDIT_TEXT)
     votes.open_for_agreement(db(), found, access.membership.group_id, auth.me())
-    flash("The section is marked ready. The whole group can now vote to agree it.",
-          "success")
+    flash("The section is marked ready. The whole group can now vote to agree it.", "success")
     return redirect(url_for("web.section", section_id=section_id, _anchor="decision"))
 
 
 def decisions_context(policy, access: Access) -> dict:
     next_url = url_for("web.decisions", policy_id=policy.id)
     panels = [vote_panel(v, access, next_url) for v in votes.votes_of(db(), policy.id)]
-    return {"policy": policy, "open_panels": [p for p in panels if p.vote.is_open],
-            "closed_panels": [p for p in panels if not p.vote.is_open]}
+    return {
+        "policy": policy,
+        "open_panels": [p for p in panels if p.vote.is_open],
+        "closed_panels": [p for p in panels if not p.vote.is_open],
+    }
 
 
 @bp.get("/policies/<int:policy_id>/decisions")
 def decisions(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id)
-    return render_template("review/decisions.html", group=access.group,
-                           **decisions_context(policy, access))
+    return render_template(
+        "review/decisions.html", group=access.group, **decisions_context(policy, access)
+    )
 
 
 @bp.get("/policies/<int:policy_id>/decisions/live")
@@ -115,20 +132,34 @@ def decisions_live(policy_id: int):
 
 # --- the group's decision rules -------------------------------------------------------------------
 
+
 def _rules_page(access: Access, form: RulesForm | None = None, status: int = 200):
     row = votes.group_rules(db(), access.group.id)
     can_manage = allows(db(), access.membership, Action.MANAGE)
     if form is None:
-        form = RulesForm(formdata=None, data={
-            "quorum_percent": row.quorum_percent, "threshold_percent": row.threshold_percent,
-            "close_mode": row.close_mode.value if row.close_mode else "date_or_all_voted",
-            "vote_days": row.vote_days, "secret": "yes" if row.secret_ballot else "no"})
-    rules = r.Rules(row.quorum_percent, row.threshold_percent, row.close_mode,
-                    bool(row.secret_ballot))
+        form = RulesForm(
+            formdata=None,
+            data={
+                "quorum_percent": row.quorum_percent,
+                "threshold_percent": row.threshold_percent,
+                "close_mode": row.close_mode.value if row.close_mode else "date_or_all_voted",
+                "vote_days": row.vote_days,
+                "secret": "yes" if row.secret_ballot else "no",
+            },
+        )
+    rules = r.Rules(
+        row.quorum_percent, row.threshold_percent, row.close_mode, bool(row.secret_ballot)
+    )
     members = votes.member_count(db(), access.group.id)
-    return render_template("review/rules.html", group=access.group, form=form, row=row,
-                           can_manage=can_manage, explain=r.explain(rules, members),
-                           members=members), status
+    return render_template(
+        "review/rules.html",
+        group=access.group,
+        form=form,
+        row=row,
+        can_manage=can_manage,
+        explain=r.explain(rules, members),
+        members=members,
+    ), status
 
 
 @bp.route("/groups/<int:group_id>/decision-rules", methods=["GET", "POST"])
@@ -140,14 +171,22 @@ def decision_rules(group_id: int):
     if not form.validate():
         return _rules_page(access, form, 422)
     try:
-        votes.set_group_rules(db(), group_id, auth.me(),
-                              quorum_percent=form.quorum_percent.data,
-                              threshold_percent=form.threshold_percent.data,
-                              close_mode=form.close_mode.data, vote_days=form.vote_days.data,
-                              secret_ballot=form.secret.data == "yes")
+        votes.set_group_rules(
+            db(),
+            group_id,
+            auth.me(),
+            quorum_percent=form.quorum_percent.data,
+            threshold_percent=form.threshold_percent.data,
+            close_mode=form.close_mode.data,
+            vote_days=form.vote_days.data,
+            secret_ballot=form.secret.data == "yes",
+        )
     except DomainError as exc:
         attach(form, exc)
         return _rules_page(access, form, exc.status)
-    flash("The decision rules are saved. Votes opened from now on use them; votes "
-          "already open keep the rules they started with.", "success")
+    flash(
+        "The decision rules are saved. Votes opened from now on use them; votes "
+        "already open keep the rules they started with.",
+        "success",
+    )
     return redirect(url_for("web.decision_rules", group_id=group_id))

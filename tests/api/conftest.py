@@ -60,8 +60,7 @@ class Api:
         return self.call("DELETE", path, token, **kw)
 
     def token(self, email: str, password: str = PASSWORD) -> str:
-        reply = self.post("/tokens", json={"email": email, "password": password,
-                                           "name": "tests"})
+        reply = self.post("/tokens", json={"email": email, "password": password, "name": "tests"})
         assert reply.status_code == 201, reply.get_json()
         return reply.get_json()["token"]
 
@@ -108,18 +107,34 @@ def world(make, api) -> World:
     ofac = make.user("Olu Other", "olu@example.org")
     ogroup = make.group(ofac, "Elsewhere")
     osub = make.subgroup(ogroup, "Theirs")
-    w = World(group=group.id, subgroup=sub.id, facilitator=fac.id, editor=ed.id,
-              member=mem.id, fac=make.token(fac), ed=make.token(ed), mem=make.token(mem),
-              other_group=ogroup.id, other_subgroup=osub.id, other_fac=ofac.id,
-              other=make.token(ofac), other_policy=0, other_part=0, other_section=0,
-              other_sentence=0)
-    policy = api.post(f"/groups/{ogroup.id}/policies", w.other,
-                      {"title": "Their policy", "parts": ["Their part"]}).get_json()
+    w = World(
+        group=group.id,
+        subgroup=sub.id,
+        facilitator=fac.id,
+        editor=ed.id,
+        member=mem.id,
+        fac=make.token(fac),
+        ed=make.token(ed),
+        mem=make.token(mem),
+        other_group=ogroup.id,
+        other_subgroup=osub.id,
+        other_fac=ofac.id,
+        other=make.token(ofac),
+        other_policy=0,
+        other_part=0,
+        other_section=0,
+        other_sentence=0,
+    )
+    policy = api.post(
+        f"/groups/{ogroup.id}/policies", w.other, {"title": "Their policy", "parts": ["Their part"]}
+    ).get_json()
     w.other_policy = policy["id"]
     w.other_part = policy["parts"][0]["id"]
-    section = api.post(f"/parts/{w.other_part}/sections", w.other,
-                       {"title": "Theirs", "subgroup_id": osub.id, "text": "Private."}
-                       ).get_json()
+    section = api.post(
+        f"/parts/{w.other_part}/sections",
+        w.other,
+        {"title": "Theirs", "subgroup_id": osub.id, "text": "Private."},
+    ).get_json()
     w.other_section = section["id"]
     w.other_sentence = section["sentences"][0]["id"]
     return w

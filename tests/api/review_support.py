@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CHOICES = {"approve", "reject", "abstain"}
-TEXT = ("You can ask for a personal budget. The council pays it monthly. "
-        "Ask your coordinator for help.")
+TEXT = (
+    "You can ask for a personal budget. The council pays it monthly. Ask your coordinator for help."
+)
 
 
 @dataclass
@@ -20,18 +21,25 @@ class Place:
 
 
 def make_place(api, world) -> Place:
-    policy = api.post(f"/groups/{world.group}/policies", world.fac,
-                      {"title": "Personal budgets", "parts": ["Questions"]}).get_json()
-    section = api.post(f"/parts/{policy['parts'][0]['id']}/sections", world.fac,
-                       {"title": "What is it?", "subgroup_id": world.subgroup, "text": TEXT})
+    policy = api.post(
+        f"/groups/{world.group}/policies",
+        world.fac,
+        {"title": "Personal budgets", "parts": ["Questions"]},
+    ).get_json()
+    section = api.post(
+        f"/parts/{policy['parts'][0]['id']}/sections",
+        world.fac,
+        {"title": "What is it?", "subgroup_id": world.subgroup, "text": TEXT},
+    )
     assert section.status_code == 201, section.get_json()
     body = section.get_json()
     return Place(policy["id"], body["id"], [s["id"] for s in body["sentences"]])
 
 
 def texts(api, world, section_id: int) -> list[str]:
-    return [s["text"] for s in api.get(f"/sections/{section_id}", world.fac)
-            .get_json()["sentences"]]
+    return [
+        s["text"] for s in api.get(f"/sections/{section_id}", world.fac).get_json()["sentences"]
+    ]
 
 
 def reveals_no_ballots(body, my_choice: str | None) -> None:

@@ -12,8 +12,9 @@ from tests.conftest import PASSWORD
 
 def test_a_token_is_made_from_email_and_password_and_works(api, make):
     make.user("Ann", "Ann@Example.org")
-    reply = api.post("/tokens", json={"email": " ann@example.ORG ", "password": PASSWORD,
-                                      "name": "my script"})
+    reply = api.post(
+        "/tokens", json={"email": " ann@example.ORG ", "password": PASSWORD, "name": "my script"}
+    )
     assert reply.status_code == 201
     body = reply.get_json()
     assert set(body) == {"id", "name", "prefix", "token", "created_at", "last_used_at"}
@@ -21,8 +22,12 @@ def test_a_token_is_made_from_email_and_password_and_works(api, make):
     assert body["token"].startswith("cdt_") and body["token"].startswith(body["prefix"])
     me = api.get("/me", body["token"])
     assert me.status_code == 200
-    assert me.get_json() == {"id": me.get_json()["id"], "email": "ann@example.org",
-                             "display_name": "Ann", "groups": []}
+    assert me.get_json() == {
+        "id": me.get_json()["id"],
+        "email": "ann@example.org",
+        "display_name": "Ann",
+        "groups": [],
+    }
     listed = api.get("/tokens", body["token"]).get_json()
     assert [t["id"] for t in listed] == [body["id"]]
     assert "token" not in listed[0]
@@ -37,11 +42,16 @@ def test_the_token_name_defaults(api, make):
 
 def test_wrong_email_and_wrong_password_get_the_same_401(api, make):
     make.user("Ann", "ann@example.org")
-    wrong_password = error(api.post("/tokens", json={"email": "ann@example.org",
-                                                     "password": "not the password"}),
-                           401, "sign_in_failed")
-    wrong_email = error(api.post("/tokens", json={"email": "nobody@example.org",
-                                                  "password": PASSWORD}), 401, "sign_in_failed")
+    wrong_password = error(
+        api.post("/tokens", json={"email": "ann@example.org", "password": "not the password"}),
+        401,
+        "sign_in_failed",
+    )
+    wrong_email = error(
+        api.post("/tokens", json={"email": "nobody@example.org", "password": PASSWORD}),
+        401,
+        "sign_in_failed",
+    )
     assert wrong_password == wrong_email
 
 
@@ -88,8 +98,12 @@ def test_nobody_can_revoke_another_persons_token(api, make):
 
 
 def test_no_or_bad_credentials_are_401(api):
-    for headers in [{}, {"Authorization": "Bearer"}, {"Authorization": "Bearer cdt_made_up"},
-                    {"Authorization": "Basic YTpi"}]:
+    for headers in [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer cdt_made_up"},
+        {"Authorization": "Basic YTpi"},
+    ]:
         for path in ("/me", "/tokens", "/groups"):
             error(api.get(path, headers=headers), 401, "not_authenticated")
         error(api.delete("/tokens/1", headers=headers), 401)
@@ -120,12 +134,16 @@ def make_app(instance):
     made = []
 
     def build(**overrides):
-        app = create_app({
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True, "ASYNC_MODE": "threading", **overrides,
-        })
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(instance),
+                "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
+                "SECRET_KEY": "test-secret-key-not-for-production",
+                "TESTING": True,
+                "ASYNC_MODE": "threading",
+                **overrides,
+            }
+        )
         made.append(app)
         return app
 
@@ -137,18 +155,26 @@ def make_app(instance):
 
 # --- password resets --------------------------------------------------------------------
 
+
 def test_a_facilitator_makes_a_reset_link_and_the_member_uses_it(api, world):
     reply = api.post(f"/groups/{world.group}/members/{world.member}/password-reset", world.fac)
     assert reply.status_code == 201
     link = reply.get_json()
     assert link["user_id"] == world.member
     assert link["url"] == f"http://localhost/reset/{link['token']}"
-    assert api.post(f"/password-resets/{link['token']}",
-                    json={"password": "a brand new password"}).status_code == 204
+    assert (
+        api.post(
+            f"/password-resets/{link['token']}", json={"password": "a brand new password"}
+        ).status_code
+        == 204
+    )
     error(api.post("/tokens", json={"email": "hana@example.org", "password": PASSWORD}), 401)
     assert api.token("hana@example.org", "a brand new password")
-    error(api.post(f"/password-resets/{link['token']}",
-                   json={"password": "another new password"}), 410, "gone")
+    error(
+        api.post(f"/password-resets/{link['token']}", json={"password": "another new password"}),
+        410,
+        "gone",
+    )
     assert api.token("hana@example.org", "a brand new password")  # reuse changed nothing
 
 
@@ -157,8 +183,10 @@ def test_a_newer_reset_link_replaces_the_older(api, world):
     old = api.post(path, world.fac).get_json()["token"]
     new = api.post(path, world.fac).get_json()["token"]
     error(api.post(f"/password-resets/{old}", json={"password": "a brand new password"}), 410)
-    assert api.post(f"/password-resets/{new}",
-                    json={"password": "a brand new password"}).status_code == 204
+    assert (
+        api.post(f"/password-resets/{new}", json={"password": "a brand new password"}).status_code
+        == 204
+    )
 
 
 def test_reset_links_are_for_facilitators_and_members_of_their_group(api, world):
@@ -166,23 +194,28 @@ def test_reset_links_are_for_facilitators_and_members_of_their_group(api, world)
     error(api.post(path, world.ed), 403, "forbidden")
     error(api.post(path, world.other), 404)
     error(api.post(path), 401)
-    error(api.post(f"/groups/{world.group}/members/{world.other_fac}/password-reset",
-                   world.fac), 404)
+    error(
+        api.post(f"/groups/{world.group}/members/{world.other_fac}/password-reset", world.fac), 404
+    )
     error(api.post(f"/groups/{world.group}/members/999999/password-reset", world.fac), 404)
 
 
 def test_bad_reset_attempts(api, world):
-    link = api.post(f"/groups/{world.group}/members/{world.member}/password-reset",
-                    world.fac).get_json()
-    error(api.post("/password-resets/not-a-real-token", json={"password": "long enough pw"}),
-          404)
+    link = api.post(
+        f"/groups/{world.group}/members/{world.member}/password-reset", world.fac
+    ).get_json()
+    error(api.post("/password-resets/not-a-real-token", json={"password": "long enough pw"}), 404)
     err = error(api.post(f"/password-resets/{link['token']}", json={"password": "short"}), 422)
     assert set(err["fields"]) == {"password"}
     err = error(api.post(f"/password-resets/{link['token']}", json={}), 422)
     assert set(err["fields"]) == {"password"}
     # The link still works after the refusals.
-    assert api.post(f"/password-resets/{link['token']}",
-                    json={"password": "a brand new password"}).status_code == 204
+    assert (
+        api.post(
+            f"/password-resets/{link['token']}", json={"password": "a brand new password"}
+        ).status_code
+        == 204
+    )
 
 
 def test_an_expired_reset_link_is_410(api, world, db):
@@ -191,10 +224,14 @@ def test_an_expired_reset_link_is_410(api, world, db):
     from server.accounts.models import PasswordReset
     from server.db import utcnow
 
-    link = api.post(f"/groups/{world.group}/members/{world.member}/password-reset",
-                    world.fac).get_json()
+    link = api.post(
+        f"/groups/{world.group}/members/{world.member}/password-reset", world.fac
+    ).get_json()
     for row in db.query(PasswordReset):
         row.expires_at = utcnow() - timedelta(minutes=1)
     db.commit()
-    error(api.post(f"/password-resets/{link['token']}", json={"password": "a brand new pw"}),
-          410, "gone")
+    error(
+        api.post(f"/password-resets/{link['token']}", json={"password": "a brand new pw"}),
+        410,
+        "gone",
+    )

@@ -12,8 +12,7 @@ from tests.api.support import error
 
 def test_unknown_paths_and_methods_answer_in_json(api, world):
     error(api.get("/nothing-here", world.fac), 404, "not_found")
-    error(api.call("PUT", f"/groups/{world.group}", world.fac, json={}), 405,
-          "method_not_allowed")
+    error(api.call("PUT", f"/groups/{world.group}", world.fac, json={}), 405, "method_not_allowed")
     error(api.get("/groups/0", world.fac), 404)
     error(api.get("/groups/-1", world.fac), 404)
     error(api.get("/policies/99999999999999999999999", world.fac), 404)
@@ -31,8 +30,11 @@ def test_a_body_that_is_not_json_is_refused_and_changes_nothing(api, world):
     err = error(api.patch(path, world.fac, data={"name": "Form"}), 415, "unsupported_media_type")
     assert "application/json" in err["message"]
     error(api.patch(path, world.fac, data="name=Text", content_type="text/plain"), 415)
-    err = error(api.patch(path, world.fac, data="{not json", content_type="application/json"),
-                400, "bad_request")
+    err = error(
+        api.patch(path, world.fac, data="{not json", content_type="application/json"),
+        400,
+        "bad_request",
+    )
     assert "JSON object" in err["message"]
     error(api.patch(path, world.fac, data="[1, 2]", content_type="application/json"), 400)
     error(api.patch(path, world.fac, data="null", content_type="application/json"), 400)
@@ -46,27 +48,33 @@ def test_a_missing_body_is_422_with_the_required_fields(api, world):
 
 def test_an_oversized_body_is_413_and_changes_nothing(api, world, app):
     big = "x" * app.config["MAX_CONTENT_LENGTH"]
-    error(api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": big}), 413,
-          "too_large")
+    error(api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": big}), 413, "too_large")
     error(api.post("/tokens", json={"email": big, "password": "x"}), 413)
-    assert [s["name"] for s in api.get(f"/groups/{world.group}/subgroups", world.fac)
-            .get_json()] == ["Money"]
+    assert [
+        s["name"] for s in api.get(f"/groups/{world.group}/subgroups", world.fac).get_json()
+    ] == ["Money"]
 
 
 def test_fields_errors_name_each_bad_field(api, world):
-    err = error(api.post(f"/groups/{world.group}/invitations", world.fac,
-                         {"email": 1, "role": "king", "extra": True}), 422)
+    err = error(
+        api.post(
+            f"/groups/{world.group}/invitations",
+            world.fac,
+            {"email": 1, "role": "king", "extra": True},
+        ),
+        422,
+    )
     assert set(err["fields"]) == {"email", "role", "extra"}
     assert err["fields"]["extra"] == ["Unknown field."]
     assert all(isinstance(v, list) for v in err["fields"].values())
 
 
 def test_a_browser_session_works_for_reading_but_writing_needs_the_csrf_token(
-        app, api, make, world, db):
+    app, api, make, world, db
+):
     from server.accounts.models import User
 
-    token, _row = start_session(db, db.get(User, world.facilitator), app.config[
-        "SESSION_LIFETIME"])
+    token, _row = start_session(db, db.get(User, world.facilitator), app.config["SESSION_LIFETIME"])
     db.commit()
     with api.client.session_transaction() as session:
         session["_user_id"] = token  # what Flask-Login keeps after a sign-in
@@ -84,6 +92,7 @@ def test_json_in_names_round_trips_exactly(api, world):
     tricky = 'Quote " backslash \\ tab\tnewline </script> é 🙂'
     sub = api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": tricky}).get_json()
     assert sub["name"] == 'Quote " backslash \\ tab newline </script> é 🙂'
-    raw = api.client.get(f"{V1}/subgroups/{sub['id']}",
-                         headers={"Authorization": f"Bearer {world.fac}"}).get_data(as_text=True)
+    raw = api.client.get(
+        f"{V1}/subgroups/{sub['id']}", headers={"Authorization": f"Bearer {world.fac}"}
+    ).get_data(as_text=True)
     assert json.loads(raw)["name"] == sub["name"]

@@ -27,8 +27,12 @@ def test_names_with_markup_are_stored_and_returned_as_literal_text(api, world):
 
 def test_members_see_a_group_and_others_do_not(api, world):
     assert api.get(f"/groups/{world.group}", world.mem).get_json() == {
-        "id": world.group, "name": "Northshire", "description": "", "role": "health",
-        "created_at": api.get(f"/groups/{world.group}", world.mem).get_json()["created_at"]}
+        "id": world.group,
+        "name": "Northshire",
+        "description": "",
+        "role": "health",
+        "created_at": api.get(f"/groups/{world.group}", world.mem).get_json()["created_at"],
+    }
     error(api.get(f"/groups/{world.other_group}", world.mem), 404, "not_found")
     error(api.get("/groups/999999", world.mem), 404)
     error(api.get("/groups/99999999999999999999", world.mem), 404)
@@ -52,8 +56,11 @@ def test_only_facilitators_change_a_group(api, world):
 
 def test_bad_group_bodies_are_422(api, world):
     for body, field in [
-        ({}, "name"), ({"name": 7}, "name"), ({"name": "x" * 121}, "name"),
-        ({"name": "ok", "description": ["x"]}, "description"), ({"name": "ok", "id": 3}, "id"),
+        ({}, "name"),
+        ({"name": 7}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"name": "ok", "description": ["x"]}, "description"),
+        ({"name": "ok", "id": 3}, "id"),
     ]:
         err = error(api.post("/groups", world.fac, body), 422, "invalid")
         assert field in err["fields"], body
@@ -62,17 +69,22 @@ def test_bad_group_bodies_are_422(api, world):
 
 # --- members -----------------------------------------------------------------------------
 
+
 def test_members_are_listed_and_emails_shown_only_to_facilitators_and_oneself(api, world):
     path = f"/groups/{world.group}/members"
     as_facilitator = api.get(path, world.fac).get_json()
     assert [(m["display_name"], m["role"], m["role_label"]) for m in as_facilitator] == [
         ("Fran Facilitator", "facilitator", "Facilitator"),
         ("Hana Health", "health", "Health"),
-        ("Pat Parent", "parent_carer", "Parent or carer")]
+        ("Pat Parent", "parent_carer", "Parent or carer"),
+    ]
     assert all(m["email"] for m in as_facilitator)
     as_member = {m["user_id"]: m["email"] for m in api.get(path, world.mem).get_json()}
-    assert as_member == {world.facilitator: None, world.member: "hana@example.org",
-                         world.editor: None}
+    assert as_member == {
+        world.facilitator: None,
+        world.member: "hana@example.org",
+        world.editor: None,
+    }
     one = api.get(f"{path}/{world.editor}", world.fac).get_json()
     assert one["email"] == "pat@example.org" and one["user_id"] == world.editor
     error(api.get(f"{path}/{world.other_fac}", world.fac), 404)
@@ -91,8 +103,12 @@ def test_role_changes_refused(api, world):
     error(api.patch(path, world.ed, {"role": "facilitator"}), 403)
     error(api.patch(path, world.mem, {"role": "facilitator"}), 403)  # not even for oneself
     error(api.patch(path, world.other, {"role": "facilitator"}), 404)
-    error(api.patch(f"/groups/{world.group}/members/{world.other_fac}", world.fac,
-                    {"role": "health"}), 404)
+    error(
+        api.patch(
+            f"/groups/{world.group}/members/{world.other_fac}", world.fac, {"role": "health"}
+        ),
+        404,
+    )
     assert set(error(api.patch(path, world.fac, {"role": "boss"}), 422)["fields"]) == {"role"}
     assert set(error(api.patch(path, world.fac, {}), 422)["fields"]) == {"role"}
     assert api.get(path, world.fac).get_json()["role"] == "health"

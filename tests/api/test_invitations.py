@@ -11,8 +11,9 @@ from tests.conftest import PASSWORD
 
 
 def invite(api, world, email="new@example.org", role="young_person", **extra):
-    reply = api.post(f"/groups/{world.group}/invitations", world.fac,
-                     {"email": email, "role": role, **extra})
+    reply = api.post(
+        f"/groups/{world.group}/invitations", world.fac, {"email": email, "role": role, **extra}
+    )
     assert reply.status_code == 201, reply.get_json()
     return reply.get_json()
 
@@ -27,9 +28,13 @@ def test_a_facilitator_invites_and_the_person_joins(api, world):
 
     shown = api.get(f"/invitations/{inv['token']}")
     assert shown.status_code == 200
-    assert shown.get_json() == {"group": {"id": world.group, "name": "Northshire"},
-                                "email": "new.person@example.org", "display_name": "Yasmin",
-                                "role": "young_person", "expires_at": inv["expires_at"]}
+    assert shown.get_json() == {
+        "group": {"id": world.group, "name": "Northshire"},
+        "email": "new.person@example.org",
+        "display_name": "Yasmin",
+        "role": "young_person",
+        "expires_at": inv["expires_at"],
+    }
 
     reply = api.post(f"/invitations/{inv['token']}/accept", json={"password": PASSWORD})
     assert reply.status_code == 201
@@ -39,12 +44,16 @@ def test_a_facilitator_invites_and_the_person_joins(api, world):
     assert joined["membership"]["role"] == "young_person"
     token = api.token("new.person@example.org")
     assert api.get("/me", token).get_json()["groups"] == [
-        {"id": world.group, "name": "Northshire", "role": "young_person"}]
+        {"id": world.group, "name": "Northshire", "role": "young_person"}
+    ]
     assert api.get(f"/groups/{world.group}/invitations", world.fac).get_json() == []
 
     error(api.get(f"/invitations/{inv['token']}"), 410, "invitation_used")
-    error(api.post(f"/invitations/{inv['token']}/accept", json={"password": PASSWORD}), 410,
-          "invitation_used")
+    error(
+        api.post(f"/invitations/{inv['token']}/accept", json={"password": PASSWORD}),
+        410,
+        "invitation_used",
+    )
 
 
 def test_an_expired_invitation_is_410_and_changes_nothing(api, world, db):
@@ -53,8 +62,14 @@ def test_an_expired_invitation_is_410_and_changes_nothing(api, world, db):
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.commit()
     error(api.get(f"/invitations/{inv['token']}"), 410, "invitation_expired")
-    error(api.post(f"/invitations/{inv['token']}/accept",
-                   json={"display_name": "Late", "password": PASSWORD}), 410, "invitation_expired")
+    error(
+        api.post(
+            f"/invitations/{inv['token']}/accept",
+            json={"display_name": "Late", "password": PASSWORD},
+        ),
+        410,
+        "invitation_expired",
+    )
     error(api.post("/tokens", json={"email": "new@example.org", "password": PASSWORD}), 401)
     assert len(api.get(f"/groups/{world.group}/members", world.fac).get_json()) == 3
 
@@ -65,8 +80,9 @@ def test_unknown_and_withdrawn_invitations(api, world):
     inv = invite(api, world)
     error(api.delete(f"/groups/{world.group}/invitations/{inv['id']}", world.ed), 403)
     error(api.delete(f"/groups/{world.other_group}/invitations/{inv['id']}", world.other), 404)
-    assert api.delete(f"/groups/{world.group}/invitations/{inv['id']}",
-                      world.fac).status_code == 204
+    assert (
+        api.delete(f"/groups/{world.group}/invitations/{inv['id']}", world.fac).status_code == 204
+    )
     error(api.get(f"/invitations/{inv['token']}"), 410, "invitation_used")
     error(api.delete(f"/groups/{world.group}/invitations/999999", world.fac), 404)
 
@@ -96,14 +112,24 @@ def test_bad_invitations_are_422(api, world):
 
 
 def test_inviting_a_member_is_409(api, world):
-    error(api.post(f"/groups/{world.group}/invitations", world.fac,
-                   {"email": "PAT@example.org", "role": "health"}), 409, "already_member")
+    error(
+        api.post(
+            f"/groups/{world.group}/invitations",
+            world.fac,
+            {"email": "PAT@example.org", "role": "health"},
+        ),
+        409,
+        "already_member",
+    )
 
 
 def test_someone_with_an_account_accepts_with_their_password_or_token(api, world):
     inv = invite(api, world, "olu@example.org", "advice_service")
-    err = error(api.post(f"/invitations/{inv['token']}/accept",
-                         json={"password": "not my password"}), 401, "sign_in_failed")
+    err = error(
+        api.post(f"/invitations/{inv['token']}/accept", json={"password": "not my password"}),
+        401,
+        "sign_in_failed",
+    )
     assert "password" in err["fields"]
     assert api.get(f"/invitations/{inv['token']}").status_code == 200  # still usable
     reply = api.post(f"/invitations/{inv['token']}/accept", world.other, {})
@@ -120,12 +146,19 @@ def test_accepting_someone_elses_invitation_with_your_token_needs_their_password
 
 def test_a_new_account_needs_a_good_password_and_a_name(api, world):
     inv = invite(api, world)
-    for body, field in [({}, "password"), ({"password": "short"}, "password"),
-                        ({"password": PASSWORD}, "display_name"),
-                        ({"password": 12345678901}, "password")]:
+    for body, field in [
+        ({}, "password"),
+        ({"password": "short"}, "password"),
+        ({"password": PASSWORD}, "display_name"),
+        ({"password": 12345678901}, "password"),
+    ]:
         err = error(api.post(f"/invitations/{inv['token']}/accept", json=body), 422)
         assert field in err["fields"], (body, err)
     error(api.post("/tokens", json={"email": "new@example.org", "password": PASSWORD}), 401)
-    assert api.post(f"/invitations/{inv['token']}/accept",
-                    json={"display_name": "<i>Yas</i>", "password": PASSWORD}
-                    ).get_json()["user"]["display_name"] == "<i>Yas</i>"
+    assert (
+        api.post(
+            f"/invitations/{inv['token']}/accept",
+            json={"display_name": "<i>Yas</i>", "password": PASSWORD},
+        ).get_json()["user"]["display_name"]
+        == "<i>Yas</i>"
+    )

@@ -31,8 +31,9 @@ def put(api, path, token, json):
 
 
 def propose(api, token, place, **body):
-    reply = api.post(f"/sections/{place.section}/proposals", token,
-                     {"reason": "Plainer words", **body})
+    reply = api.post(
+        f"/sections/{place.section}/proposals", token, {"reason": "Plainer words", **body}
+    )
     assert reply.status_code == 201, reply.get_json()
     return reply.get_json()
 
@@ -54,17 +55,22 @@ def live_edit(db, world, sentence_id, patch):
     """Change a sentence through the live-editing engine, as Pat in the sub-group."""
     db.expire_all()
     row = db.get(Sentence, sentence_id)
-    editing.edit_text(db, db.get(Section, row.section_id), row, db.get(User, world.editor),
-                      row.version, patch)
+    editing.edit_text(
+        db, db.get(Section, row.section_id), row, db.get(User, world.editor), row.version, patch
+    )
     db.commit()
 
 
 # --- comments ------------------------------------------------------------------------------
 
+
 def test_a_discussion_on_a_sentence_from_start_to_resolved(api, world, place):
     first = place.sentences[0]
-    reply = api.post(f"/sections/{place.section}/comments", world.mem,
-                     {"body": "Is **monthly** right, @Pat Parent?", "sentence_id": first})
+    reply = api.post(
+        f"/sections/{place.section}/comments",
+        world.mem,
+        {"body": "Is **monthly** right, @Pat Parent?", "sentence_id": first},
+    )
     assert reply.status_code == 201, reply.get_json()
     root = reply.get_json()
     assert root["author"] == {"id": world.member, "name": "Hana Health"}
@@ -128,33 +134,39 @@ def test_only_those_responsible_resolve_a_thread(api, world, place):
 
 def test_a_comment_on_removed_text_keeps_its_words(api, world, place, db):
     third = place.sentences[2]
-    comment = api.post(f"/sections/{place.section}/comments", world.mem,
-                       {"body": "Who is that?", "sentence_id": third}).get_json()
+    comment = api.post(
+        f"/sections/{place.section}/comments",
+        world.mem,
+        {"body": "Who is that?", "sentence_id": third},
+    ).get_json()
     db.expire_all()
     row = db.get(Sentence, third)
-    editing.delete(db, db.get(Section, place.section), row, db.get(User, world.editor),
-                   row.version)
+    editing.delete(db, db.get(Section, place.section), row, db.get(User, world.editor), row.version)
     db.commit()
     shown = api.get(f"/comments/{comment['id']}", world.fac).get_json()
     assert shown["on_removed_text"] and shown["anchor_sentence_id"] is None
     assert shown["quote"] == "Ask your coordinator for help."
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    ("x" * 5001, "too_long"),
-    ("<b></b>", "empty"),
-    ("<p><i> </i></p><br><script></script>", "empty"),
-    ("   ", "invalid"),
-    ("x" * 20_001, "invalid"),
-])
-def test_bad_comment_bodies_are_refused_and_nothing_is_stored(api, world, place, db, body,
-                                                              code):
-    err = error(api.post(f"/sections/{place.section}/comments", world.mem, {"body": body}),
-                422, code)
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("x" * 5001, "too_long"),
+        ("<b></b>", "empty"),
+        ("<p><i> </i></p><br><script></script>", "empty"),
+        ("   ", "invalid"),
+        ("x" * 20_001, "invalid"),
+    ],
+)
+def test_bad_comment_bodies_are_refused_and_nothing_is_stored(api, world, place, db, body, code):
+    err = error(
+        api.post(f"/sections/{place.section}/comments", world.mem, {"body": body}), 422, code
+    )
     assert "body" in err["fields"]
     root = api.post(f"/sections/{place.section}/comments", world.mem, {"body": "Fine."})
-    error(api.post(f"/comments/{root.get_json()['id']}/replies", world.mem, {"body": body}),
-          422, code)
+    error(
+        api.post(f"/comments/{root.get_json()['id']}/replies", world.mem, {"body": body}), 422, code
+    )
     error(api.patch(f"/comments/{root.get_json()['id']}", world.mem, {"body": body}), 422, code)
     db.expire_all()
     assert [c.source for c in db.query(Comment)] == ["Fine."]
@@ -165,14 +177,17 @@ def test_comments_stay_inside_the_group(api, world, place):
     error(api.get(path, world.other), 404)
     error(api.post(path, world.other, {"body": "Hello"}), 404)
     error(api.get(f"/sections/{world.other_section}/comments", world.fac), 404)
-    error(api.post(path, world.mem, {"body": "On theirs", "sentence_id": world.other_sentence}),
-          404)
+    error(
+        api.post(path, world.mem, {"body": "On theirs", "sentence_id": world.other_sentence}), 404
+    )
     root = api.post(path, world.mem, {"body": "Ours"}).get_json()
-    for call in (api.get(f"/comments/{root['id']}", world.other),
-                 api.post(f"/comments/{root['id']}/replies", world.other, {"body": "Hi"}),
-                 api.delete(f"/comments/{root['id']}", world.other),
-                 api.post(f"/comments/{root['id']}/resolve", world.other),
-                 api.get(f"/groups/{world.group}/mentions", world.other)):
+    for call in (
+        api.get(f"/comments/{root['id']}", world.other),
+        api.post(f"/comments/{root['id']}/replies", world.other, {"body": "Hi"}),
+        api.delete(f"/comments/{root['id']}", world.other),
+        api.post(f"/comments/{root['id']}/resolve", world.other),
+        api.get(f"/groups/{world.group}/mentions", world.other),
+    ):
         error(call, 404)
     error(api.get(path), 401)
     error(api.post(path, world.mem, {"body": "x", "colour": "red"}), 422)
@@ -180,10 +195,17 @@ def test_comments_stay_inside_the_group(api, world, place):
 
 # --- proposals -----------------------------------------------------------------------------
 
+
 def test_a_proposal_is_a_word_diff_its_author_may_change_or_withdraw(api, world, place):
     second = place.sentences[1]
-    proposal = propose(api, world.mem, place, kind="replace", sentence_ids=[second],
-                       text="The council pays it every month.")
+    proposal = propose(
+        api,
+        world.mem,
+        place,
+        kind="replace",
+        sentence_ids=[second],
+        text="The council pays it every month.",
+    )
     assert proposal["status"] == "open" and proposal["vote"] is None
     assert proposal["author"] == {"id": world.member, "name": "Hana Health"}
     assert not proposal["stale"] and proposal["conflict"] is None
@@ -193,20 +215,27 @@ def test_a_proposal_is_a_word_diff_its_author_may_change_or_withdraw(api, world,
     assert {"op": "delete", "text": "monthly"} in change["pieces"]
     assert {"op": "insert", "text": "every month"} in change["pieces"]
     assert api.get(f"/proposals/{proposal['id']}", world.fac).get_json() == proposal
-    assert [p["id"] for p in api.get(f"/sections/{place.section}/proposals", world.ed)
-            .get_json()] == [proposal["id"]]
+    assert [
+        p["id"] for p in api.get(f"/sections/{place.section}/proposals", world.ed).get_json()
+    ] == [proposal["id"]]
 
     error(api.patch(f"/proposals/{proposal['id']}", world.ed, {"reason": "Mine now"}), 403)
-    changed = api.patch(f"/proposals/{proposal['id']}", world.mem,
-                        {"reason": "Clearer", "text": "The council pays it each month."})
+    changed = api.patch(
+        f"/proposals/{proposal['id']}",
+        world.mem,
+        {"reason": "Clearer", "text": "The council pays it each month."},
+    )
     assert changed.status_code == 200
     assert (changed.get_json()["reason"], changed.get_json()["text"]) == (
-        "Clearer", "The council pays it each month.")
+        "Clearer",
+        "The council pays it each month.",
+    )
 
     talk = api.post(f"/proposals/{proposal['id']}/comments", world.fac, {"body": "Agreed."})
     assert talk.status_code == 201 and talk.get_json()["proposal_id"] == proposal["id"]
-    assert [c["id"] for c in api.get(f"/proposals/{proposal['id']}/comments", world.ed)
-            .get_json()] == [talk.get_json()["id"]]
+    assert [
+        c["id"] for c in api.get(f"/proposals/{proposal['id']}/comments", world.ed).get_json()
+    ] == [talk.get_json()["id"]]
     assert api.get(f"/sections/{place.section}/comments", world.ed).get_json() == []
 
     error(api.post(f"/proposals/{proposal['id']}/withdraw", world.ed), 403)
@@ -221,8 +250,14 @@ def test_a_proposal_is_a_word_diff_its_author_may_change_or_withdraw(api, world,
 
 def test_every_kind_of_proposal_reads_against_the_text(api, world, place):
     first, second, third = place.sentences
-    insert = propose(api, world.mem, place, kind="insert", sentence_ids=[first],
-                     text="It is yours to spend. Keep receipts.")
+    insert = propose(
+        api,
+        world.mem,
+        place,
+        kind="insert",
+        sentence_ids=[first],
+        text="It is yours to spend. Keep receipts.",
+    )
     assert insert["changes"][0]["after"] == "It is yours to spend. Keep receipts."
     delete = propose(api, world.mem, place, kind="delete", sentence_ids=[second, third])
     assert [c["after"] for c in delete["changes"]] == ["", ""]
@@ -232,17 +267,21 @@ def test_every_kind_of_proposal_reads_against_the_text(api, world, place):
     assert [p["kind"] for p in listed] == ["rewrite", "delete", "insert"]
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"kind": "teleport", "sentence_ids": []}, 422, "kind"),
-    ({"kind": "replace", "sentence_ids": [], "text": "New."}, 422, "sentence_ids"),
-    ({"kind": "replace", "sentence_ids": "first", "text": ""}, 422, "text"),
-    ({"kind": "replace", "sentence_ids": "first", "text": "x", "reason": " "}, 422, "reason"),
-    ({"kind": "delete", "sentence_ids": [999999]}, 404, "sentence_ids"),
-    ({"kind": "delete", "sentence_ids": "theirs"}, 404, "sentence_ids"),
-    ({"kind": "rewrite", "text": "x" * 20_001}, 422, "text"),
-])
-def test_bad_proposals_are_refused_and_nothing_is_stored(api, world, place, db, body, status,
-                                                         field):
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"kind": "teleport", "sentence_ids": []}, 422, "kind"),
+        ({"kind": "replace", "sentence_ids": [], "text": "New."}, 422, "sentence_ids"),
+        ({"kind": "replace", "sentence_ids": "first", "text": ""}, 422, "text"),
+        ({"kind": "replace", "sentence_ids": "first", "text": "x", "reason": " "}, 422, "reason"),
+        ({"kind": "delete", "sentence_ids": [999999]}, 404, "sentence_ids"),
+        ({"kind": "delete", "sentence_ids": "theirs"}, 404, "sentence_ids"),
+        ({"kind": "rewrite", "text": "x" * 20_001}, 422, "text"),
+    ],
+)
+def test_bad_proposals_are_refused_and_nothing_is_stored(
+    api, world, place, db, body, status, field
+):
     body = {"reason": "Because", **body}
     if body.get("sentence_ids") == "first":
         body["sentence_ids"] = place.sentences[:1]
@@ -259,11 +298,13 @@ def test_proposing_on_another_groups_policy_is_not_found(api, world, place, db):
     error(api.post(f"/sections/{place.section}/proposals", world.other, body), 404)
     error(api.get(f"/sections/{world.other_section}/proposals", world.fac), 404)
     proposal = propose(api, world.mem, place, kind="rewrite", text="Mine.")
-    for call in (api.get(f"/proposals/{proposal['id']}", world.other),
-                 api.patch(f"/proposals/{proposal['id']}", world.other, {"reason": "x"}),
-                 api.post(f"/proposals/{proposal['id']}/withdraw", world.other),
-                 api.post(f"/proposals/{proposal['id']}/vote", world.other),
-                 api.get(f"/proposals/{proposal['id']}/comments", world.other)):
+    for call in (
+        api.get(f"/proposals/{proposal['id']}", world.other),
+        api.patch(f"/proposals/{proposal['id']}", world.other, {"reason": "x"}),
+        api.post(f"/proposals/{proposal['id']}/withdraw", world.other),
+        api.post(f"/proposals/{proposal['id']}/vote", world.other),
+        api.get(f"/proposals/{proposal['id']}/comments", world.other),
+    ):
         error(call, 404)
     db.expire_all()
     assert db.query(Proposal).count() == 1
@@ -271,10 +312,17 @@ def test_proposing_on_another_groups_policy_is_not_found(api, world, place, db):
 
 # --- votes ---------------------------------------------------------------------------------
 
+
 def test_an_approved_proposal_changes_the_text(api, world, place, db):
     second = place.sentences[1]
-    proposal = propose(api, world.mem, place, kind="replace", sentence_ids=[second],
-                       text="The council pays it every month.")
+    proposal = propose(
+        api,
+        world.mem,
+        place,
+        kind="replace",
+        sentence_ids=[second],
+        text="The council pays it every month.",
+    )
     error(api.post(f"/proposals/{proposal['id']}/vote", world.ed), 403)  # not author or chair
     closes = (utcnow() + timedelta(days=2)).replace(microsecond=0)
     vote = open_vote(api, world.mem, proposal["id"], closes_at=closes.isoformat())
@@ -285,8 +333,9 @@ def test_an_approved_proposal_changes_the_text(api, world, place, db):
     assert vote["tally"] == {"approve": 0, "reject": 0, "abstain": 0, "cast": 0, "members": 3}
     assert vote["ballots"] == [] and vote["my_choice"] is None
     assert api.get(f"/proposals/{proposal['id']}", world.fac).get_json()["status"] == "voting"
-    error(api.patch(f"/proposals/{proposal['id']}", world.mem, {"reason": "x"}), 409,
-          "voting_started")
+    error(
+        api.patch(f"/proposals/{proposal['id']}", world.mem, {"reason": "x"}), 409, "voting_started"
+    )
     error(api.post(f"/proposals/{proposal['id']}/withdraw", world.mem), 409, "voting_started")
     error(api.post(f"/proposals/{proposal['id']}/vote", world.mem), 409, "not_open")
 
@@ -332,10 +381,12 @@ def test_a_facilitator_closes_a_vote_early(api, world, place):
     closed = api.post(f"/votes/{vote['id']}/close", world.fac)
     assert closed.status_code == 200
     assert closed.get_json()["outcome"] == "no_quorum"  # 1 of 3 voted; 2 needed
-    assert api.get(f"/proposals/{proposal['id']}", world.fac).get_json()["status"] == \
-        "not_decided"
-    error(api.post(f"/votes/{vote['id']}/ballots", world.mem, {"choice": "approve"}), 409,
-          "vote_closed")
+    assert api.get(f"/proposals/{proposal['id']}", world.fac).get_json()["status"] == "not_decided"
+    error(
+        api.post(f"/votes/{vote['id']}/ballots", world.mem, {"choice": "approve"}),
+        409,
+        "vote_closed",
+    )
     assert len(texts(api, world, place.section)) == 3
 
 
@@ -376,20 +427,31 @@ def test_votes_are_listed_by_policy_and_filtered(api, world, place):
     assert [v["id"] for v in api.get(f"{path}?open=true", world.ed).get_json()] == [vb["id"]]
     assert [v["id"] for v in api.get(f"{path}?open=false", world.ed).get_json()] == [va["id"]]
     error(api.get(f"{path}?open=maybe", world.ed), 422)
-    error(api.post(f"/proposals/{a['id']}/vote", world.mem, {"closes_at": "2001-01-01T00:00"}),
-          409, "not_open")
+    error(
+        api.post(f"/proposals/{a['id']}/vote", world.mem, {"closes_at": "2001-01-01T00:00"}),
+        409,
+        "not_open",
+    )
     c = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[:1])
-    err = error(api.post(f"/proposals/{c['id']}/vote", world.mem,
-                         {"closes_at": "2001-01-01T00:00:00Z"}), 422)
+    err = error(
+        api.post(f"/proposals/{c['id']}/vote", world.mem, {"closes_at": "2001-01-01T00:00:00Z"}),
+        422,
+    )
     assert "closes_at" in err["fields"]
     assert api.get(f"/proposals/{c['id']}", world.mem).get_json()["status"] == "open"
 
 
 # --- secret ballots ------------------------------------------------------------------------
 
+
 def test_a_secret_ballot_never_shows_who_voted_how(api, world, place):
-    rules = {"quorum_percent": 50, "threshold_percent": 50, "close_mode": "date",
-             "vote_days": 7, "secret_ballot": True}
+    rules = {
+        "quorum_percent": 50,
+        "threshold_percent": 50,
+        "close_mode": "date",
+        "vote_days": 7,
+        "secret_ballot": True,
+    }
     assert put(api, f"/groups/{world.group}/decision-rules", world.fac, rules).status_code == 200
     proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
     vote = open_vote(api, world.mem, proposal["id"])
@@ -399,11 +461,13 @@ def test_a_secret_ballot_never_shows_who_voted_how(api, world, place):
     api.post(f"{path}/ballots", world.mem, {"choice": "reject"})
 
     def everything(token):
-        return [api.get(path, token).get_json(),
-                api.get(f"/policies/{place.policy}/votes", token).get_json(),
-                api.get(f"/policies/{place.policy}/votes?open=true", token).get_json(),
-                api.get(f"/proposals/{proposal['id']}", token).get_json(),
-                api.get(f"/sections/{place.section}/proposals", token).get_json()]
+        return [
+            api.get(path, token).get_json(),
+            api.get(f"/policies/{place.policy}/votes", token).get_json(),
+            api.get(f"/policies/{place.policy}/votes?open=true", token).get_json(),
+            api.get(f"/proposals/{proposal['id']}", token).get_json(),
+            api.get(f"/sections/{place.section}/proposals", token).get_json(),
+        ]
 
     for token, mine in ((world.mem, "reject"), (world.fac, None), (world.ed, "approve")):
         seen = everything(token)
@@ -427,10 +491,17 @@ def test_a_secret_ballot_never_shows_who_voted_how(api, world, place):
 
 # --- applying stale proposals ------------------------------------------------------------
 
+
 def test_a_stale_proposal_merges_words_changed_elsewhere(api, world, place, db):
     second = place.sentences[1]
-    proposal = propose(api, world.mem, place, kind="replace", sentence_ids=[second],
-                       text="The council pays it every month.")
+    proposal = propose(
+        api,
+        world.mem,
+        place,
+        kind="replace",
+        sentence_ids=[second],
+        text="The council pays it every month.",
+    )
     live_edit(db, world, second, "@@ -1,3 +1,3 @@\n-The\n+Our\n")
     shown = api.get(f"/proposals/{proposal['id']}", world.fac).get_json()
     assert shown["stale"] and shown["changes"][0]["before"] == "Our council pays it monthly."
@@ -441,11 +512,16 @@ def test_a_stale_proposal_merges_words_changed_elsewhere(api, world, place, db):
     assert texts(api, world, place.section)[1] == "Our council pays it every month."
 
 
-def test_a_stale_proposal_on_the_same_words_is_a_conflict_with_both_texts(api, world, place,
-                                                                           db):
+def test_a_stale_proposal_on_the_same_words_is_a_conflict_with_both_texts(api, world, place, db):
     second = place.sentences[1]
-    proposal = propose(api, world.mem, place, kind="replace", sentence_ids=[second],
-                       text="The council pays it every month.")
+    proposal = propose(
+        api,
+        world.mem,
+        place,
+        kind="replace",
+        sentence_ids=[second],
+        text="The council pays it every month.",
+    )
     live_edit(db, world, second, "@@ -20,13 +20,12 @@\n it \n-monthly\n+weekly\n .\n")
     edited = texts(api, world, place.section)[1]
     assert edited == "The council pays it weekly."
@@ -460,6 +536,7 @@ def test_a_stale_proposal_on_the_same_words_is_a_conflict_with_both_texts(api, w
 
 
 # --- agreeing a section --------------------------------------------------------------------
+
 
 def test_the_sub_group_marks_a_section_ready_and_the_group_agrees_it(api, world, place):
     path = f"/sections/{place.section}"
@@ -492,20 +569,39 @@ def test_the_sub_group_marks_a_section_ready_and_the_group_agrees_it(api, world,
 
 # --- decision rules ------------------------------------------------------------------------
 
+
 def test_facilitators_set_the_decision_rules_members_read_them(api, world):
     path = f"/groups/{world.group}/decision-rules"
     defaults = api.get(path, world.mem).get_json()
-    assert defaults == {"group_id": world.group, "quorum_percent": 50, "threshold_percent": 50,
-                        "close_mode": "date_or_all_voted", "vote_days": 7,
-                        "secret_ballot": False, "explain": defaults["explain"]}
+    assert defaults == {
+        "group_id": world.group,
+        "quorum_percent": 50,
+        "threshold_percent": 50,
+        "close_mode": "date_or_all_voted",
+        "vote_days": 7,
+        "secret_ballot": False,
+        "explain": defaults["explain"],
+    }
     assert defaults["explain"].startswith("At least 2 of 3 members must vote.")
-    rules = {"quorum_percent": 100, "threshold_percent": 66, "close_mode": "all_voted",
-             "vote_days": 3, "secret_ballot": True}
+    rules = {
+        "quorum_percent": 100,
+        "threshold_percent": 66,
+        "close_mode": "all_voted",
+        "vote_days": 3,
+        "secret_ballot": True,
+    }
     error(put(api, path, world.mem, rules), 403)
     error(put(api, f"/groups/{world.other_group}/decision-rules", world.fac, rules), 404)
     error(api.get(f"/groups/{world.other_group}/decision-rules", world.fac), 404)
-    err = error(put(api, path, world.fac, {**rules, "quorum_percent": 101, "vote_days": 0,
-                                           "close_mode": "never"}), 422)
+    err = error(
+        put(
+            api,
+            path,
+            world.fac,
+            {**rules, "quorum_percent": 101, "vote_days": 0, "close_mode": "never"},
+        ),
+        422,
+    )
     assert set(err["fields"]) == {"quorum_percent", "vote_days", "close_mode"}
     error(put(api, path, world.fac, {"quorum_percent": 10}), 422)
     assert api.get(path, world.mem).get_json() == defaults

@@ -24,8 +24,14 @@ def edit(db, section_id: int, user_id: int, index: int, new_text: str) -> int:
     """Change a sentence as a live edit does, and commit."""
     section = db.get(Section, section_id)
     row = sentences_of(db, [section_id])[section_id][index]
-    editing.edit_text(db, section, row, db.get(User, user_id), row.version,
-                      dmp.patch_toText(dmp.patch_make(row.text, new_text)))
+    editing.edit_text(
+        db,
+        section,
+        row,
+        db.get(User, user_id),
+        row.version,
+        dmp.patch_toText(dmp.patch_make(row.text, new_text)),
+    )
     db.commit()
     return row.id
 
@@ -36,9 +42,16 @@ def place(api, world):
 
 
 def plan(api, world, title="March session") -> dict:
-    reply = api.post(f"/groups/{world.group}/sessions", world.fac,
-                     {"title": title, "starts_at": WHEN, "place": "Town hall, room 2",
-                      "notes": "Bring the draft."})
+    reply = api.post(
+        f"/groups/{world.group}/sessions",
+        world.fac,
+        {
+            "title": title,
+            "starts_at": WHEN,
+            "place": "Town hall, room 2",
+            "notes": "Bring the draft.",
+        },
+    )
     assert reply.status_code == 201, reply.get_json()
     return reply.get_json()
 
@@ -50,15 +63,17 @@ def review(api, world, token=None) -> dict:
 
 
 def keys_of(body: dict, kind: str | None = None) -> set[str]:
-    return {i["key"] for p in body["policies"] for i in p["items"]
-            if kind is None or i["kind"] == kind}
+    return {
+        i["key"] for p in body["policies"] for i in p["items"] if kind is None or i["kind"] == kind
+    }
 
 
 def test_plan_edit_start_and_close_a_session(api, world, place):
     s = plan(api, world)
     assert s["state"] == "planned" and s["place"] == "Town hall, room 2"
     assert s["starts_at"].startswith("2030-03-04T18:30") and s["page"].endswith(
-        f"/sessions/{s['id']}")
+        f"/sessions/{s['id']}"
+    )
     listed = api.get(f"/groups/{world.group}/sessions", world.mem).get_json()
     assert [x["id"] for x in listed] == [s["id"]]
     changed = api.patch(f"/sessions/{s['id']}", world.fac, {"title": "April session"})
@@ -76,64 +91,87 @@ def test_plan_edit_start_and_close_a_session(api, world, place):
     assert closed["minutes"] == {"decisions": [], "agreed_sections": []}
     error(api.post(f"/sessions/{s['id']}/close", world.fac), 409, "session_closed")
     error(api.post(f"/sessions/{other['id']}/close", world.fac), 409, "session_not_started")
-    error(api.patch(f"/sessions/{s['id']}", world.fac, {"starts_at": "2031-01-01T10:00:00Z"}),
-          409, "session_closed")
+    error(
+        api.patch(f"/sessions/{s['id']}", world.fac, {"starts_at": "2031-01-01T10:00:00Z"}),
+        409,
+        "session_closed",
+    )
 
 
 def test_bad_session_input_is_refused(api, world):
     error(api.post(f"/groups/{world.group}/sessions", world.fac, {"title": "No time"}), 422)
-    error(api.post(f"/groups/{world.group}/sessions", world.fac,
-                   {"title": "  ", "starts_at": WHEN}), 422)
+    error(
+        api.post(f"/groups/{world.group}/sessions", world.fac, {"title": "  ", "starts_at": WHEN}),
+        422,
+    )
     assert api.get(f"/groups/{world.group}/sessions", world.fac).get_json() == []
 
 
 def test_members_read_but_only_facilitators_manage_and_outsiders_see_nothing(api, world):
     s = plan(api, world)
     assert api.get(f"/sessions/{s['id']}", world.mem).status_code == 200
-    error(api.post(f"/groups/{world.group}/sessions", world.mem,
-                   {"title": "Mine", "starts_at": WHEN}), 403)
+    error(
+        api.post(
+            f"/groups/{world.group}/sessions", world.mem, {"title": "Mine", "starts_at": WHEN}
+        ),
+        403,
+    )
     error(api.patch(f"/sessions/{s['id']}", world.mem, {"title": "x"}), 403)
     error(api.post(f"/sessions/{s['id']}/start", world.mem), 403)
     error(api.post(f"/sessions/{s['id']}/close", world.mem), 403)
     error(api.post(f"/sessions/{s['id']}/agenda", world.mem, {"title": "x"}), 403)
     error(api.get(f"/groups/{world.group}/review/progress", world.mem), 403)
-    for path in (f"/sessions/{s['id']}", f"/sessions/{s['id']}/agenda",
-                 f"/sessions/{s['id']}/pack", f"/sessions/{s['id']}/pack.pdf",
-                 f"/groups/{world.group}/sessions", f"/groups/{world.group}/review",
-                 f"/groups/{world.group}/review/progress"):
+    for path in (
+        f"/sessions/{s['id']}",
+        f"/sessions/{s['id']}/agenda",
+        f"/sessions/{s['id']}/pack",
+        f"/sessions/{s['id']}/pack.pdf",
+        f"/groups/{world.group}/sessions",
+        f"/groups/{world.group}/review",
+        f"/groups/{world.group}/review/progress",
+    ):
         error(api.get(path, world.other), 404)
     error(api.post(f"/sessions/{s['id']}/start", world.other), 404)
-    error(api.post(f"/groups/{world.group}/review/marks", world.other,
-                   {"keys": ["vote:1"]}), 404)
+    error(api.post(f"/groups/{world.group}/review/marks", world.other, {"keys": ["vote:1"]}), 404)
     assert api.get(f"/sessions/{s['id']}").status_code == 401
 
 
 def test_the_agenda_is_built_from_open_votes_and_edited_by_facilitators(api, world, place):
-    proposal = api.post(f"/sections/{place.section}/proposals", world.mem, {
-        "kind": "replace", "reason": "Plainer words", "text": "The council pays it each month.",
-        "sentence_ids": [place.sentences[1]]}).get_json()
+    proposal = api.post(
+        f"/sections/{place.section}/proposals",
+        world.mem,
+        {
+            "kind": "replace",
+            "reason": "Plainer words",
+            "text": "The council pays it each month.",
+            "sentence_ids": [place.sentences[1]],
+        },
+    ).get_json()
     vote = api.post(f"/proposals/{proposal['id']}/vote", world.mem, {}).get_json()
     s = plan(api, world)
     items = api.get(f"/sessions/{s['id']}/agenda", world.mem).get_json()
     assert [i["vote_id"] for i in items] == [vote["id"]]
     assert "What is it?" in items[0]["title"]
 
-    added = api.post(f"/sessions/{s['id']}/agenda", world.fac,
-                     {"title": "Welcome", "note": "Tea from 6pm"})
+    added = api.post(
+        f"/sessions/{s['id']}/agenda", world.fac, {"title": "Welcome", "note": "Tea from 6pm"}
+    )
     assert added.status_code == 201
     welcome = added.get_json()
-    moved = api.patch(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.fac,
-                      {"position": 1, "title": "Welcome and tea"}).get_json()
+    moved = api.patch(
+        f"/sessions/{s['id']}/agenda/{welcome['id']}",
+        world.fac,
+        {"position": 1, "title": "Welcome and tea"},
+    ).get_json()
     assert moved["position"] == 1 and moved["title"] == "Welcome and tea"
     order = api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()
     assert [i["id"] for i in order] == [welcome["id"], items[0]["id"]]
-    error(api.patch(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.fac,
-                    {"position": 9}), 422)
+    error(api.patch(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.fac, {"position": 9}), 422)
     error(api.post(f"/sessions/{s['id']}/agenda", world.fac, {"title": ""}), 422)
-    assert api.delete(f"/sessions/{s['id']}/agenda/{items[0]['id']}",
-                      world.fac).status_code == 204
-    assert [i["id"] for i in api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()] \
-        == [welcome["id"]]
+    assert api.delete(f"/sessions/{s['id']}/agenda/{items[0]['id']}", world.fac).status_code == 204
+    assert [i["id"] for i in api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()] == [
+        welcome["id"]
+    ]
     error(api.delete(f"/sessions/{s['id']}/agenda/{items[0]['id']}", world.fac), 404)
     error(api.patch(f"/sessions/{s['id']}/agenda/999999", world.fac, {"title": "x"}), 404)
     error(api.delete(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.mem), 403)
@@ -163,18 +201,23 @@ def test_review_lists_changes_since_the_session_and_marks_them(api, world, place
     assert row["by"] == [{"id": world.editor, "name": "Pat Parent"}]
     assert body["done"] == 0 and body["total"] == 1
 
-    marked = api.post(f"/groups/{world.group}/review/marks", world.mem,
-                      {"keys": [f"sentence:{after}"]})
+    marked = api.post(
+        f"/groups/{world.group}/review/marks", world.mem, {"keys": [f"sentence:{after}"]}
+    )
     assert marked.status_code == 200 and marked.get_json()["done"] == 1
     assert review(api, world)["done"] == 1
     assert review(api, world, world.fac)["done"] == 0  # marks are each member's own
     edit(db, place.section, world.editor, 1, "The council pays it every four weeks.")
     again = review(api, world)
     assert again["done"] == 0 and again["policies"][0]["items"] == [
-        {"key": f"sentence:{after}", "kind": "sentence", "reviewed": False}]
+        {"key": f"sentence:{after}", "kind": "sentence", "reviewed": False}
+    ]
     api.post(f"/groups/{world.group}/review/marks", world.mem, {"keys": [f"sentence:{after}"]})
-    unmarked = api.post(f"/groups/{world.group}/review/marks", world.mem,
-                        {"keys": [f"sentence:{after}"], "reviewed": False})
+    unmarked = api.post(
+        f"/groups/{world.group}/review/marks",
+        world.mem,
+        {"keys": [f"sentence:{after}"], "reviewed": False},
+    )
     assert unmarked.get_json()["done"] == 0
 
 
@@ -183,23 +226,41 @@ def test_marking_unknown_or_other_groups_items_changes_nothing(api, world, place
     api.post(f"/sessions/{s['id']}/start", world.fac)
     changed = edit(db, place.section, world.editor, 0, "You may ask for a budget.")
     key = f"sentence:{changed}"
-    error(api.post(f"/groups/{world.group}/review/marks", world.mem, {"keys": ["vote:424242"]}),
-          404)
-    error(api.post(f"/groups/{world.group}/review/marks", world.mem,
-                   {"keys": [key, f"sentence:{world.other_sentence}"]}), 404)
-    error(api.post(f"/groups/{world.other_group}/review/marks", world.other, {"keys": [key]}),
-          404)
+    error(
+        api.post(f"/groups/{world.group}/review/marks", world.mem, {"keys": ["vote:424242"]}), 404
+    )
+    error(
+        api.post(
+            f"/groups/{world.group}/review/marks",
+            world.mem,
+            {"keys": [key, f"sentence:{world.other_sentence}"]},
+        ),
+        404,
+    )
+    error(api.post(f"/groups/{world.other_group}/review/marks", world.other, {"keys": [key]}), 404)
     error(api.post(f"/groups/{world.group}/review/marks", world.mem, {"keys": []}), 422)
     assert review(api, world)["done"] == 0
 
 
 def test_progress_counts_reviews_and_reveals_no_votes(api, world, place, db):
-    rules = api.call("PUT", f"/groups/{world.group}/decision-rules", world.fac, json={
-        "quorum_percent": 50, "threshold_percent": 50, "close_mode": "date_or_all_voted",
-        "vote_days": 7, "secret_ballot": True})
+    rules = api.call(
+        "PUT",
+        f"/groups/{world.group}/decision-rules",
+        world.fac,
+        json={
+            "quorum_percent": 50,
+            "threshold_percent": 50,
+            "close_mode": "date_or_all_voted",
+            "vote_days": 7,
+            "secret_ballot": True,
+        },
+    )
     assert rules.status_code == 200, rules.get_json()
-    proposal = api.post(f"/sections/{place.section}/proposals", world.mem, {
-        "kind": "delete", "reason": "Shorter", "sentence_ids": [place.sentences[2]]}).get_json()
+    proposal = api.post(
+        f"/sections/{place.section}/proposals",
+        world.mem,
+        {"kind": "delete", "reason": "Shorter", "sentence_ids": [place.sentences[2]]},
+    ).get_json()
     vote = api.post(f"/proposals/{proposal['id']}/vote", world.mem, {}).get_json()
     assert vote["rules"]["secret"] is True
     api.post(f"/votes/{vote['id']}/ballots", world.mem, {"choice": "reject"})
@@ -211,7 +272,10 @@ def test_progress_counts_reviews_and_reveals_no_votes(api, world, place, db):
     api.post(f"/groups/{world.group}/review/marks", world.mem, {"keys": [f"vote:{vote['id']}"]})
     rows = api.get(f"/groups/{world.group}/review/progress", world.fac).get_json()
     assert {r["name"]: r["reviewed"] for r in rows} == {
-        "Fran Facilitator": 0, "Hana Health": 1, "Pat Parent": 0}
+        "Fran Facilitator": 0,
+        "Hana Health": 1,
+        "Pat Parent": 0,
+    }
     for r in rows:
         assert set(r) == {"user_id", "name", "role", "reviewed", "total"}
     assert "reject" not in str(rows) and "choice" not in str(rows)

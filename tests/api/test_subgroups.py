@@ -10,8 +10,11 @@ def names(api, world):
 
 
 def test_a_facilitator_creates_renames_and_deletes_a_subgroup(api, world):
-    reply = api.post(f"/groups/{world.group}/subgroups", world.fac,
-                     {"name": "Access", "description": "Who can get one"})
+    reply = api.post(
+        f"/groups/{world.group}/subgroups",
+        world.fac,
+        {"name": "Access", "description": "Who can get one"},
+    )
     assert reply.status_code == 201
     sub = reply.get_json()
     assert sub["group_id"] == world.group and sub["description"] == "Who can get one"
@@ -25,14 +28,19 @@ def test_a_facilitator_creates_renames_and_deletes_a_subgroup(api, world):
 
 
 def test_subgroup_names_are_unique_in_a_group_ignoring_case(api, world):
-    error(api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": "MONEY"}), 409,
-          "conflict")
+    error(
+        api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": "MONEY"}), 409, "conflict"
+    )
     other = api.post(f"/groups/{world.group}/subgroups", world.fac, {"name": "Other"}).get_json()
     error(api.patch(f"/subgroups/{other['id']}", world.fac, {"name": "money"}), 409)
     assert names(api, world) == ["Money", "Other"]
     # The same name in another group is fine.
-    assert api.post(f"/groups/{world.other_group}/subgroups", world.other,
-                    {"name": "Money"}).status_code == 201
+    assert (
+        api.post(
+            f"/groups/{world.other_group}/subgroups", world.other, {"name": "Money"}
+        ).status_code
+        == 201
+    )
 
 
 def test_subgroups_refused(api, world):
@@ -53,10 +61,14 @@ def test_subgroups_refused(api, world):
 
 
 def test_a_subgroup_that_owns_sections_cannot_be_deleted(api, world):
-    policy = api.post(f"/groups/{world.group}/policies", world.fac,
-                      {"title": "P", "parts": ["One"]}).get_json()
-    api.post(f"/parts/{policy['parts'][0]['id']}/sections", world.fac,
-             {"title": "S", "subgroup_id": world.subgroup})
+    policy = api.post(
+        f"/groups/{world.group}/policies", world.fac, {"title": "P", "parts": ["One"]}
+    ).get_json()
+    api.post(
+        f"/parts/{policy['parts'][0]['id']}/sections",
+        world.fac,
+        {"title": "S", "subgroup_id": world.subgroup},
+    )
     error(api.delete(f"/subgroups/{world.subgroup}", world.fac), 409, "subgroup_in_use")
     assert names(api, world) == ["Money"]
 
@@ -68,7 +80,9 @@ def test_a_facilitator_puts_members_in_and_out_of_a_subgroup(api, world):
     assert reply.status_code == 201
     assert reply.get_json()["display_name"] == "Hana Health"
     assert [m["display_name"] for m in api.get(path, world.mem).get_json()] == [
-        "Hana Health", "Pat Parent"]
+        "Hana Health",
+        "Pat Parent",
+    ]
     error(api.post(path, world.fac, {"user_id": world.member}), 409, "already_member")
     assert api.delete(f"{path}/{world.member}", world.fac).status_code == 204
     error(api.delete(f"{path}/{world.member}", world.fac), 404)

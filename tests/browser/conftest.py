@@ -34,14 +34,19 @@ class Session:
 
     def __init__(self, browser, server, *, width: int = 1100, height: int = 900):
         self.server = server
-        self.context = browser.new_context(viewport={"width": width, "height": height},
-                                           base_url=server.url)
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=server.url
+        )
         self.context.set_default_timeout(10_000)
         # axe is served from the site's own origin, so the page's strict CSP
         # (script-src 'self') allows it and stays on for everything else.
         axe = AXE.read_text(encoding="utf-8")
-        self.context.route(f"**{AXE_PATH}", lambda route: route.fulfill(
-            status=200, content_type="application/javascript", body=axe))
+        self.context.route(
+            f"**{AXE_PATH}",
+            lambda route: route.fulfill(
+                status=200, content_type="application/javascript", body=axe
+            ),
+        )
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("console", self._console)
@@ -51,7 +56,8 @@ class Session:
         # A form answered with 4xx is expected (its errors are shown on the page);
         # anything else, CSP violations above all, is a problem.
         expected = message.text.startswith(
-            "Failed to load resource: the server responded with a status of 4")
+            "Failed to load resource: the server responded with a status of 4"
+        )
         if message.type == "error" and not expected:
             self.problems.append(f"console: {message.text}")
 
@@ -79,13 +85,16 @@ class Session:
             "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}); "
             "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
             "nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))"
-            "; }", AXE_TAGS)
+            "; }",
+            AXE_TAGS,
+        )
         assert result == [], f"{name}: axe violations:\n{json.dumps(result, indent=2)}"
         assert self.problems == [], f"{name}: browser errors: {self.problems}"
 
     def no_sideways_scroll(self, name: str) -> None:
         overflow = self.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
 
     def close(self) -> None:

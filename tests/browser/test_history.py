@@ -21,15 +21,32 @@ def world(make, db):
     group = make.group(fatima, "Northshire SEND Co-production Group")
     alice = make.user("Alice Moreno", "alice@example.org")
     sub = make.subgroup(group, "Families' questions", [make.member(group, alice)])
-    policy = make.policy(group, fatima, "EHCP Personal Budget policy",
-                         parts=("Frequently asked questions", "Administration"))
-    section = make.section(policy.parts[0], fatima, sub, "What is a Personal Budget?",
-                           "A Personal Budget is money for your child's EHCP. You can ask "
-                           "for one at the annual review. We answer in four weeks.",
-                           kind="faq")
+    policy = make.policy(
+        group,
+        fatima,
+        "EHCP Personal Budget policy",
+        parts=("Frequently asked questions", "Administration"),
+    )
+    section = make.section(
+        policy.parts[0],
+        fatima,
+        sub,
+        "What is a Personal Budget?",
+        "A Personal Budget is money for your child's EHCP. You can ask "
+        "for one at the annual review. We answer in four weeks.",
+        kind="faq",
+    )
     s = section.sentences[0]
-    editing.edit_text(db, section, s, alice, s.version, dmp.patch_toText(dmp.patch_make(
-        s.text, "A Personal Budget is an amount of money for your child's EHCP.")))
+    editing.edit_text(
+        db,
+        section,
+        s,
+        alice,
+        s.version,
+        dmp.patch_toText(
+            dmp.patch_make(s.text, "A Personal Budget is an amount of money for your child's EHCP.")
+        ),
+    )
     db.commit()
     return {"policy": policy, "section": section, "sentence": s}
 
@@ -41,7 +58,8 @@ def test_history_pages_work_and_pass_axe(world, open_session):
     page = s.goto(f"/policies/{policy.id}")
     page.get_by_role("link", name="History: every change").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Changes to EHCP Personal Budget policy")
+        "Changes to EHCP Personal Budget policy"
+    )
     expect(page.get_by_text("Alice Moreno changed a sentence")).to_be_visible()
     page.get_by_label("Name a checkpoint of the policy as it is now").fill("Draft for session 1")
     page.get_by_role("button", name="Make a checkpoint").click()
@@ -57,8 +75,9 @@ def test_history_pages_work_and_pass_axe(world, open_session):
     expect(alice.page.get_by_text("The sentence reads as version 1 again.")).to_be_visible()
     expect(alice.page.get_by_role("heading", name="Who wrote this")).to_be_visible()
     alice.page.locator("summary", has_text="Who wrote and changed each sentence").click()
-    expect(alice.page.get_by_text("Written by Fatima Khan; changed by Alice Moreno (2 times)."
-                                  ).first).to_be_visible()
+    expect(
+        alice.page.get_by_text("Written by Fatima Khan; changed by Alice Moreno (2 times).").first
+    ).to_be_visible()
     # The section page is not ours; review work in progress adds a script to it that
     # may not exist yet in this tree. Our partial is checked by axe all the same.
     alice.problems = [p for p in alice.problems if "/static/js/review" not in p]

@@ -11,13 +11,17 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PARAGRAPH = ("You can ask for a Personal Budget, e.g. for transport to school. "
-             "Mr. Patel asked for 1.5 hours of speech therapy a week. "
-             "It is written into your EHCP. Ask the SEND team if you are not sure.")
-EXPECTED = ["You can ask for a Personal Budget, e.g. for transport to school.",
-            "Mr. Patel asked for 1.5 hours of speech therapy a week.",
-            "It is written into your EHCP.",
-            "Ask the SEND team if you are not sure."]
+PARAGRAPH = (
+    "You can ask for a Personal Budget, e.g. for transport to school. "
+    "Mr. Patel asked for 1.5 hours of speech therapy a week. "
+    "It is written into your EHCP. Ask the SEND team if you are not sure."
+)
+EXPECTED = [
+    "You can ask for a Personal Budget, e.g. for transport to school.",
+    "Mr. Patel asked for 1.5 hours of speech therapy a week.",
+    "It is written into your EHCP.",
+    "Ask the SEND team if you are not sure.",
+]
 
 
 def test_invite_join_subgroup_policy_and_section(make, open_session):
@@ -70,7 +74,8 @@ def test_invite_join_subgroup_policy_and_section(make, open_session):
     page.get_by_role("button", name="Make the sub-group").click()
     expect(page.get_by_text("Sub-group Families' questions created.")).to_be_visible()
     page.get_by_label("Add a member to Families' questions").select_option(
-        label="Sam Taylor (Parent or carer)")
+        label="Sam Taylor (Parent or carer)"
+    )
     page.get_by_role("button", name="Add to sub-group").click()
     expect(page.get_by_text("Sam Taylor is now in Families' questions.")).to_be_visible()
     f.check("08-subgroups")
@@ -78,7 +83,8 @@ def test_invite_join_subgroup_policy_and_section(make, open_session):
     # The facilitator starts a policy and pastes a section.
     page.get_by_role("link", name="New policy").click()
     expect(page.get_by_label("Parts, one per line")).to_have_value(
-        "Frequently asked questions\nAdministration, roles and processes")
+        "Frequently asked questions\nAdministration, roles and processes"
+    )
     f.check("09-new-policy")
     page.get_by_label("Title of the policy").fill("EHCP Personal Budget policy")
     page.get_by_label("Summary (optional)").fill("How Personal Budgets work, for families.")
@@ -104,5 +110,6 @@ def test_invite_join_subgroup_policy_and_section(make, open_session):
     expect(sam.get_by_role("heading", name="Add text at the end")).to_be_visible()
     s.check("13-section-owner")
     ids = sam.locator("ol.sentences > li").evaluate_all(
-        "items => items.map(li => [li.id, li.dataset.sentenceId, li.dataset.version])")
+        "items => items.map(li => [li.id, li.dataset.sentenceId, li.dataset.version])"
+    )
     assert all(i == f"sentence-{sid}" and v == "1" for i, sid, v in ids)

@@ -32,10 +32,16 @@ def world(make):
     make.member(group, carol, "health")
     sub = make.subgroup(group, "Families' questions", writers)
     policy = make.policy(group, fatima, "EHCP Personal Budget policy")
-    section = make.section(policy.parts[0], fatima, sub, "Asking for a budget",
-                           f"{FIRST} {SECOND} {THIRD}")
-    return {"section": section, "token": make.token(carol), "sub": sub, "bob": bob,
-            "facilitator_token": make.token(fatima)}
+    section = make.section(
+        policy.parts[0], fatima, sub, "Asking for a budget", f"{FIRST} {SECOND} {THIRD}"
+    )
+    return {
+        "section": section,
+        "token": make.token(carol),
+        "sub": sub,
+        "bob": bob,
+        "facilitator_token": make.token(fatima),
+    }
 
 
 @pytest.fixture
@@ -46,8 +52,7 @@ def editor(open_session, world):
         session = open_session(**kwargs)
         session.sign_in(email)
         session.goto(f"/sections/{world['section'].id}")
-        expect(session.page.locator("[data-live-status]")).to_have_attribute(
-            "data-state", "saved")
+        expect(session.page.locator("[data-live-status]")).to_have_attribute("data-state", "saved")
         return session
 
     return _open
@@ -59,8 +64,11 @@ def texts(page) -> list[str]:
 
 def stored(server, world) -> list[str]:
     """What the database holds, read through the API as the watcher."""
-    reply = requests.get(f"{server.url}/api/v1/sections/{world['section'].id}",
-                         headers={"Authorization": f"Bearer {world['token']}"}, timeout=10)
+    reply = requests.get(
+        f"{server.url}/api/v1/sections/{world['section'].id}",
+        headers={"Authorization": f"Bearer {world['token']}"},
+        timeout=10,
+    )
     return [s["text"] for s in reply.json()["sentences"]]
 
 
@@ -68,7 +76,8 @@ def settled(page) -> bool:
     return page.evaluate(
         "() => { const live = window.codraftLive; return Boolean(live && live.model && "
         "live.joined && live.model.isSettled() && !live.model.needsResync() && "
-        "live.intents.length === 0); }")
+        "live.intents.length === 0); }"
+    )
 
 
 def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
@@ -82,6 +91,7 @@ def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
 
 def converge(*pages, timeout: float = 10.0) -> list[str]:
     """Wait until every page has saved everything and all show the same text."""
+
     def same():
         if not all(settled(p) for p in pages):
             return False
@@ -98,7 +108,9 @@ def put_caret(page, index: int, offset: int) -> None:
     page.evaluate(
         "([i, o]) => { const el = document.querySelectorAll('ol.sentences .sentence__text')[i];"
         " const r = document.createRange(); r.setStart(el.firstChild || el, o); r.collapse(true);"
-        " const s = getSelection(); s.removeAllRanges(); s.addRange(r); }", [index, offset])
+        " const s = getSelection(); s.removeAllRanges(); s.addRange(r); }",
+        [index, offset],
+    )
 
 
 def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_server):
@@ -121,8 +133,10 @@ def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_serv
     # Both carets stayed where their owners were typing.
     a.keyboard.type("!")
     b.keyboard.type("Now ")
-    assert converge(a, b, c)[0] == "beta0 beta1 beta2 beta3 Now " + FIRST + \
-        " alpha0 alpha1 alpha2 alpha3!"
+    assert (
+        converge(a, b, c)[0]
+        == "beta0 beta1 beta2 beta3 Now " + FIRST + " alpha0 alpha1 alpha2 alpha3!"
+    )
     # The watcher cannot type into the text, and the page says all is live.
     c.locator("ol.sentences li").first.click()
     c.keyboard.type("sneaky")
@@ -143,7 +157,8 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
     assert converge(a, b) == [FIRST, "We answer ", "soon, within four weeks.", THIRD]
     expect(a.get_by_role("textbox", name="Sentence 3 of 4")).to_be_focused()
     expect(b.get_by_role("textbox", name="Sentence 3 of 4")).to_have_text(
-        "soon, within four weeks.")
+        "soon, within four weeks."
+    )
 
     # Backspace at its start joins it back to the sentence before.
     a.keyboard.press("Home")
@@ -158,8 +173,12 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
     a.keyboard.press("End")
     a.keyboard.press("Enter")
     a.keyboard.type("Ask us if you are not sure.")
-    assert converge(a, b) == [FIRST, "We answer soon, within four weeks.",
-                              "Ask us if you are not sure.", THIRD]
+    assert converge(a, b) == [
+        FIRST,
+        "We answer soon, within four weeks.",
+        "Ask us if you are not sure.",
+        THIRD,
+    ]
     a.keyboard.press("ArrowDown")
     expect(a.get_by_role("textbox", name="Sentence 4 of 4")).to_be_focused()
     a.keyboard.press("ArrowUp")
@@ -168,8 +187,12 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
 
     # Alt+Down moves a sentence; the Actions button deletes one, with an undo.
     a.keyboard.press("Alt+ArrowDown")
-    assert converge(a, b) == [FIRST, "Ask us if you are not sure.",
-                              "We answer soon, within four weeks.", THIRD]
+    assert converge(a, b) == [
+        FIRST,
+        "Ask us if you are not sure.",
+        "We answer soon, within four weeks.",
+        THIRD,
+    ]
     expect(a.get_by_role("textbox", name="Sentence 3 of 4")).to_be_focused()
     a.keyboard.press("Tab")
     expect(a.get_by_role("button", name="Actions for sentence 3")).to_be_focused()
@@ -180,8 +203,12 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
     undo = a.get_by_role("button", name="Undo")
     expect(undo).to_be_focused()
     a.keyboard.press("Enter")
-    assert converge(a, b) == [FIRST, "Ask us if you are not sure.",
-                              "We answer soon, within four weeks.", THIRD]
+    assert converge(a, b) == [
+        FIRST,
+        "Ask us if you are not sure.",
+        "We answer soon, within four weeks.",
+        THIRD,
+    ]
     assert stored(live_server, world) == texts(b)
 
     # Bob splits the sentence Alice is typing at the end of: her caret goes with her
@@ -191,8 +218,13 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
     b.keyboard.press("Enter")
     expect(a.get_by_role("textbox", name="Sentence 4 of 5")).to_be_focused()
     a.keyboard.type(" Promise.")
-    assert converge(a, b) == [FIRST, "Ask us if you are not sure.", "We answer soon, ",
-                              "within four weeks. Promise.", THIRD]
+    assert converge(a, b) == [
+        FIRST,
+        "Ask us if you are not sure.",
+        "We answer soon, ",
+        "within four weeks. Promise.",
+        THIRD,
+    ]
     assert stored(live_server, world) == texts(b)
     assert alice.problems == [] and bob.problems == []
 
@@ -207,7 +239,8 @@ def test_presence_shows_who_edits_which_sentence(world, editor, live_server):
         label = page.locator(f"#sentence-{second} .sentence__who")
         expect(label).to_have_text("Alice Moreno is editing")
         expect(page.locator("[data-live-presence]")).to_contain_text(
-            "Alice Moreno (editing sentence 2)")
+            "Alice Moreno (editing sentence 2)"
+        )
     bob.check("live-01-watched-by-a-writer")
     alice.close()
     for page in (bob.page, carol.page):
@@ -217,7 +250,9 @@ def test_presence_shows_who_edits_which_sentence(world, editor, live_server):
     # Bob leaves the sub-group while his page is open: it turns read-only at once.
     gone = requests.delete(
         f"{live_server.url}/api/v1/subgroups/{world['sub'].id}/members/{world['bob'].id}",
-        headers={"Authorization": f"Bearer {world['facilitator_token']}"}, timeout=10)
+        headers={"Authorization": f"Bearer {world['facilitator_token']}"},
+        timeout=10,
+    )
     assert gone.status_code == 204
     expect(bob.page.get_by_text("You can read this section.")).to_be_visible()
     expect(bob.page.locator("[contenteditable]")).to_have_count(0)
@@ -232,7 +267,8 @@ def test_offline_edits_are_kept_and_sent_on_reconnect(world, editor, live_server
     status = a.locator("[data-live-status]")
     expect(status).to_have_attribute("data-state", "offline")
     expect(status).to_contain_text(
-        "Offline — your changes are kept and will be sent when you reconnect.")
+        "Offline — your changes are kept and will be sent when you reconnect."
+    )
     a.keyboard.type(" Ask us how.")
     a.keyboard.press("Enter")  # structural changes wait for the connection; typing does not
     expect(a.get_by_role("alert")).to_contain_text("You are offline, so you cannot start")
@@ -253,8 +289,7 @@ def test_offline_edits_are_kept_and_sent_on_reconnect(world, editor, live_server
 def test_a_too_long_edit_is_refused_and_kept(world, editor, live_server):
     alice = editor("alice@example.org")
     a = alice.page
-    alice.context.grant_permissions(["clipboard-read", "clipboard-write"],
-                                    origin=alice.server.url)
+    alice.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=alice.server.url)
     long = "word " * 450  # 2,250 characters
     a.evaluate("(text) => navigator.clipboard.writeText(text)", long)
     put_caret(a, 0, len(FIRST))
@@ -265,7 +300,8 @@ def test_a_too_long_edit_is_refused_and_kept(world, editor, live_server):
     expect(a.get_by_role("alert")).to_contain_text("Your text is kept here.")  # announced
     expect(a.locator("[data-live-status]")).to_have_attribute("data-state", "problem")
     expect(a.get_by_role("textbox", name="Sentence 1 of 3")).to_have_attribute(
-        "aria-invalid", "true")
+        "aria-invalid", "true"
+    )
     assert texts(a)[0] == FIRST + long  # all of it, still in the editor
     assert stored(live_server, world)[0] == FIRST  # refused: never truncated
     alice.check("live-02-too-long")
@@ -284,7 +320,8 @@ def test_live_page_is_accessible_for_writers_and_watchers_and_fits_a_phone(world
     phone = editor("bob@example.org", width=375, height=740)
     put_caret(alice.page, 0, 3)
     expect(carol.page.locator("ol.sentences li").first.locator(".sentence__who")).to_have_text(
-        "Alice Moreno is editing")
+        "Alice Moreno is editing"
+    )
     carol.check("live-04-watcher")
     alice.page.get_by_text("Keys for editing sentences").click()
     alice.check("live-03-writer")

@@ -16,14 +16,22 @@ def seeded(make):
     sam = make.user("Sam Taylor-Okonkwo-Richardson", "sam.taylor.okonkwo@example.org")
     ship = make.member(group, sam, "parent_carer")
     sub = make.subgroup(group, "Families' questions", members=[ship])
-    policy = make.policy(group, fatima, "EHCP Personal Budget policy",
-                         parts=("Frequently asked questions",
-                                "Administration, roles and processes"))
+    policy = make.policy(
+        group,
+        fatima,
+        "EHCP Personal Budget policy",
+        parts=("Frequently asked questions", "Administration, roles and processes"),
+    )
     section = make.section(
-        policy.parts[0], fatima, sub, "What is a Personal Budget?", kind="faq",
+        policy.parts[0],
+        fatima,
+        sub,
+        "What is a Personal Budget?",
+        kind="faq",
         text="A Personal Budget is an amount of money to deliver some of the provision in "
-             "your child's EHCP. You can ask for one when the plan is reviewed, e.g. at the "
-             "annual review.")
+        "your child's EHCP. You can ask for one when the plan is reviewed, e.g. at the "
+        "annual review.",
+    )
     return {"group": group, "policy": policy, "section": section, "sub": sub, "sam": sam}
 
 
@@ -101,8 +109,7 @@ def test_sign_in_with_the_keyboard_alone(seeded, open_session):
     link = page.get_by_role("link", name="Northshire SEND Co-production Group")
     link.focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Northshire SEND Co-production Group")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northshire SEND Co-production Group")
     page.get_by_role("button", name="Sign out").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("You have signed out.")).to_be_visible()

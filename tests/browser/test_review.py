@@ -31,17 +31,31 @@ def team(make):
     make.member(group, dev, "young_person")
     sub = make.subgroup(group, "Families' questions", [writer])
     policy = make.policy(group, fatima, "EHCP Personal Budget policy")
-    section = make.section(policy.parts[0], fatima, sub, "Asking for a budget",
-                           f"{FIRST} {SECOND} {THIRD}")
-    tokens = {name: make.token(user) for name, user in
-              (("fatima", fatima), ("alice", alice), ("carol", carol), ("dev", dev))}
-    return {"group": group, "policy": policy, "section": section, "tokens": tokens,
-            "make": make, "fatima": fatima}
+    section = make.section(
+        policy.parts[0], fatima, sub, "Asking for a budget", f"{FIRST} {SECOND} {THIRD}"
+    )
+    tokens = {
+        name: make.token(user)
+        for name, user in (("fatima", fatima), ("alice", alice), ("carol", carol), ("dev", dev))
+    }
+    return {
+        "group": group,
+        "policy": policy,
+        "section": section,
+        "tokens": tokens,
+        "make": make,
+        "fatima": fatima,
+    }
 
 
 def api(server, method: str, path: str, token: str, json=None):
-    reply = requests.request(method, f"{server.url}/api/v1{path}", json=json, timeout=10,
-                             headers={"Authorization": f"Bearer {token}"})
+    reply = requests.request(
+        method,
+        f"{server.url}/api/v1{path}",
+        json=json,
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert reply.status_code < 300, f"{method} {path}: {reply.status_code} {reply.text}"
     return reply.json()
 
@@ -60,8 +74,8 @@ def open_section(open_session, email, section, **kwargs):
 
 # --- (a) end to end ------------------------------------------------------------------------------
 
-def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_session,
-                                                                  live_server):
+
+def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_session, live_server):
     section = team["section"]
     alice = open_section(open_session, "alice@example.org", section)
     a = alice.page
@@ -87,15 +101,17 @@ def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_sessi
     slot = a.locator(f"[data-margin-for='{texts_ids(a)[1]}']")
     expect(slot.get_by_role("link", name="New words for sentence 2")).to_be_visible()
     expect(a.locator("ol.sentences > li").nth(1).locator(".sentence__notes")).to_contain_text(
-        "1 suggestion")
+        "1 suggestion"
+    )
 
     # The group votes through the API: Carol opens the vote, everyone approves.
     tokens = team["tokens"]
     vote = api(live_server, "POST", f"/proposals/{proposal_id}/vote", tokens["carol"])
     expect(a.locator(f"#proposal-{proposal_id}")).to_contain_text("The group is voting")
     for name in ("carol", "fatima", "dev", "alice"):
-        api(live_server, "POST", f"/votes/{vote['id']}/ballots", tokens[name],
-            {"choice": "approve"})
+        api(
+            live_server, "POST", f"/votes/{vote['id']}/ballots", tokens[name], {"choice": "approve"}
+        )
 
     # The text changes live in Alice's editor, and her margin shows the outcome.
     expect(a.get_by_role("textbox", name="Sentence 2 of 3")).to_have_text(NEW_SECOND)
@@ -111,8 +127,7 @@ def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_sessi
         assert session.problems == []
 
 
-def test_the_section_status_changes_live_for_everyone_watching(team, open_session,
-                                                               live_server):
+def test_the_section_status_changes_live_for_everyone_watching(team, open_session, live_server):
     """Alice marks her section ready through the API; Carol's open page says so in its
     header and in the decision box, without a reload; the group agrees it."""
     section, tokens = team["section"], team["tokens"]
@@ -125,8 +140,9 @@ def test_the_section_status_changes_live_for_everyone_watching(team, open_sessio
     expect(badge).to_have_text("Ready for review")
     expect(c.locator(".decision__ready")).to_be_visible()
     for name in ("carol", "fatima", "dev", "alice"):
-        api(live_server, "POST", f"/votes/{vote['id']}/ballots", tokens[name],
-            {"choice": "approve"})
+        api(
+            live_server, "POST", f"/votes/{vote['id']}/ballots", tokens[name], {"choice": "approve"}
+        )
     expect(badge).to_have_text("Agreed")
     expect(badge).to_have_class("status status--agreed")
     expect(c.locator(".decision__agreed")).to_be_visible()
@@ -135,7 +151,8 @@ def test_the_section_status_changes_live_for_everyone_watching(team, open_sessio
 
 def texts_ids(page) -> list[str]:
     return page.locator("ol.sentences > li").evaluate_all(
-        "items => items.map(li => li.dataset.sentenceId)")
+        "items => items.map(li => li.dataset.sentenceId)"
+    )
 
 
 def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, live_server):
@@ -187,31 +204,34 @@ def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, l
 
 PAYLOADS = [
     "<script>window.__xss=1;alert(1)</script>",
-    "\"><script>window.__xss=2</script>",
-    "<img src=x onerror=\"window.__xss=3;alert(3)\">",
+    '"><script>window.__xss=2</script>',
+    '<img src=x onerror="window.__xss=3;alert(3)">',
     "<svg/onload=window.__xss=4>",
     "<svg><animate onbegin=window.__xss=5 attributeName=x dur=1s>",
     "[click me](javascript:window.__xss=6)",
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "<a href=\"jAvAsCrIpT:window.__xss=7\">link</a>",
-    "<a href=\"&#106;avascript:window.__xss=8\">entity link</a>",
-    "<a href=\"\\u006aavascript:window.__xss=9\">escaped link</a>",
+    '<a href="jAvAsCrIpT:window.__xss=7">link</a>',
+    '<a href="&#106;avascript:window.__xss=8">entity link</a>',
+    '<a href="\\u006aavascript:window.__xss=9">escaped link</a>',
     "[x](&#x6A;avascript:window.__xss=10)",
-    "<iframe srcdoc=\"<script>parent.__xss=11</script>\"></iframe>",
+    '<iframe srcdoc="<script>parent.__xss=11</script>"></iframe>',
     "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=12>",
     "<details open ontoggle=window.__xss=13>",
-    "<div style=\"background:url(javascript:window.__xss=14)\">styled</div>",
+    '<div style="background:url(javascript:window.__xss=14)">styled</div>',
     "<body onload=window.__xss=15>",
     "<a href=x onmouseover=window.__xss=16 onfocus=window.__xss=17 autofocus>hover</a>",
     "{{7*7}} {% raw %}{{ config }}{% endraw %} ${7*7}",
-    "<object data=\"javascript:window.__xss=18\"></object>",
+    '<object data="javascript:window.__xss=18"></object>',
     "<form action=javascript:window.__xss=19><button>go</button></form>",
-    "<noscript><p title=\"</noscript><img src=x onerror=window.__xss=20>\">",
-    "![img](x\" onerror=\"window.__xss=21)",
+    '<noscript><p title="</noscript><img src=x onerror=window.__xss=20>">',
+    '![img](x" onerror="window.__xss=21)',
     "<input autofocus onfocus=window.__xss=22>",
 ]
-NAMES = ["<img src=x onerror=window.__xss=30>", "\"><svg onload=window.__xss=31>",
-         "{{7*7}} <script>window.__xss=32</script>"]
+NAMES = [
+    "<img src=x onerror=window.__xss=30>",
+    '"><svg onload=window.__xss=31>',
+    "{{7*7}} <script>window.__xss=32</script>",
+]
 
 SCAN = """() => {
   const bad = [];
@@ -243,34 +263,65 @@ def test_hostile_comments_names_and_proposals_never_run(team, browser, live_serv
         user = make.user(name, f"hostile{i}@example.org")
         make.member(group, user, "parent_carer")
         hostile.append(make.token(user))
-    ids = [s["id"] for s in api(live_server, "GET", f"/sections/{section.id}",
-                                tokens["carol"])["sentences"]]
+    ids = [
+        s["id"]
+        for s in api(live_server, "GET", f"/sections/{section.id}", tokens["carol"])["sentences"]
+    ]
     for i, body in enumerate(PAYLOADS):
         token = hostile[i % len(hostile)]
-        root = api(live_server, "POST", f"/sections/{section.id}/comments", token,
-                   {"body": f"Words {body} @{NAMES[i % len(NAMES)]}",
-                    "sentence_id": ids[i % len(ids)]})
+        root = api(
+            live_server,
+            "POST",
+            f"/sections/{section.id}/comments",
+            token,
+            {"body": f"Words {body} @{NAMES[i % len(NAMES)]}", "sentence_id": ids[i % len(ids)]},
+        )
         if i % 4 == 0:
-            api(live_server, "POST", f"/comments/{root['id']}/replies", tokens["carol"],
-                {"body": f"A reply: {body}"})
+            api(
+                live_server,
+                "POST",
+                f"/comments/{root['id']}/replies",
+                tokens["carol"],
+                {"body": f"A reply: {body}"},
+            )
     proposals = []
     for i, body in enumerate(PAYLOADS[:8]):
-        p = api(live_server, "POST", f"/sections/{section.id}/proposals", hostile[i % 3],
-                {"kind": "replace", "sentence_ids": [ids[i % 3]], "text": f"{body} End.",
-                 "reason": PAYLOADS[-1 - i]})
+        p = api(
+            live_server,
+            "POST",
+            f"/sections/{section.id}/proposals",
+            hostile[i % 3],
+            {
+                "kind": "replace",
+                "sentence_ids": [ids[i % 3]],
+                "text": f"{body} End.",
+                "reason": PAYLOADS[-1 - i],
+            },
+        )
         proposals.append(p["id"])
-        api(live_server, "POST", f"/proposals/{p['id']}/comments", tokens["dev"],
-            {"body": f"On the proposal: {PAYLOADS[i + 8]}"})
-    rewrite = api(live_server, "POST", f"/sections/{section.id}/proposals", hostile[0],
-                  {"kind": "rewrite", "text": " ".join(PAYLOADS[8:14]), "reason": NAMES[1]})
+        api(
+            live_server,
+            "POST",
+            f"/proposals/{p['id']}/comments",
+            tokens["dev"],
+            {"body": f"On the proposal: {PAYLOADS[i + 8]}"},
+        )
+    rewrite = api(
+        live_server,
+        "POST",
+        f"/sections/{section.id}/proposals",
+        hostile[0],
+        {"kind": "rewrite", "text": " ".join(PAYLOADS[8:14]), "reason": NAMES[1]},
+    )
     proposals.append(rewrite["id"])
     vote = api(live_server, "POST", f"/proposals/{proposals[0]}/vote", hostile[0])
     api(live_server, "POST", f"/votes/{vote['id']}/ballots", hostile[1], {"choice": "approve"})
 
     # With the site's CSP switched off, so an injected handler *would* run if the
     # markup ever got through: the escaping and the sanitiser alone must hold.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
     context.add_init_script("window.__xss = 0;")
     page = context.new_page()
     dialogs: list[str] = []
@@ -280,9 +331,13 @@ def test_hostile_comments_names_and_proposals_never_run(team, browser, live_serv
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
-    urls = [f"/sections/{section.id}", f"/sections/{section.id}/margin",
-            f"/policies/{team['policy'].id}/decisions", f"/groups/{group.id}",
-            f"/votes/{vote['id']}"] + [f"/proposals/{p}" for p in proposals]
+    urls = [
+        f"/sections/{section.id}",
+        f"/sections/{section.id}/margin",
+        f"/policies/{team['policy'].id}/decisions",
+        f"/groups/{group.id}",
+        f"/votes/{vote['id']}",
+    ] + [f"/proposals/{p}" for p in proposals]
     for url in urls:
         page.goto(url)
         page.wait_for_load_state("networkidle")
@@ -304,6 +359,7 @@ def test_hostile_comments_names_and_proposals_never_run(team, browser, live_serv
 
 # --- (c) accessibility of every review page, on a desktop and a phone ---------------------------
 
+
 @pytest.fixture
 def busy(team, live_server):
     """A section in the middle of review: comments (one resolved, one on removed
@@ -313,28 +369,56 @@ def busy(team, live_server):
     make = team["make"]
     ids = [x["id"] for x in api(live_server, "GET", f"/sections/{s.id}", t["carol"])["sentences"]]
     post = lambda path, who, body=None: api(live_server, "POST", path, t[who], body)  # noqa: E731
-    c1 = post(f"/sections/{s.id}/comments", "carol",
-              {"body": "Is *monthly* right? @Alice Moreno", "sentence_id": ids[1]})
+    c1 = post(
+        f"/sections/{s.id}/comments",
+        "carol",
+        {"body": "Is *monthly* right? @Alice Moreno", "sentence_id": ids[1]},
+    )
     post(f"/comments/{c1['id']}/replies", "alice", {"body": "We think so.\n\n- one\n- two"})
-    c2 = post(f"/sections/{s.id}/comments", "dev", {"body": "Who is the **coordinator**?",
-                                                    "sentence_id": ids[2]})
+    c2 = post(
+        f"/sections/{s.id}/comments",
+        "dev",
+        {"body": "Who is the **coordinator**?", "sentence_id": ids[2]},
+    )
     post(f"/comments/{c2['id']}/resolve", "dev")
     c3 = post(f"/sections/{s.id}/comments", "dev", {"body": "General point about tone."})
     post(f"/comments/{c3['id']}/replies", "carol", {"body": "Agreed, see https://example.org"})
     api(live_server, "DELETE", f"/comments/{c3['id']}", t["dev"])
-    post(f"/sections/{s.id}/comments", "carol", {"body": "About the first sentence",
-                                                 "sentence_id": ids[0]})
-    replace = post(f"/sections/{s.id}/proposals", "carol",
-                   {"kind": "replace", "sentence_ids": [ids[1]], "text": NEW_SECOND,
-                    "reason": "Plainer words."})
-    post(f"/sections/{s.id}/proposals", "dev",
-         {"kind": "insert", "sentence_ids": [ids[0]], "text": "It is yours to spend.",
-          "reason": "Say it is theirs."})
-    delete = post(f"/sections/{s.id}/proposals", "dev",
-                  {"kind": "delete", "sentence_ids": [ids[2]], "reason": "Not needed."})
-    rewrite = post(f"/sections/{s.id}/proposals", "carol",
-                   {"kind": "rewrite", "text": f"{FIRST} The council pays it. {THIRD}",
-                    "reason": "Shorter."})
+    post(
+        f"/sections/{s.id}/comments",
+        "carol",
+        {"body": "About the first sentence", "sentence_id": ids[0]},
+    )
+    replace = post(
+        f"/sections/{s.id}/proposals",
+        "carol",
+        {
+            "kind": "replace",
+            "sentence_ids": [ids[1]],
+            "text": NEW_SECOND,
+            "reason": "Plainer words.",
+        },
+    )
+    post(
+        f"/sections/{s.id}/proposals",
+        "dev",
+        {
+            "kind": "insert",
+            "sentence_ids": [ids[0]],
+            "text": "It is yours to spend.",
+            "reason": "Say it is theirs.",
+        },
+    )
+    delete = post(
+        f"/sections/{s.id}/proposals",
+        "dev",
+        {"kind": "delete", "sentence_ids": [ids[2]], "reason": "Not needed."},
+    )
+    rewrite = post(
+        f"/sections/{s.id}/proposals",
+        "carol",
+        {"kind": "rewrite", "text": f"{FIRST} The council pays it. {THIRD}", "reason": "Shorter."},
+    )
     voting = post(f"/proposals/{replace['id']}/vote", "carol")
     post(f"/votes/{voting['id']}/ballots", "carol", {"choice": "approve"})
     post(f"/votes/{voting['id']}/ballots", "dev", {"choice": "abstain"})
@@ -347,29 +431,54 @@ def busy(team, live_server):
 
     db = make.db
     second = db.get(Sentence, ids[1])
-    editing.edit_text(db, s, second, team["fatima"], second.version,
-                      "@@ -20,13 +20,12 @@\n it \n-monthly\n+weekly\n .\n")
+    editing.edit_text(
+        db,
+        s,
+        second,
+        team["fatima"],
+        second.version,
+        "@@ -20,13 +20,12 @@\n it \n-monthly\n+weekly\n .\n",
+    )
     db.commit()
     rewrite_vote = api(live_server, "GET", f"/proposals/{rewrite['id']}", t["carol"])["vote"]
     for who in ("carol", "dev", "alice", "fatima"):
         post(f"/votes/{rewrite_vote['id']}/ballots", who, {"choice": "approve"})
     # Another section: agreed, then changed; and one waiting for the group to agree.
     sub = s.subgroup
-    agreed = make.section(s.part, team["fatima"], sub, "How you get the money",
-                          "The council pays into your account. You get a letter first.")
+    agreed = make.section(
+        s.part,
+        team["fatima"],
+        sub,
+        "How you get the money",
+        "The council pays into your account. You get a letter first.",
+    )
     v = post(f"/sections/{agreed.id}/ready", "alice")
     for who in ("carol", "dev", "alice", "fatima"):
         post(f"/votes/{v['id']}/ballots", who, {"choice": "approve"})
-    first = db.get(Sentence, [x["id"] for x in api(
-        live_server, "GET", f"/sections/{agreed.id}", t["carol"])["sentences"]][0])
-    editing.edit_text(db, agreed, first, team["fatima"], first.version,
-                      "@@ -1,3 +1,3 @@\n-The\n+Our\n")
+    first = db.get(
+        Sentence,
+        [
+            x["id"]
+            for x in api(live_server, "GET", f"/sections/{agreed.id}", t["carol"])["sentences"]
+        ][0],
+    )
+    editing.edit_text(
+        db, agreed, first, team["fatima"], first.version, "@@ -1,3 +1,3 @@\n-The\n+Our\n"
+    )
     db.commit()
-    waiting = make.section(s.part, team["fatima"], sub, "Checking how it is spent",
-                           "We check once a year.")
+    waiting = make.section(
+        s.part, team["fatima"], sub, "Checking how it is spent", "We check once a year."
+    )
     post(f"/sections/{waiting.id}/ready", "alice")
-    return {"replace": replace["id"], "rewrite": rewrite["id"], "delete": delete["id"],
-            "agreed": agreed, "waiting": waiting, "vote": voting["id"], "comment": c1["id"]}
+    return {
+        "replace": replace["id"],
+        "rewrite": rewrite["id"],
+        "delete": delete["id"],
+        "agreed": agreed,
+        "waiting": waiting,
+        "vote": voting["id"],
+        "comment": c1["id"],
+    }
 
 
 @pytest.mark.parametrize(("label", "size"), [("desktop", (1280, 900)), ("phone", (375, 740))])
@@ -443,8 +552,13 @@ def test_vote_panel_live_on_the_decisions_page(team, busy, open_session, live_se
     expect(panel).to_contain_text("2 of 4 members have voted.")
     expect(page.locator("[data-review-joined]")).to_have_count(1)  # listening now
     page.wait_for_load_state("networkidle")
-    api(live_server, "POST", f"/votes/{busy['vote']}/ballots", team["tokens"]["fatima"],
-        {"choice": "reject"})
+    api(
+        live_server,
+        "POST",
+        f"/votes/{busy['vote']}/ballots",
+        team["tokens"]["fatima"],
+        {"choice": "reject"},
+    )
     expect(panel).to_contain_text("3 of 4 members have voted.")
     expect(page.locator("[data-review-announce]")).to_have_text("Votes updated.")
     # Dev changes his vote in the page (by keyboard), and it says so.

@@ -22,8 +22,9 @@ dmp = diff_match_patch()
 
 def edit(db, section, user, index, new_text):
     row = sentences_of(db, [section.id])[section.id][index]
-    editing.edit_text(db, section, row, user, row.version,
-                      dmp.patch_toText(dmp.patch_make(row.text, new_text)))
+    editing.edit_text(
+        db, section, row, user, row.version, dmp.patch_toText(dmp.patch_make(row.text, new_text))
+    )
     db.commit()
 
 
@@ -34,15 +35,27 @@ def seeded(make, db):
     sam = make.user("Sam Taylor", "sam@example.org")
     ship = make.member(group, sam, "parent_carer")
     sub = make.subgroup(group, "Families' questions", members=[ship])
-    policy = make.policy(group, fatima, "EHCP Personal Budget policy",
-                         parts=("Frequently asked questions",))
+    policy = make.policy(
+        group, fatima, "EHCP Personal Budget policy", parts=("Frequently asked questions",)
+    )
     section = make.section(
-        policy.parts[0], fatima, sub, "What is a Personal Budget?", kind="faq",
+        policy.parts[0],
+        fatima,
+        sub,
+        "What is a Personal Budget?",
+        kind="faq",
         text="A Personal Budget is an amount of money for some of the support in your "
-             "child's EHCP. You can ask for one when the plan is reviewed. The council "
-             "pays it monthly.")
-    first = meetings.schedule(db, group, fatima, title="January session",
-                              starts_at=policy.created_at, place="Town hall, room 2")
+        "child's EHCP. You can ask for one when the plan is reviewed. The council "
+        "pays it monthly.",
+    )
+    first = meetings.schedule(
+        db,
+        group,
+        fatima,
+        title="January session",
+        starts_at=policy.created_at,
+        place="Town hall, room 2",
+    )
     meetings.start(db, first, fatima)
     meetings.close(db, first, fatima)
     db.commit()
@@ -50,16 +63,27 @@ def seeded(make, db):
     edit(db, section, sam, 2, "The council pays it every four weeks.")
     comments.add(db, section, ship, "Could we say who to ask?")
     row = sentences_of(db, [section.id])[section.id][0]
-    prop = proposals.create(db, section, ship, kind="replace",
-                            reason="Shorter words help families",
-                            text="A Personal Budget is money for some of your child's "
-                                 "support.", sentence_ids=[row.id])
+    prop = proposals.create(
+        db,
+        section,
+        ship,
+        kind="replace",
+        reason="Shorter words help families",
+        text="A Personal Budget is money for some of your child's support.",
+        sentence_ids=[row.id],
+    )
     votes.open_for_proposal(db, prop, ship, sam)
     fac = get_member(db, group.id, fatima.id)
     assert fac is not None
-    nxt = meetings.schedule(db, group, fatima, title="March session",
-                            starts_at=policy.created_at.replace(year=2030),
-                            place="https://meet.example.org/northshire", notes="Bring the draft.")
+    nxt = meetings.schedule(
+        db,
+        group,
+        fatima,
+        title="March session",
+        starts_at=policy.created_at.replace(year=2030),
+        place="https://meet.example.org/northshire",
+        notes="Bring the draft.",
+    )
     db.commit()
     return {"group": group, "meeting": nxt, "sam": db.get(User, sam.id)}
 

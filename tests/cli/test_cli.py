@@ -14,8 +14,15 @@ from tests.conftest import ROOT
 def codraft(*args, instance, env=None, input=None, check=True):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CODRAFT_")}
     full_env.update({"CODRAFT_INSTANCE_PATH": str(instance), **(env or {})})
-    result = subprocess.run([sys.executable, "-m", "server.cli", *args], env=full_env, cwd=ROOT,
-                            capture_output=True, text=True, input=input, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env=full_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -41,11 +48,24 @@ def test_demo_on_a_fresh_instance_prints_logins_and_is_idempotent(tmp_path):
 
 def test_create_user_group_and_token(tmp_path):
     codraft("db", "upgrade", instance=tmp_path)
-    made = codraft("create-user", "--email", "Ada@Example.org", "--name", "Ada",
-                   instance=tmp_path, input="a long password\na long password\n")
+    made = codraft(
+        "create-user",
+        "--email",
+        "Ada@Example.org",
+        "--name",
+        "Ada",
+        instance=tmp_path,
+        input="a long password\na long password\n",
+    )
     assert "ada@example.org" in made.stdout
-    group = codraft("create-group", "--name", "Leeds group", "--facilitator",
-                    "ada@example.org", instance=tmp_path)
+    group = codraft(
+        "create-group",
+        "--name",
+        "Leeds group",
+        "--facilitator",
+        "ada@example.org",
+        instance=tmp_path,
+    )
     assert "facilitator" in group.stdout
     token = codraft("create-token", "--email", "ada@example.org", instance=tmp_path)
     assert token.stdout.strip().startswith("cdt_")
@@ -53,19 +73,29 @@ def test_create_user_group_and_token(tmp_path):
 
 def test_cli_errors_are_plain_messages(tmp_path):
     codraft("db", "upgrade", instance=tmp_path)
-    short = codraft("create-user", "--email", "b@example.org", "--name", "B", instance=tmp_path,
-                    input="short\nshort\n", check=False)
+    short = codraft(
+        "create-user",
+        "--email",
+        "b@example.org",
+        "--name",
+        "B",
+        instance=tmp_path,
+        input="short\nshort\n",
+        check=False,
+    )
     assert short.returncode != 0
     assert "at least 10 characters" in short.stderr
     assert "Traceback" not in short.stderr
-    missing = codraft("create-token", "--email", "nobody@example.org", instance=tmp_path,
-                      check=False)
+    missing = codraft(
+        "create-token", "--email", "nobody@example.org", instance=tmp_path, check=False
+    )
     assert missing.returncode != 0 and "No account" in missing.stderr
 
 
 def test_bad_database_url_is_refused_clearly(tmp_path):
-    bad = codraft("db", "upgrade", instance=tmp_path,
-                  env={"CODRAFT_DATABASE_URL": "mysql://x"}, check=False)
+    bad = codraft(
+        "db", "upgrade", instance=tmp_path, env={"CODRAFT_DATABASE_URL": "mysql://x"}, check=False
+    )
     assert bad.returncode != 0
     assert "CODRAFT_DATABASE_URL must be" in bad.stderr
 

@@ -44,8 +44,13 @@ def team(make) -> Team:
     make.member(group, carol, "health")
     sub = make.subgroup(group, "Money", members=[ma, mb])
     policy = make.policy(group, fac, "Budget policy", parts=("Questions", "Processes"))
-    section = make.section(policy.parts[0], fac, sub, "What is a budget?",
-                           "A budget is money. You can ask for one. We answer in four weeks.")
+    section = make.section(
+        policy.parts[0],
+        fac,
+        sub,
+        "What is a budget?",
+        "A budget is money. You can ask for one. We answer in four weeks.",
+    )
     return Team(group, sub, policy, section, fac, alice, bob, carol)
 
 
@@ -56,14 +61,33 @@ def live_outline(db, policy) -> list:
     db.expire_all()
     outline = policies.policy_outline(db, policy)
     text = policies.sentences_of(db, [s.id for _p, secs in outline for s in secs])
-    return [(p.title, [(s.id, s.title, s.subgroup_id, s.status.value,
-                        [(x.id, x.text) for x in text[s.id]]) for s in secs])
-            for p, secs in outline]
+    return [
+        (
+            p.title,
+            [
+                (s.id, s.title, s.subgroup_id, s.status.value, [(x.id, x.text) for x in text[s.id]])
+                for s in secs
+            ],
+        )
+        for p, secs in outline
+    ]
 
 
 def state_outline(state) -> list:
     """A history PolicyState in the same shape as live_outline."""
-    return [(p["title"], [(s["id"], s["title"], s["subgroup_id"], s["status"],
-                           [(x["id"], x["text"]) for x in s["sentences"]])
-                          for s in p["sections"]])
-            for p in state.outline()]
+    return [
+        (
+            p["title"],
+            [
+                (
+                    s["id"],
+                    s["title"],
+                    s["subgroup_id"],
+                    s["status"],
+                    [(x["id"], x["text"]) for x in s["sentences"]],
+                )
+                for s in p["sections"]
+            ],
+        )
+        for p in state.outline()
+    ]

@@ -21,9 +21,21 @@ def test_backfill_rebuilds_the_same_history(app, db, team, monkeypatch):
     before = {seq: state_outline(store.state_at(db, pid, seq)) for seq in range(0, last + 1)}
 
     def rows():
-        return [(r.kind, r.author_id, r.section_id, r.sentence_id, r.first_seq, r.last_seq,
-                 r.op_count, r.to_version) for r in db.scalars(
-                     select(Revision).where(Revision.policy_id == pid).order_by(Revision.id))]
+        return [
+            (
+                r.kind,
+                r.author_id,
+                r.section_id,
+                r.sentence_id,
+                r.first_seq,
+                r.last_seq,
+                r.op_count,
+                r.to_version,
+            )
+            for r in db.scalars(
+                select(Revision).where(Revision.policy_id == pid).order_by(Revision.id)
+            )
+        ]
 
     revisions = rows()
     db.close()

@@ -21,8 +21,9 @@ def _edit(db, team, user, new):
 
     s = team.section.sentences[0]
     db.refresh(s)
-    editing.edit_text(db, team.section, s, user, s.version,
-                      dmp.patch_toText(dmp.patch_make(s.text, new)))
+    editing.edit_text(
+        db, team.section, s, user, s.version, dmp.patch_toText(dmp.patch_make(s.text, new))
+    )
     db.commit()
 
 
@@ -36,16 +37,20 @@ def test_history_pages_render_and_checkpoints_work(db, team, client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Alice Parent" in text and "changed a sentence" in text
     assert "Rename or remove" not in text  # Carol is not a facilitator
-    reply = client.post(f"/policies/{pid}/checkpoints",
-                        data={"name": "Session 1", "csrf_token": _csrf(text)})
+    reply = client.post(
+        f"/policies/{pid}/checkpoints", data={"name": "Session 1", "csrf_token": _csrf(text)}
+    )
     assert reply.status_code == 302
     cp = db.query(Checkpoint).one()
     assert cp.name == "Session 1" and cp.created_by_id == team.carol.id
-    bad = client.post(f"/policies/{pid}/checkpoints", data={"name": "", "csrf_token":
-                                                            _csrf(text)})
+    bad = client.post(f"/policies/{pid}/checkpoints", data={"name": "", "csrf_token": _csrf(text)})
     assert bad.status_code == 422 and "Give the checkpoint a name." in bad.get_data(as_text=True)
-    assert client.post(f"/checkpoints/{cp.id}/rename", data={
-        f"cp{cp.id}-name": "X", "csrf_token": _csrf(text)}).status_code == 403
+    assert (
+        client.post(
+            f"/checkpoints/{cp.id}/rename", data={f"cp{cp.id}-name": "X", "csrf_token": _csrf(text)}
+        ).status_code
+        == 403
+    )
     _edit(db, team, team.bob, "A budget is an amount of money for you.")
     read = client.get(f"/policies/{pid}/history/read?point=checkpoint:{cp.id}")
     assert read.status_code == 200
@@ -58,8 +63,7 @@ def test_history_pages_render_and_checkpoints_work(db, team, client):
     assert '<ins class="diff-ins"><span class="visually-hidden">[added: </span>' in body
     assert "for you" in body
     early = client.get(f"/policies/{pid}/history/read?moment=1999-01-01T10:00")
-    assert early.status_code == 422 and "before the policy existed" in early.get_data(
-        as_text=True)
+    assert early.status_code == 422 and "before the policy existed" in early.get_data(as_text=True)
     assert client.get(f"/policies/{pid}/history/read?point=checkpoint:99999").status_code == 404
     section = client.get(f"/sections/{team.section.id}").get_data(as_text=True)
     assert "Who wrote this" in section and "Written by Fatima Facilitator" in section
@@ -67,8 +71,12 @@ def test_history_pages_render_and_checkpoints_work(db, team, client):
     assert "Restore the text to this point" not in sec  # Carol may not edit it
     sid = team.section.sentences[0].id
     assert "Version 3 (now)" in client.get(f"/sentences/{sid}/history").get_data(as_text=True)
-    assert client.post(f"/sentences/{sid}/restore", data={
-        "version": "1", "csrf_token": _csrf(text)}).status_code == 403
+    assert (
+        client.post(
+            f"/sentences/{sid}/restore", data={"version": "1", "csrf_token": _csrf(text)}
+        ).status_code
+        == 403
+    )
 
 
 def test_editors_restore_and_facilitators_manage_checkpoints(db, team, client, make):
@@ -77,8 +85,9 @@ def test_editors_restore_and_facilitators_manage_checkpoints(db, team, client, m
     sid = team.section.sentences[0].id
     page = client.get(f"/sentences/{sid}/history").get_data(as_text=True)
     assert "Restore" in page
-    reply = client.post(f"/sentences/{sid}/restore", data={"version": "1",
-                                                           "csrf_token": _csrf(page)})
+    reply = client.post(
+        f"/sentences/{sid}/restore", data={"version": "1", "csrf_token": _csrf(page)}
+    )
     assert reply.status_code == 302
     db.expire_all()
     assert team.section.sentences[0].text == "A budget is money."
@@ -87,16 +96,24 @@ def test_editors_restore_and_facilitators_manage_checkpoints(db, team, client, m
     client.post("/sign-out", data={"csrf_token": _csrf(sec)})
     sign_in(client, "fatima@example.org")
     page = client.get(f"/policies/{team.policy.id}/history").get_data(as_text=True)
-    client.post(f"/policies/{team.policy.id}/checkpoints",
-                data={"name": "First", "csrf_token": _csrf(page)})
+    client.post(
+        f"/policies/{team.policy.id}/checkpoints", data={"name": "First", "csrf_token": _csrf(page)}
+    )
     cp = db.query(Checkpoint).one()
     page = client.get(f"/policies/{team.policy.id}/history").get_data(as_text=True)
     assert "Rename or remove" in page
-    assert client.post(f"/checkpoints/{cp.id}/rename", data={
-        f"cp{cp.id}-name": "Renamed", "csrf_token": _csrf(page)}).status_code == 302
+    assert (
+        client.post(
+            f"/checkpoints/{cp.id}/rename",
+            data={f"cp{cp.id}-name": "Renamed", "csrf_token": _csrf(page)},
+        ).status_code
+        == 302
+    )
     db.expire_all()
     assert db.get(Checkpoint, cp.id).name == "Renamed"
-    assert client.post(f"/checkpoints/{cp.id}/delete",
-                       data={"csrf_token": _csrf(page)}).status_code == 302
+    assert (
+        client.post(f"/checkpoints/{cp.id}/delete", data={"csrf_token": _csrf(page)}).status_code
+        == 302
+    )
     db.expire_all()
     assert db.get(Checkpoint, cp.id) is None

@@ -21,9 +21,30 @@ from server.policies.models import Section, Sentence
 from tests.history.conftest import live_outline, state_outline
 
 dmp = diff_match_patch()
-WORDS = ["budget", "money", "plan", "review", "family", "school", "health", "care", "you",
-         "we", "can", "will", "ask", "appeal", "weeks", "child", "support", "direct",
-         "payment", "provider", "agree", "decide"]
+WORDS = [
+    "budget",
+    "money",
+    "plan",
+    "review",
+    "family",
+    "school",
+    "health",
+    "care",
+    "you",
+    "we",
+    "can",
+    "will",
+    "ask",
+    "appeal",
+    "weeks",
+    "child",
+    "support",
+    "direct",
+    "payment",
+    "provider",
+    "agree",
+    "decide",
+]
 
 
 def _words(rng: random.Random, n: int) -> str:
@@ -31,14 +52,21 @@ def _words(rng: random.Random, n: int) -> str:
 
 
 def _live_sentences(db, section_id):
-    return list(db.scalars(select(Sentence).where(Sentence.section_id == section_id,
-                                                  Sentence.deleted_at.is_(None))
-                           .order_by(Sentence.position, Sentence.id)))
+    return list(
+        db.scalars(
+            select(Sentence)
+            .where(Sentence.section_id == section_id, Sentence.deleted_at.is_(None))
+            .order_by(Sentence.position, Sentence.id)
+        )
+    )
 
 
 def _sections(db, policy_id):
-    return list(db.scalars(select(Section).where(Section.policy_id == policy_id,
-                                                 Section.deleted_at.is_(None))))
+    return list(
+        db.scalars(
+            select(Section).where(Section.policy_id == policy_id, Section.deleted_at.is_(None))
+        )
+    )
 
 
 def random_change(db, rng: random.Random, team, users) -> None:
@@ -48,10 +76,17 @@ def random_change(db, rng: random.Random, team, users) -> None:
     roll = rng.random()
     if not sections or roll < 0.05:
         part = rng.choice(team.policy.parts)
-        text = ". ".join(_words(rng, rng.randint(2, 6)).capitalize()
-                         for _ in range(rng.randint(0, 4)))
-        policies.create_section(db, part, team.fac, title=_words(rng, 3).capitalize(),
-                                subgroup_id=team.sub.id, text=text + ("." if text else ""))
+        text = ". ".join(
+            _words(rng, rng.randint(2, 6)).capitalize() for _ in range(rng.randint(0, 4))
+        )
+        policies.create_section(
+            db,
+            part,
+            team.fac,
+            title=_words(rng, 3).capitalize(),
+            subgroup_id=team.sub.id,
+            text=text + ("." if text else ""),
+        )
         return
     section = rng.choice(sections)
     live = _live_sentences(db, section.id)
@@ -59,14 +94,18 @@ def random_change(db, rng: random.Random, team, users) -> None:
         policies.delete_section(db, section, team.fac)
     elif roll < 0.11 and len(sections) > 1:
         other = rng.choice([s for s in sections if s.part_id == section.part_id] or [section])
-        place = sync.Place(at=rng.choice(["start", "end"])) if other.id == section.id \
+        place = (
+            sync.Place(at=rng.choice(["start", "end"]))
+            if other.id == section.id
             else sync.Place(**{rng.choice(["after", "before"]): other.id})
+        )
         policies.move_section(db, section, team.fac, place)
     elif roll < 0.13:
         policies.update_section(db, section, title=_words(rng, 2).capitalize(), by=team.fac)
     elif roll < 0.14:
-        policies.update_part(db, rng.choice(team.policy.parts), title=_words(rng, 2).title(),
-                             by=team.fac)
+        policies.update_part(
+            db, rng.choice(team.policy.parts), title=_words(rng, 2).title(), by=team.fac
+        )
     elif roll < 0.17:
         policies.add_text(db, section, user, f"{_words(rng, 3)}. {_words(rng, 4)}.")
     elif not live or roll < 0.27:
@@ -78,14 +117,24 @@ def random_change(db, rng: random.Random, team, users) -> None:
         if r2 < 0.6:
             text = s.text
             cut = rng.randint(0, len(text))
-            new = text[:cut] + rng.choice(["", " " + rng.choice(WORDS)]) + \
-                text[cut + rng.randint(0, 4):]
+            new = (
+                text[:cut]
+                + rng.choice(["", " " + rng.choice(WORDS)])
+                + text[cut + rng.randint(0, 4) :]
+            )
             patch = dmp.patch_toText(dmp.patch_make(text, new))
             editing.edit_text(db, section, s, user, s.version, patch)
         elif r2 < 0.7:
             editing.delete(db, section, s, user, s.version)
         elif r2 < 0.8 and s.text:
-            editing.split(db, section, s, user, s.version, rng.randint(0, len(s.text)),)
+            editing.split(
+                db,
+                section,
+                s,
+                user,
+                s.version,
+                rng.randint(0, len(s.text)),
+            )
         elif r2 < 0.88 and len(live) > 1 and live.index(s) > 0:
             into = live[live.index(s) - 1]
             if len(into.text) + len(s.text) < 1900:
@@ -112,12 +161,17 @@ def run_history(db, team, seed: int, steps: int) -> tuple[list, list]:
             # Let several changes share one transaction now and then, as a paste does.
             random_change(db, rng, team, users)
             db.commit()
-        seq = db.scalar(select(team.policy.__class__.seq).where(
-            team.policy.__class__.id == team.policy.id))
+        seq = db.scalar(
+            select(team.policy.__class__.seq).where(team.policy.__class__.id == team.policy.id)
+        )
         saved.append((seq, datetime.now(UTC), live_outline(db, team.policy)))
         if step % 25 == 0:
-            checkpoints.append((history.make_checkpoint(db, team.policy, rng.choice(users),
-                                                        f"Step {step}"), saved[-1][2]))
+            checkpoints.append(
+                (
+                    history.make_checkpoint(db, team.policy, rng.choice(users), f"Step {step}"),
+                    saved[-1][2],
+                )
+            )
             db.commit()
     return saved, checkpoints
 
@@ -128,8 +182,11 @@ def test_history_rebuilds_every_checkpoint_and_moment(db, team, monkeypatch, see
     saved, checkpoints = run_history(db, team, seed, 300)
     policy = team.policy
     assert policy.seq > 350
-    snapshots = db.scalar(select(func.count()).select_from(HistorySnapshot)
-                          .where(HistorySnapshot.policy_id == policy.id))
+    snapshots = db.scalar(
+        select(func.count())
+        .select_from(HistorySnapshot)
+        .where(HistorySnapshot.policy_id == policy.id)
+    )
     assert snapshots == policy.seq // every
     for checkpoint, expected in checkpoints:
         point = history.resolve_point(db, policy, f"checkpoint:{checkpoint.id}")
@@ -141,8 +198,7 @@ def test_history_rebuilds_every_checkpoint_and_moment(db, team, monkeypatch, see
         assert point.seq == seq
         assert state_outline(history.state_at(db, policy, point)) == expected
     # Every op is in exactly one revision.
-    covered = db.scalar(select(func.sum(Revision.op_count))
-                        .where(Revision.policy_id == policy.id))
+    covered = db.scalar(select(func.sum(Revision.op_count)).where(Revision.policy_id == policy.id))
     assert covered == policy.seq
 
 
@@ -156,10 +212,13 @@ def test_restoring_a_section_to_every_checkpoint_round_trips(db, team):
         point = history.resolve_point(db, team.policy, f"checkpoint:{checkpoint.id}")
         restore_section(db, section, team.alice, point)
         db.commit()
-        want = next([t for _i, t in s[4]] for _t, secs in expected for s in secs
-                    if s[0] == section.id)
+        want = next(
+            [t for _i, t in s[4]] for _t, secs in expected for s in secs if s[0] == section.id
+        )
         assert [s.text for s in _live_sentences(db, section.id)] == want
         # The restore is itself history: the point just before it is still readable.
         now = history.resolve_point(db, team.policy, "now")
-        assert [s["text"] for s in store.state_at(db, team.policy.id, now.seq)
-                .section_sentences(section.id)] == want
+        assert [
+            s["text"]
+            for s in store.state_at(db, team.policy.id, now.seq).section_sentences(section.id)
+        ] == want

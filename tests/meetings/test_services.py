@@ -29,19 +29,34 @@ def group_world(make, db):
     group = make.group(chair)
     fac = get_member(db, group.id, chair.id)
     people = [make.member(group, make.user(f"Member {i}")) for i in range(6)]
-    subs = [make.subgroup(group, f"Sub {n}", members=people[2 * n:2 * n + 2]) for n in range(3)]
+    subs = [make.subgroup(group, f"Sub {n}", members=people[2 * n : 2 * n + 2]) for n in range(3)]
     policy = make.policy(group, chair)
-    sections = [make.section(policy.parts[0], chair, sub, f"Section {n}",
-                             f"First sentence of {n}. Second sentence of {n}.")
-                for n, sub in enumerate(subs)]
-    return {"group": group, "chair": chair, "fac": fac, "people": people, "subs": subs,
-            "policy": policy, "sections": sections}
+    sections = [
+        make.section(
+            policy.parts[0],
+            chair,
+            sub,
+            f"Section {n}",
+            f"First sentence of {n}. Second sentence of {n}.",
+        )
+        for n, sub in enumerate(subs)
+    ]
+    return {
+        "group": group,
+        "chair": chair,
+        "fac": fac,
+        "people": people,
+        "subs": subs,
+        "policy": policy,
+        "sections": sections,
+    }
 
 
 def edit(db, section, user, index, new_text):
     row = sentences_of(db, [section.id])[section.id][index]
-    editing.edit_text(db, section, row, user, row.version,
-                      dmp.patch_toText(dmp.patch_make(row.text, new_text)))
+    editing.edit_text(
+        db, section, row, user, row.version, dmp.patch_toText(dmp.patch_make(row.text, new_text))
+    )
     return row.id
 
 
@@ -53,8 +68,9 @@ def test_review_lists_exactly_the_changes_since_the_last_session(db, group_world
     w, rng = group_world, random.Random(SEED)
     before_id = edit(db, w["sections"][0], user(db, w["people"][0]), 0, "Changed before.")
     db.commit()
-    first = services.schedule(db, w["group"], w["chair"], title="Session 1",
-                              starts_at=w["policy"].created_at)
+    first = services.schedule(
+        db, w["group"], w["chair"], title="Session 1", starts_at=w["policy"].created_at
+    )
     services.start(db, first, w["chair"])
     services.close(db, first, w["chair"])
     db.commit()
@@ -75,8 +91,9 @@ def test_review_lists_exactly_the_changes_since_the_last_session(db, group_world
 
 def test_marking_reviewed_and_a_later_change_unreviews(db, group_world):
     w = group_world
-    meeting = services.schedule(db, w["group"], w["chair"], title="S", starts_at=w[
-        "policy"].created_at)
+    meeting = services.schedule(
+        db, w["group"], w["chair"], title="S", starts_at=w["policy"].created_at
+    )
     services.start(db, meeting, w["chair"])
     db.commit()
     writer = user(db, w["people"][0])
@@ -92,7 +109,9 @@ def test_marking_reviewed_and_a_later_change_unreviews(db, group_world):
     db.commit()
     again = review.review_for(db, w["group"].id, reader)
     assert {i.key: i.reviewed for i in again.items} == {
-        f"sentence:{sid}": False, f"thread:{thread.id}": False}
+        f"sentence:{sid}": False,
+        f"thread:{thread.id}": False,
+    }
     progress = {p.user_id: p for p in review.progress(db, w["group"].id)}
     assert progress[reader].reviewed == 0 and progress[reader].total == 2
 
@@ -115,10 +134,12 @@ def test_marking_unknown_or_other_groups_items_changes_nothing(db, make, group_w
 
 def test_start_and_close_errors_and_the_checkpoint(db, group_world):
     w = group_world
-    one = services.schedule(db, w["group"], w["chair"], title="One",
-                            starts_at=w["policy"].created_at)
-    two = services.schedule(db, w["group"], w["chair"], title="Two",
-                            starts_at=w["policy"].created_at)
+    one = services.schedule(
+        db, w["group"], w["chair"], title="One", starts_at=w["policy"].created_at
+    )
+    two = services.schedule(
+        db, w["group"], w["chair"], title="Two", starts_at=w["policy"].created_at
+    )
     with pytest.raises(Conflict) as never:
         services.close(db, one, w["chair"])
     assert never.value.code == "session_not_started"
@@ -140,12 +161,19 @@ def test_agenda_in_text_order_and_minutes_record_decisions(db, group_world):
     w = group_world
     everyone = [w["fac"], *w["people"]]
     last, first = w["sections"][2], w["sections"][0]
-    late = proposals.create(db, last, w["people"][0], kind="delete", reason="Shorter",
-                            sentence_ids=[sentences_of(db, [last.id])[last.id][1].id])
+    late = proposals.create(
+        db,
+        last,
+        w["people"][0],
+        kind="delete",
+        reason="Shorter",
+        sentence_ids=[sentences_of(db, [last.id])[last.id][1].id],
+    )
     v_late = votes.open_for_proposal(db, late, w["people"][0], user(db, w["people"][0]))
     v_first = votes.open_for_agreement(db, first, w["group"].id, user(db, w["people"][0]))
-    meeting = services.schedule(db, w["group"], w["chair"], title="Decide",
-                                starts_at=w["policy"].created_at)
+    meeting = services.schedule(
+        db, w["group"], w["chair"], title="Decide", starts_at=w["policy"].created_at
+    )
     items = agenda.items(meeting)
     assert [i.vote_id for i in items] == [v_first.id, v_late.id]
     assert items[0].title == "Agree the section “Section 0”"
@@ -161,5 +189,6 @@ def test_agenda_in_text_order_and_minutes_record_decisions(db, group_world):
     services.close(db, meeting, w["chair"])
     assert v_first.outcome == Outcome.APPROVED
     assert meeting.minutes["agreed_sections"] == [
-        {"section_id": first.id, "section": "Section 0", "policy": w["policy"].title}]
+        {"section_id": first.id, "section": "Section 0", "policy": w["policy"].title}
+    ]
     assert [d["vote_id"] for d in meeting.minutes["decisions"]] == [v_first.id]

@@ -34,8 +34,13 @@ class Live:
         self.sio.on("rights", self.rights.append)
         self.sio.on("access_revoked", self.revoked.append)
         self.sio.on("disconnect", lambda *a: self.disconnected.set())
-        self.sio.connect(url, auth={"token": token} if token else None, headers=headers or {},
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            url,
+            auth={"token": token} if token else None,
+            headers=headers or {},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
 
     def call(self, event: str, data=None, timeout: float = 10):
         return self.sio.call(event, data, timeout=timeout)
@@ -61,20 +66,36 @@ def build_world(make) -> dict:
     policy with one section of three sentences."""
     facilitator = make.user("Fatima", "fac@example.org")
     group = make.group(facilitator)
-    alice, bob, carol = (make.user(n, f"{n.lower()}@example.org") for n in
-                         ("Alice", "Bob", "Carol"))
+    alice, bob, carol = (
+        make.user(n, f"{n.lower()}@example.org") for n in ("Alice", "Bob", "Carol")
+    )
     ma, mb = make.member(group, alice), make.member(group, bob, "education")
     make.member(group, carol, "health")
     sub = make.subgroup(group, "Writers", [ma, mb])
     policy = make.policy(group, facilitator)
-    section = make.section(policy.parts[0], facilitator, sub, "Budgets",
-                           "You can ask for a budget. We will answer in four weeks. "
-                           "You can appeal.")
-    return {"group": group, "policy": policy, "section": section, "sub": sub,
-            "users": {"fatima": facilitator, "alice": alice, "bob": bob, "carol": carol},
-            "tokens": {name: make.token(user) for name, user in
-                       {"fatima": facilitator, "alice": alice, "bob": bob,
-                        "carol": carol}.items()}}
+    section = make.section(
+        policy.parts[0],
+        facilitator,
+        sub,
+        "Budgets",
+        "You can ask for a budget. We will answer in four weeks. You can appeal.",
+    )
+    return {
+        "group": group,
+        "policy": policy,
+        "section": section,
+        "sub": sub,
+        "users": {"fatima": facilitator, "alice": alice, "bob": bob, "carol": carol},
+        "tokens": {
+            name: make.token(user)
+            for name, user in {
+                "fatima": facilitator,
+                "alice": alice,
+                "bob": bob,
+                "carol": carol,
+            }.items()
+        },
+    }
 
 
 @pytest.fixture

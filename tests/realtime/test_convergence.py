@@ -46,8 +46,9 @@ class Typist:
 
     def _send(self) -> None:
         for request in self.model.pending():
-            self.live.sio.emit(request.event, request.data,
-                               callback=lambda ack, r=request: self._ack(r, ack))
+            self.live.sio.emit(
+                request.event, request.data, callback=lambda ack, r=request: self._ack(r, ack)
+            )
 
     def _ack(self, request, ack: dict) -> None:
         with self.lock:
@@ -58,7 +59,7 @@ class Typist:
         for n in range(EDITS_EACH):
             time.sleep(self.rng.random() * 0.05)
             with self.lock:
-                (_section_id, sentences), = self.model.document()
+                ((_section_id, sentences),) = self.model.document()
                 sentence_id, text = self.rng.choice(sentences)
                 spaces = [i + 1 for i, c in enumerate(text) if c == " "]
                 at = self.rng.choice([0, *spaces])
@@ -84,16 +85,22 @@ def _explain(missing: list[str], whole: str, instance) -> str:
         for tok in missing[:5]:
             versions = con.execute(
                 "SELECT sentence_id, version, author_id, text FROM sentence_versions "
-                "WHERE text LIKE ? ORDER BY sentence_id, version", (f"%{tok}%",)).fetchall()
+                "WHERE text LIKE ? ORDER BY sentence_id, version",
+                (f"%{tok}%",),
+            ).fetchall()
             first = versions[0][:2] if versions else None
-            lines.append(f"{tok}: {whole.count(tok)} in the final text; in "
-                         f"{len(versions)} kept versions, first {first}, last "
-                         f"{versions[-1][:2] if versions else None}")
+            lines.append(
+                f"{tok}: {whole.count(tok)} in the final text; in "
+                f"{len(versions)} kept versions, first {first}, last "
+                f"{versions[-1][:2] if versions else None}"
+            )
             if versions:
                 sid, last = versions[-1][0], versions[-1][1]
-                after = con.execute("SELECT version, author_id, text FROM sentence_versions "
-                                    "WHERE sentence_id = ? AND version BETWEEN ? AND ?",
-                                    (sid, last, last + 1)).fetchall()
+                after = con.execute(
+                    "SELECT version, author_id, text FROM sentence_versions "
+                    "WHERE sentence_id = ? AND version BETWEEN ? AND ?",
+                    (sid, last, last + 1),
+                ).fetchall()
                 lines.append(f"  around its last version: {after}")
     return "\n".join(lines)
 
@@ -109,9 +116,13 @@ def crowd(make, instance):
         make.member(group, u)
     policy = make.policy(group, facilitator)
     section = make.section(policy.parts[0], facilitator, sub, "Shared", " ".join(BASE))
-    return {"policy": policy, "section": section,
-            "editors": [make.token(u) for u in editors],
-            "watchers": [make.token(u) for u in watchers], "reader": make.token(facilitator)}
+    return {
+        "policy": policy,
+        "section": section,
+        "editors": [make.token(u) for u in editors],
+        "watchers": [make.token(u) for u in watchers],
+        "reader": make.token(facilitator),
+    }
 
 
 def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
@@ -119,16 +130,26 @@ def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
     typed: list[str] = []
     typists: list[Typist] = []
     try:
-        typists = [Typist(server.url, token, i, crowd["policy"].id, typed)
-                   for i, token in enumerate(crowd["editors"])]
+        typists = [
+            Typist(server.url, token, i, crowd["policy"].id, typed)
+            for i, token in enumerate(crowd["editors"])
+        ]
         watchers = [Live(server.url, token) for token in crowd["watchers"]]
         first = [w.join(crowd["policy"].id) for w in watchers][0]["sections"][0]["sentences"][0]
         threads = [threading.Thread(target=t.type_some) for t in typists]
         for t in threads:
             t.start()
-        refused = [w.call("edit_sentence", {"id": first["id"], "base_version": 1,
-                                            "patch": "@@ -1,5 +1,12 @@\n alpha\n+ WATCHER\n"})
-                   for w in watchers]
+        refused = [
+            w.call(
+                "edit_sentence",
+                {
+                    "id": first["id"],
+                    "base_version": 1,
+                    "patch": "@@ -1,5 +1,12 @@\n alpha\n+ WATCHER\n",
+                },
+            )
+            for w in watchers
+        ]
         for t in threads:
             t.join(60)
         assert all(r["error"]["code"] == "forbidden" for r in refused), refused

@@ -20,25 +20,41 @@ def test_every_acknowledged_edit_survives_sigkill(world, instance):
 
     def burst(client: Live, name: str) -> None:
         state = {s["id"]: s for s in client.join(world["policy"].id)["sections"][0]["sentences"]}
-        client.sio.on("op", lambda op: state.update(
-            {op["id"]: {**state[op["id"]], "text": op["text"], "version": op["version"]}})
-            if op.get("op") == "edit" else None)
+        client.sio.on(
+            "op",
+            lambda op: (
+                state.update(
+                    {op["id"]: {**state[op["id"]], "text": op["text"], "version": op["version"]}}
+                )
+                if op.get("op") == "edit"
+                else None
+            ),
+        )
         for n in range(400):
             if killed.is_set():
                 return
             s = state[rng.choice(sorted(state))]
             token = f"{name}{n}"
             try:
-                reply = client.call("edit_sentence", {
-                    "id": s["id"], "base_version": s["version"], "ref": n,
-                    "patch": patch(s["text"], f"{s['text']} {token}")}, timeout=3)
+                reply = client.call(
+                    "edit_sentence",
+                    {
+                        "id": s["id"],
+                        "base_version": s["version"],
+                        "ref": n,
+                        "patch": patch(s["text"], f"{s['text']} {token}"),
+                    },
+                    timeout=3,
+                )
             except Exception:  # the server died under us: this one was never acked
                 return
             if reply.get("ok"):
                 acked.append(token)
 
-    threads = [threading.Thread(target=burst, args=(c, n)) for c, n in
-               zip(clients, ("alice", "bob"), strict=True)]
+    threads = [
+        threading.Thread(target=burst, args=(c, n))
+        for c, n in zip(clients, ("alice", "bob"), strict=True)
+    ]
     for t in threads:
         t.start()
     while len(acked) < 60 and any(t.is_alive() for t in threads):

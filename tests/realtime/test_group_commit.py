@@ -154,8 +154,12 @@ def fire_burst(clients: dict, section_id: int, rng: random.Random) -> list:
     """alice and bob each fire EACH new sentences without waiting for answers, about a
     quarter refused by the engine after a row was already written (an unknown place);
     carol, outside the sub-group, tries five. Returns the plan: (name, word, refused)."""
-    plan = [(n, f"{n}{k}", n == "carol" or rng.random() < 0.25)
-            for k in range(EACH) for n in ("alice", "bob", "carol") if n != "carol" or k < 5]
+    plan = [
+        (n, f"{n}{k}", n == "carol" or rng.random() < 0.25)
+        for k in range(EACH)
+        for n in ("alice", "bob", "carol")
+        if n != "carol" or k < 5
+    ]
     answers: list[tuple[str, bool, dict]] = []
     lock = threading.Lock()
     for name, word, refuse in plan:
@@ -165,8 +169,11 @@ def fire_burst(clients: dict, section_id: int, rng: random.Random) -> list:
             with lock:
                 answers.append((word, refuse, ack))
 
-        clients[name].sio.emit("insert_sentence", {
-            "section_id": section_id, "text": f"Word {word}.", "place": place}, callback=done)
+        clients[name].sio.emit(
+            "insert_sentence",
+            {"section_id": section_id, "text": f"Word {word}.", "place": place},
+            callback=done,
+        )
     return plan, answers
 
 
@@ -177,10 +184,11 @@ def check_burst(plan, answers, clients: dict, start: int, read) -> None:
     kept = [w for w, refuse, ack in answers if ack.get("ok")]
     assert all(not refuse for w, refuse, ack in answers if ack.get("ok"))
     assert {ack["error"]["code"] for w, refuse, ack in answers if refuse} == {
-        "not_found", "forbidden"}
+        "not_found",
+        "forbidden",
+    }
     top = start + len(kept)
-    assert wait_for(lambda: all(c.ops and c.ops[-1]["seq"] >= top
-                                for c in clients.values()), 20)
+    assert wait_for(lambda: all(c.ops and c.ops[-1]["seq"] >= top for c in clients.values()), 20)
     streams = [sorted(op["seq"] for op in c.ops) for c in clients.values()]
     assert all(seqs == list(range(start + 1, top + 1)) for seqs in streams)
     words = " ".join(read())
@@ -203,8 +211,13 @@ def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, insta
         time.sleep(0.3)
         hold.rollback()
         hold.close()
-        check_burst(plan, answers, clients, start,
-                    lambda: read_text(server, world["tokens"]["carol"], section_id))
+        check_burst(
+            plan,
+            answers,
+            clients,
+            start,
+            lambda: read_text(server, world["tokens"]["carol"], section_id),
+        )
         assert clients["alice"].ops == clients["carol"].ops  # in order, as they were sent
     finally:
         for c in clients.values():

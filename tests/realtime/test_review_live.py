@@ -12,8 +12,13 @@ V1 = "/api/v1"
 
 
 def api(server, token, method, path, **kw):
-    res = requests.request(method, f"{server.url}{V1}{path}", timeout=10,
-                           headers={"Authorization": f"Bearer {token}"}, **kw)
+    res = requests.request(
+        method,
+        f"{server.url}{V1}{path}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+        **kw,
+    )
     assert res.status_code < 300, (path, res.status_code, res.text)
     return res.json()
 
@@ -36,30 +41,63 @@ def test_comments_and_an_approved_proposal_arrive_live(world, connect, server):
     for c in (editor, watcher):
         assert c.join(world["policy"].id)["ok"]
     section_id = world["section"].id
-    sentences = api(server, world["tokens"]["carol"], "GET",
-                    f"/sections/{section_id}")["sentences"]
+    sentences = api(server, world["tokens"]["carol"], "GET", f"/sections/{section_id}")["sentences"]
 
-    thread = api(server, world["tokens"]["carol"], "POST", f"/sections/{section_id}/comments",
-                 json={"body": "Four weeks feels long.", "sentence_id": sentences[1]["id"]})
-    wait_for(lambda: {"section_id": section_id, "kind": "comment", "id": thread["id"],
-                      "action": "added"} in reviews)
+    thread = api(
+        server,
+        world["tokens"]["carol"],
+        "POST",
+        f"/sections/{section_id}/comments",
+        json={"body": "Four weeks feels long.", "sentence_id": sentences[1]["id"]},
+    )
+    wait_for(
+        lambda: (
+            {"section_id": section_id, "kind": "comment", "id": thread["id"], "action": "added"}
+            in reviews
+        )
+    )
 
-    proposal = api(server, world["tokens"]["carol"], "POST",
-                   f"/sections/{section_id}/proposals",
-                   json={"kind": "replace", "reason": "Families asked for a faster answer.",
-                         "text": "We will answer in two weeks.",
-                         "sentence_ids": [sentences[1]["id"]]})
-    vote = api(server, world["tokens"]["carol"], "POST", f"/proposals/{proposal['id']}/vote",
-               json={})
+    proposal = api(
+        server,
+        world["tokens"]["carol"],
+        "POST",
+        f"/sections/{section_id}/proposals",
+        json={
+            "kind": "replace",
+            "reason": "Families asked for a faster answer.",
+            "text": "We will answer in two weeks.",
+            "sentence_ids": [sentences[1]["id"]],
+        },
+    )
+    vote = api(
+        server, world["tokens"]["carol"], "POST", f"/proposals/{proposal['id']}/vote", json={}
+    )
     for name in ("fatima", "alice", "bob", "carol"):  # everyone votes: it closes at once
-        api(server, world["tokens"][name], "POST", f"/votes/{vote['id']}/ballots",
-            json={"choice": "approve"})
+        api(
+            server,
+            world["tokens"][name],
+            "POST",
+            f"/votes/{vote['id']}/ballots",
+            json={"choice": "approve"},
+        )
 
-    op = wait_for(lambda: next((o for o in editor.ops
-                                if o.get("cause") == f"proposal:{proposal['id']}"), None))
+    op = wait_for(
+        lambda: next(
+            (o for o in editor.ops if o.get("cause") == f"proposal:{proposal['id']}"), None
+        )
+    )
     assert op["op"] == "edit" and op["text"] == "We will answer in two weeks."
-    wait_for(lambda: {"section_id": section_id, "kind": "proposal", "id": proposal["id"],
-                      "action": "applied"} in reviews)
+    wait_for(
+        lambda: (
+            {
+                "section_id": section_id,
+                "kind": "proposal",
+                "id": proposal["id"],
+                "action": "applied",
+            }
+            in reviews
+        )
+    )
     wait_for(lambda: any(r["kind"] == "vote" and r["action"] == "closed" for r in reviews))
     assert all("choice" not in r and "ballots" not in r for r in reviews)
     after = api(server, world["tokens"]["alice"], "GET", f"/sections/{section_id}")

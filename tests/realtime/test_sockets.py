@@ -26,8 +26,11 @@ def first_sentence(join_reply: dict) -> dict:
 
 
 def read_text(server, token: str, section_id: int) -> list[str]:
-    body = requests.get(f"{server.url}/api/v1/sections/{section_id}",
-                        headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    body = requests.get(
+        f"{server.url}/api/v1/sections/{section_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
     return [s["text"] for s in body["sentences"]]
 
 
@@ -45,16 +48,24 @@ def test_owner_edit_is_acked_stored_and_broadcast_to_everyone(world, connect, se
     watcher = carol.join(world["policy"].id)
     assert watcher["rights"]["can_edit"] == []
     s = first_sentence(joined)
-    ack = alice.call("edit_sentence", {"id": s["id"], "base_version": s["version"],
-                                       "patch": patch(s["text"], s["text"] + " Soon."),
-                                       "ref": 1})
+    ack = alice.call(
+        "edit_sentence",
+        {
+            "id": s["id"],
+            "base_version": s["version"],
+            "patch": patch(s["text"], s["text"] + " Soon."),
+            "ref": 1,
+        },
+    )
     assert ack == {"ok": True, "seq": joined["seq"] + 1}
     for client in (alice, carol):  # the sender too: it learns its own op from the stream
         assert wait_for(lambda c=client: any(o["seq"] == ack["seq"] for o in c.ops))
     op = next(o for o in carol.ops if o["seq"] == ack["seq"])
     assert op["origin"] == alice.client_id and op["ref"] == 1 and op["version"] == 2
-    assert read_text(server, world["tokens"]["carol"], world["section"].id)[0] == \
-        "You can ask for a budget. Soon."
+    assert (
+        read_text(server, world["tokens"]["carol"], world["section"].id)[0]
+        == "You can ask for a budget. Soon."
+    )
 
 
 def test_watchers_cannot_edit_and_nothing_changes(world, connect, server):
@@ -64,8 +75,10 @@ def test_watchers_cannot_edit_and_nothing_changes(world, connect, server):
     before = read_text(server, world["tokens"]["carol"], world["section"].id)
     requests_ = [
         ("edit_sentence", {"id": s["id"], "base_version": 1, "patch": patch(s["text"], "x")}),
-        ("insert_sentence", {"section_id": world["section"].id, "text": "Mine.",
-                             "place": {"at": "end"}}),
+        (
+            "insert_sentence",
+            {"section_id": world["section"].id, "text": "Mine.", "place": {"at": "end"}},
+        ),
         ("delete_sentence", {"id": s["id"], "base_version": 1}),
         ("split_sentence", {"id": s["id"], "base_version": 1, "offset": 3}),
         ("move_sentence", {"id": s["id"], "place": {"at": "end"}}),
@@ -91,19 +104,24 @@ def test_other_groups_and_unjoined_sockets_are_refused(world, connect, make):
     assert alice.join(other_policy.id)["error"]["code"] == "not_found"
     joined = alice.join(world["policy"].id)
     other_sentence_id = first_sentence(joined)["id"] + 3  # exists, in the other group
-    reply = alice.call("edit_sentence", {"id": other_sentence_id, "base_version": 1,
-                                         "patch": patch("Secret text.", "Mine.")})
+    reply = alice.call(
+        "edit_sentence",
+        {"id": other_sentence_id, "base_version": 1, "patch": patch("Secret text.", "Mine.")},
+    )
     assert reply["error"]["code"] in {"not_found", "forbidden"}
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"base_version": 1, "patch": "not a patch"}, "bad_patch"),
-    ({"base_version": 99, "patch": "@@ -1,3 +1,4 @@\n You\n+!\n"}, "future_version"),
-    ({"base_version": 1, "patch": "@@ -1,1 +1,30001 @@\n+" + "x" * 30000 + "\n"}, "invalid"),
-    ({"base_version": "1", "patch": "x"}, "invalid"),
-    ({"base_version": 1}, "invalid"),
-    ({"base_version": 1, "patch": "@@ -1,3 +1,5 @@\n You\n+%0A\n"}, "bad_text"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"base_version": 1, "patch": "not a patch"}, "bad_patch"),
+        ({"base_version": 99, "patch": "@@ -1,3 +1,4 @@\n You\n+!\n"}, "future_version"),
+        ({"base_version": 1, "patch": "@@ -1,1 +1,30001 @@\n+" + "x" * 30000 + "\n"}, "invalid"),
+        ({"base_version": "1", "patch": "x"}, "invalid"),
+        ({"base_version": 1}, "invalid"),
+        ({"base_version": 1, "patch": "@@ -1,3 +1,5 @@\n You\n+%0A\n"}, "bad_text"),
+    ],
+)
 def test_bad_edits_get_error_acks_and_change_nothing(world, connect, server, payload, code):
     alice = connect(world["tokens"]["alice"])
     s = first_sentence(alice.join(world["policy"].id))
@@ -117,8 +135,12 @@ def test_bad_edits_get_error_acks_and_change_nothing(world, connect, server, pay
 def test_unknown_ids_and_non_object_payloads(world, connect):
     alice = connect(world["tokens"]["alice"])
     alice.join(world["policy"].id)
-    assert alice.call("edit_sentence", {"id": 999999, "base_version": 1,
-                                        "patch": "@@ x"})["error"]["code"] == "not_found"
+    assert (
+        alice.call("edit_sentence", {"id": 999999, "base_version": 1, "patch": "@@ x"})["error"][
+            "code"
+        ]
+        == "not_found"
+    )
     assert alice.call("edit_sentence", "just a string")["error"]["code"] == "invalid"
     assert alice.call("edit_sentence", [1, 2])["error"]["code"] == "invalid"
     assert alice.call("join_policy", {"policy_id": 1})["error"]["code"] == "invalid"
@@ -130,8 +152,7 @@ def test_a_flood_is_throttled_without_hurting_others(world, connect):
     bob.join(world["policy"].id)
     replies = []
     for _ in range(200):
-        alice.sio.emit("presence", {"section_id": world["section"].id},
-                       callback=replies.append)
+        alice.sio.emit("presence", {"section_id": world["section"].id}, callback=replies.append)
     assert wait_for(lambda: len(replies) == 200, 20)
     assert any(r.get("error", {}).get("code") == "rate_limited" for r in replies)
     assert bob.call("presence", {"section_id": world["section"].id}) == {"ok": True}
@@ -143,13 +164,23 @@ def test_deleted_and_merged_sentences_answer_gone(world, connect):
     bob.join(world["policy"].id)
     first, second, third = joined["sections"][0]["sentences"]
     assert alice.call("delete_sentence", {"id": third["id"], "base_version": 1})["ok"]
-    assert alice.call("merge_sentence", {"id": second["id"], "base_version": 1,
-                                         "into": first["id"], "into_base_version": 1})["ok"]
-    late = bob.call("edit_sentence", {"id": third["id"], "base_version": 1,
-                                      "patch": patch(third["text"], third["text"] + "!")})
+    assert alice.call(
+        "merge_sentence",
+        {"id": second["id"], "base_version": 1, "into": first["id"], "into_base_version": 1},
+    )["ok"]
+    late = bob.call(
+        "edit_sentence",
+        {"id": third["id"], "base_version": 1, "patch": patch(third["text"], third["text"] + "!")},
+    )
     assert late["error"]["code"] == "gone"
-    merged = bob.call("edit_sentence", {"id": second["id"], "base_version": 1,
-                                        "patch": patch(second["text"], "X" + second["text"])})
+    merged = bob.call(
+        "edit_sentence",
+        {
+            "id": second["id"],
+            "base_version": 1,
+            "patch": patch(second["text"], "X" + second["text"]),
+        },
+    )
     assert merged["error"]["code"] == "gone" and merged["error"]["merged_into"] == first["id"]
 
 
@@ -161,22 +192,42 @@ def test_a_stale_edit_merges_with_typing_but_not_across_a_split(world, connect, 
     s = first_sentence(alice.join(world["policy"].id))
     bob.join(world["policy"].id)
     text = s["text"]  # "You can ask for a budget."
-    first = alice.call("edit_sentence", {"id": s["id"], "base_version": 1,
-                                         "patch": patch(text, "Now you can ask for a budget.")})
+    first = alice.call(
+        "edit_sentence",
+        {"id": s["id"], "base_version": 1, "patch": patch(text, "Now you can ask for a budget.")},
+    )
     assert first["ok"], first
-    merged = bob.call("edit_sentence", {"id": s["id"], "base_version": 1,
-                                        "patch": patch(text, "You can ask for a personal budget.")})
+    merged = bob.call(
+        "edit_sentence",
+        {
+            "id": s["id"],
+            "base_version": 1,
+            "patch": patch(text, "You can ask for a personal budget."),
+        },
+    )
     assert merged["ok"], merged
-    assert read_text(server, world["tokens"]["carol"], world["section"].id)[0] == \
-        "Now you can ask for a personal budget."
+    assert (
+        read_text(server, world["tokens"]["carol"], world["section"].id)[0]
+        == "Now you can ask for a personal budget."
+    )
 
     split = alice.call("split_sentence", {"id": s["id"], "base_version": 3, "offset": 7})
     assert split["ok"], split
-    stale = bob.call("edit_sentence", {"id": s["id"], "base_version": 3, "patch": patch(
-        "Now you can ask for a personal budget.", "Now you can ask for a personal budget!")})
+    stale = bob.call(
+        "edit_sentence",
+        {
+            "id": s["id"],
+            "base_version": 3,
+            "patch": patch(
+                "Now you can ask for a personal budget.", "Now you can ask for a personal budget!"
+            ),
+        },
+    )
     assert stale["error"]["code"] == "conflict"
     assert read_text(server, world["tokens"]["carol"], world["section"].id)[:2] == [
-        "Now you", " can ask for a personal budget."]
+        "Now you",
+        " can ask for a personal budget.",
+    ]
 
 
 def test_presence_shows_who_is_where_and_clears_on_leave(world, connect):
@@ -186,8 +237,9 @@ def test_presence_shows_who_is_where_and_clears_on_leave(world, connect):
     assert {p["name"] for p in joined["presence"]} == {"Alice", "Carol"}
     s = first_sentence(joined)
     assert alice.call("presence", {"sentence_id": s["id"]}) == {"ok": True}
-    assert wait_for(lambda: any(p["sentence_id"] == s["id"] and p["name"] == "Alice"
-                                for p in carol.presence))
+    assert wait_for(
+        lambda: any(p["sentence_id"] == s["id"] and p["name"] == "Alice" for p in carol.presence)
+    )
     seen = next(p for p in carol.presence if p["sentence_id"] == s["id"])
     assert seen["section_id"] == world["section"].id and seen["colour"].startswith("#")
     left = []
@@ -202,9 +254,15 @@ def test_sign_out_cuts_off_the_socket_at_once(world, server, make):
     import re
 
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    web.post(f"{server.url}/sign-in", data={"email": "alice@example.org",
-                                            "password": "correct horse battery",
-                                            "csrf_token": csrf}, timeout=10)
+    web.post(
+        f"{server.url}/sign-in",
+        data={
+            "email": "alice@example.org",
+            "password": "correct horse battery",
+            "csrf_token": csrf,
+        },
+        timeout=10,
+    )
     cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
     live = Live(server.url, headers={"Cookie": cookie})
     try:
@@ -223,12 +281,15 @@ def test_leaving_the_sub_group_stops_edits_at_once(world, connect, server):
     joined = alice.join(world["policy"].id)
     s = first_sentence(joined)
     api = f"{server.url}/api/v1/subgroups/{world['sub'].id}/members/{world['users']['alice'].id}"
-    gone = requests.delete(api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"},
-                           timeout=10)
+    gone = requests.delete(
+        api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"}, timeout=10
+    )
     assert gone.status_code == 204
     assert wait_for(lambda: alice.rights and alice.rights[-1]["can_edit"] == [])
-    reply = alice.call("edit_sentence", {"id": s["id"], "base_version": 1,
-                                         "patch": patch(s["text"], s["text"] + "!")})
+    reply = alice.call(
+        "edit_sentence",
+        {"id": s["id"], "base_version": 1, "patch": patch(s["text"], s["text"] + "!")},
+    )
     assert reply["error"]["code"] == "forbidden"
 
 
@@ -236,8 +297,9 @@ def test_removal_from_the_group_disconnects(world, connect, server):
     carol = connect(world["tokens"]["carol"])
     carol.join(world["policy"].id)
     api = f"{server.url}/api/v1/groups/{world['group'].id}/members/{world['users']['carol'].id}"
-    r = requests.delete(api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"},
-                        timeout=10)
+    r = requests.delete(
+        api, headers={"Authorization": f"Bearer {world['tokens']['fatima']}"}, timeout=10
+    )
     assert r.status_code == 204
     assert carol.disconnected.wait(5)
     assert carol.revoked[0]["reason"] == "removed_from_group"
@@ -258,26 +320,38 @@ def test_facilitator_inserts_moves_and_deletes_sections_live(world, connect, ser
     assert joined["rights"]["can_manage"] is True
     carol.join(world["policy"].id)
     part_id = joined["sections"][0]["part_id"]
-    added = fatima.call("insert_section", {
-        "part_id": part_id, "title": "Appeals", "subgroup_id": world["sub"].id,
-        "text": "You can appeal. We will reply.", "place": {"at": "start"}})
+    added = fatima.call(
+        "insert_section",
+        {
+            "part_id": part_id,
+            "title": "Appeals",
+            "subgroup_id": world["sub"].id,
+            "text": "You can appeal. We will reply.",
+            "place": {"at": "start"},
+        },
+    )
     assert added["ok"], added
     assert wait_for(lambda: any(o["op"] == "section_insert" for o in carol.ops))
     op = next(o for o in carol.ops if o["op"] == "section_insert")
-    assert [s["text"] for s in op["section"]["sentences"]] == ["You can appeal.",
-                                                               "We will reply."]
+    assert [s["text"] for s in op["section"]["sentences"]] == ["You can appeal.", "We will reply."]
     assert op["section"]["position"] < joined["sections"][0]["position"]
-    moved = fatima.call("move_section", {"id": added["id"],
-                                         "place": {"after": world["section"].id}})
+    moved = fatima.call(
+        "move_section", {"id": added["id"], "place": {"after": world["section"].id}}
+    )
     assert moved["ok"], moved
     assert fatima.call("delete_section", {"id": added["id"]})["ok"]
-    assert wait_for(lambda: [o["op"] for o in carol.ops][-2:] == ["section_move",
-                                                                  "section_delete"])
-    assert carol.call("move_section", {"id": world["section"].id, "place": {"at": "end"}}
-                      )["error"]["code"] == "forbidden"
-    reply = requests.get(f"{server.url}/api/v1/policies/{world['policy'].id}",
-                         headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
-                         timeout=10).json()
+    assert wait_for(lambda: [o["op"] for o in carol.ops][-2:] == ["section_move", "section_delete"])
+    assert (
+        carol.call("move_section", {"id": world["section"].id, "place": {"at": "end"}})["error"][
+            "code"
+        ]
+        == "forbidden"
+    )
+    reply = requests.get(
+        f"{server.url}/api/v1/policies/{world['policy'].id}",
+        headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
+        timeout=10,
+    ).json()
     titles = [s["title"] for p in reply["parts"] for s in p["sections"]]
     assert titles == ["Budgets"]
 
@@ -285,10 +359,12 @@ def test_facilitator_inserts_moves_and_deletes_sections_live(world, connect, ser
 def test_text_added_over_http_arrives_live(world, connect, server):
     carol = connect(world["tokens"]["carol"])
     joined = carol.join(world["policy"].id)
-    r = requests.post(f"{server.url}/api/v1/sections/{world['section'].id}/sentences",
-                      json={"text": "Ask us. We help."},
-                      headers={"Authorization": f"Bearer {world['tokens']['alice']}"},
-                      timeout=10)
+    r = requests.post(
+        f"{server.url}/api/v1/sections/{world['section'].id}/sentences",
+        json={"text": "Ask us. We help."},
+        headers={"Authorization": f"Bearer {world['tokens']['alice']}"},
+        timeout=10,
+    )
     assert r.status_code == 201
     assert wait_for(lambda: len(carol.ops) == 2)
     assert [o["sentence"]["text"] for o in carol.ops] == ["Ask us.", "We help."]
@@ -305,8 +381,9 @@ def test_rejoining_with_since_replays_exactly_what_was_missed(world, connect):
     text = s["text"]
     for n in range(3):
         new = f"{text} {n}"
-        assert alice.call("edit_sentence", {"id": s["id"], "base_version": n + 1,
-                                            "patch": patch(text, new)})["ok"]
+        assert alice.call(
+            "edit_sentence", {"id": s["id"], "base_version": n + 1, "patch": patch(text, new)}
+        )["ok"]
         text = new
     again = connect(world["tokens"]["bob"])
     replay = again.join(world["policy"].id, since=joined["seq"])
@@ -323,7 +400,9 @@ def test_a_disabled_account_is_cut_off_even_from_another_process(world, connect,
     carol.join(world["policy"].id)
     codraft("disable-user", "--email", "carol@example.org", instance=server.instance)
     assert carol.disconnected.wait(10)
-    gone = requests.get(f"{server.url}/api/v1/me",
-                        headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
-                        timeout=10)
+    gone = requests.get(
+        f"{server.url}/api/v1/me",
+        headers={"Authorization": f"Bearer {world['tokens']['carol']}"},
+        timeout=10,
+    )
     assert gone.status_code == 401

@@ -33,7 +33,13 @@ def world(make, db) -> World:
     others = [make.member(group, make.user(f"Member {i}")) for i in range(3)]
     sub = make.subgroup(group, "Writers", members=[writer])
     policy = make.policy(group, chair)
-    section = make.section(policy.parts[0], chair, sub, text=(
-        "You can ask for a personal budget. The council pays it monthly. "
-        "Ask your coordinator for help."))
+    section = make.section(
+        policy.parts[0],
+        chair,
+        sub,
+        text=(
+            "You can ask for a personal budget. The council pays it monthly. "
+            "Ask your coordinator for help."
+        ),
+    )
     return World(facilitator, writer, others, section)

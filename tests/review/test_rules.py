@@ -71,15 +71,18 @@ def test_unknown_choice_is_refused():
         r.count(["maybe"], 3)
 
 
-@pytest.mark.parametrize(("mode", "date_passed", "all_voted", "expected"), [
-    (CloseMode.DATE, False, True, False),
-    (CloseMode.DATE, True, False, True),
-    (CloseMode.ALL_VOTED, True, False, False),
-    (CloseMode.ALL_VOTED, False, True, True),
-    (CloseMode.DATE_OR_ALL_VOTED, False, False, False),
-    (CloseMode.DATE_OR_ALL_VOTED, True, False, True),
-    (CloseMode.DATE_OR_ALL_VOTED, False, True, True),
-])
+@pytest.mark.parametrize(
+    ("mode", "date_passed", "all_voted", "expected"),
+    [
+        (CloseMode.DATE, False, True, False),
+        (CloseMode.DATE, True, False, True),
+        (CloseMode.ALL_VOTED, True, False, False),
+        (CloseMode.ALL_VOTED, False, True, True),
+        (CloseMode.DATE_OR_ALL_VOTED, False, False, False),
+        (CloseMode.DATE_OR_ALL_VOTED, True, False, True),
+        (CloseMode.DATE_OR_ALL_VOTED, False, True, True),
+    ],
+)
 def test_when_a_vote_closes(mode, date_passed, all_voted, expected):
     closes_at = NOW - timedelta(seconds=1) if date_passed else NOW + timedelta(days=1)
     tally = r.count([A, A, A] if all_voted else [A, A], 3)

@@ -41,10 +41,12 @@ def everyone_votes(db, vote, members, choice="approve"):
 
 # --- comments --------------------------------------------------------------------------------
 
+
 def test_comment_threads_replies_and_resolve(db, world):
     first = live(db, world.section)[0]
-    root = comments.add(db, world.section, world.others[0], "Is **monthly** right?",
-                        sentence_id=first.id)
+    root = comments.add(
+        db, world.section, world.others[0], "Is **monthly** right?", sentence_id=first.id
+    )
     comments.reply(db, root, world.writer, "We think so, @Member 0.")
     db.commit()
     [thread] = comments.threads(db, world.section.id)
@@ -72,8 +74,9 @@ def test_edit_and_delete_only_your_own_and_deleted_leaves_a_marker(db, world):
     assert thread.replies[0].source == "A reply"
 
 
-@pytest.mark.parametrize("body", ["", "   ", "<b></b>", "<p><i> </i></p>", "<script></script>",
-                                  "x" * 5001])
+@pytest.mark.parametrize(
+    "body", ["", "   ", "<b></b>", "<p><i> </i></p>", "<script></script>", "x" * 5001]
+)
 def test_bad_comment_bodies_are_refused(db, world, body):
     with pytest.raises(InvalidInput):
         comments.add(db, world.section, world.others[0], body)
@@ -81,10 +84,12 @@ def test_bad_comment_bodies_are_refused(db, world, body):
 
 def test_comment_follows_a_merge_and_survives_a_delete(db, world):
     first, second, third = live(db, world.section)
-    on_second = comments.add(db, world.section, world.others[0], "About the second",
-                             sentence_id=second.id)
-    on_third = comments.add(db, world.section, world.others[0], "About the third",
-                            sentence_id=third.id)
+    on_second = comments.add(
+        db, world.section, world.others[0], "About the second", sentence_id=second.id
+    )
+    on_third = comments.add(
+        db, world.section, world.others[0], "About the third", sentence_id=third.id
+    )
     writer = user(db, world.writer)
     editing.merge(db, world.section, second, first, writer, second.version, first.version)
     editing.delete(db, world.section, db.get(Sentence, third.id), writer, third.version)
@@ -97,9 +102,17 @@ def test_comment_follows_a_merge_and_survives_a_delete(db, world):
 
 # --- proposals and votes ---------------------------------------------------------------------
 
+
 def propose(db, world, kind, text=None, ids=None, who=None):
-    return proposals.create(db, world.section, who or world.others[0], kind=kind,
-                            reason="Plainer words", text=text, sentence_ids=ids)
+    return proposals.create(
+        db,
+        world.section,
+        who or world.others[0],
+        kind=kind,
+        reason="Plainer words",
+        text=text,
+        sentence_ids=ids,
+    )
 
 
 def test_replace_approved_applies_through_the_engine(db, world):
@@ -143,8 +156,14 @@ def test_stale_proposal_conflicts_when_the_same_words_changed(db, world):
     p = propose(db, world, "replace", "The council pays it every month.", [second.id])
     before_edit = second.text
     writer = user(db, world.writer)
-    editing.edit_text(db, world.section, second, writer, second.version,
-                      "@@ -20,13 +20,12 @@\n it \n-monthly\n+weekly\n .\n")
+    editing.edit_text(
+        db,
+        world.section,
+        second,
+        writer,
+        second.version,
+        "@@ -20,13 +20,12 @@\n it \n-monthly\n+weekly\n .\n",
+    )
     db.commit()
     edited = texts(db, world.section)[1]
     assert edited != before_edit
@@ -161,28 +180,49 @@ def test_insert_delete_and_rewrite(db, world):
     ins = propose(db, world, "insert", "It is yours to spend. Keep receipts.", [first.id])
     dele = propose(db, world, "delete", ids=[third.id])
     for p in (ins, dele):
-        everyone_votes(db, votes.open_for_proposal(db, p, world.facilitator,
-                                                   user(db, world.facilitator)), world.everyone)
-    assert texts(db, world.section) == [first.text, "It is yours to spend.", "Keep receipts.",
-                                        second.text]
-    rw = propose(db, world, "rewrite", f"{first.text} It is yours. Keep receipts. "
-                                        "The council pays it every month.")
-    everyone_votes(db, votes.open_for_proposal(db, rw, world.facilitator,
-                                               user(db, world.facilitator)), world.everyone)
-    assert texts(db, world.section) == [first.text, "It is yours.", "Keep receipts.",
-                                        "The council pays it every month."]
+        everyone_votes(
+            db,
+            votes.open_for_proposal(db, p, world.facilitator, user(db, world.facilitator)),
+            world.everyone,
+        )
+    assert texts(db, world.section) == [
+        first.text,
+        "It is yours to spend.",
+        "Keep receipts.",
+        second.text,
+    ]
+    rw = propose(
+        db,
+        world,
+        "rewrite",
+        f"{first.text} It is yours. Keep receipts. The council pays it every month.",
+    )
+    everyone_votes(
+        db,
+        votes.open_for_proposal(db, rw, world.facilitator, user(db, world.facilitator)),
+        world.everyone,
+    )
+    assert texts(db, world.section) == [
+        first.text,
+        "It is yours.",
+        "Keep receipts.",
+        "The council pays it every month.",
+    ]
     assert live(db, world.section)[0].id == first.id  # unchanged sentences keep their ids
 
 
-@pytest.mark.parametrize(("kind", "text", "ids", "error"), [
-    ("replace", "New", [], InvalidInput),
-    ("replace", "", "first", InvalidInput),
-    ("replace", "same", "first", InvalidInput),
-    ("delete", None, [999999], NotFound),
-    ("insert", "New.", [1, 2], InvalidInput),
-    ("teleport", "x", [], InvalidInput),
-    ("rewrite", "", [], InvalidInput),
-])
+@pytest.mark.parametrize(
+    ("kind", "text", "ids", "error"),
+    [
+        ("replace", "New", [], InvalidInput),
+        ("replace", "", "first", InvalidInput),
+        ("replace", "same", "first", InvalidInput),
+        ("delete", None, [999999], NotFound),
+        ("insert", "New.", [1, 2], InvalidInput),
+        ("teleport", "x", [], InvalidInput),
+        ("rewrite", "", [], InvalidInput),
+    ],
+)
 def test_bad_proposals_are_refused(db, world, kind, text, ids, error):
     first = live(db, world.section)[0]
     if ids == "first":
@@ -196,8 +236,15 @@ def test_bad_proposals_are_refused(db, world, kind, text, ids, error):
 def test_reason_is_required(db, world):
     first = live(db, world.section)[0]
     with pytest.raises(InvalidInput):
-        proposals.create(db, world.section, world.others[0], kind="replace", reason=" ",
-                         text="x", sentence_ids=[first.id])
+        proposals.create(
+            db,
+            world.section,
+            world.others[0],
+            kind="replace",
+            reason=" ",
+            text="x",
+            sentence_ids=[first.id],
+        )
 
 
 def test_one_member_one_vote_and_changes_until_close(db, world):
@@ -237,8 +284,9 @@ def test_votes_after_closing_are_refused(db, world):
 
 def test_a_vote_closes_by_date_when_looked_at(db, world):
     p = propose(db, world, "delete", ids=[live(db, world.section)[2].id])
-    vote = votes.open_for_proposal(db, p, world.others[0], user(db, world.others[0]),
-                                   closes_at=utcnow() + timedelta(hours=1))
+    vote = votes.open_for_proposal(
+        db, p, world.others[0], user(db, world.others[0]), closes_at=utcnow() + timedelta(hours=1)
+    )
     for m in world.everyone[:3]:
         votes.cast(db, vote, m, "approve")
     assert vote.is_open
@@ -248,33 +296,58 @@ def test_a_vote_closes_by_date_when_looked_at(db, world):
 
 def test_rules_are_copied_when_a_vote_opens(db, world):
     chair = user(db, world.facilitator)
-    votes.set_group_rules(db, world.section.part.policy.group_id, chair, quorum_percent=100,
-                          threshold_percent=50, close_mode="all_voted", vote_days=7,
-                          secret_ballot=True)
+    votes.set_group_rules(
+        db,
+        world.section.part.policy.group_id,
+        chair,
+        quorum_percent=100,
+        threshold_percent=50,
+        close_mode="all_voted",
+        vote_days=7,
+        secret_ballot=True,
+    )
     p = propose(db, world, "delete", ids=[live(db, world.section)[2].id])
     vote = votes.open_for_proposal(db, p, world.others[0], user(db, world.others[0]))
-    votes.set_group_rules(db, world.section.part.policy.group_id, chair, quorum_percent=10,
-                          threshold_percent=50, close_mode="date", vote_days=7,
-                          secret_ballot=False)
+    votes.set_group_rules(
+        db,
+        world.section.part.policy.group_id,
+        chair,
+        quorum_percent=10,
+        threshold_percent=50,
+        close_mode="date",
+        vote_days=7,
+        secret_ballot=False,
+    )
     assert vote.quorum_percent == 100 and vote.secret and vote.closes_at is None
     assert votes.ballots_shown(db, vote) is None
 
 
 def test_bad_rules_are_refused(db, world):
     with pytest.raises(InvalidInput) as err:
-        votes.set_group_rules(db, 1, user(db, world.facilitator), quorum_percent=101,
-                              threshold_percent=100, close_mode="never", vote_days=0,
-                              secret_ballot=False)
-    assert set(err.value.fields) == {"quorum_percent", "threshold_percent", "close_mode",
-                                     "vote_days"}
+        votes.set_group_rules(
+            db,
+            1,
+            user(db, world.facilitator),
+            quorum_percent=101,
+            threshold_percent=100,
+            close_mode="never",
+            vote_days=0,
+            secret_ballot=False,
+        )
+    assert set(err.value.fields) == {
+        "quorum_percent",
+        "threshold_percent",
+        "close_mode",
+        "vote_days",
+    }
 
 
 # --- agreeing a section ----------------------------------------------------------------------
 
+
 def test_agree_a_section_then_flag_later_changes(db, world):
     writer = user(db, world.writer)
-    vote = votes.open_for_agreement(db, world.section, world.section.part.policy.group_id,
-                                    writer)
+    vote = votes.open_for_agreement(db, world.section, world.section.part.policy.group_id, writer)
     assert world.section.status == SectionStatus.READY_FOR_REVIEW
     with pytest.raises(Conflict):
         votes.open_for_agreement(db, world.section, world.section.part.policy.group_id, writer)
@@ -282,16 +355,18 @@ def test_agree_a_section_then_flag_later_changes(db, world):
     assert db.get(Section, world.section.id).status == SectionStatus.AGREED
     first = live(db, world.section)[0]
     assert not agreement.since_agreed(db, world.section).any
-    editing.edit_text(db, world.section, first, writer, first.version,
-                      "@@ -1,3 +1,3 @@\n-You\n+We\n")
+    editing.edit_text(
+        db, world.section, first, writer, first.version, "@@ -1,3 +1,3 @@\n-You\n+We\n"
+    )
     db.commit()
     flags = agreement.since_agreed(db, world.section)
     assert flags.changed == {first.id: "You can ask for a personal budget."}
 
 
 def test_a_rejected_agreement_goes_back_to_drafting(db, world):
-    vote = votes.open_for_agreement(db, world.section, world.section.part.policy.group_id,
-                                    user(db, world.writer))
+    vote = votes.open_for_agreement(
+        db, world.section, world.section.part.policy.group_id, user(db, world.writer)
+    )
     everyone_votes(db, vote, world.everyone, "reject")
     assert db.get(Section, world.section.id).status == SectionStatus.DRAFTING
     assert agreement.latest(db, world.section.id) is None

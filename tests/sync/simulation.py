@@ -157,8 +157,9 @@ class Server:
         sentence = find_item(self.texts[section_id], id)
         merges = self.merges and base_version >= self.cut.get(id, 0)
         base_text = self.kept.get((id, base_version)) if merges else None
-        result = apply_text_edit(sentence, base_version, patch, max_len=self.max_len,
-                                 base_text=base_text)
+        result = apply_text_edit(
+            sentence, base_version, patch, max_len=self.max_len, base_text=base_text
+        )
         if not result.changed:
             return None
         self.texts[section_id] = replace_item(self.texts[section_id], result.sentence)

@@ -80,8 +80,11 @@ def test_merge_texts_loses_no_insertion(base, ours_at, theirs_at):
 
 
 @reproducible
-@given(st.lists(st.sampled_from(["ab", "é", "😀", "a"]), max_size=8),
-       st.integers(0, 8), st.integers(0, 8))
+@given(
+    st.lists(st.sampled_from(["ab", "é", "😀", "a"]), max_size=8),
+    st.integers(0, 8),
+    st.integers(0, 8),
+)
 def test_merge_texts_words_typed_between_words_merge_exactly(base_words, ours_at, theirs_at):
     base = " ".join(base_words)
 
@@ -90,8 +93,15 @@ def test_merge_texts_words_typed_between_words_merge_exactly(base_words, ours_at
 
     merged = merge_texts(base, typed(ours_at, "<O>"), typed(theirs_at, "<T>"))
 
-    assert merged.replace("<O> ", "").replace("<T> ", "").replace(" <O>", "").replace(
-        " <T>", "").replace("<O>", "").replace("<T>", "") == base
+    assert (
+        merged.replace("<O> ", "")
+        .replace("<T> ", "")
+        .replace(" <O>", "")
+        .replace(" <T>", "")
+        .replace("<O>", "")
+        .replace("<T>", "")
+        == base
+    )
     assert merged.count("<O>") == 1
     assert merged.count("<T>") == 1
 

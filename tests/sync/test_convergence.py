@@ -50,9 +50,12 @@ def test_insert_only_typing_keeps_every_token_exactly_once(seed):
 def test_dense_typing_of_similar_words_keeps_every_word_once(seed):
     """Twenty people, three sentences, 240 words much alike, edits merged with the
     text they were made against (as the live server does)."""
-    history = run_typing(seed, clients=CLIENTS, each=12,
-                         texts=["alpha beta gamma delta.", "epsilon zeta eta theta.",
-                                "iota kappa alpha beta."])
+    history = run_typing(
+        seed,
+        clients=CLIENTS,
+        each=12,
+        texts=["alpha beta gamma delta.", "epsilon zeta eta theta.", "iota kappa alpha beta."],
+    )
 
     assert_converged(history)
     assert_every_token_once_where_typed(history)
@@ -60,8 +63,9 @@ def test_dense_typing_of_similar_words_keeps_every_word_once(seed):
 
 def test_the_network_reorders_and_conflicts_are_retried():
     """With a server that keeps no old texts, stale edits conflict and are retried."""
-    histories = [run_history(seed, clients=CLIENTS, actions=ACTIONS, merges=False)
-                 for seed in range(5)]
+    histories = [
+        run_history(seed, clients=CLIENTS, actions=ACTIONS, merges=False) for seed in range(5)
+    ]
 
     conflicts = sum(h.server.errors.count(("edit_sentence", "conflict")) for h in histories)
     assert conflicts > 0

@@ -239,5 +239,10 @@ def test_a_stale_edit_with_its_base_text_merges_where_matching_would_conflict():
 def test_a_patch_that_does_not_fit_its_own_base_text_is_a_conflict():
     current = sentence("Something else entirely.", version=3)
     with pytest.raises(Conflict):
-        apply_text_edit(current, 2, patch("The council will pay.", "The council pays."),
-                        max_len=MAX, base_text="Nothing like it.")
+        apply_text_edit(
+            current,
+            2,
+            patch("The council will pay.", "The council pays."),
+            max_len=MAX,
+            base_text="Nothing like it.",
+        )

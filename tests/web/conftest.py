@@ -64,11 +64,21 @@ def world(make) -> World:
     outsider = make.user("Olly Outsider", "olly@example.org")
     make.group(outsider, "Another group")
     sub = make.subgroup(group, "Families' questions", members=[ship])
-    policy = make.policy(group, facilitator, "Personal Budget policy",
-                         parts=("Frequently asked questions", "Administration"))
+    policy = make.policy(
+        group,
+        facilitator,
+        "Personal Budget policy",
+        parts=("Frequently asked questions", "Administration"),
+    )
     part = policy.parts[0]
-    section = make.section(part, facilitator, sub, "What is a Personal Budget?",
-                           "It is money for support. You can ask for one.", kind="faq")
+    section = make.section(
+        part,
+        facilitator,
+        sub,
+        "What is a Personal Budget?",
+        "It is money for support. You can ask for one.",
+        kind="faq",
+    )
     return World(group, facilitator, member, ship, outsider, sub, policy, part, section)
 
 

@@ -44,10 +44,14 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, make):
     assert wrong.status_code == unknown.status_code == 401
     for response in (wrong, unknown):
         assert SIGN_IN_FAILED in text(response)
-    strip = [text(r).replace("asha@example.org", "X").replace("nobody@example.org", "X")
-             for r in (wrong, unknown)]
-    assert strip[0].split("<main")[1].split('name="csrf_token"')[0] == \
-        strip[1].split("<main")[1].split('name="csrf_token"')[0]
+    strip = [
+        text(r).replace("asha@example.org", "X").replace("nobody@example.org", "X")
+        for r in (wrong, unknown)
+    ]
+    assert (
+        strip[0].split("<main")[1].split('name="csrf_token"')[0]
+        == strip[1].split("<main")[1].split('name="csrf_token"')[0]
+    )
 
 
 def test_empty_sign_in_form_says_what_is_missing(client):
@@ -59,18 +63,27 @@ def test_empty_sign_in_form_says_what_is_missing(client):
     assert "<title>Error: Sign in" in page
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/account", "/account"),
-    ("https://evil.example/steal", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("/\t/evil.example", "/"),
-])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/account", "/account"),
+        ("https://evil.example/steal", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+    ],
+)
 def test_sign_in_goes_only_to_same_site_next(client, make, target, expected):
     make.user("Asha", "asha@example.org")
-    response = client.post("/sign-in", data={
-        "email": "asha@example.org", "password": PASSWORD, "next": target,
-        "csrf_token": csrf(client)})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": "asha@example.org",
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": csrf(client),
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -86,8 +99,9 @@ def test_pages_need_sign_in_and_come_back(client, world):
 def test_session_cookie_is_httponly_and_samesite_lax(client, make):
     user = make.user()
     response = sign_in(client, user.email)
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("codraft_session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("codraft_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 
@@ -122,20 +136,30 @@ def test_pages_send_a_content_security_policy(client, as_member, world):
 
 
 def test_pages_have_no_inline_script_or_style(as_facilitator, world):
-    for url in ("/", f"/groups/{world.group.id}", f"/groups/{world.group.id}/members",
-                f"/policies/{world.policy.id}", f"/sections/{world.section.id}"):
+    for url in (
+        "/",
+        f"/groups/{world.group.id}",
+        f"/groups/{world.group.id}/members",
+        f"/policies/{world.policy.id}",
+        f"/sections/{world.section.id}",
+    ):
         page = text(as_facilitator.get(url))
         assert "<script>" not in page and "<style" not in page and " style=" not in page
         assert " onclick=" not in page
 
 
 def test_sign_in_is_rate_limited_per_address_and_per_email(instance, make):
-    app = create_app({
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-        "SECRET_KEY": "test-secret-key-not-for-production", "TESTING": True,
-        "RATELIMIT_ENABLED": True, "SIGN_IN_LIMIT": "3 per minute", "ASYNC_MODE": "threading",
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "TESTING": True,
+            "RATELIMIT_ENABLED": True,
+            "SIGN_IN_LIMIT": "3 per minute",
+            "ASYNC_MODE": "threading",
+        }
+    )
     try:
         with fresh_g_per_request(app):
             client = app.test_client()
@@ -146,14 +170,18 @@ def test_sign_in_is_rate_limited_per_address_and_per_email(instance, make):
             assert "Too many attempts" in text(limited)
             # The same email from another address is limited too...
             other = app.test_client()
-            response = other.post("/sign-in", data={
-                "email": "someone@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"})
+            response = other.post(
+                "/sign-in",
+                data={"email": "someone@example.org", "password": "x", "csrf_token": csrf(other)},
+                environ_base={"REMOTE_ADDR": "10.0.0.9"},
+            )
             assert response.status_code == 429
             # ...while another email from that address is not.
-            response = other.post("/sign-in", data={
-                "email": "else@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"})
+            response = other.post(
+                "/sign-in",
+                data={"email": "else@example.org", "password": "x", "csrf_token": csrf(other)},
+                environ_base={"REMOTE_ADDR": "10.0.0.9"},
+            )
             assert response.status_code == 401
             assert client.get("/sign-in").status_code == 200  # reading the page is not limited
     finally:
@@ -162,6 +190,7 @@ def test_sign_in_is_rate_limited_per_address_and_per_email(instance, make):
 
 
 # --- password reset ---------------------------------------------------------------------
+
 
 def _reset_token(db, user, by, *, expired=False):
     token, row = create_password_reset(db, user, by, timedelta(hours=1))
@@ -176,8 +205,11 @@ def test_password_reset_sets_password_and_signs_in(app, db, client, make):
     token = _reset_token(db, user, make.user())
     page = text(client.get(f"/reset/{token}"))
     assert "Choose a new password" in page and "joy@example.org" in page
-    response = post(client, f"/reset/{token}", {"password": "a brand new secret",
-                                                "confirm": "a brand new secret"})
+    response = post(
+        client,
+        f"/reset/{token}",
+        {"password": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert response.status_code == 302
     assert "Your new password is saved" in text(client.get("/"))
     other = app.test_client()
@@ -194,8 +226,9 @@ def test_password_reset_checks_the_new_password(app, db, client, make):
     short = post(client, f"/reset/{token}", {"password": "short", "confirm": "short"})
     assert short.status_code == 422
     assert "at least 10 characters" in text(short)
-    differ = post(client, f"/reset/{token}", {"password": "long enough one",
-                                              "confirm": "long enough two"})
+    differ = post(
+        client, f"/reset/{token}", {"password": "long enough one", "confirm": "long enough two"}
+    )
     assert differ.status_code == 422
     assert "The two passwords are different" in text(differ)
 
@@ -209,6 +242,7 @@ def test_expired_and_unknown_reset_links(app, db, client, make):
 
 
 # --- account and API tokens -------------------------------------------------------------
+
 
 def test_account_page_makes_a_token_shown_once_and_revokes_it(client, db, make):
     user = make.user("Asha", "asha@example.org")

@@ -42,6 +42,7 @@ def test_group_name_is_required(client, make):
 
 # --- dashboard ---------------------------------------------------------------------------
 
+
 def test_dashboard_shows_members_subgroups_and_policies(as_member, world):
     page = text(as_member.get(f"/groups/{world.group.id}"))
     assert "Fatima Facilitator" in page and "Sam Parent" in page
@@ -59,48 +60,80 @@ def test_facilitator_sees_the_controls(as_facilitator, world):
     assert f"/groups/{world.group.id}/policies/new" in page
 
 
-@pytest.mark.parametrize("url", [
-    "/groups/{g}", "/groups/{g}/members", "/groups/{g}/subgroups", "/groups/{g}/policies/new",
-    "/policies/{p}", "/sections/{s}", "/parts/{part}/sections/new",
-    "/subgroups/{sub}/delete", "/groups/{g}/members/{u}/remove",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/groups/{g}",
+        "/groups/{g}/members",
+        "/groups/{g}/subgroups",
+        "/groups/{g}/policies/new",
+        "/policies/{p}",
+        "/sections/{s}",
+        "/parts/{part}/sections/new",
+        "/subgroups/{sub}/delete",
+        "/groups/{g}/members/{u}/remove",
+    ],
+)
 def test_other_groups_ids_are_not_found(as_outsider, world, url):
-    url = url.format(g=world.group.id, p=world.policy.id, s=world.section.id,
-                     part=world.part.id, sub=world.subgroup.id, u=world.member.id)
+    url = url.format(
+        g=world.group.id,
+        p=world.policy.id,
+        s=world.section.id,
+        part=world.part.id,
+        sub=world.subgroup.id,
+        u=world.member.id,
+    )
     response = as_outsider.get(url)
     assert response.status_code == 404
     assert "Page not found" in text(response)
 
 
-@pytest.mark.parametrize("url", [
-    "/groups/{g}/members", "/groups/{g}/subgroups", "/groups/{g}/policies/new",
-    "/parts/{part}/sections/new", "/subgroups/{sub}/delete", "/groups/{g}/members/{u}/remove",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/groups/{g}/members",
+        "/groups/{g}/subgroups",
+        "/groups/{g}/policies/new",
+        "/parts/{part}/sections/new",
+        "/subgroups/{sub}/delete",
+        "/groups/{g}/members/{u}/remove",
+    ],
+)
 def test_members_cannot_open_facilitator_pages(as_member, world, url):
-    url = url.format(g=world.group.id, part=world.part.id, sub=world.subgroup.id,
-                     u=world.facilitator.id)
+    url = url.format(
+        g=world.group.id, part=world.part.id, sub=world.subgroup.id, u=world.facilitator.id
+    )
     response = as_member.get(url)
     assert response.status_code == 403
     assert "Only a facilitator of this group can do that." in text(response)
 
 
-@pytest.mark.parametrize(("url", "data"), [
-    ("/groups/{g}/invitations", {"email": "x@example.org", "role": "health"}),
-    ("/groups/{g}/members/{u}/role", {"role": "parent_carer"}),
-    ("/groups/{g}/members/{u}/remove", {}),
-    ("/groups/{g}/members/{u}/reset-link", {}),
-    ("/groups/{g}/subgroups", {"new-name": "Sneaky"}),
-    ("/subgroups/{sub}/edit", {"name": "Renamed"}),
-    ("/subgroups/{sub}/delete", {}),
-    ("/subgroups/{sub}/members", {"user_id": "1"}),
-    ("/subgroups/{sub}/members/{me}/remove", {}),
-    ("/groups/{g}/policies/new", {"title": "Mine"}),
-    ("/policies/{p}/parts", {"title": "Another part"}),
-    ("/parts/{part}/sections/new", {"title": "Mine", "kind": "text", "subgroup_id": "1"}),
-])
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/groups/{g}/invitations", {"email": "x@example.org", "role": "health"}),
+        ("/groups/{g}/members/{u}/role", {"role": "parent_carer"}),
+        ("/groups/{g}/members/{u}/remove", {}),
+        ("/groups/{g}/members/{u}/reset-link", {}),
+        ("/groups/{g}/subgroups", {"new-name": "Sneaky"}),
+        ("/subgroups/{sub}/edit", {"name": "Renamed"}),
+        ("/subgroups/{sub}/delete", {}),
+        ("/subgroups/{sub}/members", {"user_id": "1"}),
+        ("/subgroups/{sub}/members/{me}/remove", {}),
+        ("/groups/{g}/policies/new", {"title": "Mine"}),
+        ("/policies/{p}/parts", {"title": "Another part"}),
+        ("/parts/{part}/sections/new", {"title": "Mine", "kind": "text", "subgroup_id": "1"}),
+    ],
+)
 def test_members_cannot_do_facilitator_actions(as_member, world, db, url, data):
-    url = url.format(g=world.group.id, u=world.facilitator.id, sub=world.subgroup.id,
-                     me=world.member.id, p=world.policy.id, part=world.part.id)
+    url = url.format(
+        g=world.group.id,
+        u=world.facilitator.id,
+        sub=world.subgroup.id,
+        me=world.member.id,
+        p=world.policy.id,
+        part=world.part.id,
+    )
     assert post(as_member, url, data).status_code == 403
     db.expire_all()
     assert db.get(Membership, world.member_ship.id).role == Role.PARENT_CARER
@@ -108,6 +141,7 @@ def test_members_cannot_do_facilitator_actions(as_member, world, db, url, data):
 
 
 # --- members and invitations ----------------------------------------------------------------
+
 
 def _invite(client, world, **data):
     fields = {"email": "new.person@example.org", "role": "young_person", "display_name": ""}
@@ -150,8 +184,7 @@ def test_inviting_a_member_again_is_refused(as_facilitator, world):
 def test_revoking_an_invitation(as_facilitator, world, db):
     as_facilitator.get(_invite(as_facilitator, world).headers["Location"])
     inv = db.scalar(select(Invitation))
-    response = post(as_facilitator,
-                    f"/groups/{world.group.id}/invitations/{inv.id}/revoke")
+    response = post(as_facilitator, f"/groups/{world.group.id}/invitations/{inv.id}/revoke")
     assert response.status_code == 302
     db.expire_all()
     assert db.get(Invitation, inv.id).revoked_at is not None
@@ -160,27 +193,30 @@ def test_revoking_an_invitation(as_facilitator, world, db):
 
 
 def test_changing_a_role(as_facilitator, world, db):
-    response = post(as_facilitator,
-                    f"/groups/{world.group.id}/members/{world.member.id}/role",
-                    {"role": "education"})
+    response = post(
+        as_facilitator,
+        f"/groups/{world.group.id}/members/{world.member.id}/role",
+        {"role": "education"},
+    )
     assert response.status_code == 302
     db.expire_all()
     assert db.get(Membership, world.member_ship.id).role == Role.EDUCATION
     assert "Sam Parent&#39;s role is now: Education." in text(
-        as_facilitator.get(response.headers["Location"]))
+        as_facilitator.get(response.headers["Location"])
+    )
 
 
 def test_unknown_role_is_refused(as_facilitator, world):
-    response = post(as_facilitator, f"/groups/{world.group.id}/members/{world.member.id}/role",
-                    {"role": "king"})
+    response = post(
+        as_facilitator, f"/groups/{world.group.id}/members/{world.member.id}/role", {"role": "king"}
+    )
     assert response.status_code == 422
     assert "Choose a role." in text(response)
 
 
 def test_last_facilitator_cannot_be_demoted_or_removed(as_facilitator, world, db):
     me = world.facilitator.id
-    demote = post(as_facilitator, f"/groups/{world.group.id}/members/{me}/role",
-                  {"role": "health"})
+    demote = post(as_facilitator, f"/groups/{world.group.id}/members/{me}/role", {"role": "health"})
     remove = post(as_facilitator, f"/groups/{world.group.id}/members/{me}/remove")
     for response in (demote, remove):
         assert response.status_code == 409
@@ -188,9 +224,14 @@ def test_last_facilitator_cannot_be_demoted_or_removed(as_facilitator, world, db
         assert "A group needs at least one facilitator." in page
         assert "Members and invitations" in page  # shown on the members page itself
     db.expire_all()
-    assert db.scalar(select(Membership.role).where(Membership.user_id == me,
-                                                   Membership.group_id == world.group.id)) \
+    assert (
+        db.scalar(
+            select(Membership.role).where(
+                Membership.user_id == me, Membership.group_id == world.group.id
+            )
+        )
         == Role.FACILITATOR
+    )
 
 
 def test_removing_a_member_asks_first(as_facilitator, world, db):
@@ -215,8 +256,9 @@ def test_a_removed_member_loses_access(app, world, as_facilitator):
 
 
 def test_password_reset_link_for_a_member_is_shown_once(as_facilitator, world, db):
-    response = post(as_facilitator,
-                    f"/groups/{world.group.id}/members/{world.member.id}/reset-link")
+    response = post(
+        as_facilitator, f"/groups/{world.group.id}/members/{world.member.id}/reset-link"
+    )
     assert response.status_code == 302
     page = text(as_facilitator.get(response.headers["Location"]))
     link = re.search(r'id="reset-link" value="([^"]+)"', page).group(1)
@@ -227,12 +269,14 @@ def test_password_reset_link_for_a_member_is_shown_once(as_facilitator, world, d
 
 
 def test_reset_link_only_for_members_of_this_group(as_facilitator, world):
-    response = post(as_facilitator,
-                    f"/groups/{world.group.id}/members/{world.outsider.id}/reset-link")
+    response = post(
+        as_facilitator, f"/groups/{world.group.id}/members/{world.outsider.id}/reset-link"
+    )
     assert response.status_code == 404
 
 
 # --- sub-groups ------------------------------------------------------------------------------
+
 
 def test_subgroups_page_lists_members_and_who_can_be_added(as_facilitator, world):
     page = text(as_facilitator.get(f"/groups/{world.group.id}/subgroups"))
@@ -242,16 +286,23 @@ def test_subgroups_page_lists_members_and_who_can_be_added(as_facilitator, world
 
 
 def test_create_rename_and_delete_a_subgroup(as_facilitator, world, db):
-    response = post(as_facilitator, f"/groups/{world.group.id}/subgroups",
-                    {"new-name": "Budgets and payments", "new-description": "Money."})
+    response = post(
+        as_facilitator,
+        f"/groups/{world.group.id}/subgroups",
+        {"new-name": "Budgets and payments", "new-description": "Money."},
+    )
     assert response.status_code == 302
     sub = db.scalar(select(Subgroup).where(Subgroup.name == "Budgets and payments"))
-    clash = post(as_facilitator, f"/subgroups/{sub.id}/edit",
-                 {f"sg{sub.id}-name": "Families' questions"})
+    clash = post(
+        as_facilitator, f"/subgroups/{sub.id}/edit", {f"sg{sub.id}-name": "Families' questions"}
+    )
     assert clash.status_code == 409
     assert "There is already a sub-group with that name." in text(clash)
-    renamed = post(as_facilitator, f"/subgroups/{sub.id}/edit",
-                   {f"sg{sub.id}-name": "Money matters", f"sg{sub.id}-description": "How."})
+    renamed = post(
+        as_facilitator,
+        f"/subgroups/{sub.id}/edit",
+        {f"sg{sub.id}-name": "Money matters", f"sg{sub.id}-description": "How."},
+    )
     assert renamed.status_code == 302
     db.expire_all()
     assert db.get(Subgroup, sub.id).name == "Money matters"
@@ -271,21 +322,35 @@ def test_a_subgroup_that_owns_sections_is_not_deleted(as_facilitator, world, db)
 
 def test_add_and_take_out_a_subgroup_member(as_facilitator, world, db):
     sub = world.subgroup
-    response = post(as_facilitator, f"/subgroups/{sub.id}/members",
-                    {f"add{sub.id}-user_id": str(world.facilitator.id)})
+    response = post(
+        as_facilitator,
+        f"/subgroups/{sub.id}/members",
+        {f"add{sub.id}-user_id": str(world.facilitator.id)},
+    )
     assert response.status_code == 302
     assert "Fatima Facilitator is now in Families&#39; questions." in text(
-        as_facilitator.get(response.headers["Location"]))
-    again = post(as_facilitator, f"/subgroups/{sub.id}/members",
-                 {f"add{sub.id}-user_id": str(world.facilitator.id)})
+        as_facilitator.get(response.headers["Location"])
+    )
+    again = post(
+        as_facilitator,
+        f"/subgroups/{sub.id}/members",
+        {f"add{sub.id}-user_id": str(world.facilitator.id)},
+    )
     assert again.status_code == 422  # no longer one of the choices
-    outsider = post(as_facilitator, f"/subgroups/{sub.id}/members",
-                    {f"add{sub.id}-user_id": str(world.outsider.id)})
+    outsider = post(
+        as_facilitator,
+        f"/subgroups/{sub.id}/members",
+        {f"add{sub.id}-user_id": str(world.outsider.id)},
+    )
     assert outsider.status_code == 422
     response = post(as_facilitator, f"/subgroups/{sub.id}/members/{world.member.id}/remove")
     assert response.status_code == 302
-    names = {m.user_id for m in db.scalars(
-        select(Membership).join(SubgroupMember).where(SubgroupMember.subgroup_id == sub.id))}
+    names = {
+        m.user_id
+        for m in db.scalars(
+            select(Membership).join(SubgroupMember).where(SubgroupMember.subgroup_id == sub.id)
+        )
+    }
     assert names == {world.facilitator.id}
 
 
@@ -294,8 +359,12 @@ def test_names_with_markup_are_shown_as_text(client, make, db):
     group = make.group(evil, "<b>Bold</b> group")
     make.subgroup(group, "<img src=x onerror=alert(1)>")
     sign_in(client, evil.email)
-    for url in ("/", f"/groups/{group.id}", f"/groups/{group.id}/members",
-                f"/groups/{group.id}/subgroups"):
+    for url in (
+        "/",
+        f"/groups/{group.id}",
+        f"/groups/{group.id}/members",
+        f"/groups/{group.id}/subgroups",
+    ):
         page = text(client.get(url))
         assert "<script>alert" not in page and "<b>Bold</b>" not in page
         assert "<img src=x" not in page

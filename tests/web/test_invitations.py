@@ -19,12 +19,14 @@ from tests.web.conftest import post, text
 @pytest.fixture
 def make_invitation(db, world):
     def _make(email="new.person@example.org", role="young_person", name="", expired=False):
-        token, row = invite(db, world.group, world.facilitator, email, role,
-                            timedelta(days=7), name)
+        token, row = invite(
+            db, world.group, world.facilitator, email, role, timedelta(days=7), name
+        )
         if expired:
             row.expires_at = utcnow() - timedelta(minutes=1)
         db.commit()
         return token
+
     return _make
 
 
@@ -41,9 +43,15 @@ def test_new_person_sees_the_group_and_role(client, make_invitation):
 
 def test_new_person_joins_and_is_signed_in(client, db, world, make_invitation):
     token = make_invitation()
-    response = post(client, f"/invitations/{token}", {
-        "display_name": "Alex Rivers", "password": "a long new password",
-        "confirm": "a long new password"})
+    response = post(
+        client,
+        f"/invitations/{token}",
+        {
+            "display_name": "Alex Rivers",
+            "password": "a long new password",
+            "confirm": "a long new password",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/groups/{world.group.id}"
     page = text(client.get(response.headers["Location"]))
@@ -56,8 +64,11 @@ def test_new_person_joins_and_is_signed_in(client, db, world, make_invitation):
 
 def test_new_person_form_checks(client, db, make_invitation):
     token = make_invitation()
-    response = post(client, f"/invitations/{token}", {
-        "display_name": "", "password": "short", "confirm": "other"})
+    response = post(
+        client,
+        f"/invitations/{token}",
+        {"display_name": "", "password": "short", "confirm": "other"},
+    )
     assert response.status_code == 422
     page = text(response)
     assert "Enter the name other members will see." in page
@@ -77,9 +88,14 @@ def test_existing_account_joins_with_its_password(client, db, world, make, make_
     response = post(client, f"/invitations/{token}", {"password": PASSWORD})
     assert response.status_code == 302
     assert "Welcome to Northshire group" in text(client.get(response.headers["Location"]))
-    assert db.scalar(select(Membership.role).where(Membership.user_id == person.id,
-                                                   Membership.group_id == world.group.id)) \
+    assert (
+        db.scalar(
+            select(Membership.role).where(
+                Membership.user_id == person.id, Membership.group_id == world.group.id
+            )
+        )
         == Role.EDUCATION
+    )
 
 
 def test_signed_in_as_the_invited_account_just_accepts(client, world, make, make_invitation):
@@ -116,16 +132,24 @@ def test_expired_invitation(client, make_invitation):
 
 def test_used_invitation_cannot_be_used_again(app, client, make_invitation):
     token = make_invitation()
-    post(client, f"/invitations/{token}", {
-        "display_name": "Alex", "password": "a long new password",
-        "confirm": "a long new password"})
+    post(
+        client,
+        f"/invitations/{token}",
+        {
+            "display_name": "Alex",
+            "password": "a long new password",
+            "confirm": "a long new password",
+        },
+    )
     other = app.test_client()
     response = other.get(f"/invitations/{token}")
     assert response.status_code == 410
     assert "That invitation was used already." in text(response)
-    again = post(other, f"/invitations/{token}", {
-        "display_name": "Mallory", "password": "another password",
-        "confirm": "another password"})
+    again = post(
+        other,
+        f"/invitations/{token}",
+        {"display_name": "Mallory", "password": "another password", "confirm": "another password"},
+    )
     assert again.status_code == 410
 
 

@@ -9,11 +9,16 @@ from sqlalchemy import select
 from server.policies.models import Part, Policy, Section, Sentence
 from tests.web.conftest import post, text
 
-PARAGRAPH = ("You can ask for a Personal Budget, e.g. for transport. Mr. Patel asked for "
-             "1.5 hours of support a week. It is part of your EHCP. Ask the SEND team.")
-EXPECTED = ["You can ask for a Personal Budget, e.g. for transport.",
-            "Mr. Patel asked for 1.5 hours of support a week.",
-            "It is part of your EHCP.", "Ask the SEND team."]
+PARAGRAPH = (
+    "You can ask for a Personal Budget, e.g. for transport. Mr. Patel asked for "
+    "1.5 hours of support a week. It is part of your EHCP. Ask the SEND team."
+)
+EXPECTED = [
+    "You can ask for a Personal Budget, e.g. for transport.",
+    "Mr. Patel asked for 1.5 hours of support a week.",
+    "It is part of your EHCP.",
+    "Ask the SEND team.",
+]
 
 
 def test_new_policy_form_suggests_the_two_usual_parts(as_facilitator, world):
@@ -22,9 +27,15 @@ def test_new_policy_form_suggests_the_two_usual_parts(as_facilitator, world):
 
 
 def test_create_a_policy_with_parts(as_facilitator, world, db):
-    response = post(as_facilitator, f"/groups/{world.group.id}/policies/new", {
-        "title": "Short breaks policy", "summary": "For families.",
-        "part_titles": "Questions\n\n  Processes  \n"})
+    response = post(
+        as_facilitator,
+        f"/groups/{world.group.id}/policies/new",
+        {
+            "title": "Short breaks policy",
+            "summary": "For families.",
+            "part_titles": "Questions\n\n  Processes  \n",
+        },
+    )
     assert response.status_code == 302
     policy = db.scalar(select(Policy).where(Policy.title == "Short breaks policy"))
     assert [p.title for p in policy.parts] == ["Questions", "Processes"]
@@ -52,11 +63,13 @@ def test_policy_page_shows_parts_sections_owner_and_text(as_member, world):
 def test_facilitator_adds_a_part(as_facilitator, world, db):
     page = text(as_facilitator.get(f"/policies/{world.policy.id}"))
     assert "Add a part" in page and f"/parts/{world.part.id}/sections/new" in page
-    response = post(as_facilitator, f"/policies/{world.policy.id}/parts",
-                    {"title": "How to complain"})
+    response = post(
+        as_facilitator, f"/policies/{world.policy.id}/parts", {"title": "How to complain"}
+    )
     assert response.status_code == 302
-    titles = db.scalars(select(Part.title).where(Part.policy_id == world.policy.id)
-                        .order_by(Part.position)).all()
+    titles = db.scalars(
+        select(Part.title).where(Part.policy_id == world.policy.id).order_by(Part.position)
+    ).all()
     assert titles[-1] == "How to complain"
     empty = post(as_facilitator, f"/policies/{world.policy.id}/parts", {"title": ""})
     assert empty.status_code == 422
@@ -71,32 +84,52 @@ def test_new_section_form(as_facilitator, world):
 
 
 def test_add_a_section_and_see_its_sentences(as_facilitator, world, db):
-    response = post(as_facilitator, f"/parts/{world.part.id}/sections/new", {
-        "title": "Asking for a budget", "kind": "text",
-        "subgroup_id": str(world.subgroup.id), "text": PARAGRAPH})
+    response = post(
+        as_facilitator,
+        f"/parts/{world.part.id}/sections/new",
+        {
+            "title": "Asking for a budget",
+            "kind": "text",
+            "subgroup_id": str(world.subgroup.id),
+            "text": PARAGRAPH,
+        },
+    )
     assert response.status_code == 302
     section = db.scalar(select(Section).where(Section.title == "Asking for a budget"))
     assert response.headers["Location"] == f"/sections/{section.id}"
     page = text(as_facilitator.get(response.headers["Location"]))
     assert "Section created with 4 sentences." in page
-    shown = re.findall(r'<li class="sentence" id="sentence-(\d+)" data-sentence-id="(\d+)" '
-                       r'data-version="(\d+)">([^<]*)</li>', page)
+    shown = re.findall(
+        r'<li class="sentence" id="sentence-(\d+)" data-sentence-id="(\d+)" '
+        r'data-version="(\d+)">([^<]*)</li>',
+        page,
+    )
     assert [s[3] for s in shown] == EXPECTED
     assert all(a == b for a, b, _v, _t in shown)
     assert {v for _a, _b, v, _t in shown} == {"1"}
 
 
 def test_section_form_errors(as_facilitator, world):
-    response = post(as_facilitator, f"/parts/{world.part.id}/sections/new", {
-        "title": "", "kind": "poem", "subgroup_id": "", "text": ""})
+    response = post(
+        as_facilitator,
+        f"/parts/{world.part.id}/sections/new",
+        {"title": "", "kind": "poem", "subgroup_id": "", "text": ""},
+    )
     assert response.status_code == 422
     page = text(response)
     assert "Enter a title, or the question for a question and answer." in page
     assert "Choose text, or question and answer." in page
     assert "Choose the sub-group that will write this section." in page
-    too_long = post(as_facilitator, f"/parts/{world.part.id}/sections/new", {
-        "title": "Long", "kind": "text", "subgroup_id": str(world.subgroup.id),
-        "text": "word " * 500 + "end."})
+    too_long = post(
+        as_facilitator,
+        f"/parts/{world.part.id}/sections/new",
+        {
+            "title": "Long",
+            "kind": "text",
+            "subgroup_id": str(world.subgroup.id),
+            "text": "word " * 500 + "end.",
+        },
+    )
     assert too_long.status_code == 422
     assert "longer than 2000 characters" in text(too_long)
 
@@ -124,13 +157,23 @@ def test_section_page_for_a_reader_who_does_not_own_it(as_facilitator, world):
 def test_owner_adds_text_at_the_end(as_member, world, db):
     page = text(as_member.get(f"/sections/{world.section.id}"))
     assert "You can read this section" not in page and "Add text at the end" in page
-    response = post(as_member, f"/sections/{world.section.id}/text",
-                    {"text": "It is paid to you. Keep receipts."})
+    response = post(
+        as_member,
+        f"/sections/{world.section.id}/text",
+        {"text": "It is paid to you. Keep receipts."},
+    )
     assert response.status_code == 302
-    texts = db.scalars(select(Sentence.text).where(Sentence.section_id == world.section.id)
-                       .order_by(Sentence.position)).all()
-    assert texts == ["It is money for support.", "You can ask for one.",
-                     "It is paid to you.", "Keep receipts."]
+    texts = db.scalars(
+        select(Sentence.text)
+        .where(Sentence.section_id == world.section.id)
+        .order_by(Sentence.position)
+    ).all()
+    assert texts == [
+        "It is money for support.",
+        "You can ask for one.",
+        "It is paid to you.",
+        "Keep receipts.",
+    ]
     empty = post(as_member, f"/sections/{world.section.id}/text", {"text": "  "})
     assert empty.status_code == 422
     assert "Paste some text to add." in text(empty)
@@ -143,8 +186,13 @@ def test_non_owner_cannot_add_text(as_facilitator, world):
 
 
 def test_sentences_with_markup_are_shown_as_text(as_member, world, make):
-    evil = make.section(world.part, world.facilitator, world.subgroup,
-                        "<i>Title</i>", '<script>alert(1)</script> is here. <b>Bold</b> too.')
+    evil = make.section(
+        world.part,
+        world.facilitator,
+        world.subgroup,
+        "<i>Title</i>",
+        "<script>alert(1)</script> is here. <b>Bold</b> too.",
+    )
     for url in (f"/sections/{evil.id}", f"/policies/{world.policy.id}"):
         page = text(as_member.get(url))
         assert "<script>alert(1)</script>" not in page and "<b>Bold</b>" not in page

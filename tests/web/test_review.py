@@ -43,11 +43,15 @@ def count(db, model) -> int:
 
 
 def comment_on(client, world, body, sentence_id=None):
-    return post(client, f"/sections/{world.section.id}/comments",
-                {"body": body, "sentence_id": str(sentence_id or "")})
+    return post(
+        client,
+        f"/sections/{world.section.id}/comments",
+        {"body": body, "sentence_id": str(sentence_id or "")},
+    )
 
 
 # --- the section margin ------------------------------------------------------------------------
+
 
 def test_section_page_has_a_margin_with_links_for_every_sentence(as_other, world, db):
     first, second = live(db, world)
@@ -57,7 +61,7 @@ def test_section_page_has_a_margin_with_links_for_every_sentence(as_other, world
     for number, s in enumerate((first, second), start=1):
         assert f'id="notes-{s.id}"' in page
         assert f"/sections/{world.section.id}/comments?sentence={s.id}" in page
-        assert f"Suggest a change<span class=\"visually-hidden\"> to sentence {number}" in page
+        assert f'Suggest a change<span class="visually-hidden"> to sentence {number}' in page
     # A member outside the sub-group cannot mark it ready.
     assert "Mark ready for the group to agree" not in page
     fragment = as_other.get(f"/sections/{world.section.id}/margin")
@@ -66,15 +70,19 @@ def test_section_page_has_a_margin_with_links_for_every_sentence(as_other, world
 
 
 def test_margin_and_fragments_are_for_members_only(as_outsider, world):
-    for url in (f"/sections/{world.section.id}/margin", f"/sections/{world.section.id}/decision",
-                f"/sections/{world.section.id}/comments",
-                f"/sections/{world.section.id}/proposals/new",
-                f"/policies/{world.policy.id}/decisions",
-                f"/groups/{world.group.id}/decision-rules"):
+    for url in (
+        f"/sections/{world.section.id}/margin",
+        f"/sections/{world.section.id}/decision",
+        f"/sections/{world.section.id}/comments",
+        f"/sections/{world.section.id}/proposals/new",
+        f"/policies/{world.policy.id}/decisions",
+        f"/groups/{world.group.id}/decision-rules",
+    ):
         assert as_outsider.get(url).status_code == 404, url
 
 
 # --- comments ------------------------------------------------------------------------------------
+
 
 def test_comment_on_a_sentence_reply_edit_delete_and_resolve(as_other, world, db, other):
     first = live(db, world)[0]
@@ -90,11 +98,11 @@ def test_comment_on_a_sentence_reply_edit_delete_and_resolve(as_other, world, db
     assert f'<span class="mention" data-user-id="{world.member.id}">@Sam Parent</span>' in page
     assert "1 open discussion" in page
     # Reply, then change and delete the first comment: a marker stays.
-    assert post(as_other, f"/comments/{root.id}/replies", {"body": "And *money*?"}
-                ).status_code == 302
+    assert (
+        post(as_other, f"/comments/{root.id}/replies", {"body": "And *money*?"}).status_code == 302
+    )
     assert "Change your comment" in text(as_other.get(f"/comments/{root.id}/edit"))
-    assert post(as_other, f"/comments/{root.id}/edit", {"body": "Is it clear?"}
-                ).status_code == 302
+    assert post(as_other, f"/comments/{root.id}/edit", {"body": "Is it clear?"}).status_code == 302
     assert post(as_other, f"/comments/{root.id}/delete").status_code == 302
     page = text(as_other.get(f"/sections/{world.section.id}/margin"))
     assert "This comment was deleted." in page and "<em>money</em>" in page
@@ -159,22 +167,34 @@ def test_comment_on_removed_text_is_shown_struck_and_labelled(as_member, world, 
 
 # --- proposals ---------------------------------------------------------------------------------
 
+
 def test_propose_a_replacement_and_see_the_word_diff(as_other, world, db):
     first = live(db, world)[0]
-    form = text(as_other.get(
-        f"/sections/{world.section.id}/proposals/new?sentence={first.id}&kind=replace"))
+    form = text(
+        as_other.get(f"/sections/{world.section.id}/proposals/new?sentence={first.id}&kind=replace")
+    )
     assert "New words for sentence 1" in form
     assert f">{first.text}</textarea>" in form  # prefilled with the sentence
-    response = post(as_other, f"/sections/{world.section.id}/proposals/new", {
-        "kind": "replace", "sentence_id": str(first.id),
-        "text": "It is money for your child's support.", "reason": "Say whose support."})
+    response = post(
+        as_other,
+        f"/sections/{world.section.id}/proposals/new",
+        {
+            "kind": "replace",
+            "sentence_id": str(first.id),
+            "text": "It is money for your child's support.",
+            "reason": "Say whose support.",
+        },
+    )
     assert response.status_code == 302
     p = db.scalar(select(Proposal))
     assert response.headers["Location"] == f"/proposals/{p.id}"
     page = text(as_other.get(f"/proposals/{p.id}"))
     assert "New words for sentence 1" in page and "Say whose support." in page
-    assert re.search(r'<ins class="diff-ins"><span class="visually-hidden">\[added: </span>'
-                     r"your child&#39;s ", page)
+    assert re.search(
+        r'<ins class="diff-ins"><span class="visually-hidden">\[added: </span>'
+        r"your child&#39;s ",
+        page,
+    )
     assert "Ask the group to vote" in page and "Change my suggestion" in page
     margin = text(as_other.get(f"/sections/{world.section.id}/margin"))
     assert f'href="/proposals/{p.id}"' in margin and "1 suggestion" in margin
@@ -184,26 +204,33 @@ def test_other_kinds_of_proposal(as_other, world, db):
     first, second = live(db, world)
     rewrite = text(as_other.get(f"/sections/{world.section.id}/proposals/new?kind=rewrite"))
     assert f"{first.text}\n{second.text}</textarea>" in rewrite
-    for data in ({"kind": "insert", "after": "start", "text": "Read this first."},
-                 {"kind": "insert", "after": str(first.id), "text": "It is yours."},
-                 {"kind": "delete", "sentence_ids": [str(second.id)]},
-                 {"kind": "rewrite", "text": f"{first.text}\nAsk your coordinator."}):
-        response = post(as_other, f"/sections/{world.section.id}/proposals/new",
-                        {**data, "reason": "Clearer"})
+    for data in (
+        {"kind": "insert", "after": "start", "text": "Read this first."},
+        {"kind": "insert", "after": str(first.id), "text": "It is yours."},
+        {"kind": "delete", "sentence_ids": [str(second.id)]},
+        {"kind": "rewrite", "text": f"{first.text}\nAsk your coordinator."},
+    ):
+        response = post(
+            as_other, f"/sections/{world.section.id}/proposals/new", {**data, "reason": "Clearer"}
+        )
         assert response.status_code == 302, text(response)
-    kinds = [(p.kind.value, p.sentence_ids) for p in db.scalars(select(Proposal)
-                                                                 .order_by(Proposal.id))]
+    kinds = [
+        (p.kind.value, p.sentence_ids) for p in db.scalars(select(Proposal).order_by(Proposal.id))
+    ]
     assert kinds[0] == ("insert", []) and kinds[1] == ("insert", [first.id])
     assert kinds[2] == ("delete", [second.id]) and kinds[3][0] == "rewrite"
 
 
-@pytest.mark.parametrize("data", [
-    {"kind": "replace", "text": "New words.", "reason": ""},
-    {"kind": "replace", "text": "", "reason": "Why not"},
-    {"kind": "replace", "text": "SAME", "reason": "No change"},
-    {"kind": "delete", "reason": "Nothing chosen"},
-    {"kind": "insert", "after": "", "text": "Where?", "reason": "Unclear"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "replace", "text": "New words.", "reason": ""},
+        {"kind": "replace", "text": "", "reason": "Why not"},
+        {"kind": "replace", "text": "SAME", "reason": "No change"},
+        {"kind": "delete", "reason": "Nothing chosen"},
+        {"kind": "insert", "after": "", "text": "Where?", "reason": "Unclear"},
+    ],
+)
 def test_bad_proposals_are_shown_again_and_change_nothing(as_other, world, db, data):
     first = live(db, world)[0]
     data = {**data, "sentence_id": str(first.id)}
@@ -218,9 +245,16 @@ def test_bad_proposals_are_shown_again_and_change_nothing(as_other, world, db, d
 def test_only_the_author_edits_or_withdraws_and_only_until_voting(client, world, db, other):
     first = live(db, world)[0]
     sign_in(client, other.email)
-    post(client, f"/sections/{world.section.id}/proposals/new", {
-        "kind": "replace", "sentence_id": str(first.id), "text": "Money for support.",
-        "reason": "Shorter"})
+    post(
+        client,
+        f"/sections/{world.section.id}/proposals/new",
+        {
+            "kind": "replace",
+            "sentence_id": str(first.id),
+            "text": "Money for support.",
+            "reason": "Shorter",
+        },
+    )
     p = db.scalar(select(Proposal))
     # Someone else: no buttons, 403.
     member = signed_in(client.application, world.member.email)
@@ -232,9 +266,14 @@ def test_only_the_author_edits_or_withdraws_and_only_until_voting(client, world,
     # The author edits it; a bad edit changes nothing.
     bad = post(client, f"/proposals/{p.id}/edit", {"text": "", "reason": "Shorter"})
     assert bad.status_code == 422 and "Write the words you suggest." in text(bad)
-    assert post(client, f"/proposals/{p.id}/edit", {"text": "Money for your support.",
-                                                    "reason": "Shorter still"}
-                ).status_code == 302
+    assert (
+        post(
+            client,
+            f"/proposals/{p.id}/edit",
+            {"text": "Money for your support.", "reason": "Shorter still"},
+        ).status_code
+        == 302
+    )
     db.expire_all()
     assert db.get(Proposal, p.id).text == "Money for your support."
     # A facilitator may ask for the vote; then it can no longer change.
@@ -247,8 +286,11 @@ def test_only_the_author_edits_or_withdraws_and_only_until_voting(client, world,
 
 def test_withdraw(as_other, world, db):
     first = live(db, world)[0]
-    post(as_other, f"/sections/{world.section.id}/proposals/new", {
-        "kind": "delete", "sentence_ids": [str(first.id)], "reason": "Not needed"})
+    post(
+        as_other,
+        f"/sections/{world.section.id}/proposals/new",
+        {"kind": "delete", "sentence_ids": [str(first.id)], "reason": "Not needed"},
+    )
     p = db.scalar(select(Proposal))
     assert post(as_other, f"/proposals/{p.id}/withdraw").status_code == 302
     db.expire_all()
@@ -259,12 +301,16 @@ def test_withdraw(as_other, world, db):
 
 def test_discussion_on_a_proposal(as_other, world, db):
     first = live(db, world)[0]
-    post(as_other, f"/sections/{world.section.id}/proposals/new", {
-        "kind": "delete", "sentence_ids": [str(first.id)], "reason": "Not needed"})
+    post(
+        as_other,
+        f"/sections/{world.section.id}/proposals/new",
+        {"kind": "delete", "sentence_ids": [str(first.id)], "reason": "Not needed"},
+    )
     p = db.scalar(select(Proposal))
     response = post(as_other, f"/proposals/{p.id}/comments", {"body": "Thoughts?"})
-    assert response.status_code == 302 and f"/proposals/{p.id}#thread-" in \
-        response.headers["Location"]
+    assert (
+        response.status_code == 302 and f"/proposals/{p.id}#thread-" in response.headers["Location"]
+    )
     assert "Thoughts?" in text(as_other.get(f"/proposals/{p.id}"))
     # Not in the section margin: it belongs to the proposal.
     assert "Thoughts?" not in text(as_other.get(f"/sections/{world.section.id}/margin"))
@@ -273,11 +319,19 @@ def test_discussion_on_a_proposal(as_other, world, db):
 
 # --- votes -------------------------------------------------------------------------------------
 
+
 def _voting(client, world, db, other):
     first = live(db, world)[0]
-    post(client, f"/sections/{world.section.id}/proposals/new", {
-        "kind": "replace", "sentence_id": str(first.id), "text": "It is money for care.",
-        "reason": "Plainer"})
+    post(
+        client,
+        f"/sections/{world.section.id}/proposals/new",
+        {
+            "kind": "replace",
+            "sentence_id": str(first.id),
+            "text": "It is money for care.",
+            "reason": "Plainer",
+        },
+    )
     p = db.scalar(select(Proposal))
     assert post(client, f"/proposals/{p.id}/vote").status_code == 302
     return p, db.scalar(select(Vote))
@@ -288,10 +342,12 @@ def test_vote_panel_cast_change_and_outcome(as_other, world, db, other):
     page = text(as_other.get(f"/proposals/{p.id}"))
     assert "0 of 3 members have voted." in page and "Cast my vote" in page
     assert "At least 2 of 3 members must vote." in page
-    response = post(as_other, f"/votes/{vote.id}/ballot",
-                    {"choice": "reject", "next": f"/proposals/{p.id}#vote"})
-    assert response.status_code == 302 and response.headers["Location"] == \
-        f"/proposals/{p.id}#vote"
+    response = post(
+        as_other,
+        f"/votes/{vote.id}/ballot",
+        {"choice": "reject", "next": f"/proposals/{p.id}#vote"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == f"/proposals/{p.id}#vote"
     page = text(as_other.get(f"/proposals/{p.id}"))
     assert "1 of 3 members has voted." in page and "Change my vote" in page
     assert "You voted: <strong>Reject</strong>" in page
@@ -317,14 +373,27 @@ def test_vote_panel_cast_change_and_outcome(as_other, world, db, other):
 
 
 def test_secret_ballot_reveals_nobody(as_facilitator, world, db, other, client):
-    response = post(as_facilitator, f"/groups/{world.group.id}/decision-rules", {
-        "quorum_percent": "50", "threshold_percent": "50", "close_mode": "date",
-        "vote_days": "7", "secret": "yes"})
+    response = post(
+        as_facilitator,
+        f"/groups/{world.group.id}/decision-rules",
+        {
+            "quorum_percent": "50",
+            "threshold_percent": "50",
+            "close_mode": "date",
+            "vote_days": "7",
+            "secret": "yes",
+        },
+    )
     assert response.status_code == 302
     p, vote = _voting(as_facilitator, world, db, other)
     post(as_facilitator, f"/votes/{vote.id}/ballot", {"choice": "reject"})
-    for url in (f"/proposals/{p.id}", f"/votes/{vote.id}", f"/votes/{vote.id}/panel",
-                f"/policies/{world.policy.id}/decisions", f"/proposals/{p.id}/live"):
+    for url in (
+        f"/proposals/{p.id}",
+        f"/votes/{vote.id}",
+        f"/votes/{vote.id}/panel",
+        f"/policies/{world.policy.id}/decisions",
+        f"/proposals/{p.id}/live",
+    ):
         page = text(as_facilitator.get(url))
         assert "This is a secret ballot: nobody can see how anyone voted." in page, url
         assert "Who voted how" not in page and "people__name" not in page, url
@@ -332,8 +401,10 @@ def test_secret_ballot_reveals_nobody(as_facilitator, world, db, other, client):
         assert "tally__label" not in page and "The count is shown when the vote closes." in page
     # A facilitator closes it early.
     assert "Close the vote now" in text(as_facilitator.get(f"/proposals/{p.id}"))
-    assert post(as_facilitator, f"/votes/{vote.id}/close", {"next": f"/proposals/{p.id}"}
-                ).status_code == 302
+    assert (
+        post(as_facilitator, f"/votes/{vote.id}/close", {"next": f"/proposals/{p.id}"}).status_code
+        == 302
+    )
     page = text(as_facilitator.get(f"/proposals/{p.id}"))
     assert "Outcome: Not decided: too few members voted." in page  # 1 of 3 voted
     assert "people__name" not in page
@@ -350,8 +421,10 @@ def test_only_facilitators_close_votes(as_other, world, db, other):
 
 # --- agreeing a section ------------------------------------------------------------------------
 
+
 def test_sub_group_marks_ready_group_agrees_and_later_changes_are_flagged(
-        as_member, world, db, other):
+    as_member, world, db, other
+):
     page = text(as_member.get(f"/sections/{world.section.id}"))
     assert "Mark ready for the group to agree" in page
     assert post(as_member, f"/sections/{world.section.id}/ready").status_code == 302
@@ -367,15 +440,21 @@ def test_sub_group_marks_ready_group_agrees_and_later_changes_are_flagged(
     from server.editing import services as editing
 
     first, second = live(db, world)
-    editing.edit_text(db, world.section, first, world.member_ship.user, first.version,
-                      "@@ -1,2 +1,4 @@\n-It\n+This\n")
+    editing.edit_text(
+        db,
+        world.section,
+        first,
+        world.member_ship.user,
+        first.version,
+        "@@ -1,2 +1,4 @@\n-It\n+This\n",
+    )
     editing.delete(db, world.section, second, world.member_ship.user, second.version)
     db.commit()
     page = text(as_member.get(f"/sections/{world.section.id}"))
     assert "The group agreed this section on" in page
     assert "1 sentence changed, 1 removed" in page
     assert "Changed since the group agreed it." in page and "Show the agreed words" in page
-    assert f"<del><span class=\"visually-hidden\">Removed: </span>{second.text}</del>" in page
+    assert f'<del><span class="visually-hidden">Removed: </span>{second.text}</del>' in page
     assert "Ask the group to agree the changed text" in page
 
 
@@ -386,25 +465,60 @@ def test_only_the_sub_group_marks_ready(as_other, world, db):
 
 # --- the group's rules -------------------------------------------------------------------------
 
+
 def test_members_read_the_rules_and_facilitators_change_them(as_member, world, db):
     assert "How the group decides" in text(as_member.get(f"/groups/{world.group.id}"))
     page = text(as_member.get(f"/groups/{world.group.id}/decision-rules"))
     assert "At least 1 of 2 members must vote." in page and "Save the rules" not in page
-    assert post(as_member, f"/groups/{world.group.id}/decision-rules", {
-        "quorum_percent": "10", "threshold_percent": "50", "close_mode": "date",
-        "vote_days": "7", "secret": "no"}).status_code == 403
+    assert (
+        post(
+            as_member,
+            f"/groups/{world.group.id}/decision-rules",
+            {
+                "quorum_percent": "10",
+                "threshold_percent": "50",
+                "close_mode": "date",
+                "vote_days": "7",
+                "secret": "no",
+            },
+        ).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize("data", [
-    {"quorum_percent": "101", "threshold_percent": "50", "close_mode": "date",
-     "vote_days": "7", "secret": "no"},
-    {"quorum_percent": "50", "threshold_percent": "100", "close_mode": "date",
-     "vote_days": "7", "secret": "no"},
-    {"quorum_percent": "50", "threshold_percent": "50", "close_mode": "never",
-     "vote_days": "7", "secret": "no"},
-    {"quorum_percent": "fifty", "threshold_percent": "50", "close_mode": "date",
-     "vote_days": "0", "secret": "maybe"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "quorum_percent": "101",
+            "threshold_percent": "50",
+            "close_mode": "date",
+            "vote_days": "7",
+            "secret": "no",
+        },
+        {
+            "quorum_percent": "50",
+            "threshold_percent": "100",
+            "close_mode": "date",
+            "vote_days": "7",
+            "secret": "no",
+        },
+        {
+            "quorum_percent": "50",
+            "threshold_percent": "50",
+            "close_mode": "never",
+            "vote_days": "7",
+            "secret": "no",
+        },
+        {
+            "quorum_percent": "fifty",
+            "threshold_percent": "50",
+            "close_mode": "date",
+            "vote_days": "0",
+            "secret": "maybe",
+        },
+    ],
+)
 def test_bad_rules_are_shown_again_and_change_nothing(as_facilitator, world, db, data):
     response = post(as_facilitator, f"/groups/{world.group.id}/decision-rules", data)
     assert response.status_code == 422

@@ -27,8 +27,9 @@ ITEM = re.compile(r'id="item-sentence-(\d+)"')
 
 def edit(db, section, user, index, new_text):
     row = sentences_of(db, [section.id])[section.id][index]
-    editing.edit_text(db, section, row, user, row.version,
-                      dmp.patch_toText(dmp.patch_make(row.text, new_text)))
+    editing.edit_text(
+        db, section, row, user, row.version, dmp.patch_toText(dmp.patch_make(row.text, new_text))
+    )
     db.commit()
     return row.id
 
@@ -38,16 +39,26 @@ def seeded(make, db):
     """A facilitator, six members in three sub-groups, each owning one section."""
     chair = make.user("Fran Facilitator", "fran@example.org")
     group = make.group(chair, "Northshire")
-    people = [make.member(group, make.user(f"Member {i}", f"m{i}@example.org"))
-              for i in range(6)]
-    subs = [make.subgroup(group, f"Sub {n}", members=people[2 * n:2 * n + 2])
-            for n in range(3)]
+    people = [make.member(group, make.user(f"Member {i}", f"m{i}@example.org")) for i in range(6)]
+    subs = [make.subgroup(group, f"Sub {n}", members=people[2 * n : 2 * n + 2]) for n in range(3)]
     policy = make.policy(group, chair, "Personal Budget policy")
-    sections = [make.section(policy.parts[0], chair, sub, f"Section {n}",
-                             f"First sentence of {n}. Second sentence of {n}.")
-                for n, sub in enumerate(subs)]
-    return {"group": group, "chair": chair, "people": people, "policy": policy,
-            "sections": sections}
+    sections = [
+        make.section(
+            policy.parts[0],
+            chair,
+            sub,
+            f"Section {n}",
+            f"First sentence of {n}. Second sentence of {n}.",
+        )
+        for n, sub in enumerate(subs)
+    ]
+    return {
+        "group": group,
+        "chair": chair,
+        "people": people,
+        "policy": policy,
+        "sections": sections,
+    }
 
 
 def as_(client, email):
@@ -55,18 +66,25 @@ def as_(client, email):
     return client
 
 
-def test_three_subgroups_edit_between_sessions_and_everyone_reviews_exactly_that(
-        app, seeded, db):
+def test_three_subgroups_edit_between_sessions_and_everyone_reviews_exactly_that(app, seeded, db):
     w, rng = seeded, random.Random(SEED)
     gid = w["group"].id
     chair = app.test_client()
     as_(chair, "fran@example.org")
-    before = edit(db, w["sections"][0], db.get(User, w["people"][0].user_id), 0,
-                  "Changed before the first session.")
+    before = edit(
+        db,
+        w["sections"][0],
+        db.get(User, w["people"][0].user_id),
+        0,
+        "Changed before the first session.",
+    )
 
     # Plan and run the first session through the pages.
-    planned = post(chair, f"/groups/{gid}/sessions", {
-        "title": "First session", "starts_at": "2030-01-10T18:00", "place": "Town hall"})
+    planned = post(
+        chair,
+        f"/groups/{gid}/sessions",
+        {"title": "First session", "starts_at": "2030-01-10T18:00", "place": "Town hall"},
+    )
     assert planned.status_code == 302, text(planned)
     first_url = planned.headers["Location"]
     first_id = int(first_url.rstrip("/").split("/")[-1])
@@ -90,12 +108,12 @@ def test_three_subgroups_edit_between_sessions_and_everyone_reviews_exactly_that
         client = as_(app.test_client(), db.get(User, ship.user_id).email)
         body = text(client.get(f"/groups/{gid}/review"))
         assert {int(i) for i in ITEM.findall(body)} == expected, ship.user_id
-        assert f"item-sentence-{before}\"" not in body or before in expected
+        assert f'item-sentence-{before}"' not in body or before in expected
         assert "You have reviewed 0 of 6." in body
         assert "Since the session" in body or "First session" in body
         assert "Changed before the first session" not in body or before in expected
     # The diff is readable: words struck and inserted, with screen-reader words.
-    assert "<del class=\"diff-del\"><span class=\"visually-hidden\">[removed: " in body
+    assert '<del class="diff-del"><span class="visually-hidden">[removed: ' in body
     assert "[added: </span>New words from sub 0.<" in body
     assert "by Member " in body
 
@@ -107,13 +125,23 @@ def test_three_subgroups_edit_between_sessions_and_everyone_reviews_exactly_that
     assert "You have reviewed 1 of 6." in text(reader.get(f"/groups/{gid}/review"))
     assert "Mark as not reviewed" in text(reader.get(f"/groups/{gid}/review"))
     sid = int(key.split(":")[1])
-    sentence_section = next(s for s in w["sections"]
-                            if sid in [r.id for r in sentences_of(db, [s.id])[s.id]])
-    index = [r.id for r in sentences_of(db, [sentence_section.id])[sentence_section.id]
-             ].index(sid)
-    owner = next(p for p in w["people"] if p.user_id in {
-        m.user_id for m in w["people"][2 * w["sections"].index(sentence_section):
-                                       2 * w["sections"].index(sentence_section) + 2]})
+    sentence_section = next(
+        s for s in w["sections"] if sid in [r.id for r in sentences_of(db, [s.id])[s.id]]
+    )
+    index = [r.id for r in sentences_of(db, [sentence_section.id])[sentence_section.id]].index(sid)
+    owner = next(
+        p
+        for p in w["people"]
+        if p.user_id
+        in {
+            m.user_id
+            for m in w["people"][
+                2 * w["sections"].index(sentence_section) : 2
+                * w["sections"].index(sentence_section)
+                + 2
+            ]
+        }
+    )
     edit(db, sentence_section, db.get(User, owner.user_id), index, "A later change.")
     assert "You have reviewed 0 of 6." in text(reader.get(f"/groups/{gid}/review"))
 
@@ -134,25 +162,42 @@ def test_session_agenda_pack_and_pdf(app, seeded, db):
     author = w["people"][0]
     section = w["sections"][1]
     row = sentences_of(db, [section.id])[section.id][1]
-    prop = proposals.create(db, section, author, kind="replace",
-                            reason="Families asked for plainer words",
-                            text="You get a second sentence.", sentence_ids=[row.id])
+    prop = proposals.create(
+        db,
+        section,
+        author,
+        kind="replace",
+        reason="Families asked for plainer words",
+        text="You get a second sentence.",
+        sentence_ids=[row.id],
+    )
     votes.open_for_proposal(db, prop, author, db.get(User, author.user_id))
     db.commit()
     chair = as_(app.test_client(), "fran@example.org")
-    planned = post(chair, f"/groups/{gid}/sessions", {
-        "title": "Second session", "starts_at": "2030-02-10T18:00"})
+    planned = post(
+        chair,
+        f"/groups/{gid}/sessions",
+        {"title": "Second session", "starts_at": "2030-02-10T18:00"},
+    )
     mid = int(planned.headers["Location"].split("/")[-1])
     assert post(chair, f"/sessions/{mid}/agenda", {"title": "Welcome"}).status_code == 302
     page = text(chair.get(f"/sessions/{mid}"))
     assert "Proposal to change a sentence in “Section 1”" in page and "Welcome" in page
     item_id = int(re.findall(r'id="item-(\d+)"', page)[-1])
-    assert post(chair, f"/sessions/{mid}/agenda/{item_id}/move",
-                {"direction": "up"}).status_code == 302
+    assert (
+        post(chair, f"/sessions/{mid}/agenda/{item_id}/move", {"direction": "up"}).status_code
+        == 302
+    )
     page = text(chair.get(f"/sessions/{mid}"))
     assert page.index("Welcome") < page.index("Proposal to change a sentence")
-    assert post(chair, f"/sessions/{mid}/agenda/{item_id}/edit",
-                {"title": "Welcome and tea", "note": "From 6pm"}).status_code == 302
+    assert (
+        post(
+            chair,
+            f"/sessions/{mid}/agenda/{item_id}/edit",
+            {"title": "Welcome and tea", "note": "From 6pm"},
+        ).status_code
+        == 302
+    )
     bad = post(chair, f"/sessions/{mid}/agenda", {"title": ""})
     assert bad.status_code == 422 and "Give the item a title." in text(bad)
 
@@ -164,18 +209,25 @@ def test_session_agenda_pack_and_pdf(app, seeded, db):
     assert post(member, f"/sessions/{mid}/agenda", {"title": "x"}).status_code == 403
 
     # Between sessions a sentence changed: it is in the pack too.
-    first = post(chair, f"/groups/{gid}/sessions", {"title": "Start", "starts_at":
-                                                    "2030-01-01T10:00"})
+    first = post(
+        chair, f"/groups/{gid}/sessions", {"title": "Start", "starts_at": "2030-01-01T10:00"}
+    )
     fid = int(first.headers["Location"].split("/")[-1])
     post(chair, f"/sessions/{fid}/start")
-    edit(db, w["sections"][2], db.get(User, w["people"][4].user_id), 0,
-         "Sub two rewrote this sentence.")
+    edit(
+        db,
+        w["sections"][2],
+        db.get(User, w["people"][4].user_id),
+        0,
+        "Sub two rewrote this sentence.",
+    )
     html = text(member.get(f"/sessions/{mid}/pack"))
     assert "Welcome and tea" in html and "Families asked for plainer words" in html
     pdf = member.get(f"/sessions/{mid}/pack.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    words = " ".join(" ".join(p.extract_text().split())
-                     for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    words = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages
+    )
     assert "Welcome and tea" in words
     assert "Proposal to change a sentence" in words
     assert "Families asked for plainer words" in words
