@@ -1,4 +1,4 @@
-"""hardening: the audit's fixes (issue 11)
+"""hardening: sockets, idempotent changes (issue 11)
 
 Revision ID: 0007_hardening
 Revises: 0006_sessions

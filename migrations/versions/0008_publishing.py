@@ -1,7 +1,7 @@
 """publishing: releases, public pages, credits (issue 12)
 
 Revision ID: 0008_publishing
-Revises: 0007_hardening
+Revises: 0007c_hardening_accounts
 Create Date: 2026-12-02 03:10:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0008_publishing'
-down_revision: Union[str, Sequence[str], None] = '0007_hardening'
+down_revision: Union[str, Sequence[str], None] = '0007c_hardening_accounts'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
