@@ -1,4 +1,4 @@
-"""notifications, outbox, mention ids, search (issue 13)
+"""notifications, email outbox, preferences (issue 13)
 
 Revision ID: 0010_notifications
 Revises: 0009_plain_language

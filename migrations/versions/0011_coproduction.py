@@ -1,7 +1,7 @@
 """co-production made visible (issue 16)
 
 Revision ID: 0011_coproduction
-Revises: 0010_notifications
+Revises: 0010b_search
 Create Date: 2026-12-02 03:10:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0011_coproduction'
-down_revision: Union[str, Sequence[str], None] = '0010_notifications'
+down_revision: Union[str, Sequence[str], None] = '0010b_search'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,28 @@
+"""search and mentions by member (issue 13)
+
+Revision ID: 0010b_search
+Revises: 0010_notifications
+Create Date: 2026-12-02 03:10:00
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0010b_search'
+down_revision: Union[str, Sequence[str], None] = '0010_notifications'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    pass
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    pass
