@@ -41,10 +41,15 @@ def cli() -> None:
     show_default=True,
     help="Apply database migrations before starting.",
 )
-def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
+@click.option(
+    "--demo", is_flag=True, help="Load the demo group and policy first and print the logins."
+)
+def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
     app = _app(ASYNC_MODE="threading")
-    if upgrade:
+    if upgrade or demo:
         _upgrade(app)
+    if demo:
+        _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -79,10 +84,15 @@ def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
     show_default=True,
     help="For measuring (bench/async_modes.py); keep the default otherwise.",
 )
-def serve(host: str, port: int, upgrade: bool, async_mode: str) -> None:
+@click.option(
+    "--demo", is_flag=True, help="Load the demo group and policy first and print the logins."
+)
+def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> None:
     app = _app(ASYNC_MODE=async_mode)
-    if upgrade:
+    if upgrade or demo:
         _upgrade(app)
+    if demo:
+        _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -115,10 +125,15 @@ def _serve_gevent(app, host: str, port: int) -> None:
     pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
 
 
-def _announce(app, host: str, port: int) -> None:
+def _shown_url(host: str, port: int) -> str:
+    """The address a person on this machine opens (a wildcard bind is not one)."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    return f"http://{shown}:{port}"
+
+
+def _announce(app, host: str, port: int) -> None:
     click.echo(
-        f"Codraft is running at http://{shown}:{port}/  (database: "
+        f"Codraft is running at {_shown_url(host, port)}/  (database: "
         f"{_safe_url(app.config['DATABASE_URL'])})",
         err=True,
     )
@@ -172,12 +187,23 @@ def db_current() -> None:
 
 @cli.command(help="Load the demo group and policy (safe to run again) and print logins.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="For the printed URL.")
-@click.option("--port", default=5000, show_default=True, type=int, help="For the printed URL.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=int,
+    help="For the printed URL: the port you will give `codraft run`.",
+)
 def demo(host: str, port: int) -> None:
-    from server.demo import DEMO_PASSWORD, demo_policy_id, load_demo
-
     app = _app()
     _upgrade(app)
+    _load_demo(app, _shown_url(host, port))
+
+
+def _load_demo(app, url: str) -> None:
+    """Load the demo and print the logins with the address the server will have."""
+    from server.demo import DEMO_PASSWORD, demo_policy_id, load_demo
+
     database = _db(app)
     logins = load_demo(database.session)
     database.commit()
@@ -187,13 +213,10 @@ def demo(host: str, port: int) -> None:
         "Demo loaded: the Northshire SEND Co-production Group is drafting the "
         "EHCP Personal Budget policy."
     )
-    click.echo(
-        f"Open http://{host}:{port}/ and sign in with any of these "
-        f"(password for all: {DEMO_PASSWORD}):"
-    )
+    click.echo(f"Open {url}/ and sign in with any of these (password for all: {DEMO_PASSWORD}):")
     for email, name, role in logins:
         click.echo(f"  {email:34} {name:14} {role}")
-    click.echo(f"The policy: http://{host}:{port}/policies/{policy_id}")
+    click.echo(f"The policy: {url}/policies/{policy_id}")
 
 
 @cli.command("create-user", help="Create an account (prompts for the password).")

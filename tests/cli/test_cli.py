@@ -46,6 +46,35 @@ def test_demo_on_a_fresh_instance_prints_logins_and_is_idempotent(tmp_path):
     assert again.stdout == first.stdout
 
 
+def test_run_with_demo_prints_the_address_it_serves(tmp_path):
+    """`codraft serve --demo --port P` loads the demo and prints logins for port P, and
+    that address answers (the demo used to print port 5000 whatever port came next)."""
+    import requests
+
+    from tests.conftest import free_port, wait_for_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CODRAFT_")}
+    env["CODRAFT_INSTANCE_PATH"] = str(tmp_path)
+    out = tmp_path / "out.txt"
+    with open(out, "w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--demo", "--host", "127.0.0.1",
+             "--port", str(port)],
+            env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for_port(port, proc, timeout=60)
+            printed = out.read_text()
+            assert f"Open http://127.0.0.1:{port}/ and sign in" in printed
+            assert "facilitator@example.org" in printed
+            assert ":5000" not in printed
+            assert requests.get(f"http://127.0.0.1:{port}/sign-in", timeout=10).ok
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def test_create_user_group_and_token(tmp_path):
     codraft("db", "upgrade", instance=tmp_path)
     made = codraft(
