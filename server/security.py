@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.auth import bearer_attempted
 from server.extensions import csrf
+from server.json_input import SafeJSONProvider
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -62,6 +63,7 @@ def init_app(app) -> None:
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.session_interface = SessionInterface()
+    app.json = SafeJSONProvider(app)  # hostile JSON bodies are a 400, not a 500
     csrf.init_app(app)
     app.before_request(_check_csrf)
     app.after_request(_headers)
