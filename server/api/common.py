@@ -92,7 +92,9 @@ def _json_only() -> None:
         body = json_input.loads(request.get_data(cache=True))
     except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
         reason = getattr(exc, "msg", None) or "it is not UTF-8 text"
-        raise BadRequest(f"The body must be a JSON object, and this is not JSON: {reason}.") from None
+        raise BadRequest(
+            f"The body must be a JSON object, and this is not JSON: {reason}."
+        ) from None
     if not isinstance(body, dict):
         raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
 
