@@ -18,8 +18,7 @@ from server.web.helpers import (
     form_failed,
     invalid,
     safe_next,
-    show_once,
-    take_once,
+    shown_once,
 )
 
 
@@ -87,15 +86,16 @@ def reset_password(token: str):
 # --- account ---------------------------------------------------------------------------
 
 
-def _account_page(form: ApiTokenForm, status: int = 200):
+def _account_page(form: ApiTokenForm, status: int = 200, new_token: dict | None = None):
     user = auth.me()
-    return render_template(
+    return shown_once(
         "accounts/account.html",
+        status,
         form=form,
         user=user,
         tokens=accounts.list_api_tokens(db(), user),
-        new_token=take_once("api_token"),
-    ), status
+        new_token=new_token,
+    )
 
 
 @bp.get("/account")
@@ -115,8 +115,10 @@ def create_api_token():
     except DomainError as exc:
         attach(form, exc)
         return _account_page(form, exc.status)
-    show_once("api_token", token=token, name=row.name)
-    return redirect(url_for("web.account", _anchor="new-token"))
+    # Shown in this reply only (see shown_once): a reload asks before posting again.
+    return _account_page(
+        ApiTokenForm(formdata=None), 201, new_token={"token": token, "name": row.name}
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -235,3 +235,33 @@ def test_an_expired_reset_link_is_410(api, world, db):
         410,
         "gone",
     )
+
+
+def test_a_password_reset_ends_the_persons_api_tokens_too(api, world, request):
+    """A reset is what a facilitator does when a password may be known to someone
+    else: every way in that the old password bought stops working, tokens included,
+    and each token's end is announced so its live sockets are cut off."""
+    from server import events
+
+    announced = []
+    for kind in (events.ApiTokenRevoked, events.SignInEnded):
+        events.subscribe(kind, announced.append)
+        request.addfinalizer(lambda kind=kind: events._subscribers[kind].remove(announced.append))
+    second = api.token("hana@example.org")
+    assert api.get("/me", world.mem).status_code == 200
+    link = api.post(
+        f"/groups/{world.group}/members/{world.member}/password-reset", world.fac
+    ).get_json()
+    assert api.get("/me", world.mem).status_code == 200  # making the link changes nothing
+    reply = api.post(f"/password-resets/{link['token']}", json={"password": "a brand new password"})
+    assert reply.status_code == 204
+    for old in (world.mem, second):
+        error(api.get("/me", old), 401, "not_authenticated")
+        error(api.get(f"/groups/{world.group}", old), 401)
+    revoked = {e.api_token_id for e in announced if isinstance(e, events.ApiTokenRevoked)}
+    assert len(revoked) == 2
+    assert events.SignInEnded(user_id=world.member) in announced
+    fresh = api.token("hana@example.org", "a brand new password")
+    assert api.get("/tokens", fresh).get_json()[0]["name"] == "tests"  # only the new one
+    assert len(api.get("/tokens", fresh).get_json()) == 1
+    assert api.get("/me", world.fac).status_code == 200  # nobody else's tokens

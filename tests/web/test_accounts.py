@@ -11,7 +11,7 @@ from server.accounts.models import ApiToken
 from server.accounts.services import SIGN_IN_FAILED, api_token_user, create_password_reset
 from server.db import utcnow
 from tests.conftest import PASSWORD, fresh_g_per_request, sign_in
-from tests.web.conftest import csrf, post, text
+from tests.web.conftest import csrf, post, readable_session, text
 
 
 def test_signed_out_home_goes_to_sign_in(client):
@@ -250,8 +250,9 @@ def test_account_page_makes_a_token_shown_once_and_revokes_it(client, db, make):
     page = text(client.get("/account"))
     assert "Asha" in page and "asha@example.org" in page
     response = post(client, "/account/tokens", {"name": "export script"})
-    assert response.status_code == 302
-    page = text(client.get("/account"))
+    assert response.status_code == 201  # shown in the reply to the POST, nowhere else
+    assert response.headers["Cache-Control"] == "no-store"
+    page = text(response)
     assert "export script" in page
     assert 'id="token-value" value="cdt_' in page
     token = page.split('id="token-value" value="')[1].split('"')[0]
@@ -276,3 +277,27 @@ def test_cannot_revoke_someone_elses_token(client, db, make):
     row = db.query(ApiToken).filter_by(user_id=owner.id).one()
     sign_in(client, make.user().email)
     assert post(client, f"/account/tokens/{row.id}/revoke").status_code == 404
+
+
+def test_a_password_reset_through_the_page_ends_api_tokens(app, db, client, make):
+    user = make.user("Joy", "joy@example.org")
+    token_before = make.token(user)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token_before}"}
+    assert api.get("/api/v1/me", headers=headers).status_code == 200
+    reset = _reset_token(db, user, make.user())
+    new = {"password": "a brand new secret", "confirm": "a brand new secret"}
+    assert post(client, f"/reset/{reset}", new).status_code == 302
+    assert api.get("/api/v1/me", headers=headers).status_code == 401
+    db.expire_all()
+    assert db.query(ApiToken).filter_by(user_id=user.id, revoked_at=None).count() == 0
+
+
+def test_a_new_api_token_never_goes_into_the_session_cookie(app, client, make):
+    """The cookie is signed, not encrypted: whoever holds it can read it."""
+    sign_in(client, make.user("Asha", "asha@example.org").email)
+    response = post(client, "/account/tokens", {"name": "export script"})
+    token = text(response).split('id="token-value" value="')[1].split('"')[0]
+    assert token.startswith("cdt_")
+    assert token not in readable_session(app, client)
+    assert token not in text(client.get("/account"))
