@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from server import auth
 from server.accounts import services as accounts
 from server.errors import DomainError, Gone, NotFound
-from server.extensions import limiter
+from server.security import sign_in_throttled
 from server.web.blueprint import bp
 from server.web.forms import PASSWORD_HINT, ApiTokenForm, NewPasswordForm, SignInForm
 from server.web.helpers import (
@@ -22,19 +21,8 @@ from server.web.helpers import (
 )
 
 
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_LIMIT"]
-
-
-def _email_key() -> str:
-    """Count attempts per submitted email too, so spreading guesses for one account
-    over many addresses does not help."""
-    return "email:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=get_remote_address)
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_email_key)
+@sign_in_throttled
 def sign_in():
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":

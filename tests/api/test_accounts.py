@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from server import create_app
-from tests.api.conftest import Api
 from tests.api.support import error
 from tests.conftest import PASSWORD
 
@@ -113,44 +109,6 @@ def test_me_lists_my_groups_with_my_role(api, world):
     me = api.get("/me", world.ed).get_json()
     assert me["display_name"] == "Pat Parent"
     assert me["groups"] == [{"id": world.group, "name": "Northshire", "role": "parent_carer"}]
-
-
-def test_sign_in_is_rate_limited_by_ip_and_by_email(instance, make_app):
-    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_LIMIT="3 per minute")
-    api = Api(app.test_client())
-    wrong = {"email": "ann@example.org", "password": "not the password"}
-    for _ in range(3):
-        error(api.post("/tokens", json=wrong), 401)
-    err = error(api.post("/tokens", json=wrong), 429, "too_many_requests")
-    assert "Wait" in err["message"]
-    # Another address from elsewhere: a fresh IP, but the email is still counted.
-    other_ip = {"environ_base": {"REMOTE_ADDR": "10.0.0.9"}}
-    error(api.post("/tokens", json=wrong, **other_ip), 429)
-    error(api.post("/tokens", json={**wrong, "email": "bob@example.org"}, **other_ip), 401)
-
-
-@pytest.fixture
-def make_app(instance):
-    made = []
-
-    def build(**overrides):
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(instance),
-                "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-                "SECRET_KEY": "test-secret-key-not-for-production",
-                "TESTING": True,
-                "ASYNC_MODE": "threading",
-                **overrides,
-            }
-        )
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()
 
 
 # --- password resets --------------------------------------------------------------------

@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from server import create_app
 from server.accounts.models import ApiToken
 from server.accounts.services import SIGN_IN_FAILED, api_token_user, create_password_reset
 from server.db import utcnow
-from tests.conftest import PASSWORD, fresh_g_per_request, sign_in
+from tests.conftest import PASSWORD, sign_in
 from tests.web.conftest import csrf, post, readable_session, text
 
 
@@ -146,47 +145,6 @@ def test_pages_have_no_inline_script_or_style(as_facilitator, world):
         page = text(as_facilitator.get(url))
         assert "<script>" not in page and "<style" not in page and " style=" not in page
         assert " onclick=" not in page
-
-
-def test_sign_in_is_rate_limited_per_address_and_per_email(instance, make):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": True,
-            "SIGN_IN_LIMIT": "3 per minute",
-            "ASYNC_MODE": "threading",
-        }
-    )
-    try:
-        with fresh_g_per_request(app):
-            client = app.test_client()
-            for _ in range(3):
-                assert sign_in(client, "someone@example.org", "wrong password!").status_code == 401
-            limited = sign_in(client, "someone@example.org", "wrong password!")
-            assert limited.status_code == 429
-            assert "Too many attempts" in text(limited)
-            # The same email from another address is limited too...
-            other = app.test_client()
-            response = other.post(
-                "/sign-in",
-                data={"email": "someone@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"},
-            )
-            assert response.status_code == 429
-            # ...while another email from that address is not.
-            response = other.post(
-                "/sign-in",
-                data={"email": "else@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"},
-            )
-            assert response.status_code == 401
-            assert client.get("/sign-in").status_code == 200  # reading the page is not limited
-    finally:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()
 
 
 # --- password reset ---------------------------------------------------------------------
