@@ -14,7 +14,7 @@ from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
 from server.events import ApiTokenRevoked, SignInEnded, publish
-from server.text.clean import clean_email, clean_line
+from server.text.clean import clean_email, clean_name
 
 API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,7 +32,8 @@ def valid_email(raw: str) -> str:
 
 
 def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
-    name = clean_line(raw or "")
+    """A name or title as shown in lists, cleaned by the one rule (`clean_name`)."""
+    name = clean_name(raw or "")
     if not name:
         raise InvalidInput("Enter a name.", fields={field: ["Required."]})
     if len(name) > limit:

@@ -192,3 +192,23 @@ def test_invitation_and_reset_links_never_go_into_the_session_cookie(app, world)
         assert token not in readable_session(app, client)
         assert token not in text(client.get(f"/groups/{world.group.id}/members"))
     assert client.get(link.replace("http://localhost", "")).status_code == 200  # a real link
+
+
+def test_a_name_typed_into_the_join_form_loses_invisible_characters(
+    app, db, world, make_invitation, as_facilitator
+):
+    """Bidi overrides would let "\u202enomiS" show as "Simon" in the members list."""
+    token = make_invitation()
+    response = post(
+        app.test_client(),
+        f"/invitations/{token}",
+        {
+            "display_name": "\u202enomiS\u200b \u2067Parent\u2069",
+            "password": "a long new password",
+            "confirm": "a long new password",
+        },
+    )
+    assert response.status_code == 302
+    assert user_by_email(db, "new.person@example.org").display_name == "nomiS Parent"
+    page = text(as_facilitator.get(f"/groups/{world.group.id}/members"))
+    assert "nomiS Parent" in page and "\u202e" not in page and "\u2067" not in page
