@@ -58,6 +58,8 @@ class ApiBlueprint(Blueprint):
     def arguments(self, schema, **kwargs):
         """Read the JSON body with `schema`; documents the ways a body can be refused."""
         read = super().arguments(schema, **kwargs)
+        if kwargs.get("location", "json") != "json":
+            return lambda func: self.errors(422)(read(func))  # query: no body to refuse
         return lambda func: self.errors(400, 413, 415)(read(func))
 
     def errors(self, *statuses: int):
