@@ -104,3 +104,29 @@ def test_the_command_line_cleans_names_the_same_way(tmp_path):
     finally:
         database.remove()
         database.engine.dispose()
+
+
+def test_the_migration_cleans_display_names_stored_before(tmp_path):
+    import sqlalchemy as sa
+
+    from server.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0007b_hardening_pages")
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for n, name in enumerate([f"{RLO}nomiS", "Fran Facilitator", f"{ZWSP}\u3164", *KEPT]):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (email, display_name, is_active, created_at) "
+                        "VALUES (:e, :n, 1, '2026-01-01 00:00:00')"
+                    ),
+                    {"e": f"u{n}@example.org", "n": name},
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            names = list(conn.scalars(sa.text("SELECT display_name FROM users ORDER BY id")))
+    finally:
+        engine.dispose()
+    assert names == ["nomiS", "Fran Facilitator", "?", *KEPT]
