@@ -74,7 +74,16 @@ def load(overrides: dict | None = None) -> dict:
         "MESSAGE_QUEUE_CHANNEL": os.environ.get("CODRAFT_MESSAGE_QUEUE_CHANNEL", "codraft"),
         "RATELIMIT_STORAGE_URI": os.environ.get("CODRAFT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("CODRAFT_RATELIMIT_ENABLED", True),
+        # Wrong passwords allowed (server/security.py): per client address and email,
+        # per address whatever the email, and per email from anywhere (much higher,
+        # so a flood from elsewhere does not lock the real person out).
         "SIGN_IN_LIMIT": os.environ.get("CODRAFT_SIGN_IN_LIMIT", "10 per minute;50 per hour"),
+        "SIGN_IN_ADDRESS_LIMIT": os.environ.get(
+            "CODRAFT_SIGN_IN_ADDRESS_LIMIT", "30 per minute;300 per hour"
+        ),
+        "SIGN_IN_EMAIL_LIMIT": os.environ.get(
+            "CODRAFT_SIGN_IN_EMAIL_LIMIT", "50 per minute;500 per hour"
+        ),
         # Sessions: absolute lifetime, plus an idle timeout checked on each request.
         "SESSION_LIFETIME": timedelta(hours=_env_int("CODRAFT_SESSION_HOURS", 24 * 14)),
         "SESSION_IDLE": timedelta(hours=_env_int("CODRAFT_SESSION_IDLE_HOURS", 72)),

@@ -14,7 +14,7 @@ from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
 from server.events import ApiTokenRevoked, SignInEnded, publish
-from server.text.clean import clean_email, clean_line
+from server.text.clean import clean_email, clean_name
 
 API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,7 +32,8 @@ def valid_email(raw: str) -> str:
 
 
 def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
-    name = clean_line(raw or "")
+    """A name or title as shown in lists, cleaned by the one rule (`clean_name`)."""
+    name = clean_name(raw or "")
     if not name:
         raise InvalidInput("Enter a name.", fields={field: ["Required."]})
     if len(name) > limit:
@@ -71,9 +72,11 @@ def authenticate(db: Session, email: str, password: str) -> User:
 
 
 def set_password(db: Session, user: User, password: str) -> None:
-    """Change the password and end every existing sign-in of that person."""
+    """Change the password and end every existing sign-in of that person: browser
+    sessions and API tokens alike, since either may be what a stolen password bought."""
     user.password_hash = hash_password(password)
     revoke_all_sessions(db, user.id)
+    revoke_all_api_tokens(db, user.id)
 
 
 # --- browser sessions -------------------------------------------------------------
@@ -197,6 +200,18 @@ def api_token_user(db: Session, token: str) -> tuple[ApiToken, User] | None:
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
     return row, row.user
+
+
+def revoke_all_api_tokens(db: Session, user_id: int) -> None:
+    """Revoke every working API token of a person; each revocation is announced, so
+    sockets signed in with one are cut off as when it is revoked by hand."""
+    rows = db.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+        publish(db, ApiTokenRevoked(row.id))
 
 
 def list_api_tokens(db: Session, user: User) -> list[ApiToken]:

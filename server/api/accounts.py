@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_limiter.util import get_remote_address
-
 from server import auth
 from server.accounts import services as accounts
-from server.api.common import ID, PUBLIC, ApiBlueprint, Loaded, db, sign_in_limit
+from server.api.common import ID, PUBLIC, ApiBlueprint, Loaded, db
 from server.api.schemas import (
     MeSchema,
     NewTokenSchema,
@@ -15,9 +12,8 @@ from server.api.schemas import (
     TokenCreateSchema,
     TokenSchema,
 )
-from server.extensions import limiter
 from server.groups.services import groups_of
-from server.text.clean import clean_email
+from server.security import sign_in_throttled
 
 tokens = ApiBlueprint(
     "Tokens", "API tokens: how a program signs in. Send a token as `Authorization: Bearer <token>`."
@@ -25,17 +21,8 @@ tokens = ApiBlueprint(
 account = ApiBlueprint("Account", "You, and setting a password with a reset link.")
 
 
-def _email_key() -> str:
-    """Count sign-in attempts per email address too, so guessing one person's
-    password from many addresses is slowed down as well."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "email:" + clean_email(email) if isinstance(email, str) else get_remote_address()
-
-
 @tokens.route("/tokens", methods=["POST"])
-@limiter.limit(sign_in_limit, key_func=get_remote_address)
-@limiter.limit(sign_in_limit, key_func=_email_key)
+@sign_in_throttled
 @tokens.arguments(TokenCreateSchema)
 @tokens.response(201, NewTokenSchema)
 @tokens.errors(401, 429)
@@ -44,8 +31,9 @@ def create_token(body):
     """Sign in with email and password and get a new API token
 
     The token is in the reply only this once. A wrong email or password gives the
-    same 401 (code `sign_in_failed`), so it does not tell which was wrong. Attempts
-    are limited per IP address and per email address (429 when exceeded).
+    same 401 (code `sign_in_failed`), so it does not tell which was wrong. Wrong
+    passwords are limited, together with those typed into the sign-in page: per
+    address and email, per address, and per email (429 when exceeded).
     """
     user = accounts.authenticate(db(), body["email"], body["password"])
     token, row = accounts.create_api_token(db(), user, body["name"])

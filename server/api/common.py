@@ -9,8 +9,11 @@ from urllib.parse import urljoin
 
 from flask import current_app, request
 from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from server import auth, json_input
 from server.api.schemas import MAX_ID
 from server.extensions import db_session as db  # noqa: F401  (handlers import it from here)
 
@@ -19,18 +22,44 @@ PREFIX = "/api/v1"
 # (404) instead of the database failing on an out-of-range number.
 ID = f"int(min=1, max={MAX_ID})"
 PUBLIC = {"security": []}  # for @blp.doc: no token needed
+# The only API routes that answer without a signed-in caller; each also says so in
+# the OpenAPI document with @blp.doc(**PUBLIC) (tests/api/test_sign_in_first.py
+# checks the two agree). Every other route answers 401 before reading its body or
+# looking up its ids, so an anonymous caller learns nothing from the reply.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "Tokens.create_token",
+        "Account.use_password_reset",
+        "Invitations.show_invitation",
+        "Invitations.accept_invitation",
+    }
+)
+
+
+class _Parser(FlaskParser):
+    """webargs, reading JSON bodies with the app's one safe parser (server.json_input)."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return json_input.loads(req.get_data(cache=True))
 
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint under /api/v1 that takes JSON bodies only."""
 
+    ARGUMENTS_PARSER = _Parser()
+
     def __init__(self, name: str, description: str):
         super().__init__(name, __name__, url_prefix=PREFIX, description=description)
+        self.before_request(_sign_in_first)
         self.before_request(_json_only)
 
     def arguments(self, schema, **kwargs):
         """Read the JSON body with `schema`; documents the ways a body can be refused."""
         read = super().arguments(schema, **kwargs)
+        if kwargs.get("location", "json") != "json":
+            return lambda func: self.errors(422)(read(func))  # query: no body to refuse
         return lambda func: self.errors(400, 413, 415)(read(func))
 
     def errors(self, *statuses: int):
@@ -44,6 +73,12 @@ class ApiBlueprint(Blueprint):
         return decorate
 
 
+def _sign_in_first() -> None:
+    """Authenticate before anything else: 401 whatever the body or the ids."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and request.method != "OPTIONS":
+        auth.me()
+
+
 def _json_only() -> None:
     """Refuse a body that is not a JSON object with a clear message, before webargs
     would read a form body as "no fields" and a PATCH would quietly change nothing."""
@@ -55,7 +90,14 @@ def _json_only() -> None:
         raise UnsupportedMediaType(
             "Send the body as JSON, with the header Content-Type: application/json."
         )
-    if not isinstance(request.get_json(silent=True), dict):
+    try:
+        body = json_input.loads(request.get_data(cache=True))
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        reason = getattr(exc, "msg", None) or "it is not UTF-8 text"
+        raise BadRequest(
+            f"The body must be a JSON object, and this is not JSON: {reason}."
+        ) from None
+    if not isinstance(body, dict):
         raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
 
 

@@ -325,6 +325,8 @@ class SessionProgressSchema(Schema):
     name = fields.String(metadata=_d("The member's name."))
     role = fields.String(metadata=_d("The member's role, in words."))
     reviewed = fields.Integer(
-        metadata=_d("Whether you have marked it reviewed (null: nothing to mark).")
+        metadata=_d("How many of the items they have marked reviewed, as the items are now.")
     )
-    total = fields.Integer(metadata=_d("How many items there are."))
+    total = fields.Integer(
+        metadata=_d("How many items the group's review has (the same for every member).")
+    )

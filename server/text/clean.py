@@ -22,6 +22,36 @@ def clean_line(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+# Characters that draw nothing yet can make two names look alike, or make a name
+# look like something else in a list: bidi embeddings, overrides and isolates
+# ("\u202enomiS" shows as "Simon"), zero-width spaces and joiners, and the other
+# invisible format characters (Unicode category Cf), plus letters that draw as blank.
+_BLANK_LETTERS = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+_JOINERS = {"\u200c", "\u200d"}  # ZWNJ and ZWJ
+
+
+def clean_name(value: str) -> str:
+    """Clean a name people see in lists (a display name, a group, sub-group, policy
+    or section title): `clean_line`, then no invisible characters, and any kind of
+    space becomes a plain one.
+
+    ZWNJ and ZWJ stay only between two non-ASCII characters, where they matter: they
+    shape Persian, Urdu and Indic names and join emoji ("\U0001f469\u200d\U0001f4bb").
+    Between Latin letters they only hide a difference, so they go."""
+    value = clean_line(value)
+    kept = []
+    for i, ch in enumerate(value):
+        if ch in _JOINERS:
+            before = value[i - 1] if i else " "
+            after = value[i + 1] if i + 1 < len(value) else " "
+            if before.isascii() or after.isascii() or before in _JOINERS:
+                continue
+        elif unicodedata.category(ch) == "Cf" or ch in _BLANK_LETTERS:
+            continue
+        kept.append(" " if unicodedata.category(ch) == "Zs" else ch)
+    return _SPACES.sub(" ", "".join(kept)).strip()
+
+
 def clean_block(value: str) -> str:
     """Clean multi-line text (a pasted paragraph, a description): keep paragraph breaks."""
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from server import auth
 from server.accounts import services as accounts
 from server.errors import DomainError, Gone, NotFound
-from server.extensions import limiter
+from server.security import sign_in_throttled
 from server.web.blueprint import bp
 from server.web.forms import PASSWORD_HINT, ApiTokenForm, NewPasswordForm, SignInForm
 from server.web.helpers import (
@@ -18,24 +17,12 @@ from server.web.helpers import (
     form_failed,
     invalid,
     safe_next,
-    show_once,
-    take_once,
+    shown_once,
 )
 
 
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_LIMIT"]
-
-
-def _email_key() -> str:
-    """Count attempts per submitted email too, so spreading guesses for one account
-    over many addresses does not help."""
-    return "email:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=get_remote_address)
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_email_key)
+@sign_in_throttled
 def sign_in():
     target = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -87,15 +74,16 @@ def reset_password(token: str):
 # --- account ---------------------------------------------------------------------------
 
 
-def _account_page(form: ApiTokenForm, status: int = 200):
+def _account_page(form: ApiTokenForm, status: int = 200, new_token: dict | None = None):
     user = auth.me()
-    return render_template(
+    return shown_once(
         "accounts/account.html",
+        status,
         form=form,
         user=user,
         tokens=accounts.list_api_tokens(db(), user),
-        new_token=take_once("api_token"),
-    ), status
+        new_token=new_token,
+    )
 
 
 @bp.get("/account")
@@ -115,8 +103,10 @@ def create_api_token():
     except DomainError as exc:
         attach(form, exc)
         return _account_page(form, exc.status)
-    show_once("api_token", token=token, name=row.name)
-    return redirect(url_for("web.account", _anchor="new-token"))
+    # Shown in this reply only (see shown_once): a reload asks before posting again.
+    return _account_page(
+        ApiTokenForm(formdata=None), 201, new_token={"token": token, "name": row.name}
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

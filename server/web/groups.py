@@ -29,7 +29,7 @@ from server.web.forms import (
     SubgroupForm,
     SubgroupMemberForm,
 )
-from server.web.helpers import attach, db, form_failed, invalid, my_id, show_once, take_once
+from server.web.helpers import attach, db, form_failed, invalid, my_id, shown_once
 
 # --- home ------------------------------------------------------------------------------
 
@@ -94,9 +94,12 @@ def _members_page(
     *,
     error: str | None = None,
     status: int = 200,
+    new_invitation: dict | None = None,
+    new_reset: dict | None = None,
 ):
-    return render_template(
+    return shown_once(
         "groups/members.html",
+        status,
         group=access.group,
         me=access.membership,
         form=invite_form or InviteForm(formdata=None),
@@ -105,10 +108,10 @@ def _members_page(
         roles=list(Role),
         members=groups.members(db(), access.group.id),
         invitations=groups.pending_invitations(db(), access.group.id),
-        new_invitation=take_once("invitation"),
-        new_reset=take_once("reset"),
+        new_invitation=new_invitation,
+        new_reset=new_reset,
         lifetime_days=current_app.config["INVITATION_LIFETIME"].days,
-    ), status
+    )
 
 
 def _manage(group_id: int) -> Access:
@@ -139,14 +142,14 @@ def invite(group_id: int):
     except DomainError as exc:
         attach(form, exc)
         return _members_page(access, form, status=exc.status)
-    show_once(
-        "invitation",
-        url=url_for("web.invitation", token=token, _external=True),
-        email=invitation.email,
-        role=invitation.role.label,
-        expires=f"{invitation.expires_at.day} {invitation.expires_at:%B %Y}",
-    )
-    return redirect(url_for("web.members", group_id=group_id, _anchor="new-link"))
+    # The link is in this reply only (see shown_once), never in the session cookie.
+    link = {
+        "url": url_for("web.invitation", token=token, _external=True),
+        "email": invitation.email,
+        "role": invitation.role.label,
+        "expires": f"{invitation.expires_at.day} {invitation.expires_at:%B %Y}",
+    }
+    return _members_page(access, status=201, new_invitation=link)
 
 
 @bp.post("/groups/<int:group_id>/invitations/<int:invitation_id>/revoke")
@@ -200,18 +203,17 @@ def remove_member(group_id: int, user_id: int):
 
 @bp.post("/groups/<int:group_id>/members/<int:user_id>/reset-link")
 def password_reset_link(group_id: int, user_id: int):
-    _manage(group_id)
+    access = _manage(group_id)
     membership = groups.get_member(db(), group_id, user_id)
     token, reset = accounts.create_password_reset(
         db(), membership.user, auth.me(), current_app.config["RESET_LIFETIME"]
     )
-    show_once(
-        "reset",
-        url=url_for("web.reset_password", token=token, _external=True),
-        name=membership.user.display_name,
-        expires=times.when(reset.expires_at),
-    )
-    return redirect(url_for("web.members", group_id=group_id, _anchor="new-link"))
+    link = {
+        "url": url_for("web.reset_password", token=token, _external=True),
+        "name": membership.user.display_name,
+        "expires": times.when(reset.expires_at),
+    }
+    return _members_page(access, status=201, new_reset=link)
 
 
 # --- accepting an invitation ----------------------------------------------------------------

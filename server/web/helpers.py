@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import render_template, session
+from flask import make_response, render_template
 from wtforms.form import BaseForm
 
 from server.auth import me
@@ -20,7 +20,6 @@ STATUS_LABELS = {
     SectionStatus.AGREED: "Agreed",
 }
 KIND_LABELS = {SectionKind.TEXT: "Text", SectionKind.FAQ: "Question and answer"}
-_ONCE = "shown_once"
 
 
 def my_id() -> int:
@@ -46,17 +45,14 @@ def safe_next(target: str | None) -> str | None:
 # --- secrets shown once --------------------------------------------------------------
 
 
-def show_once(kind: str, **data) -> None:
-    """Keep a new link or token for the next page only (after the redirect)."""
-    session[_ONCE] = {"kind": kind, **data}
-
-
-def take_once(kind: str) -> dict | None:
-    found = session.get(_ONCE)
-    if found and found.get("kind") == kind:
-        session.pop(_ONCE)
-        return found
-    return None
+def shown_once(template: str, status: int = 200, **context):
+    """Render the page that shows a new link or token, in the reply to the POST that
+    made it. The secret is never stored anywhere it could be read later: not in the
+    session cookie (signed, not encrypted: anyone holding it can read it), not in the
+    database (which keeps only hashes), and not in the browser's cache."""
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- forms and domain errors -----------------------------------------------------------

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from server import create_app
-from tests.api.conftest import Api
 from tests.api.support import error
 from tests.conftest import PASSWORD
 
@@ -115,44 +111,6 @@ def test_me_lists_my_groups_with_my_role(api, world):
     assert me["groups"] == [{"id": world.group, "name": "Northshire", "role": "parent_carer"}]
 
 
-def test_sign_in_is_rate_limited_by_ip_and_by_email(instance, make_app):
-    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_LIMIT="3 per minute")
-    api = Api(app.test_client())
-    wrong = {"email": "ann@example.org", "password": "not the password"}
-    for _ in range(3):
-        error(api.post("/tokens", json=wrong), 401)
-    err = error(api.post("/tokens", json=wrong), 429, "too_many_requests")
-    assert "Wait" in err["message"]
-    # Another address from elsewhere: a fresh IP, but the email is still counted.
-    other_ip = {"environ_base": {"REMOTE_ADDR": "10.0.0.9"}}
-    error(api.post("/tokens", json=wrong, **other_ip), 429)
-    error(api.post("/tokens", json={**wrong, "email": "bob@example.org"}, **other_ip), 401)
-
-
-@pytest.fixture
-def make_app(instance):
-    made = []
-
-    def build(**overrides):
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(instance),
-                "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-                "SECRET_KEY": "test-secret-key-not-for-production",
-                "TESTING": True,
-                "ASYNC_MODE": "threading",
-                **overrides,
-            }
-        )
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()
-
-
 # --- password resets --------------------------------------------------------------------
 
 
@@ -235,3 +193,33 @@ def test_an_expired_reset_link_is_410(api, world, db):
         410,
         "gone",
     )
+
+
+def test_a_password_reset_ends_the_persons_api_tokens_too(api, world, request):
+    """A reset is what a facilitator does when a password may be known to someone
+    else: every way in that the old password bought stops working, tokens included,
+    and each token's end is announced so its live sockets are cut off."""
+    from server import events
+
+    announced = []
+    for kind in (events.ApiTokenRevoked, events.SignInEnded):
+        events.subscribe(kind, announced.append)
+        request.addfinalizer(lambda kind=kind: events._subscribers[kind].remove(announced.append))
+    second = api.token("hana@example.org")
+    assert api.get("/me", world.mem).status_code == 200
+    link = api.post(
+        f"/groups/{world.group}/members/{world.member}/password-reset", world.fac
+    ).get_json()
+    assert api.get("/me", world.mem).status_code == 200  # making the link changes nothing
+    reply = api.post(f"/password-resets/{link['token']}", json={"password": "a brand new password"})
+    assert reply.status_code == 204
+    for old in (world.mem, second):
+        error(api.get("/me", old), 401, "not_authenticated")
+        error(api.get(f"/groups/{world.group}", old), 401)
+    revoked = {e.api_token_id for e in announced if isinstance(e, events.ApiTokenRevoked)}
+    assert len(revoked) == 2
+    assert events.SignInEnded(user_id=world.member) in announced
+    fresh = api.token("hana@example.org", "a brand new password")
+    assert api.get("/tokens", fresh).get_json()[0]["name"] == "tests"  # only the new one
+    assert len(api.get("/tokens", fresh).get_json()) == 1
+    assert api.get("/me", world.fac).status_code == 200  # nobody else's tokens

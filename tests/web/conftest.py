@@ -29,6 +29,18 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def readable_session(app, client) -> str:
+    """What anyone holding the session cookie can read in it (it is signed, not
+    encrypted), as text."""
+    import json
+
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if cookie is None:
+        return ""
+    data = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    return json.dumps(data, default=str)
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(monkeypatch):
     """Hash test passwords with argon2's cheapest settings: the real ones are meant

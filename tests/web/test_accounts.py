@@ -6,12 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from server import create_app
 from server.accounts.models import ApiToken
 from server.accounts.services import SIGN_IN_FAILED, api_token_user, create_password_reset
 from server.db import utcnow
-from tests.conftest import PASSWORD, fresh_g_per_request, sign_in
-from tests.web.conftest import csrf, post, text
+from tests.conftest import PASSWORD, sign_in
+from tests.web.conftest import csrf, post, readable_session, text
 
 
 def test_signed_out_home_goes_to_sign_in(client):
@@ -148,47 +147,6 @@ def test_pages_have_no_inline_script_or_style(as_facilitator, world):
         assert " onclick=" not in page
 
 
-def test_sign_in_is_rate_limited_per_address_and_per_email(instance, make):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": True,
-            "SIGN_IN_LIMIT": "3 per minute",
-            "ASYNC_MODE": "threading",
-        }
-    )
-    try:
-        with fresh_g_per_request(app):
-            client = app.test_client()
-            for _ in range(3):
-                assert sign_in(client, "someone@example.org", "wrong password!").status_code == 401
-            limited = sign_in(client, "someone@example.org", "wrong password!")
-            assert limited.status_code == 429
-            assert "Too many attempts" in text(limited)
-            # The same email from another address is limited too...
-            other = app.test_client()
-            response = other.post(
-                "/sign-in",
-                data={"email": "someone@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"},
-            )
-            assert response.status_code == 429
-            # ...while another email from that address is not.
-            response = other.post(
-                "/sign-in",
-                data={"email": "else@example.org", "password": "x", "csrf_token": csrf(other)},
-                environ_base={"REMOTE_ADDR": "10.0.0.9"},
-            )
-            assert response.status_code == 401
-            assert client.get("/sign-in").status_code == 200  # reading the page is not limited
-    finally:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()
-
-
 # --- password reset ---------------------------------------------------------------------
 
 
@@ -250,8 +208,9 @@ def test_account_page_makes_a_token_shown_once_and_revokes_it(client, db, make):
     page = text(client.get("/account"))
     assert "Asha" in page and "asha@example.org" in page
     response = post(client, "/account/tokens", {"name": "export script"})
-    assert response.status_code == 302
-    page = text(client.get("/account"))
+    assert response.status_code == 201  # shown in the reply to the POST, nowhere else
+    assert response.headers["Cache-Control"] == "no-store"
+    page = text(response)
     assert "export script" in page
     assert 'id="token-value" value="cdt_' in page
     token = page.split('id="token-value" value="')[1].split('"')[0]
@@ -276,3 +235,27 @@ def test_cannot_revoke_someone_elses_token(client, db, make):
     row = db.query(ApiToken).filter_by(user_id=owner.id).one()
     sign_in(client, make.user().email)
     assert post(client, f"/account/tokens/{row.id}/revoke").status_code == 404
+
+
+def test_a_password_reset_through_the_page_ends_api_tokens(app, db, client, make):
+    user = make.user("Joy", "joy@example.org")
+    token_before = make.token(user)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token_before}"}
+    assert api.get("/api/v1/me", headers=headers).status_code == 200
+    reset = _reset_token(db, user, make.user())
+    new = {"password": "a brand new secret", "confirm": "a brand new secret"}
+    assert post(client, f"/reset/{reset}", new).status_code == 302
+    assert api.get("/api/v1/me", headers=headers).status_code == 401
+    db.expire_all()
+    assert db.query(ApiToken).filter_by(user_id=user.id, revoked_at=None).count() == 0
+
+
+def test_a_new_api_token_never_goes_into_the_session_cookie(app, client, make):
+    """The cookie is signed, not encrypted: whoever holds it can read it."""
+    sign_in(client, make.user("Asha", "asha@example.org").email)
+    response = post(client, "/account/tokens", {"name": "export script"})
+    token = text(response).split('id="token-value" value="')[1].split('"')[0]
+    assert token.startswith("cdt_")
+    assert token not in readable_session(app, client)
+    assert token not in text(client.get("/account"))

@@ -13,7 +13,7 @@ from server.db import utcnow
 from server.groups.models import Invitation, Membership, Role
 from server.groups.services import invite
 from tests.conftest import PASSWORD, sign_in
-from tests.web.conftest import post, text
+from tests.web.conftest import post, readable_session, text
 
 
 @pytest.fixture
@@ -165,3 +165,50 @@ def test_unknown_invitation(client):
     assert response.status_code == 404
     assert "That invitation link is not valid." in text(response)
     assert "sign in" in text(response)
+
+
+# --- links shown once are not kept in the cookie ------------------------------------------
+
+
+def test_invitation_and_reset_links_never_go_into_the_session_cookie(app, world):
+    """The facilitator sees a new link once, in the reply to the POST that made it.
+    The session cookie is only signed, so a link put there (as before) could be read
+    by anyone holding the cookie, long after the page was closed."""
+    client = app.test_client()
+    sign_in(client, world.facilitator.email)
+    invited = post(
+        client,
+        f"/groups/{world.group.id}/invitations",
+        {"email": "new.person@example.org", "role": "young_person", "display_name": ""},
+    )
+    assert invited.status_code == 201
+    link = text(invited).split('id="invitation-link" value="')[1].split('"')[0]
+    reset = post(client, f"/groups/{world.group.id}/members/{world.member.id}/reset-link")
+    assert reset.status_code == 201
+    reset_link = text(reset).split('id="reset-link" value="')[1].split('"')[0]
+    for secret in (link, reset_link):
+        token = secret.rsplit("/", 1)[1]
+        assert len(token) > 20
+        assert token not in readable_session(app, client)
+        assert token not in text(client.get(f"/groups/{world.group.id}/members"))
+    assert client.get(link.replace("http://localhost", "")).status_code == 200  # a real link
+
+
+def test_a_name_typed_into_the_join_form_loses_invisible_characters(
+    app, db, world, make_invitation, as_facilitator
+):
+    """Bidi overrides would let "\u202enomiS" show as "Simon" in the members list."""
+    token = make_invitation()
+    response = post(
+        app.test_client(),
+        f"/invitations/{token}",
+        {
+            "display_name": "\u202enomiS\u200b \u2067Parent\u2069",
+            "password": "a long new password",
+            "confirm": "a long new password",
+        },
+    )
+    assert response.status_code == 302
+    assert user_by_email(db, "new.person@example.org").display_name == "nomiS Parent"
+    page = text(as_facilitator.get(f"/groups/{world.group.id}/members"))
+    assert "nomiS Parent" in page and "\u202e" not in page and "\u2067" not in page
