@@ -123,13 +123,12 @@ def warm() -> None:
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z&]{0,7})(?![\w-])")
 _BE = frozenset({"am", "is", "are", "was", "were", "be", "been", "being", "'re", "’re"})
-_AUX_BEFORE_BE = frozenset(
-    (
-        "will would can could may might must shall should has have had not also then "
-        "still usually normally often always never only already now just "
-        "won't can't cannot wouldn't couldn't shouldn't mustn't isn't aren't wasn't weren't"
-    ).split()  # noqa: SIM905
+_AUX_WORDS = (
+    "will would can could may might must shall should has have had not also then "
+    "still usually normally often always never only already now just "
+    "won't can't cannot wouldn't couldn't shouldn't mustn't isn't aren't wasn't weren't"
 )
+_AUX_BEFORE_BE = frozenset(_AUX_WORDS.split())
 _YOU = frozenset({"you", "you'll", "you’ll", "you're", "you’re", "you've", "you’ve", "you'd"})
 
 
