@@ -1,0 +1,119 @@
+"""Plain-language hints to connected browsers, computed off the edit path.
+
+After a text change commits, its op (server.policies.oplog.PolicyChanged) names the
+sentences it touched with their new text. `_on_op` only notes them in a queue and
+returns: the edit, its ack and its broadcast never wait for a hint. One background
+task per process then sleeps a moment (so a burst of typing is checked once, at
+its latest version), computes the hints (server.plain.services, cached by text and
+glossary) and sends a `hints` event to everyone in the policy (docs/protocol.md).
+A browser that missed one gets the current hints with the page or from
+GET /api/v1/sections/{id}/hints.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import events
+from server.extensions import socketio
+from server.plain import rules
+from server.plain import services as plain
+from server.policies.models import Policy
+from server.policies.oplog import PolicyChanged
+from server.realtime.broadcast import room
+
+log = logging.getLogger(__name__)
+SETTLE_SECONDS = 0.3  # gather a burst of typing into one check per sentence
+
+_lock = threading.Lock()
+_pending: dict[int, dict[int, tuple[int, str]]] = {}  # policy -> sentence -> (version, text)
+_scheduled = False
+
+
+def changed_sentences(message: dict) -> list[dict]:
+    """The sentences an op leaves with new text: {id, version, text} each."""
+    kind = message.get("op")
+    if kind == "edit":
+        return [{"id": message["id"], "version": message["version"], "text": message["text"]}]
+    if kind in ("insert", "split"):
+        out = [message["sentence"]]
+        if kind == "split":
+            out.append(message["new"])
+        return out
+    if kind == "merge":
+        return [message["into"]]
+    if kind == "section_insert":
+        return list(message["section"].get("sentences", []))
+    return []
+
+
+def _on_op(evt: PolicyChanged) -> None:
+    global _scheduled
+    if not has_app_context():
+        return
+    touched = changed_sentences(evt.message)
+    if not touched:
+        return
+    with _lock:
+        queue = _pending.setdefault(evt.policy_id, {})
+        for s in touched:
+            queue[s["id"]] = (s["version"], s["text"])
+        if _scheduled:
+            return
+        _scheduled = True
+    socketio.start_background_task(_drain, current_app._get_current_object())
+
+
+def _take() -> dict[int, dict[int, tuple[int, str]]]:
+    global _scheduled
+    with _lock:
+        work = dict(_pending)
+        _pending.clear()
+        _scheduled = False
+    return work
+
+
+def _drain(app) -> None:
+    socketio.sleep(SETTLE_SECONDS)
+    work = _take()
+    if not work:
+        return
+    with app.app_context():
+        engine = app.extensions["codraft_db"].engine
+        for policy_id, sentences in work.items():
+            try:
+                with Session(bind=engine) as db:
+                    group_id = db.scalar(select(Policy.group_id).where(Policy.id == policy_id))
+                    if group_id is None:
+                        continue
+                    found = plain.hints_for(
+                        db, group_id, [(i, v, t) for i, (v, t) in sentences.items()]
+                    )
+                socketio.emit(
+                    "hints", {"sentences": [f.as_dict() for f in found]}, to=room(policy_id)
+                )
+            except Exception:
+                log.exception("hints for policy %s failed", policy_id)
+
+
+def init_app(app) -> None:
+    events.subscribe(PolicyChanged, _on_op)
+    if not app.config.get("TESTING"):
+        _warm_in_background()
+
+
+def _warm_in_background() -> None:
+    """Load the word lists and the pronouncing dictionary now (seconds of CPU), so the
+    first hint after start-up does not wait for them. In a real OS thread: under
+    gevent a greenlet doing this would hold up every socket until it finished."""
+    if socketio.async_mode == "gevent":
+        import gevent
+
+        gevent.get_hub().threadpool.spawn(rules.warm)
+    else:
+        threading.Thread(target=rules.warm, daemon=True, name="warm-hints").start()
