@@ -19,6 +19,12 @@ blp = ApiBlueprint(
 )
 
 
+@blp.before_request
+def _signed_in_first() -> None:
+    """Authenticate before the body is read: an anonymous caller gets 401 whatever it sent."""
+    auth.me()
+
+
 class HintSchema(Schema):
     """One hint on a sentence."""
 

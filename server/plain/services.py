@@ -259,6 +259,12 @@ def _live_sentences(db: Session, policy_id: int) -> list[tuple[int, int, int, st
     return [tuple(r) for r in rows]
 
 
+def policy_items(db: Session, policy: Policy) -> list[SentenceHints]:
+    """Hints for every live sentence of a policy, in reading order."""
+    rows = _live_sentences(db, policy.id)
+    return hints_for(db, policy.group_id, [(i, v, t) for _s, i, v, t in rows])
+
+
 def _by_section(db: Session, group_id: int, rows) -> tuple[Summary, dict[int, Summary]]:
     found = hints_for(db, group_id, [(i, v, t) for _s, i, v, t in rows])
     per: dict[int, list[SentenceHints]] = {}
