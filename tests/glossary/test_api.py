@@ -105,4 +105,4 @@ def test_anonymous_is_401_and_other_groups_see_nothing(api, world):
     error(api.post(f"/groups/{world.group}/glossary", json={"term": ""}), 401)
     error(api.get(f"/groups/{world.group}/glossary", world.other), 404)
     error(api.delete(f"/glossary/{term['id']}", world.other), 404)
-    error(api.delete(f"/glossary/999999", world.fac), 404)
+    error(api.delete("/glossary/999999", world.fac), 404)
