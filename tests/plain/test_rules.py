@@ -296,7 +296,7 @@ def test_a_handful_of_words_gets_no_reading_age():
     assert check("Ask us.").reading_age is None
 
 
-# --- other languages and numbers: no hint rather than a wrong one ----------------------------------
+# --- other languages and numbers: no hint rather than a wrong one ------------------------
 
 NOT_JUDGED = [
     "Vous pouvez demander un budget personnel à tout moment.",
