@@ -38,7 +38,7 @@ CODES = (READING_AGE, TOO_LONG, PASSIVE, NOT_TO_READER, JARGON)
 LABELS = {
     READING_AGE: "Hard to read",
     TOO_LONG: "Long sentence",
-    PASSIVE: "Who does it?",
+    PASSIVE: "Passive voice",
     NOT_TO_READER: "Write to the reader",
     JARGON: "Jargon",
 }

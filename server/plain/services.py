@@ -21,7 +21,7 @@ Dismissals are stored (HintDismissal) and are the only thing here that writes.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -41,8 +41,28 @@ from server.policies.models import Policy, Section, Sentence
 
 
 @lru_cache(maxsize=50_000)
-def _check(text: str, glossary: frozenset[str]) -> rules.Check:
+def _cached(text: str, glossary: frozenset[str]) -> rules.Check:
     return rules.check(text, glossary)
+
+
+def _no_wait() -> None:
+    return None
+
+
+_wait_until_warm: Callable[[], None] = _no_wait
+
+
+def set_warm_waiter(wait: Callable[[], None]) -> None:
+    """The server loads the rules' dictionary in a thread of its own at start-up
+    (server/realtime/hints_feed.py) and says here how to wait for it, so a page in
+    the first seconds waits for that load instead of starting a second one."""
+    global _wait_until_warm
+    _wait_until_warm = wait
+
+
+def _check(text: str, glossary: frozenset[str]) -> rules.Check:
+    _wait_until_warm()
+    return _cached(text, glossary)
 
 
 def check_text(text: str, glossary: frozenset[str] = frozenset()) -> rules.Check:
@@ -51,7 +71,7 @@ def check_text(text: str, glossary: frozenset[str] = frozenset()) -> rules.Check
 
 def clear_cache() -> None:
     """For the benchmark's cold runs."""
-    _check.cache_clear()
+    _cached.cache_clear()
 
 
 # --- one sentence -----------------------------------------------------------------------------

@@ -108,12 +108,40 @@ def init_app(app) -> None:
 
 
 def _warm_in_background() -> None:
-    """Load the word lists and the pronouncing dictionary now (seconds of CPU), so the
-    first hint after start-up does not wait for them. In a real OS thread: under
-    gevent a greenlet doing this would hold up every socket until it finished."""
+    """Load the word lists and the pronouncing dictionary now (over a second of CPU),
+    so the first hint after start-up does not wait for them. In a real OS thread:
+    under gevent a greenlet doing this would hold up every socket until it finished.
+    Anything that needs the rules meanwhile waits for this load (only its own
+    greenlet or thread waits) rather than starting a second one."""
     if socketio.async_mode == "gevent":
         import gevent
 
-        gevent.get_hub().threadpool.spawn(rules.warm)
-    else:
-        threading.Thread(target=rules.warm, daemon=True, name="warm-hints").start()
+        result = gevent.get_hub().threadpool.spawn(_warm)
+
+        def wait() -> None:
+            result.get()
+            plain.set_warm_waiter(plain._no_wait)
+
+        plain.set_warm_waiter(wait)
+        return
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            _warm()
+        finally:
+            done.set()
+
+    def wait_thread() -> None:
+        done.wait()
+        plain.set_warm_waiter(plain._no_wait)
+
+    plain.set_warm_waiter(wait_thread)
+    threading.Thread(target=run, daemon=True, name="warm-hints").start()
+
+
+def _warm() -> None:
+    try:
+        rules.warm()
+    except Exception:  # the rules then load on first use instead
+        log.exception("loading the plain-language rules failed")

@@ -85,7 +85,7 @@ function render(id, built) {
   shown.forEach((hint) => {
     const item = el("li", "hint hint--" + hint.code);
     item.setAttribute("data-hint-code", hint.code);
-    item.appendChild(el("strong", "hint__label", hint.label + "."));
+    item.appendChild(el("strong", "hint__label", hint.label + ":"));
     item.appendChild(document.createTextNode(" "));
     item.appendChild(el("span", "hint__message", hint.message));
     if (canDismiss) item.appendChild(dismissForm(id, hint));

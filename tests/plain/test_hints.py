@@ -70,9 +70,9 @@ def test_dismiss_from_the_page_without_javascript(client, world, policy):
     sid = section["sentences"][0]["id"]
     sign_in(client, "pat@example.org")
     page = text(client.get(f"/sections/{section['id']}"))
-    assert 'id="sentence-%d-hints"' % sid in page
-    assert 'aria-describedby="sentence-%d-hints"' % sid in page
-    assert "Who does it?." in page or "Who does it?" in page
+    assert f'id="sentence-{sid}-hints"' in page
+    assert f'aria-describedby="sentence-{sid}-hints"' in page
+    assert "Passive voice:" in page
     reply = post(client, f"/sentences/{sid}/dismissed-hints/passive")
     assert reply.status_code == 302
     page = text(client.get(f"/sections/{section['id']}"))
