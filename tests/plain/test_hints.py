@@ -113,6 +113,7 @@ def test_policy_page_and_pack_show_the_summary(api, client, world, policy):
     sign_in(client, "hana@example.org")
     page = text(client.get(f"/policies/{found['id']}"))
     assert "Plain language" in page and "2 of 3 sentences" in page
+    assert "Plain language: 2 sentences to look at" in page
     meeting = api.post(
         f"/groups/{world.group}/sessions",
         world.fac,
