@@ -1,5 +1,7 @@
-"""Plain language on the pages: hints beside each sentence, the summary on the policy
-page and in the session pack, and dismissing a hint without JavaScript.
+"""Plain language on the pages: the summary on the policy page and in the session
+pack, glossary terms for the templates, and dismissing a hint with a plain form
+post (the form static/js/hints.js builds beside each hint; the script sends it
+through the JSON API instead when it can).
 
 The policy and section templates call the template globals below, so the plain
 language parts stay in their own files (templates/policies/_plain_*.html) and the
@@ -18,14 +20,9 @@ from server.glossary import services as glossary
 from server.plain import rules
 from server.plain import services as plain
 from server.policies import services as policies
-from server.policies.models import Policy, Section
+from server.policies.models import Policy
 from server.web.blueprint import bp
 from server.web.helpers import db, my_id
-
-
-@bp.app_template_global("plain_section_hints")
-def plain_section_hints(section: Section, group_id: int) -> dict[int, plain.SentenceHints]:
-    return {h.id: h for h in plain.section_hints(db_session(), section, group_id)}
 
 
 @bp.app_template_global("plain_policy")

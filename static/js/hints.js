@@ -9,7 +9,7 @@
  *
  * Each note is tied to its sentence with aria-describedby and says "hint" in words.
  * Members of the owning sub-group can dismiss a hint for that sentence: the form
- * posts to the page route without JavaScript; here it goes to the JSON API instead.
+ * is a real form posting to a page route; here it goes to the JSON API instead.
  */
 
 const root = document.querySelector("[data-hints-section]");
