@@ -102,9 +102,13 @@ def _drain(app) -> None:
 
 
 def init_app(app) -> None:
+    """Not in TESTING apps (the in-process test client): no socket would receive the
+    hints, and a background task outliving the test's database helps nobody. The
+    live server the browser and socket tests start runs it as shipped."""
+    if app.config.get("TESTING"):
+        return
     events.subscribe(PolicyChanged, _on_op)
-    if not app.config.get("TESTING"):
-        _warm_in_background()
+    _warm_in_background()
 
 
 def _warm_in_background() -> None:
