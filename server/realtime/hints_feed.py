@@ -111,37 +111,51 @@ def init_app(app) -> None:
     _warm_in_background()
 
 
+WARM_AFTER_SECONDS = 3  # let the server start listening first
+
+
 def _warm_in_background() -> None:
-    """Load the word lists and the pronouncing dictionary now (over a second of CPU),
-    so the first hint after start-up does not wait for them. In a real OS thread:
+    """Load the word lists and the pronouncing dictionary soon after start-up (over a
+    second of CPU), so the first hint does not wait for them. In a real OS thread:
     under gevent a greenlet doing this would hold up every socket until it finished.
-    Anything that needs the rules meanwhile waits for this load (only its own
-    greenlet or thread waits) rather than starting a second one."""
-    if socketio.async_mode == "gevent":
-        import gevent
+    It starts a few seconds after the server does, so start-up is no slower; anything
+    that needs the rules before then starts it at once and waits for it (only its
+    own greenlet or thread waits) rather than loading a second copy."""
+    gevent_mode = socketio.async_mode == "gevent"
+    state: dict = {}
+    lock = threading.Lock()
 
-        result = gevent.get_hub().threadpool.spawn(_warm)
+    def ensure_started():
+        with lock:
+            if "job" not in state:
+                if gevent_mode:
+                    import gevent
 
-        def wait() -> None:
-            result.get()
-            plain.set_warm_waiter(plain._no_wait)
+                    state["job"] = gevent.get_hub().threadpool.spawn(_warm)
+                else:
+                    done = threading.Event()
+                    state["job"] = done
 
-        plain.set_warm_waiter(wait)
-        return
-    done = threading.Event()
+                    def run() -> None:
+                        try:
+                            _warm()
+                        finally:
+                            done.set()
 
-    def run() -> None:
-        try:
-            _warm()
-        finally:
-            done.set()
+                    threading.Thread(target=run, daemon=True, name="warm-hints").start()
+            return state["job"]
 
-    def wait_thread() -> None:
-        done.wait()
+    def wait() -> None:
+        job = ensure_started()
+        job.get() if gevent_mode else job.wait()
         plain.set_warm_waiter(plain._no_wait)
 
-    plain.set_warm_waiter(wait_thread)
-    threading.Thread(target=run, daemon=True, name="warm-hints").start()
+    def later() -> None:
+        socketio.sleep(WARM_AFTER_SECONDS)
+        ensure_started()
+
+    plain.set_warm_waiter(wait)
+    socketio.start_background_task(later)
 
 
 def _warm() -> None:
