@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from server.accounts.services import create_user, user_by_email
 from server.db import utcnow
 from server.editing import services as editing
+from server.glossary import services as glossary
 from server.groups import services as groups
 from server.groups.models import Group, Membership, Role
 from server.meetings import services as meetings
@@ -168,6 +169,7 @@ def _build(db: Session, users: dict) -> Group:
             db, depth_part, author, title=title, subgroup_id=subgroups[sub].id, text=text
         )
     facilitator = users[first]
+    glossary.adopt_starter(db, group.id, facilitator)  # plain-language help (issue 15)
     last = meetings.schedule(
         db,
         group,

@@ -2,6 +2,7 @@
 
 from server.accounts.models import ApiToken, AuthSession, PasswordReset, User  # noqa: F401
 from server.db import Base  # noqa: F401
+from server.glossary.models import GlossaryChange, GlossaryTerm  # noqa: F401
 from server.groups.models import (  # noqa: F401
     Group,
     Invitation,
@@ -12,6 +13,7 @@ from server.groups.models import (  # noqa: F401
 )
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
 from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
+from server.plain.models import HintDismissal  # noqa: F401
 from server.policies.models import (  # noqa: F401
     Part,
     Policy,

@@ -18,6 +18,8 @@ DOMAIN = [
     "sync",
     "text",
     "review",
+    "plain",
+    "glossary",
     "history",
     "meetings",
 ]

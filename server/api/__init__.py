@@ -26,6 +26,7 @@ def blueprints() -> list:
         history.blp,
         *review.blueprints(),
         *_sessions(),
+        *_plain_language(),
     ]
 
 
@@ -33,6 +34,12 @@ def _sessions() -> list:
     from server.api import sessions
 
     return [sessions.blp, sessions.review_blp]
+
+
+def _plain_language() -> list:
+    from server.api import glossary, plain
+
+    return [glossary.blp, plain.blp]
 
 
 def register(api) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from server.realtime import broadcast, handlers, review_feed  # noqa: F401  (handlers)
+    from server.realtime import broadcast, handlers, hints_feed, review_feed  # noqa: F401
 
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)
+    hints_feed.init_app(app)

@@ -16,9 +16,11 @@ def register(app: Flask) -> None:
     from server.web import (  # noqa: F401
         accounts,
         comments,
+        glossary,
         groups,
         helpers,
         history,
+        plain,
         policies,
         proposals,
         review,

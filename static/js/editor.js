@@ -289,6 +289,10 @@
     socket.on("rights", function (rights) {
       self.setCanEdit(rights.can_edit.indexOf(self.sectionId) >= 0, true);
     });
+    socket.on("hints", function (data) {
+      // Plain-language hints, computed after a change committed: static/js/hints.js.
+      document.dispatchEvent(new CustomEvent("codraft:hints", { detail: data }));
+    });
     socket.on("review", function (detail) {
       // Comments, proposals and votes changed: static/js/review.js refreshes the margin.
       document.dispatchEvent(new CustomEvent("codraft:review", { detail: detail }));
@@ -695,6 +699,7 @@
     li.appendChild(problem);
     var message = this.problems.get(id);
     if (message) this.showProblem(id, message);
+    document.dispatchEvent(new CustomEvent("codraft:sentence-built", { detail: { id: id, li: li } }));
     return li;
   };
 
