@@ -42,6 +42,8 @@ def _check_csrf() -> None:
         return
     if request.path.startswith("/api/") and "_user_id" not in session:
         return  # no cookie sign-in to abuse; the endpoint itself demands credentials
+    if request.path.startswith("/unsubscribe/"):
+        return  # one-click unsubscribe (RFC 8058): the signed link is the authority
     csrf.protect()
 
 

@@ -20,6 +20,8 @@ DOMAIN = [
     "review",
     "history",
     "meetings",
+    "notifications",
+    "mail",
 ]
 WEB = (
     "flask",

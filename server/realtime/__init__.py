@@ -10,8 +10,14 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from server.realtime import broadcast, handlers, review_feed  # noqa: F401  (handlers)
+    from server.realtime import (  # noqa: F401  (handlers)
+        broadcast,
+        handlers,
+        notifications_feed,
+        review_feed,
+    )
 
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)
+    notifications_feed.init_app(app)

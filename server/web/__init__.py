@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         groups,
         helpers,
         history,
+        notifications,
         policies,
         proposals,
         review,

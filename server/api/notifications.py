@@ -1,0 +1,138 @@
+"""Notifications and email choices of the caller (docs/api.md, "Notifications")."""
+
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from server import auth
+from server.api.common import ID, ApiBlueprint, db, page_url
+from server.api.schemas import MAX_ID
+from server.notifications import services as notifications
+from server.notifications.kinds import CHOICES, KINDS
+
+blp = ApiBlueprint(
+    "Notifications",
+    "What the caller has been told (mentions, replies, votes, sessions...), read "
+    "state, and how they want each kind by email.",
+)
+
+# Authenticate before anything reads the body: an anonymous caller gets 401 whatever it sends.
+blp.before_request(auth.me)
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    group_id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": sorted(KINDS)})
+    text = fields.String(required=True, metadata={"description": "Plain words; escape to show."})
+    link = fields.String(required=True, metadata={"description": "Path of the page, e.g. /votes/4"})
+    url = fields.Method("_url", required=True, metadata={"description": "Absolute link."})
+    actor_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+    def _url(self, row) -> str:
+        return page_url(row.link)
+
+
+class NotificationListSchema(Schema):
+    unread = fields.Integer(required=True)
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    next_before = fields.Integer(
+        allow_none=True, metadata={"description": "Pass as ?before= for the next page; null: no more."}
+    )
+
+
+class ListQuerySchema(Schema):
+    before = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    unread = fields.Boolean(load_default=False)
+
+
+class ReadSchema(Schema):
+    read = fields.Boolean(load_default=True)
+
+
+class ReadAllSchema(Schema):
+    marked = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+_choice = fields.String(validate=validate.OneOf(list(CHOICES)))
+
+
+class EmailChoicesSchema(Schema):
+    email_on = fields.Boolean(
+        required=True, metadata={"description": "False: this server sends no email at all."}
+    )
+    choices = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(KINDS))), values=_choice, required=True
+    )
+
+
+class EmailChoicesUpdateSchema(Schema):
+    choices = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(KINDS))), values=_choice, required=True
+    )
+
+
+@blp.route("/notifications", methods=["GET"])
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, NotificationListSchema)
+@blp.errors(401)
+def list_notifications(query):
+    """List the caller's notifications, newest first, 50 at a time"""
+    me = auth.me()
+    rows = notifications.notifications_of(
+        db(), me.id, before_id=query.get("before"), unread_only=query["unread"]
+    )
+    return {
+        "unread": notifications.unread_count(db(), me.id),
+        "items": rows,
+        "next_before": rows[-1].id if len(rows) == notifications.PAGE else None,
+    }
+
+
+@blp.route(f"/notifications/<{ID}:notification_id>/read", methods=["POST"])
+@blp.arguments(ReadSchema)
+@blp.response(200, NotificationSchema)
+@blp.errors(401, 404)
+def mark_read(body, notification_id):
+    """Mark one notification read (or, with {"read": false}, unread again)"""
+    note = notifications.get_own(db(), auth.me().id, notification_id)
+    return notifications.mark_read(db(), note, body["read"])
+
+
+@blp.route("/notifications/read-all", methods=["POST"])
+@blp.response(200, ReadAllSchema)
+@blp.errors(401)
+def mark_all_read():
+    """Mark all the caller's notifications read"""
+    me = auth.me()
+    marked = notifications.mark_all_read(db(), me.id)
+    return {"marked": marked, "unread": notifications.unread_count(db(), me.id)}
+
+
+@blp.route("/notifications/email", methods=["GET"])
+@blp.response(200, EmailChoicesSchema)
+@blp.errors(401)
+def get_email_choices():
+    """How the caller wants each kind of notification by email"""
+    me = auth.me()
+    return {
+        "email_on": current_app.config.get("MAIL") is not None,
+        "choices": notifications.choices_of(db(), me.id),
+    }
+
+
+@blp.route("/notifications/email", methods=["PATCH"])
+@blp.arguments(EmailChoicesUpdateSchema)
+@blp.response(200, EmailChoicesSchema)
+@blp.errors(401)
+def set_email_choices(body):
+    """Change some of the caller's email choices (kinds left out keep theirs)"""
+    me = auth.me()
+    return {
+        "email_on": current_app.config.get("MAIL") is not None,
+        "choices": notifications.set_choices(db(), me.id, body["choices"]),
+    }
