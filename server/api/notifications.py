@@ -18,7 +18,9 @@ blp = ApiBlueprint(
 )
 
 # Authenticate before anything reads the body: an anonymous caller gets 401 whatever it sends.
-blp.before_request(auth.me)
+@blp.before_request
+def _signed_in() -> None:
+    auth.me()
 
 
 class NotificationSchema(Schema):
