@@ -82,11 +82,12 @@ def daily_digest(db: Session, now: datetime) -> int:
     return scheduled.daily_digest(db, now, _delivery(), _settings.digest_hour)
 
 
+# The sender last, so `codraft jobs --once` sends what the others just recorded.
 JOBS: list[Job] = [
-    Job("send_outbox", 2, send_outbox),
     Job("vote_closing_reminders", 300, vote_closing_reminders),
     Job("session_digest", 300, session_digest),
     Job("daily_digest", 300, daily_digest),
+    Job("send_outbox", 2, send_outbox),
 ]
 
 
