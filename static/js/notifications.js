@@ -14,8 +14,8 @@
   var shown = parseInt(badge.textContent, 10) || 0;
 
   function show(count) {
-    badge.textContent = String(count);
-    badge.hidden = count === 0;
+    badge.textContent = count ? String(count) : "";
+    badge.className = count ? "tag" : "";
     words.textContent = count ? ", " + count + " unread" : "";
     if (live && count > shown) {
       live.textContent = "New notification. You have " + count + " unread.";
