@@ -18,9 +18,11 @@ blp = ApiBlueprint(
 )
 
 # Authenticate before anything reads the body: an anonymous caller gets 401 whatever it sends.
-@blp.before_request
 def _signed_in() -> None:
     auth.me()
+
+
+blp.before_request_funcs.setdefault(None, []).insert(0, _signed_in)  # before the JSON check
 
 
 class NotificationSchema(Schema):
