@@ -7,9 +7,11 @@ process (a background task, unless CODRAFT_JOBS_IN_SERVER=0) and from
 run twice or in two processes at once (unique keys, claimed rows), so running
 both, or several servers, does each piece of work once.
 
-The outbox sender is the one job that commits inside `run`: it must commit its
-claim before talking to the SMTP server and the result right after
-(server/notifications/outbox.py says why).
+Two jobs commit inside `run`: the outbox sender must commit its claim before
+talking to the SMTP server and the result right after
+(server/notifications/outbox.py says why), and `tell_pending` commits each
+event's notifications with the deletion of the event
+(server/notifications/pending.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
-from server.notifications import outbox, scheduled
+from server.notifications import outbox, pending, scheduled
 from server.notifications.delivery import Delivery
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,12 @@ def _delivery() -> Delivery:
     return _settings.delivery
 
 
+def tell_pending(db: Session, now: datetime) -> int:
+    """Events a crash (or a test) left waiting: normally each is told right after its
+    commit by a background task (server/realtime/notifications_feed.py)."""
+    return pending.process(db, _delivery())
+
+
 def send_outbox(db: Session, now: datetime) -> int:
     return outbox.send_due(db, now, _delivery().mail)
 
@@ -84,6 +92,7 @@ def daily_digest(db: Session, now: datetime) -> int:
 
 # The sender last, so `codraft jobs --once` sends what the others just recorded.
 JOBS: list[Job] = [
+    Job("tell_pending", 2, tell_pending),
     Job("vote_closing_reminders", 300, vote_closing_reminders),
     Job("session_digest", 300, session_digest),
     Job("daily_digest", 300, daily_digest),

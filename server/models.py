@@ -21,7 +21,12 @@ from server.policies.models import (  # noqa: F401
     Sentence,
     SentenceVersion,
 )
-from server.notifications.models import MailChoice, Notification, OutboxMail  # noqa: F401
+from server.notifications.models import (  # noqa: F401
+    MailChoice,
+    Notification,
+    OutboxMail,
+    PendingEvent,
+)
 from server.presence.models import Connection  # noqa: F401
 from server.review.models import (  # noqa: F401
     Agreement,

@@ -74,9 +74,18 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['sent_at', 'next_attempt_at'], unique=False)
 
+    op.create_table('notification_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_events'))
+    )
+
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table('notification_events')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
     op.drop_table('outbox')

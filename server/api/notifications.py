@@ -17,6 +17,7 @@ blp = ApiBlueprint(
     "state, and how they want each kind by email.",
 )
 
+
 # Authenticate before anything reads the body: an anonymous caller gets 401 whatever it sends.
 def _signed_in() -> None:
     auth.me()
@@ -44,7 +45,8 @@ class NotificationListSchema(Schema):
     unread = fields.Integer(required=True)
     items = fields.List(fields.Nested(NotificationSchema), required=True)
     next_before = fields.Integer(
-        allow_none=True, metadata={"description": "Pass as ?before= for the next page; null: no more."}
+        allow_none=True,
+        metadata={"description": "Pass as ?before= for the next page; null: no more."},
     )
 
 

@@ -29,7 +29,9 @@ class Email:
     headers: dict
 
 
-def render(template: str, delivery: Delivery, *, user_id: int, kind: str | None, **context) -> Email:
+def render(
+    template: str, delivery: Delivery, *, user_id: int, kind: str | None, **context
+) -> Email:
     """Render `template`.txt and .html. With a kind, the email carries a signed
     one-click unsubscribe link for that kind (body and List-Unsubscribe headers)."""
     headers: dict = {}

@@ -25,7 +25,11 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("mention", "Someone mentions you in a comment", NOW),
         Kind("reply", "Someone replies in a discussion you are in", NOW),
-        Kind("suggestion", "Someone suggests a change to a section your sub-group looks after", DIGEST),
+        Kind(
+            "suggestion",
+            "Someone suggests a change to a section your sub-group looks after",
+            DIGEST,
+        ),
         Kind("vote_opened", "A vote opens", DIGEST),
         Kind("vote_closing", "A vote closes within a day and you have not voted", NOW),
         Kind("vote_result", "A vote has a result", DIGEST),

@@ -80,3 +80,16 @@ class OutboxMail(Base):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # gave up after retries
     last_error: Mapped[str | None] = mapped_column(Text)
 
+
+class PendingEvent(Base):
+    """A review or session event waiting to become notifications: written in the
+    same transaction as the change (so it cannot be lost), turned into
+    notifications just after, outside the request (so it costs the request one
+    insert). Deleted in the transaction that makes its notifications."""
+
+    __tablename__ = "notification_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "review" or "session"
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,27 +51,34 @@ def backoff(attempts: int) -> timedelta:
 
 def record(db: Session, key: str, user: User, email) -> bool:
     """Put one email in the outbox unless one with this key is there already."""
+    return bool(record_many(db, [(key, user, email)]))
+
+
+def record_many(db: Session, mails: list[tuple[str, User, object]]) -> list[str]:
+    """Put emails in the outbox in one statement; returns the keys recorded (a key
+    there already is skipped)."""
     now = utcnow()
-    inserted = insert_new(
-        db,
-        OutboxMail,
-        [
-            {
-                "key": key,
-                "user_id": user.id,
-                "to_address": user.email,
-                "subject": email.subject,
-                "text_body": email.text,
-                "html_body": email.html,
-                "headers": email.headers,
-                "created_at": now,
-                "next_attempt_at": now,
-                "attempts": 0,
-            }
-        ],
-        returning=(OutboxMail.id,),
-    )
-    return bool(inserted)
+    rows = [
+        {
+            "key": key,
+            "user_id": user.id,
+            "to_address": user.email,
+            "subject": email.subject,
+            "text_body": email.text,
+            "html_body": email.html,
+            "headers": email.headers,
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+            "claimed_at": None,
+            "claimed_by": None,
+            "sent_at": None,
+            "failed_at": None,
+            "last_error": None,
+        }
+        for key, user, email in mails
+    ]
+    return [k for (k,) in insert_new(db, OutboxMail, rows, returning=(OutboxMail.key,))]
 
 
 def _due(db: Session, now: datetime) -> list[int]:

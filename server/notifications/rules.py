@@ -260,7 +260,9 @@ def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients
     members = group_members(db, meeting.group_id)
     counts = changed_counts(db, meeting.group_id, members)
     verb = {"planned": "was planned", "edited": "has changed", "agenda": "has a new agenda"}
-    base = f"The session “{meeting.title}” on {when(meeting.starts_at, time_zone)} {verb[evt.action]}."
+    base = (
+        f"The session “{meeting.title}” on {when(meeting.starts_at, time_zone)} {verb[evt.action]}."
+    )
     texts = {
         uid: f"{base} Review what changed: {n} {'thing' if n == 1 else 'things'} since the "
         "last session."
@@ -284,7 +286,9 @@ def votes_not_cast(db: Session, group_id: int, user_ids: list[int]) -> dict[int,
     """Open votes of the group each member has not voted in."""
     open_votes = list(
         db.scalars(
-            select(Vote).where(Vote.group_id == group_id, Vote.closed_at.is_(None)).order_by(Vote.id)
+            select(Vote)
+            .where(Vote.group_id == group_id, Vote.closed_at.is_(None))
+            .order_by(Vote.id)
         )
     )
     cast: set[tuple[int, int]] = set()

@@ -40,8 +40,11 @@ def remind_closing_votes(db: Session, now: datetime, delivery: Delivery) -> list
         )
     ):
         members = rules.group_members(db, vote.group_id)
-        waiting = [u for u, left in rules.votes_not_cast(db, vote.group_id, members).items()
-                   if any(v.id == vote.id for v in left)]
+        waiting = [
+            u
+            for u, left in rules.votes_not_cast(db, vote.group_id, members).items()
+            if any(v.id == vote.id for v in left)
+        ]
         notice = Notice(
             "vote_closing",
             f"vote_closing:{vote.id}",
@@ -70,9 +73,7 @@ def session_soon(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
         members = rules.group_members(db, meeting.group_id)
         counts = changed_counts(db, meeting.group_id, members)
         not_cast = rules.votes_not_cast(db, meeting.group_id, members)
-        base = (
-            f"The session “{meeting.title}” is on {rules.when(meeting.starts_at, delivery.time_zone)}."
-        )
+        base = f"The session “{meeting.title}” is on {rules.when(meeting.starts_at, delivery.time_zone)}."
         texts = {}
         for uid in members:
             n, v = counts.get(uid, 0), len(not_cast.get(uid, []))

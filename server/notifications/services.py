@@ -94,9 +94,7 @@ def tell(db: Session, notice: Notice, user_ids, delivery: Delivery | None) -> li
         }
         for uid in sorted(members)
     ]
-    inserted = insert_new(
-        db, Notification, rows, returning=(Notification.id, Notification.user_id)
-    )
+    inserted = insert_new(db, Notification, rows, returning=(Notification.id, Notification.user_id))
     told = [Told(nid, uid) for nid, uid in inserted]
     if told:
         publish(db, NotificationsChanged(tuple(t.user_id for t in told)))
@@ -108,7 +106,8 @@ def tell(db: Session, notice: Notice, user_ids, delivery: Delivery | None) -> li
 
 
 def _mail_now(db: Session, delivery: Delivery, notification_ids: list[int]) -> None:
-    group_names = {}
+    group_names: dict[int, str] = {}
+    mails, notes = [], []
     for note, user in db.execute(
         select(Notification, User)
         .join(User, User.id == Notification.user_id)
@@ -127,8 +126,12 @@ def _mail_now(db: Session, delivery: Delivery, notification_ids: list[int]) -> N
             group=group_names[note.group_id],
             kind_label=KINDS[note.kind].label,
         )
-        outbox.record(db, f"notification:{note.id}", user, email)
-        note.mailed_at = utcnow()
+        mails.append((f"notification:{note.id}", user, email))
+        notes.append(note)
+    outbox.record_many(db, mails)
+    stamp = utcnow()
+    for note in notes:
+        note.mailed_at = stamp
     db.flush()
 
 
@@ -205,8 +208,24 @@ def _visible(user_id: int):
 
 
 def unread_count(db: Session, user_id: int) -> int:
-    stmt = _visible(user_id).where(Notification.read_at.is_(None))
-    return db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return unread_counts(db, [user_id])[user_id]
+
+
+def unread_counts(db: Session, user_ids: list[int]) -> dict[int, int]:
+    """Unread notifications per member (from groups they are still in), one query."""
+    found = dict(
+        db.execute(
+            select(Notification.user_id, func.count())
+            .join(
+                Membership,
+                (Membership.group_id == Notification.group_id)
+                & (Membership.user_id == Notification.user_id),
+            )
+            .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+            .group_by(Notification.user_id)
+        ).all()
+    )
+    return {uid: found.get(uid, 0) for uid in user_ids}
 
 
 def notifications_of(

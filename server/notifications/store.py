@@ -14,8 +14,10 @@ def insert_new(db: Session, model, rows: list[dict], returning=None) -> list:
     if not rows:
         return []
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(rows).on_conflict_do_nothing()
+    # Rows as parameters, not .values(rows): the statement then compiles once and is
+    # cached, where a literal multi-row VALUES would be compiled on every call.
+    stmt = dialect.insert(model).on_conflict_do_nothing()
     if returning is None:
-        db.execute(stmt)
+        db.execute(stmt, rows)
         return []
-    return list(db.execute(stmt.returning(*returning)))
+    return list(db.execute(stmt.returning(*returning), rows))

@@ -156,5 +156,7 @@ def unsubscribe_confirm(token: str):
     if label is None:
         return _bad_link(UnsubscribeLinkBad("forged"))
     return render_template(
-        "notifications/unsubscribed.html", label=label, next_url=safe_next("/notifications/settings")
+        "notifications/unsubscribed.html",
+        label=label,
+        next_url=safe_next("/notifications/settings"),
     )

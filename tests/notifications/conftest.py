@@ -131,7 +131,19 @@ class World:
     writer: Person  # in the sub-group that owns the section
     members: list[Person]
     outsider: Person  # in another group
+    app: object = None
     people: dict = field(default_factory=dict)
+
+    def settle(self) -> None:
+        """Turn what just happened into notifications now (a live server does it in
+        the background right after each commit; tests run the job)."""
+        from server import jobs
+        from server.notifications import pending
+
+        jobs.configure(self.app.config)
+        pending.process(
+            self.app.extensions["codraft_db"].session, jobs.delivery_from(self.app.config)
+        )
 
     @property
     def everyone(self) -> list[Person]:
@@ -139,7 +151,7 @@ class World:
 
 
 @pytest.fixture
-def world(make, db, client) -> World:
+def world(app, make, db, client) -> World:
     def person(user):
         return Person(user, Api(client, make.token(user)), user.display_name)
 
@@ -169,6 +181,7 @@ def world(make, db, client) -> World:
         person(writer_user),
         [person(u) for u in members],
         person(outsider),
+        app,
     )
 
 

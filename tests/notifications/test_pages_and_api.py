@@ -16,9 +16,11 @@ from tests.notifications.conftest import BASE_URL, run_jobs
 
 
 def mention(world, body="Hi @Ann Parent"):
-    return world.writer.api.ok(
+    made = world.writer.api.ok(
         world.writer.api.post(f"/sections/{world.section.id}/comments", {"body": body}), 201
     )
+    world.settle()
+    return made
 
 
 def csrf(client, path="/notifications"):
