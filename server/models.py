@@ -12,6 +12,12 @@ from server.groups.models import (  # noqa: F401
 )
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
 from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
+from server.notifications.models import (  # noqa: F401
+    MailChoice,
+    Notification,
+    OutboxMail,
+    PendingEvent,
+)
 from server.policies.models import (  # noqa: F401
     Part,
     Policy,
@@ -20,12 +26,6 @@ from server.policies.models import (  # noqa: F401
     SectionKind,
     Sentence,
     SentenceVersion,
-)
-from server.notifications.models import (  # noqa: F401
-    MailChoice,
-    Notification,
-    OutboxMail,
-    PendingEvent,
 )
 from server.presence.models import Connection  # noqa: F401
 from server.review.models import (  # noqa: F401

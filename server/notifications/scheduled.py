@@ -73,7 +73,8 @@ def session_soon(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
         members = rules.group_members(db, meeting.group_id)
         counts = changed_counts(db, meeting.group_id, members)
         not_cast = rules.votes_not_cast(db, meeting.group_id, members)
-        base = f"The session “{meeting.title}” is on {rules.when(meeting.starts_at, delivery.time_zone)}."
+        starts = rules.when(meeting.starts_at, delivery.time_zone)
+        base = f"The session “{meeting.title}” is on {starts}."
         texts = {}
         for uid in members:
             n, v = counts.get(uid, 0), len(not_cast.get(uid, []))

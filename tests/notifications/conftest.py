@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from server import create_app
-from tests.conftest import fresh_g_per_request, free_port
+from tests.conftest import free_port, fresh_g_per_request
 
 BASE_URL = "http://codraft.test"
 
