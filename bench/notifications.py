@@ -3,9 +3,11 @@
 1. The digest the day before a session, for a group of 200 members with 1,000
    changes since the last session: build each member's count and open votes,
    record 200 notifications and 200 emails in the outbox. Bound: under 5 s.
-2. What 5 mentions add to posting a comment (email on, so each mention also
-   records an email in the same request; sending happens later, in the jobs):
-   median POST time with 5 mentions minus without any. Bound: under 10 ms.
+2. What 5 mentions add to posting a comment: median POST time with 5 mentions
+   minus without any, and the time inside the request's commit spent writing
+   the event down for notifications. Bound: under 10 ms. The notifications and
+   the 5 emails are made right after the commit, outside the request, and sent
+   later by the jobs; that time is printed too.
 
     .venv/bin/python bench/notifications.py                  # ~2 minutes
     .venv/bin/python bench/notifications.py --members 50 --changes 200 --posts 20
@@ -31,8 +33,8 @@ HOOK_TIMES: list[float] = []
 
 
 def _time_the_hook() -> None:
-    """Time what the notifications add inside each commit (the before-commit hook
-    that records notifications and emails), apart from the request around it."""
+    """Time what notifications add inside each commit (the before-commit hook that
+    writes the event down), apart from the request around it."""
     from server.realtime import notifications_feed
 
     real = notifications_feed._before_commit
@@ -155,13 +157,22 @@ def post_times(app, section_id: int, token: str, users, posts: int) -> tuple[lis
         assert reply.status_code == 201, reply.get_data(as_text=True)
         return took
 
-    plain, mentions, hook = [], [], []
+    from server import jobs
+    from server.notifications import pending
+
+    database = app.extensions["codraft_db"]
+    delivery = jobs.delivery_from(app.config)
+    plain, mentions, hook, after = [], [], [], []
     for i in range(posts):  # interleaved, so load on the machine hits both alike
         plain.append(post(f"A comment with no mentions, number {i}."))
+        pending.process(database.session, delivery)
         HOOK_TIMES.clear()
         mentions.append(post(f"A comment for {names}, number {i}."))
         hook.append(sum(HOOK_TIMES))
-    return plain, mentions, hook
+        started = time.perf_counter()
+        pending.process(database.session, delivery)  # what a live server does after commit
+        after.append(time.perf_counter() - started)
+    return plain, mentions, hook, after
 
 
 def main() -> None:
@@ -187,12 +198,16 @@ def main() -> None:
             print(f"a member's 'what changed' count: {counts[users[1].id]}")
             took, told = digest_time(app)
             print(f"day-before digest: {told} members told, {took:.2f} s (bound 5 s)")
-            plain, mentions, hook = post_times(app, section_id, token, users, args.posts)
+            plain, mentions, hook, after = post_times(app, section_id, token, users, args.posts)
             p50, m50 = statistics.median(plain), statistics.median(mentions)
             print(
-                f"notifications and emails recorded for 5 mentions, inside the request: "
+                f"writing the event down inside the request's commit: "
                 f"median {statistics.median(hook) * 1000:.1f} ms, "
-                f"p90 {statistics.quantiles(hook, n=10)[-1] * 1000:.1f} ms (bound 10 ms)"
+                f"p90 {statistics.quantiles(hook, n=10)[-1] * 1000:.1f} ms"
+            )
+            print(
+                f"after the commit, outside the request: 5 notifications and 5 emails "
+                f"recorded in median {statistics.median(after) * 1000:.1f} ms"
             )
             print(
                 f"POST comment: no mentions median {p50 * 1000:.1f} ms, "

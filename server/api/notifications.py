@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from server import auth
 from server.api.common import ID, ApiBlueprint, db, page_url
-from server.api.schemas import MAX_ID
+from server.api.schemas import MAX_ID, Schema
 from server.notifications import services as notifications
 from server.notifications.kinds import CHOICES, KINDS
 
@@ -26,60 +26,83 @@ def _signed_in() -> None:
 blp.before_request_funcs.setdefault(None, []).insert(0, _signed_in)  # before the JSON check
 
 
+def _d(text: str, **more) -> dict:
+    return {"metadata": {"description": text, **more}}
+
+
 class NotificationSchema(Schema):
-    id = fields.Integer(required=True)
-    group_id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"enum": sorted(KINDS)})
-    text = fields.String(required=True, metadata={"description": "Plain words; escape to show."})
-    link = fields.String(required=True, metadata={"description": "Path of the page, e.g. /votes/4"})
-    url = fields.Method("_url", required=True, metadata={"description": "Absolute link."})
-    actor_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime(required=True)
-    read_at = fields.DateTime(allow_none=True)
+    """Something you were told."""
+
+    id = fields.Integer(required=True, **_d("The notification's id."))
+    group_id = fields.Integer(required=True, **_d("The group it is about."))
+    kind = fields.String(required=True, **_d("What kind of news it is.", enum=sorted(KINDS)))
+    text = fields.String(required=True, **_d("What happened, in plain words; escape to show."))
+    link = fields.String(required=True, **_d("Path of the page it is about, e.g. /votes/4."))
+    url = fields.Method("_url", required=True, **_d("The same page as an absolute address."))
+    actor_id = fields.Integer(allow_none=True, **_d("Who caused it (user id), if anyone."))
+    created_at = fields.DateTime(required=True, **_d("When it was made (UTC)."))
+    read_at = fields.DateTime(allow_none=True, **_d("When you read it; null: unread."))
 
     def _url(self, row) -> str:
         return page_url(row.link)
 
 
 class NotificationListSchema(Schema):
-    unread = fields.Integer(required=True)
-    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    """One page of your notifications."""
+
+    unread = fields.Integer(required=True, **_d("How many of yours are unread, in all."))
+    items = fields.List(
+        fields.Nested(NotificationSchema), required=True, **_d("Newest first, up to 50.")
+    )
     next_before = fields.Integer(
-        allow_none=True,
-        metadata={"description": "Pass as ?before= for the next page; null: no more."},
+        allow_none=True, **_d("Pass as ?before= for the next page; null: no more.")
     )
 
 
 class ListQuerySchema(Schema):
-    before = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    unread = fields.Boolean(load_default=False)
+    """Which notifications to list."""
+
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), **_d("Only those older than this id.")
+    )
+    unread = fields.Boolean(load_default=False, **_d("Only unread ones."))
 
 
 class ReadSchema(Schema):
-    read = fields.Boolean(load_default=True)
+    """Read or unread."""
+
+    read = fields.Boolean(load_default=True, **_d("true (default): read; false: unread again."))
 
 
 class ReadAllSchema(Schema):
-    marked = fields.Integer(required=True)
-    unread = fields.Integer(required=True)
+    """What marking everything read did."""
+
+    marked = fields.Integer(required=True, **_d("How many were unread and are now read."))
+    unread = fields.Integer(required=True, **_d("How many are unread now (0)."))
 
 
-_choice = fields.String(validate=validate.OneOf(list(CHOICES)))
+def _choices(text: str) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(KINDS))),
+        values=fields.String(validate=validate.OneOf(list(CHOICES))),
+        required=True,
+        **_d(text, example={"mention": "now", "vote_result": "digest", "vote_opened": "off"}),
+    )
 
 
 class EmailChoicesSchema(Schema):
+    """How you want each kind of notification by email."""
+
     email_on = fields.Boolean(
-        required=True, metadata={"description": "False: this server sends no email at all."}
+        required=True, **_d("False: this server sends no email at all (choices still kept).")
     )
-    choices = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(list(KINDS))), values=_choice, required=True
-    )
+    choices = _choices("Each kind: now (at once), digest (one email a day) or off.")
 
 
 class EmailChoicesUpdateSchema(Schema):
-    choices = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(list(KINDS))), values=_choice, required=True
-    )
+    """Some of your email choices to change."""
+
+    choices = _choices("Kinds to change: now, digest or off. Kinds left out keep theirs.")
 
 
 @blp.route("/notifications", methods=["GET"])
