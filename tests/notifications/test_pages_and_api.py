@@ -52,7 +52,7 @@ def test_the_api_lists_marks_read_and_refuses_a_bad_choice(world):
     assert done == {"marked": 1, "unread": 0}
 
     bad = ann.api.patch("/notifications/email", {"choices": {"mention": "sometimes"}})
-    assert bad.status_code in (400, 422) and bad.get_json()["error"]["message"]
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid"
     assert ann.api.ok(ann.api.get("/notifications/email"))["choices"]["mention"] == "now"
 
 
