@@ -18,8 +18,12 @@ DEFAULT_ASYNC_MODE = "gevent"  # measured against the others: docs/performance.m
 
 def _app(**overrides):
     from server import create_app
+    from server.config import ConfigError
 
-    return create_app(overrides or None)
+    try:
+        return create_app(overrides or None)
+    except ConfigError as exc:  # a plain message at start, not a traceback
+        raise click.ClickException(f"Codraft cannot start: {exc}") from None
 
 
 def _db(app):
@@ -51,6 +55,7 @@ def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
     if demo:
         _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
+    _start_jobs(app)
     from server.extensions import socketio
 
     socketio.run(
@@ -94,6 +99,7 @@ def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> N
     if demo:
         _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
+    _start_jobs(app)
     from server.extensions import socketio
 
     if async_mode == "gevent":
@@ -123,6 +129,13 @@ def _serve_gevent(app, host: str, port: int) -> None:
     sock.bind((host, port))
     sock.listen(1024)
     pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
+
+
+def _start_jobs(app) -> None:
+    """Scheduled work (server/jobs.py) in the server, unless CODRAFT_JOBS_IN_SERVER=0."""
+    from server.realtime.notifications_feed import start_jobs
+
+    start_jobs(app)
 
 
 def _shown_url(host: str, port: int) -> str:
@@ -300,6 +313,34 @@ def create_token_cmd(email: str, name: str) -> None:
     click.echo(
         "Keep it secret: it is shown once. Send it as 'Authorization: Bearer <token>'.", err=True
     )
+
+
+@cli.command(
+    help="Run the scheduled work (send email, digests, reminders). By default it keeps "
+    "running; with --once it runs every job once and stops (for cron). Servers run "
+    "these themselves unless CODRAFT_JOBS_IN_SERVER=0."
+)
+@click.option("--once", is_flag=True, help="Run every job once, then stop.")
+def jobs(once: bool) -> None:
+    import time
+
+    from server import jobs as scheduled
+
+    app = _app()
+    scheduled.configure(app.config)
+    database = _db(app)
+    if not app.config.get("MAIL"):
+        click.echo("Email is off (no CODRAFT_SMTP_URL): nothing will be emailed.", err=True)
+    with app.app_context():
+        if once:
+            for name, result in scheduled.run_all(database).items():
+                click.echo(f"{name}: {result}")
+            return
+        last_run: dict[str, float] = {}
+        tick = max(1, int(app.config.get("JOBS_TICK_SECONDS", 5)))
+        while True:
+            scheduled.run_due(database, last_run)
+            time.sleep(tick)
 
 
 class _errors:

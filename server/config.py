@@ -106,6 +106,22 @@ def load(overrides: dict | None = None) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",  # the document: GET /api/v1/openapi.json
         "TESTING": False,
+        # Email (issue 13). No SMTP server set: email is off and nothing else changes.
+        "SMTP_URL": os.environ.get("CODRAFT_SMTP_URL") or None,
+        "SMTP_HOST": os.environ.get("CODRAFT_SMTP_HOST") or None,
+        "SMTP_PORT": os.environ.get("CODRAFT_SMTP_PORT") or None,
+        "SMTP_USER": os.environ.get("CODRAFT_SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("CODRAFT_SMTP_PASSWORD") or None,
+        "SMTP_SECURITY": os.environ.get("CODRAFT_SMTP_SECURITY") or None,  # plain/starttls/ssl
+        "MAIL_FROM": os.environ.get("CODRAFT_MAIL_FROM") or None,
+        # Where people open Codraft, for links in emails.
+        "BASE_URL": (os.environ.get("CODRAFT_BASE_URL") or "").rstrip("/") or None,
+        # Scheduled work (server/jobs.py) runs inside the server unless a deployment
+        # runs `codraft jobs` from cron instead.
+        "JOBS_IN_SERVER": _env_bool("CODRAFT_JOBS_IN_SERVER", True),
+        "JOBS_TICK_SECONDS": _env_int("CODRAFT_JOBS_TICK_SECONDS", 5),
+        # The hour (in TIME_ZONE) the daily digest goes out.
+        "DIGEST_HOUR": _env_int("CODRAFT_DIGEST_HOUR", 17),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:
@@ -125,9 +141,31 @@ def validate(config: dict) -> None:
         raise ConfigError("CODRAFT_MAX_BODY_BYTES must be at least 1024")
     if len(config["SECRET_KEY"]) < 16:
         raise ConfigError("CODRAFT_SECRET_KEY must be at least 16 characters")
+    _mail(config)
     try:
         ZoneInfo(config["TIME_ZONE"])
     except (ValueError, ZoneInfoNotFoundError):
         raise ConfigError(
             "CODRAFT_TIME_ZONE must be a time zone name such as Europe/London"
         ) from None
+
+
+def _mail(config: dict) -> None:
+    """Parse the SMTP settings into config["MAIL"] (None: email is off)."""
+    from server.mail.settings import MailSettingsError, parse
+
+    if not 0 <= int(config["DIGEST_HOUR"]) <= 23:
+        raise ConfigError("CODRAFT_DIGEST_HOUR must be an hour from 0 to 23")
+    try:
+        config["MAIL"] = parse(
+            config["SMTP_URL"],
+            host=config["SMTP_HOST"],
+            port=config["SMTP_PORT"],
+            username=config["SMTP_USER"],
+            password=config["SMTP_PASSWORD"],
+            security=config["SMTP_SECURITY"],
+            mail_from=config["MAIL_FROM"],
+            base_url=config["BASE_URL"],
+        )
+    except MailSettingsError as exc:
+        raise ConfigError(str(exc)) from None

@@ -26,6 +26,12 @@ def publish(db: Session, evt: object) -> None:
     db.info.setdefault(_KEY, []).append(evt)
 
 
+def pending(db: Session) -> list:
+    """The events this session will deliver when it commits (for work that must
+    join the same transaction, e.g. server/realtime/notifications_feed.py)."""
+    return list(db.info.get(_KEY, ()))
+
+
 @contextmanager
 def savepoint(db: Session):
     """A nested transaction whose events are dropped with it if it rolls back, so

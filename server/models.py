@@ -13,6 +13,12 @@ from server.groups.models import (  # noqa: F401
 )
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
 from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
+from server.notifications.models import (  # noqa: F401
+    MailChoice,
+    Notification,
+    OutboxMail,
+    PendingEvent,
+)
 from server.plain.models import HintDismissal  # noqa: F401
 from server.policies.models import (  # noqa: F401
     Part,

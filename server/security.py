@@ -48,6 +48,8 @@ def _check_csrf() -> None:
         return
     if request.path.startswith("/api/") and "_user_id" not in session:
         return  # no cookie sign-in to abuse; the endpoint itself demands credentials
+    if request.path.startswith("/unsubscribe/"):
+        return  # one-click unsubscribe (RFC 8058): the signed link is the authority
     csrf.protect()
 
 
@@ -110,6 +112,30 @@ _SIGN_IN_BUDGET = [
 def sign_in_throttled(view):
     """Put a view that checks a password on the shared sign-in budget (429 past it)."""
     for limit in _SIGN_IN_BUDGET:
+        view = limit(view)
+    return view
+
+
+_RESET_REQUEST_BUDGET = [
+    limiter.shared_limit(
+        _setting("SIGN_IN_LIMIT"),
+        scope="reset-request:address",
+        key_func=get_remote_address,
+        methods=["POST"],
+    ),
+    limiter.shared_limit(
+        _setting("SIGN_IN_LIMIT"),
+        scope="reset-request:email",
+        key_func=_attempted_email,
+        methods=["POST"],
+    ),
+]
+
+
+def reset_request_throttled(view):
+    """Asking for a reset link by email: every request counts (each sends a mail),
+    per address and per email, at the sign-in bound."""
+    for limit in _RESET_REQUEST_BUDGET:
         view = limit(view)
     return view
 

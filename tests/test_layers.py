@@ -22,6 +22,8 @@ DOMAIN = [
     "glossary",
     "history",
     "meetings",
+    "notifications",
+    "mail",
 ]
 WEB = (
     "flask",

@@ -12,7 +12,7 @@ BEARER = {
 
 def blueprints() -> list:
     """Every API blueprint; each is one tag in the OpenAPI document."""
-    from server.api import accounts, groups, history, policies, review, subgroups
+    from server.api import accounts, groups, history, notifications, policies, review, subgroups
 
     return [
         accounts.tokens,
@@ -27,6 +27,7 @@ def blueprints() -> list:
         *review.blueprints(),
         *_sessions(),
         *_plain_language(),
+        notifications.blp,
     ]
 
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from server.realtime import broadcast, handlers, hints_feed, review_feed  # noqa: F401
+    from server.realtime import (  # noqa: F401  (handlers)
+        broadcast,
+        handlers,
+        hints_feed,
+        notifications_feed,
+        review_feed,
+    )
 
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)
     hints_feed.init_app(app)
+    notifications_feed.init_app(app)

@@ -17,7 +17,7 @@ from server.policies import oplog
 from server.policies import services as policies
 from server.policies.oplog import Origin
 from server.presence import services as presence
-from server.realtime import broadcast, schemas
+from server.realtime import broadcast, notifications_feed, schemas
 from server.realtime.boundary import (
     Ctx,
     database,
@@ -67,6 +67,7 @@ def on_connect(auth=None):
         )
         db_.commit()
         broadcast.track(request.sid)
+        enter_room(request.sid, notifications_feed.room_of(user_id))  # the unread count
     finally:
         db_.remove()
 

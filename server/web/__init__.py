@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         groups,
         helpers,
         history,
+        notifications,
         plain,
         policies,
         proposals,

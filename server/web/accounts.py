@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import EmailField
 
-from server import auth
+from server import auth, jobs
 from server.accounts import services as accounts
 from server.errors import DomainError, Gone, NotFound
-from server.security import sign_in_throttled
+from server.notifications.password_reset import request_reset
+from server.security import reset_request_throttled, sign_in_throttled
 from server.web.blueprint import bp
-from server.web.forms import PASSWORD_HINT, ApiTokenForm, NewPasswordForm, SignInForm
+from server.web.forms import (
+    PASSWORD_HINT,
+    ApiTokenForm,
+    Form,
+    NewPasswordForm,
+    SignInForm,
+    _required,
+    _strip,
+)
 from server.web.helpers import (
     attach,
     db,
@@ -69,6 +79,32 @@ def reset_password(token: str):
     auth.sign_in(user)
     flash("Your new password is saved and you are signed in.", "success")
     return redirect(url_for("web.home"))
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(
+        "Email address", filters=[_strip], validators=_required("Enter your email address.")
+    )
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@reset_request_throttled
+def forgot_password():
+    """Email a reset link (when this server sends email). The answer is the same
+    whether or not the address has an account."""
+    mail_on = current_app.config.get("MAIL") is not None
+    form = ForgotPasswordForm()
+    if not mail_on or not form.validate_on_submit():
+        if mail_on and form.is_submitted():
+            return invalid("accounts/forgot.html", form, mail_on=mail_on)
+        return render_template("accounts/forgot.html", form=form, mail_on=mail_on)
+    request_reset(
+        db(),
+        form.email.data,
+        jobs.delivery_from(current_app.config),
+        current_app.config["RESET_LIFETIME"],
+    )
+    return render_template("accounts/forgot_sent.html", email=form.email.data)
 
 
 # --- account ---------------------------------------------------------------------------
