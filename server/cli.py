@@ -279,6 +279,46 @@ def create_token_cmd(email: str, name: str) -> None:
     )
 
 
+@cli.command(
+    "export",
+    help="Export a policy (the draft now, a release or a checkpoint) to a file. "
+    "Errors print a message and exit with status 2; no file is written then.",
+)
+@click.option("--policy", "policy_id", required=True, type=click.IntRange(min=1))
+@click.option("--release", type=click.IntRange(min=1), help="A release number (v2: 2).")
+@click.option("--checkpoint", type=click.IntRange(min=1), help="A checkpoint id.")
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(["html", "md", "docx", "odt", "pdf"])
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_cmd(
+    policy_id: int, release: int | None, checkpoint: int | None, fmt: str, out: str
+) -> None:
+    from server.errors import DomainError
+    from server.exports.policy import render
+    from server.policies.services import get_policy
+    from server.publishing import services as publishing
+
+    app = _app()
+    database = _db(app)
+    try:
+        policy = get_policy(database.session, policy_id)
+        document = publishing.document_for(
+            database.session, policy, publishing.Source(release, checkpoint)
+        )
+        body = render(document, fmt)
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from exc
+    finally:
+        database.remove()
+    # Written whole, then moved into place: a failure never leaves half a file.
+    tmp = f"{out}.part"
+    with open(tmp, "wb") as handle:
+        handle.write(body)
+    os.replace(tmp, out)
+    click.echo(f"Wrote {out} ({len(body):,} bytes).")
+
+
 class _errors:
     """Print domain errors as plain messages, not tracebacks."""
 

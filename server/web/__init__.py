@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         history,
         policies,
         proposals,
+        publishing,
         review,
         sessions,
         times,

@@ -119,6 +119,20 @@ def create_api_token():
     return redirect(url_for("web.account", _anchor="new-token"))
 
 
+@bp.post("/account/credit")
+def set_credit():
+    user = auth.me()
+    named = request.form.get("credit_by_name") == "on"
+    accounts.set_credit_by_name(db(), user, named)
+    flash(
+        "Published policies will name you in their credits."
+        if named
+        else "Published policies will not name you; your role is still counted.",
+        "success",
+    )
+    return redirect(url_for("web.account", _anchor="credit"))
+
+
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke_api_token(token_id: int):
     user = auth.me()

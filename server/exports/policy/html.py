@@ -18,7 +18,7 @@ FOLDER = ROOT / "templates" / "publishing"
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(FOLDER)),
+        loader=FileSystemLoader(str(ROOT / "templates")),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -42,8 +42,11 @@ def render_html(
     changes: dict | None = None,
     versions: list[dict] | None = None,
     robots: str | None = None,
+    css_href: str | None = None,
 ) -> str:
-    return _env().get_template("document.html").render(
+    """The page. The public page links its stylesheet (`css_href`, allowed by the
+    site's Content-Security-Policy) where a downloaded file carries it inline."""
+    return _env().get_template("publishing/document.html").render(
         doc=doc,
         css=css(),
         contents=doc.contents(),
@@ -53,4 +56,5 @@ def render_html(
         changes=changes,
         versions=versions,
         robots=robots,
+        css_href=css_href,
     )
