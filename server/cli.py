@@ -174,7 +174,7 @@ def db_current() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="For the printed URL.")
 @click.option("--port", default=5000, show_default=True, type=int, help="For the printed URL.")
 def demo(host: str, port: int) -> None:
-    from server.demo import DEMO_PASSWORD, demo_policy_id, load_demo
+    from server.demo import DEMO_PASSWORD, demo_policy_id, demo_public_slug, load_demo
 
     app = _app()
     _upgrade(app)
@@ -182,6 +182,7 @@ def demo(host: str, port: int) -> None:
     logins = load_demo(database.session)
     database.commit()
     policy_id = demo_policy_id(database.session)
+    slug = demo_public_slug(database.session)
     database.remove()
     click.echo(
         "Demo loaded: the Northshire SEND Co-production Group is drafting the "
@@ -194,6 +195,10 @@ def demo(host: str, port: int) -> None:
     for email, name, role in logins:
         click.echo(f"  {email:34} {name:14} {role}")
     click.echo(f"The policy: http://{host}:{port}/policies/{policy_id}")
+    if slug:
+        click.echo(
+            f"Its public page (version 1, no sign-in): http://{host}:{port}/published/{slug}/latest"
+        )
 
 
 @cli.command("create-user", help="Create an account (prompts for the password).")

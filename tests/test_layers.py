@@ -20,6 +20,7 @@ DOMAIN = [
     "review",
     "history",
     "meetings",
+    "publishing",
 ]
 WEB = (
     "flask",

@@ -142,7 +142,9 @@ def export(query, policy_id):
     and a checkpoint, is a 422.
     """
     policy, _access = policy_access(db(), auth.me().id, policy_id)
-    return export_response(policy, Source(query.get("release"), query.get("checkpoint")), query["format"])
+    return export_response(
+        policy, Source(query.get("release"), query.get("checkpoint")), query["format"]
+    )
 
 
 def export_response(policy, source: Source, fmt: str) -> Response:

@@ -49,7 +49,9 @@ class ReleaseSchema(Schema):
 class DocSectionSchema(Schema):
     """A section as published."""
 
-    title = fields.String(metadata=_d("Its title; for a question-and-answer section, the question."))
+    title = fields.String(
+        metadata=_d("Its title; for a question-and-answer section, the question.")
+    )
     kind = fields.String(metadata=_d("text or faq.", enum=["text", "faq"]))
     sentences = fields.List(fields.String(), metadata=_d("Its sentences, in order."))
 
@@ -140,7 +142,9 @@ class ReleaseChangesSchema(Schema):
     """What changed since the release before, section by section."""
 
     since = fields.String(metadata=_d('The release compared with, like "v1".'))
-    sections = fields.List(fields.Nested(ReleaseSectionChangeSchema), metadata=_d("Changed sections."))
+    sections = fields.List(
+        fields.Nested(ReleaseSectionChangeSchema), metadata=_d("Changed sections.")
+    )
 
 
 class ReleaseDetailSchema(ReleaseSchema):
@@ -148,7 +152,9 @@ class ReleaseDetailSchema(ReleaseSchema):
 
     document = fields.Nested(DocumentSchema, metadata=_d("The policy as published."))
     changes = fields.Nested(
-        ReleaseChangesSchema, allow_none=True, metadata=_d("What changed since the release before; null for v1.")
+        ReleaseChangesSchema,
+        allow_none=True,
+        metadata=_d("What changed since the release before; null for v1."),
     )
 
 

@@ -55,8 +55,10 @@ def between(before: PolicyState, after: PolicyState, since: str) -> dict:
     result = diff.compare(before, after)
     sections = []
     for sec in result["sections"]:
-        if not sec["text_changed"] and sec["title_before"] is None and sec["change"] in (
-            diff.CHANGED,
+        if (
+            not sec["text_changed"]
+            and sec["title_before"] is None
+            and sec["change"] in (diff.CHANGED,)
         ):
             continue  # only an owner or status changed: nothing a reader would see
         sections.append(

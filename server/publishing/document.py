@@ -120,7 +120,7 @@ class Document:
 
 
 def credit_line(credits: Credits) -> str:
-    """"Written together by 8 people: 2 parents or carers, 1 young person, ..."""
+    """ "Written together by 8 people: 2 parents or carers, 1 young person, ..."""
     people = f"{credits.total} {'person' if credits.total == 1 else 'people'}"
     roles = ", ".join(f"{r.role} ({r.count})" for r in credits.roles)
     return f"Written together by {people}: {roles}." if roles else "Written together."
@@ -133,5 +133,5 @@ def names_line(credits: Credits) -> str:
 
 
 def heading_line(doc: Document) -> str:
-    """"Version 2 · 2 December 2026 · Northshire SEND Co-production Group"."""
+    """ "Version 2 · 2 December 2026 · Northshire SEND Co-production Group"."""
     return " · ".join(x for x in (doc.version_label, doc.date, doc.group_name) if x)

@@ -211,6 +211,4 @@ def public_release(slug: str, number: int):
 
 @bp.get("/published/document.css")
 def public_css():
-    return Response(
-        css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"}
-    )
+    return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from server.exports.policy import render
 from server.publishing import services as publishing
-from tests.browser.conftest import Session, fast_passwords, open_session  # noqa: F401
 from tests.browser.test_review import NAMES, PAYLOADS, SCAN
 from tests.publishing import readers
 
@@ -27,7 +26,10 @@ def world(make, db):
     sub = make.subgroup(group, "Families' questions", [make.member(group, sam)])
     make.member(group, make.user("Joy Mensah", "joy@example.org"), "young_person")
     policy = make.policy(
-        group, fatima, "EHCP Personal Budget policy", parts=("Frequently asked questions", "How it works")
+        group,
+        fatima,
+        "EHCP Personal Budget policy",
+        parts=("Frequently asked questions", "How it works"),
     )
     make.section(
         policy.parts[0],

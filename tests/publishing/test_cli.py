@@ -46,7 +46,11 @@ def policy(make, db):
 
 def test_exports_now_a_release_and_a_checkpoint(instance, policy, tmp_path):
     policy_id, cp = policy
-    for extra, fmt in (([], "md"), (["--release", "1"], "docx"), (["--checkpoint", str(cp)], "pdf")):
+    for extra, fmt in (
+        ([], "md"),
+        (["--release", "1"], "docx"),
+        (["--checkpoint", str(cp)], "pdf"),
+    ):
         out = tmp_path / f"out.{fmt}"
         done = run(instance, "--policy", str(policy_id), *extra, "--format", fmt, "--out", str(out))
         assert done.returncode == 0, done.stderr
@@ -60,7 +64,10 @@ def test_exports_now_a_release_and_a_checkpoint(instance, policy, tmp_path):
         (["--policy", "{p}", "--release", "5", "--format", "md"], "Version 5 of this policy"),
         (["--policy", "{p}", "--checkpoint", "77", "--format", "md"], "checkpoint was not found"),
         (["--policy", "{p}", "--format", "exe"], "'exe' is not one of"),
-        (["--policy", "{p}", "--release", "1", "--checkpoint", "{c}", "--format", "md"], "not both"),
+        (
+            ["--policy", "{p}", "--release", "1", "--checkpoint", "{c}", "--format", "md"],
+            "not both",
+        ),
     ],
 )
 def test_errors_exit_2_with_a_message_and_no_file(instance, policy, tmp_path, args, message):

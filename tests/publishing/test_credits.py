@@ -39,9 +39,7 @@ def test_names_only_members_who_opted_in_on_their_account_page(app, db, client, 
     sign_in(client, "nia@example.org")
     page = client.get("/account").get_data(as_text=True)
     assert "Show my name in the credits of published policies" in page
-    reply = client.post(
-        "/account/credit", data={"credit_by_name": "on", "csrf_token": _csrf(page)}
-    )
+    reply = client.post("/account/credit", data={"credit_by_name": "on", "csrf_token": _csrf(page)})
     assert reply.status_code == 302
     db.expire_all()
     assert named.credit_by_name is True

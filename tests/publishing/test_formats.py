@@ -16,7 +16,9 @@ from tests.publishing.conftest import expected_text
 
 FORMATS = ["html", "md", "docx", "odt", "pdf"]
 GLOSSARY = [
-    GlossaryEntry("EHCP", "Education, Health and Care Plan: the plan that says what support a child gets."),
+    GlossaryEntry(
+        "EHCP", "Education, Health and Care Plan: the plan that says what support a child gets."
+    ),
     GlossaryEntry("Personal Budget", "Money for some of the support in the plan."),
 ]
 

@@ -8,7 +8,6 @@ import io
 import pytest
 from diff_match_patch import diff_match_patch
 
-from tests.api.conftest import World, world  # noqa: F401  (fixture)
 from tests.api.support import error
 from tests.publishing import readers
 
@@ -66,18 +65,29 @@ def test_a_release_is_frozen_and_v2_says_what_changed_since_v1(api, db, world, p
     v1 = api.post(f"/policies/{policy}/releases", world.fac, {"note": "Agreed in May."})
     assert v1.status_code == 201, v1.get_json()
     v1 = v1.get_json()
-    assert (v1["number"], v1["label"], v1["note"], v1["changes"]) == (1, "v1", "Agreed in May.", None)
-    sentences = [s for p in v1["document"]["parts"] for sec in p["sections"] for s in sec["sentences"]]
+    assert (v1["number"], v1["label"], v1["note"], v1["changes"]) == (
+        1,
+        "v1",
+        "Agreed in May.",
+        None,
+    )
+    sentences = [
+        s for p in v1["document"]["parts"] for sec in p["sections"] for s in sec["sentences"]
+    ]
     assert sentences == [
         "A short break is time apart.",
         "It helps families rest.",
         "The panel decides within four weeks.",
     ]
-    before = {fmt: export(api, world.mem, policy, format=fmt, release=1).data for fmt in ("md", "html")}
+    before = {
+        fmt: export(api, world.mem, policy, format=fmt, release=1).data for fmt in ("md", "html")
+    }
 
     edit(db, "The panel decides within four weeks.", "The panel decides within two weeks.")
     added = api.post(
-        f"/sections/{_section_id(db, 'Who decides')}/sentences", world.ed, {"text": "You can ask why."}
+        f"/sections/{_section_id(db, 'Who decides')}/sentences",
+        world.ed,
+        {"text": "You can ask why."},
     )
     assert added.status_code == 201, added.get_json()
 
@@ -103,7 +113,9 @@ def test_a_release_is_frozen_and_v2_says_what_changed_since_v1(api, db, world, p
     assert {"op": "delete", "text": "four"} in changed["pieces"]
     assert {"op": "insert", "text": "two"} in changed["pieces"]
     # The HTML of v2's public page and the members' page show it.
-    page = api.client.get(f"/policies/{policy}/releases/2", headers={"Authorization": f"Bearer {world.mem}"})
+    page = api.client.get(
+        f"/policies/{policy}/releases/2", headers={"Authorization": f"Bearer {world.mem}"}
+    )
     assert page.status_code == 200
     assert "What changed since v1" in page.get_data(as_text=True)
 
@@ -120,13 +132,17 @@ def _section_id(db, title: str) -> int:
 
 
 def test_publish_from_a_checkpoint_and_export_a_checkpoint(api, db, world, policy):
-    cp = api.post(f"/policies/{policy}/checkpoints", world.mem, {"name": "Before the panel"}).get_json()
+    cp = api.post(
+        f"/policies/{policy}/checkpoints", world.mem, {"name": "Before the panel"}
+    ).get_json()
     edit(db, "It helps families rest.", "It helps the whole family rest.")
     v1 = api.post(f"/policies/{policy}/releases", world.fac, {"checkpoint_id": cp["id"]}).get_json()
     assert v1["checkpoint_id"] == cp["id"]
     words = readers.everything("md", export(api, world.mem, policy, format="md", release=1).data)
     assert "It helps families rest." in words
-    words = readers.everything("md", export(api, world.mem, policy, format="md", checkpoint=cp["id"]).data)
+    words = readers.everything(
+        "md", export(api, world.mem, policy, format="md", checkpoint=cp["id"]).data
+    )
     assert "It helps families rest." in words and "whole family" not in words
 
 
@@ -134,7 +150,10 @@ def test_publish_from_a_checkpoint_and_export_a_checkpoint(api, db, world, polic
 def test_export_replies_with_the_file(api, world, policy, fmt):
     reply = export(api, world.mem, policy, format=fmt)
     assert reply.status_code == 200
-    assert reply.headers["Content-Disposition"] == f'attachment; filename="short-breaks-policy-draft.{fmt}"'
+    assert (
+        reply.headers["Content-Disposition"]
+        == f'attachment; filename="short-breaks-policy-draft.{fmt}"'
+    )
     assert "The panel decides within four weeks." in readers.everything(fmt, reply.data)
 
 
@@ -164,16 +183,25 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(api, world, policy):
     error(api.post(f"/policies/{policy}/releases", world.fac, {"note": "x" * 1001}), 422)
     error(api.post(f"/policies/{policy}/releases", world.fac, {"colour": "red"}), 422)
     # Another policy's checkpoint is not this policy's.
-    cp = api.post(f"/policies/{world.other_policy}/checkpoints", world.other, {"name": "Theirs"}).get_json()
+    cp = api.post(
+        f"/policies/{world.other_policy}/checkpoints", world.other, {"name": "Theirs"}
+    ).get_json()
     error(api.post(f"/policies/{policy}/releases", world.fac, {"checkpoint_id": cp["id"]}), 404)
     error(export(api, world.mem, policy, format="md", checkpoint=cp["id"]), 404)
     assert api.get(f"/policies/{policy}/releases", world.mem).get_json() == []
     # Nothing published yet: the page cannot be made public.
-    error(api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}), 422, "nothing_published")
+    error(
+        api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}),
+        422,
+        "nothing_published",
+    )
 
 
 def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, policy):
-    assert api.get(f"/policies/{policy}/public", world.mem).get_json() == {"public": False, "url": None}
+    assert api.get(f"/policies/{policy}/public", world.mem).get_json() == {
+        "public": False,
+        "url": None,
+    }
     api.post(f"/policies/{policy}/releases", world.fac, {})
     on = api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}).get_json()
     assert on["public"] and on["url"].endswith("/latest")
@@ -189,7 +217,9 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
     release = api.get(f"/policies/{policy}/releases/1", world.mem).get_json()
     assert release["public_url"].endswith("/v1")
 
-    off = api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": False}).get_json()
+    off = api.call(
+        "PUT", f"/policies/{policy}/public", world.fac, json={"public": False}
+    ).get_json()
     assert off == {"public": False, "url": None}
     for url in ("/" + path, "/" + path.replace("/latest", "/v1")):
         gone = anonymous.get(url)
@@ -199,14 +229,18 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
     assert missing.status_code == 404
     assert "Short breaks" not in missing.get_data(as_text=True)
     # Back on: the same address works again.
-    again = api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}).get_json()
+    again = api.call(
+        "PUT", f"/policies/{policy}/public", world.fac, json={"public": True}
+    ).get_json()
     assert again["url"] == on["url"]
     assert anonymous.get("/" + path).status_code == 200
 
 
 def test_public_page_shows_no_drafts_comments_or_votes(api, db, client, world, policy):
     api.post(f"/policies/{policy}/releases", world.fac, {})
-    url = api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}).get_json()["url"]
+    url = api.call(
+        "PUT", f"/policies/{policy}/public", world.fac, json={"public": True}
+    ).get_json()["url"]
     edit(db, "It helps families rest.", "DRAFT-ONLY words not yet published.")
     from sqlalchemy import select
 

@@ -46,15 +46,19 @@ def render_html(
 ) -> str:
     """The page. The public page links its stylesheet (`css_href`, allowed by the
     site's Content-Security-Policy) where a downloaded file carries it inline."""
-    return _env().get_template("publishing/document.html").render(
-        doc=doc,
-        css=css(),
-        contents=doc.contents(),
-        heading_line=heading_line(doc),
-        credit_line=credit_line(doc.credits),
-        names_line=names_line(doc.credits),
-        changes=changes,
-        versions=versions,
-        robots=robots,
-        css_href=css_href,
+    return (
+        _env()
+        .get_template("publishing/document.html")
+        .render(
+            doc=doc,
+            css=css(),
+            contents=doc.contents(),
+            heading_line=heading_line(doc),
+            credit_line=credit_line(doc.credits),
+            names_line=names_line(doc.credits),
+            changes=changes,
+            versions=versions,
+            robots=robots,
+            css_href=css_href,
+        )
     )

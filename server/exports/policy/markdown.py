@@ -32,7 +32,7 @@ def render_markdown(doc: Document) -> str:
         add(f"**About this version:** {escape(doc.note)}")
     add("## Contents")
     toc = []
-    for n, (anchor, title, sections) in enumerate(doc.contents(), 1):
+    for n, (_anchor, title, sections) in enumerate(doc.contents(), 1):
         toc.append(f"{n}. {escape(title)}")
         for m, (_a, sec_title) in enumerate(sections, 1):
             toc.append(f"    {m}. {escape(sec_title)}")

@@ -25,9 +25,7 @@ def _t(text: str) -> str:
 def _styles(odt: OpenDocumentText, language: str) -> dict:
     lang, _, country = language.partition("-")
     default = Style(name="Standard", family="paragraph")
-    default.addElement(
-        TextProperties(language=lang, country=country or "none", fontsize="11pt")
-    )
+    default.addElement(TextProperties(language=lang, country=country or "none", fontsize="11pt"))
     default.addElement(ParagraphProperties(marginbottom="0.2cm"))
     odt.styles.addElement(default)
     out = {"p": default}
@@ -40,7 +38,9 @@ def _styles(odt: OpenDocumentText, language: str) -> dict:
             defaultoutlinelevel=str(level),
         )
         style.addElement(TextProperties(fontsize=size, fontweight="bold"))
-        style.addElement(ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm", keepwithnext="always"))
+        style.addElement(
+            ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm", keepwithnext="always")
+        )
         odt.styles.addElement(style)
         out[level] = style
     strong = Style(name="Strong Emphasis", family="text")

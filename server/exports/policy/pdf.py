@@ -18,9 +18,7 @@ def html_to_pdf(html: str) -> bytes:
     """Tagged PDF from a self-contained HTML page; shared with the session pack."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=no_fetch).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_tags=True
-    )
+    return HTML(string=html, url_fetcher=no_fetch).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def render_pdf(doc: Document) -> bytes:
