@@ -193,22 +193,24 @@ def set_public(db: Session, policy: Policy, by: User | None, public: bool) -> Pu
     return page
 
 
-def public_release(db: Session, slug: str, number: int | None) -> Release:
-    """The release a public address shows (None: the latest). An address that never
-    existed is NotFound; a page turned off is Gone. Neither message names the
-    policy."""
-    page = db.scalar(select(PublicPage).where(PublicPage.slug == slug)) if len(slug) <= 40 else None
-    if page is None:
+def public_lookup(db: Session, slug: str, number: int | None) -> tuple[int, int, int]:
+    """Which release a public address shows, in one query: (policy id, release
+    number, newest release number). An address that never existed, or a release
+    that does not exist, is NotFound; a page turned off is Gone. Neither message
+    names the policy. The release itself is read only when its page is not cached."""
+    row = None
+    if len(slug) <= 40:
+        row = db.execute(
+            select(PublicPage.policy_id, PublicPage.is_public, func.max(Release.number))
+            .outerjoin(Release, Release.policy_id == PublicPage.policy_id)
+            .where(PublicPage.slug == slug)
+            .group_by(PublicPage.policy_id, PublicPage.is_public)
+        ).first()
+    if row is None:
         raise NotFound("There is no published policy at this address.")
-    if not page.is_public:
+    policy_id, is_public, latest = row
+    if not is_public:
         raise Gone("This policy is no longer published here.")
-    release = (
-        latest_release(db, page.policy_id)
-        if number is None
-        else db.scalar(
-            select(Release).where(Release.policy_id == page.policy_id, Release.number == number)
-        )
-    )
-    if release is None:
+    if latest is None or (number is not None and not 1 <= number <= latest):
         raise NotFound("There is no published policy at this address.")
-    return release
+    return policy_id, number or latest, latest

@@ -156,17 +156,18 @@ def export_policy(policy_id: int):
 
 # A release never changes, so its page is rendered once per process. The key holds
 # the newest release number too: the "other versions" list grows with each release.
-_CACHE: dict[tuple[int, int], str] = {}
+# Serving a cached page costs one query (server.publishing.services.public_lookup).
+_CACHE: dict[tuple[int, int, int], str] = {}
 _CACHE_LOCK = Lock()
 _CACHE_SIZE = 256
 
 
-def _public_html(release, slug: str) -> str:
-    latest = publishing.latest_release(db(), release.policy_id)
-    key = (release.id, latest.number if latest else 0)
+def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
+    key = (policy_id, number, latest)
     found = _CACHE.get(key)
     if found is not None:
         return found
+    release = publishing.get_release(db(), policy_id, number)
     versions = [
         {
             "label": f"Version {r.number}",
@@ -174,7 +175,7 @@ def _public_html(release, slug: str) -> str:
             "date": day(r.created_at),
             "current": r.id == release.id,
         }
-        for r in publishing.releases_of(db(), release.policy_id)
+        for r in publishing.releases_of(db(), policy_id)
     ]
     html = _render_off_hub(
         lambda: render_html(
@@ -192,8 +193,8 @@ def _public_html(release, slug: str) -> str:
 
 
 def _public(slug: str, number: int | None) -> Response:
-    release = publishing.public_release(db(), slug, number)
-    response = Response(_public_html(release, slug), mimetype="text/html")
+    policy_id, number, latest = publishing.public_lookup(db(), slug, number)
+    response = Response(_public_html(slug, policy_id, number, latest), mimetype="text/html")
     # Short: hiding the page must take effect soon for anyone's cache too.
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
