@@ -62,14 +62,14 @@ def test_facilitator_publishes_and_makes_it_public(client, db, setup):
     assert "What changed since v1" in page and "1 sentence added." in page
 
 
-def test_publish_form_errors_are_shown_on_the_form(client, setup):
+def test_publish_form_errors_are_shown_on_the_form(client, db, setup):
     sign_in(client, "fran@example.org")
     reply = post(client, f"/policies/{setup.id}/releases", {"source": "now", "note": "x" * 1001})
     assert reply.status_code == 422
     assert "Use at most 1000 characters." in text(reply)
     reply = post(client, f"/policies/{setup.id}/releases", {"source": "999999"})
     assert reply.status_code == 422
-    assert publishing.releases_of(client.application.extensions["codraft_db"].session, setup.id) == []
+    assert publishing.releases_of(db, setup.id) == []
 
 
 def test_members_download_but_may_not_publish(client, db, setup):
