@@ -55,7 +55,11 @@ def public_url(db_session, policy_id: int, number: int | None = None) -> str | N
 
 def _release(row, detail: bool = False) -> Loaded:
     users = history._users(db(), {row.created_by_id})
-    extra = {"document": row.document, "changes": row.changes} if detail else {}
+    extra = {}
+    if detail:
+        document = publishing.release_document(db(), row).to_dict()
+        document["credits"].pop("ids")  # people's ids are not part of the document
+        extra = {"document": document, "changes": row.changes}
     return Loaded(
         row,
         created_by=users.get(row.created_by_id),

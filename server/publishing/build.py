@@ -108,12 +108,24 @@ def credits(db: Session, group_id: int) -> Credits:
     """Counts by role for everyone in the group; names only of those who turned on
     "name me in published policies" (User.credit_by_name)."""
     rows = db.execute(
-        select(Membership.role, User.display_name, User.credit_by_name)
+        select(Membership.role, User.id, User.display_name, User.credit_by_name)
         .join(User, User.id == Membership.user_id)
         .where(Membership.group_id == group_id)
     ).all()
-    counts = Counter(role for role, _name, _ok in rows)
+    counts = Counter(row.role for row in rows)
+    named = sorted(
+        ((row.display_name, row.id) for row in rows if row.credit_by_name),
+        key=lambda pair: (pair[0].casefold(), pair[1]),
+    )
     return Credits(
         roles=[RoleCount(ROLE_LABELS[r], counts[r]) for r in ROLE_ORDER if counts[r]],
-        names=sorted((name for _role, name, ok in rows if ok), key=str.casefold),
+        names=[name for name, _id in named],
+        ids=[user_id for _name, user_id in named],
     )
+
+
+def still_agreeing(db: Session, ids: list[int]) -> set[int]:
+    """Of these people, those who still agree to be named (one query)."""
+    if not ids:
+        return set()
+    return set(db.scalars(select(User.id).where(User.id.in_(ids), User.credit_by_name)))

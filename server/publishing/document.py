@@ -49,6 +49,14 @@ class Credits:
 
     roles: list[RoleCount] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # The user id behind each name, so a release can drop a name whose owner has
+    # since withdrawn their agreement (server.publishing.services.release_document).
+    ids: list[int] = field(default_factory=list)
+
+    def only(self, agreeing: set[int]) -> Credits:
+        """The same credits naming only the people in `agreeing`."""
+        kept = [(i, n) for i, n in zip(self.ids, self.names, strict=True) if i in agreeing]
+        return Credits(self.roles, [n for _i, n in kept], [i for i, _n in kept])
 
     @property
     def total(self) -> int:
@@ -109,6 +117,7 @@ class Document:
             credits=Credits(
                 roles=[RoleCount(r["role"], r["count"]) for r in data["credits"]["roles"]],
                 names=list(data["credits"]["names"]),
+                ids=list(data["credits"].get("ids", [])),
             ),
         )
 

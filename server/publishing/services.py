@@ -108,8 +108,13 @@ def publish(
     return row
 
 
-def release_document(release: Release) -> Document:
-    return Document.from_dict(release.document)
+def release_document(db: Session, release: Release) -> Document:
+    """The release as published, except that it names nobody who has since turned
+    off "show my name": agreeing to be named can be withdrawn, and that is the one
+    thing about a release that changes."""
+    doc = Document.from_dict(release.document)
+    doc.credits = doc.credits.only(build.still_agreeing(db, doc.credits.ids))
+    return doc
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def document_for(db: Session, policy: Policy, source: Source) -> Document:
             fields={"release": ["Not with checkpoint."]},
         )
     if source.release is not None:
-        return release_document(get_release(db, policy.id, source.release))
+        return release_document(db, get_release(db, policy.id, source.release))
     now = utcnow()
     if source.checkpoint is not None:
         point = history.resolve_point(db, policy, f"checkpoint:{source.checkpoint}")

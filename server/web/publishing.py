@@ -20,7 +20,7 @@ from server.exports.policy.html import css, render_html
 from server.history import services as history
 from server.permissions import Action, allows
 from server.publishing import services as publishing
-from server.publishing.build import day
+from server.publishing.build import day, still_agreeing
 from server.publishing.document import Document
 from server.publishing.services import FORMATS, MAX_NOTE, Source
 from server.web.blueprint import bp
@@ -127,7 +127,7 @@ def release_page(policy_id: int, number: int):
         policy=policy,
         group=access.group,
         release=release,
-        doc=publishing.release_document(release),
+        doc=publishing.release_document(db(), release),
         changes=release.changes,
         formats=[(f, LABELS[f]) for f in FORMATS],
     )
@@ -155,19 +155,34 @@ def export_policy(policy_id: int):
 # --- the public page: no sign-in ----------------------------------------------------------
 
 # A release never changes, so its page is rendered once per process. The key holds
-# the newest release number too: the "other versions" list grows with each release.
-# Serving a cached page costs one query (server.publishing.services.public_lookup).
-_CACHE: dict[tuple[int, int, int], str] = {}
+# the newest release number (the "other versions" list grows with each release) and
+# who among the people it names still agrees to be named (that can be withdrawn).
+# Serving a cached page costs one or two small queries.
+_CACHE: dict[tuple, str] = {}
+_NAMED: dict[tuple[str, int], list[int]] = {}  # (address, number) -> ids in its credits
 _CACHE_LOCK = Lock()
 _CACHE_SIZE = 256
 
 
+def _remember(cache: dict, key, value) -> None:
+    with _CACHE_LOCK:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
+
+
 def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
-    key = (policy_id, number, latest)
+    release = None
+    ids = _NAMED.get((slug, number))
+    if ids is None:
+        release = publishing.get_release(db(), policy_id, number)
+        ids = Document.from_dict(release.document).credits.ids
+        _remember(_NAMED, (slug, number), ids)
+    key = (slug, number, latest, frozenset(still_agreeing(db(), ids)))
     found = _CACHE.get(key)
     if found is not None:
         return found
-    release = publishing.get_release(db(), policy_id, number)
+    release = release or publishing.get_release(db(), policy_id, number)
     versions = [
         {
             "label": f"Version {r.number}",
@@ -177,18 +192,16 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
         }
         for r in publishing.releases_of(db(), policy_id)
     ]
+    document = publishing.release_document(db(), release)
     html = _render_off_hub(
         lambda: render_html(
-            Document.from_dict(release.document),
+            document,
             changes=release.changes,
             versions=versions,
             css_href=url_for("web.public_css"),
         )
     )
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = html
+    _remember(_CACHE, key, html)
     return html
 
 

@@ -153,7 +153,7 @@ def test_hostile_text_is_inert_on_the_public_page_and_in_every_format(
     assert "<svg onload=window.__xss=31>" in text  # a hostile name, shown as words
 
     # Every format: the same words, as words.
-    doc = publishing.release_document(db.get(Release, release.id))
+    doc = publishing.release_document(db, db.get(Release, release.id))
     for fmt in ("html", "md"):
         data = render(doc, fmt).decode()
         html = data if fmt == "html" else __import__("markdown").markdown(data)

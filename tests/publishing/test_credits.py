@@ -46,7 +46,7 @@ def test_names_only_members_who_opted_in_on_their_account_page(app, db, client, 
 
     release = publishing.publish(db, policy, fac)
     db.commit()
-    doc = publishing.release_document(release)
+    doc = publishing.release_document(db, release)
     assert doc.credits.names == ["Nia Named"]
     assert {(r.role, r.count) for r in doc.credits.roles} == {
         ("Parent or carer", 1),
@@ -76,3 +76,37 @@ def test_turning_it_off_again_names_nobody_in_later_versions(db, client, team):
     for fmt in FORMATS:
         words = readers.everything(fmt, render(doc, fmt))
         assert "Nia" not in words and "Named with their agreement" not in words, fmt
+
+
+def test_withdrawing_agreement_removes_the_name_from_published_versions(make, db, client, team):
+    from tests.api.conftest import Api
+
+    fac, named, _shy, policy = team
+    named.credit_by_name = True
+    db.commit()
+    publishing.publish(db, policy, fac)
+    publishing.set_public(db, policy, fac, True)
+    db.commit()
+    page = publishing.public_page_of(db, policy.id)
+    anonymous = client.application.test_client()
+    assert "Nia Named" in anonymous.get(f"/published/{page.slug}/latest").get_data(as_text=True)
+
+    sign_in(client, "nia@example.org")
+    form = client.get("/account").get_data(as_text=True)
+    client.post("/account/credit", data={"csrf_token": _csrf(form)})
+    html = anonymous.get(f"/published/{page.slug}/latest").get_data(as_text=True)
+    assert "Nia" not in html and "Parent or carer (1)" in html
+    token = make.token(fac)
+    api = Api(client.application.test_client())
+    release = api.get(f"/policies/{policy.id}/releases/1", token).get_json()
+    assert release["document"]["credits"] == {
+        "roles": release["document"]["credits"]["roles"],
+        "names": [],
+    }
+    words = readers.everything(
+        "pdf",
+        api.get(
+            f"/policies/{policy.id}/export", token, query_string={"format": "pdf", "release": 1}
+        ).data,
+    )
+    assert "Nia" not in words
