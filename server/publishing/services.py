@@ -4,7 +4,8 @@ whether the page is public).
 
 A release freezes the document as it was published (Document JSON) and what
 changed since the release before it, so nothing done to the policy afterwards,
-even a renamed section or a member leaving, changes what v1 says.
+even a renamed section, changes what v1 says. One thing can change: a person who
+withdraws their agreement to be named is no longer named (release_document).
 """
 
 from __future__ import annotations
