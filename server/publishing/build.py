@@ -11,7 +11,7 @@ import importlib.util
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -124,8 +124,14 @@ def credits(db: Session, group_id: int) -> Credits:
     )
 
 
+_AGREEING = select(User.id).where(
+    User.id.in_(bindparam("ids", expanding=True)), User.credit_by_name
+)
+
+
 def still_agreeing(db: Session, ids: list[int]) -> set[int]:
-    """Of these people, those who still agree to be named (one query)."""
+    """Of these people, those who still agree to be named (one query; the public
+    page asks on every request, so the statement is built once)."""
     if not ids:
         return set()
-    return set(db.scalars(select(User.id).where(User.id.in_(ids), User.credit_by_name)))
+    return set(db.scalars(_AGREEING, {"ids": list(ids)}))

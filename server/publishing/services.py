@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -199,6 +199,16 @@ def set_public(db: Session, policy: Policy, by: User | None, public: bool) -> Pu
     return page
 
 
+# Built once: the public page runs this on every request, and building a statement
+# costs about as much as running it (server/access.py does the same).
+_LOOKUP = (
+    select(PublicPage.policy_id, PublicPage.is_public, func.max(Release.number))
+    .outerjoin(Release, Release.policy_id == PublicPage.policy_id)
+    .where(PublicPage.slug == bindparam("slug"))
+    .group_by(PublicPage.policy_id, PublicPage.is_public)
+)
+
+
 def public_lookup(db: Session, slug: str, number: int | None) -> tuple[int, int, int]:
     """Which release a public address shows, in one query: (policy id, release
     number, newest release number). An address that never existed, or a release
@@ -206,12 +216,7 @@ def public_lookup(db: Session, slug: str, number: int | None) -> tuple[int, int,
     names the policy. The release itself is read only when its page is not cached."""
     row = None
     if len(slug) <= 40:
-        row = db.execute(
-            select(PublicPage.policy_id, PublicPage.is_public, func.max(Release.number))
-            .outerjoin(Release, Release.policy_id == PublicPage.policy_id)
-            .where(PublicPage.slug == slug)
-            .group_by(PublicPage.policy_id, PublicPage.is_public)
-        ).first()
+        row = db.execute(_LOOKUP, {"slug": slug}).first()
     if row is None:
         raise NotFound("There is no published policy at this address.")
     policy_id, is_public, latest = row
