@@ -21,6 +21,7 @@ from server.web.helpers import (
     show_once,
     take_once,
 )
+from server.web.publishing import forget_public_pages
 
 
 def _sign_in_limit() -> str:
@@ -124,6 +125,7 @@ def set_credit():
     user = auth.me()
     named = request.form.get("credit_by_name") == "on"
     accounts.set_credit_by_name(db(), user, named)
+    forget_public_pages()  # public pages show the names of people who agree
     flash(
         "Published policies will name you in their credits."
         if named
