@@ -124,8 +124,14 @@ def set_public_page(policy_id: int):
 def release_page(policy_id: int, number: int):
     policy, access = policy_access(db(), my_id(), policy_id)
     release = publishing.get_release(db(), policy.id, number)
+    page = publishing.public_page_of(db(), policy.id)
     return render_template(
         "publishing/release.html",
+        public_link=(
+            url_for("web.public_release", slug=page.slug, number=number)
+            if page is not None and page.is_public
+            else None
+        ),
         policy=policy,
         group=access.group,
         release=release,
@@ -230,8 +236,12 @@ def _public(slug: str, number: int | None) -> Response:
         html = _public_html(slug, policy_id, at, latest)
         _remember(_LOOKUPS, (slug, number), (now, html))
     response = Response(html, mimetype="text/html")
-    # Short: hiding the page must take effect soon for anyone's cache too.
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # Short: hiding the page must take effect soon for anyone's cache too. A visitor
+    # with cookies (a signed-in member) may be sent a refreshed session cookie, which
+    # no shared cache may keep: their copy is private.
+    scope = "private" if request.cookies else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age=60"
+    response.headers["Vary"] = "Cookie"
     return response
 
 

@@ -209,6 +209,8 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
     anonymous = client.application.test_client()
     page = anonymous.get("/" + path)
     assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "public, max-age=60"
+    assert "Set-Cookie" not in page.headers
     html = page.get_data(as_text=True)
     assert "Short breaks policy" in html and "The panel decides within four weeks." in html
     versioned = anonymous.get("/" + path.replace("/latest", "/v1"))

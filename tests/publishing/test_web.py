@@ -49,6 +49,7 @@ def test_facilitator_publishes_and_makes_it_public(client, db, setup):
     assert reply.status_code == 302
     page = text(client.get(f"/policies/{setup.id}/publish"))
     assert "/published/" in page and "Hide the public page" in page
+    assert "on the public page" in text(client.get(f"/policies/{setup.id}/releases/1"))
     # A second release says what changed.
     from sqlalchemy import select
 
