@@ -215,12 +215,13 @@ def demo(host: str, port: int) -> None:
 
 def _load_demo(app, url: str) -> None:
     """Load the demo and print the logins with the address the server will have."""
-    from server.demo import DEMO_PASSWORD, demo_policy_id, load_demo
+    from server.demo import DEMO_PASSWORD, demo_policy_id, demo_public_slug, load_demo
 
     database = _db(app)
     logins = load_demo(database.session)
     database.commit()
     policy_id = demo_policy_id(database.session)
+    slug = demo_public_slug(database.session)
     database.remove()
     click.echo(
         "Demo loaded: the Northshire SEND Co-production Group is drafting the "
@@ -230,6 +231,8 @@ def _load_demo(app, url: str) -> None:
     for email, name, role in logins:
         click.echo(f"  {email:34} {name:14} {role}")
     click.echo(f"The policy: {url}/policies/{policy_id}")
+    if slug:
+        click.echo(f"Its public page (version 1, no sign-in): {url}/published/{slug}/latest")
 
 
 @cli.command("create-user", help="Create an account (prompts for the password).")
@@ -341,6 +344,46 @@ def jobs(once: bool) -> None:
         while True:
             scheduled.run_due(database, last_run)
             time.sleep(tick)
+
+
+@cli.command(
+    "export",
+    help="Export a policy (the draft now, a release or a checkpoint) to a file. "
+    "Errors print a message and exit with status 2; no file is written then.",
+)
+@click.option("--policy", "policy_id", required=True, type=click.IntRange(min=1))
+@click.option("--release", type=click.IntRange(min=1), help="A release number (v2: 2).")
+@click.option("--checkpoint", type=click.IntRange(min=1), help="A checkpoint id.")
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(["html", "md", "docx", "odt", "pdf"])
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_cmd(
+    policy_id: int, release: int | None, checkpoint: int | None, fmt: str, out: str
+) -> None:
+    from server.errors import DomainError
+    from server.exports.policy import render
+    from server.policies.services import get_policy
+    from server.publishing import services as publishing
+
+    app = _app()
+    database = _db(app)
+    try:
+        policy = get_policy(database.session, policy_id)
+        document = publishing.document_for(
+            database.session, policy, publishing.Source(release, checkpoint)
+        )
+        body = render(document, fmt)
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from exc
+    finally:
+        database.remove()
+    # Written whole, then moved into place: a failure never leaves half a file.
+    tmp = f"{out}.part"
+    with open(tmp, "wb") as handle:
+        handle.write(body)
+    os.replace(tmp, out)
+    click.echo(f"Wrote {out} ({len(body):,} bytes).")
 
 
 class _errors:

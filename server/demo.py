@@ -20,6 +20,7 @@ from server.groups.models import Group, Membership, Role
 from server.meetings import services as meetings
 from server.policies import services as policies
 from server.policies.models import Policy
+from server.publishing import services as publishing
 from server.review import comments, proposals, votes
 
 _dmp = diff_match_patch()
@@ -181,6 +182,7 @@ def _build(db: Session, users: dict) -> Group:
     )
     meetings.start(db, last, facilitator)
     meetings.close(db, last, facilitator)
+    _publish(db, policy, users)
     _review(db, policy, users, memberships)
     meetings.schedule(
         db,
@@ -194,6 +196,22 @@ def _build(db: Session, users: dict) -> Group:
         notes="Childcare and travel costs are paid: ask Fatima.",
     )
     return group
+
+
+# Members who agreed to be named in the credits of published policies.
+CREDITED = ("facilitator@example.org", "parent@example.org", "young.person@example.org")
+
+
+def _publish(db: Session, policy: Policy, users: dict) -> None:
+    """Version 1, public, before the review below changes the text: so the demo
+    shows a public page and, once a facilitator publishes v2, what changed."""
+    for email in CREDITED:
+        users[email].credit_by_name = True
+    facilitator = users[PEOPLE[0][0]]
+    publishing.publish(
+        db, policy, facilitator, "The first version, agreed at the October whole-group session."
+    )
+    publishing.set_public(db, policy, facilitator, True)
 
 
 def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:
@@ -267,6 +285,11 @@ def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:
             _dmp.patch_make(first.text, first.text.replace("28 days", "28 days of our letter"))
         ),
     )
+
+
+def demo_public_slug(db: Session) -> str | None:
+    page = publishing.public_page_of(db, demo_policy_id(db) or 0)
+    return page.slug if page is not None and page.is_public else None
 
 
 def demo_policy_id(db: Session) -> int | None:

@@ -30,6 +30,7 @@ from server.policies.models import (  # noqa: F401
     SentenceVersion,
 )
 from server.presence.models import Connection  # noqa: F401
+from server.publishing.models import PublicPage, Release  # noqa: F401
 from server.review.models import (  # noqa: F401
     Agreement,
     Ballot,

@@ -24,6 +24,7 @@ DOMAIN = [
     "meetings",
     "notifications",
     "mail",
+    "publishing",
 ]
 WEB = (
     "flask",

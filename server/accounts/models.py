@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
@@ -19,6 +19,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2; None: cannot sign in
     is_active: Mapped[bool] = mapped_column(default=True)  # False: disabled by an administrator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Named in the "Written together by" credits of published policies; off until
+    # the person turns it on (their account page). Roles are counted either way.
+    credit_by_name: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
 

@@ -275,3 +275,11 @@ def use_password_reset(db: Session, token: str, password: str) -> User:
     set_password(db, row.user, password)
     row.used_at = utcnow()
     return row.user
+
+
+def set_credit_by_name(db: Session, user: User, named: bool) -> User:
+    """Whether published policies name this person in their credits (off by default;
+    their role is counted either way)."""
+    user.credit_by_name = bool(named)
+    db.flush()
+    return user

@@ -12,7 +12,16 @@ BEARER = {
 
 def blueprints() -> list:
     """Every API blueprint; each is one tag in the OpenAPI document."""
-    from server.api import accounts, groups, history, notifications, policies, review, subgroups
+    from server.api import (
+        accounts,
+        groups,
+        history,
+        notifications,
+        policies,
+        publishing,
+        review,
+        subgroups,
+    )
 
     return [
         accounts.tokens,
@@ -24,6 +33,7 @@ def blueprints() -> list:
         policies.blp,
         policies.sections,
         history.blp,
+        publishing.blp,
         *review.blueprints(),
         *_sessions(),
         *_plain_language(),

@@ -1,13 +1,12 @@
 """The session pack people print: its agenda, the text of each decision, and what
 changed since the last session, as HTML (for the browser's print) or as a PDF.
 
-The PDF comes from a simpler template through xhtml2pdf, with its built-in
-Helvetica; it fetches nothing from anywhere (no images, no links are followed).
+The PDF comes from a simpler template through WeasyPrint as tagged PDF (PDF/UA-1:
+structure tree, language, title), the same library as the policy exports; it
+fetches nothing from anywhere (no images, no links are followed).
 """
 
 from __future__ import annotations
-
-import io
 
 from flask import render_template
 from sqlalchemy.orm import Session
@@ -25,20 +24,10 @@ def pack_html(db: Session, meeting: Meeting) -> str:
     return render_template("sessions/pack.html", **context(db, meeting))
 
 
-def _no_fetch(uri, rel):
-    """Resolve nothing: the pack has no images or styles from elsewhere."""
-    return ""
-
-
 def pack_pdf(db: Session, meeting: Meeting) -> bytes:
-    from xhtml2pdf import pisa
+    from server.exports.policy.pdf import html_to_pdf
 
-    html = render_template("sessions/pack_pdf.html", **context(db, meeting))
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_no_fetch)
-    if result.err:
-        raise RuntimeError("The session pack could not be made into a PDF.")
-    return out.getvalue()
+    return html_to_pdf(render_template("sessions/pack_pdf.html", **context(db, meeting)))
 
 
 def filename(meeting: Meeting) -> str:

@@ -38,6 +38,7 @@ from server.meetings.services import last_started
 from server.plain import rules
 from server.plain.models import HintDismissal
 from server.policies.models import Policy, Section, Sentence
+from server.publishing.models import Release
 
 
 @lru_cache(maxsize=50_000)
@@ -296,7 +297,10 @@ def _by_section(db: Session, group_id: int, rows) -> tuple[Summary, dict[int, Su
 def _summary_at(db: Session, policy: Policy, moment: datetime) -> Summary:
     """The policy's text as it was at `moment` (from history), judged by today's rules
     and glossary: the comparison shows what the writing changed, nothing else."""
-    seq = store.seq_at(db, policy.id, moment, policy.seq)
+    return _summary_at_seq(db, policy, store.seq_at(db, policy.id, moment, policy.seq))
+
+
+def _summary_at_seq(db: Session, policy: Policy, seq: int) -> Summary:
     state = store.state_at(db, policy.id, seq)
     items = [(s["id"], s["version"], s["text"]) for s in state.sentences.values()]
     return summarise(hints_for(db, policy.group_id, items))
@@ -313,11 +317,20 @@ def since_last_session(db: Session, policy: Policy, now: Summary) -> Change | No
 
 
 def since_last_release(db: Session, policy: Policy, now: Summary) -> Change | None:
-    """Compared with the text of the policy's last release. Releases arrive with the
-    publishing work (issue 12); until it is wired in there is no release to compare
-    with, so this says so with None. To wire it: find the last release's moment
-    and return Change(<its name>, moment, _summary_at(db, policy, moment), now)."""
-    return None
+    """Compared with the text of the policy's last release (the point it was published
+    from, which for a release made from a checkpoint is earlier than its date). None
+    before the first release."""
+    release = db.scalar(
+        select(Release).where(Release.policy_id == policy.id).order_by(Release.number.desc())
+    )
+    if release is None:
+        return None
+    return Change(
+        f"version {release.number}",
+        release.created_at,
+        _summary_at_seq(db, policy, release.seq),
+        now,
+    )
 
 
 def policy_plain(db: Session, policy: Policy) -> PolicyPlain:

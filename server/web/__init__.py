@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         plain,
         policies,
         proposals,
+        publishing,
         review,
         sessions,
         times,

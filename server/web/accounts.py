@@ -29,6 +29,7 @@ from server.web.helpers import (
     safe_next,
     shown_once,
 )
+from server.web.publishing import forget_public_pages
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -143,6 +144,21 @@ def create_api_token():
     return _account_page(
         ApiTokenForm(formdata=None), 201, new_token={"token": token, "name": row.name}
     )
+
+
+@bp.post("/account/credit")
+def set_credit():
+    user = auth.me()
+    named = request.form.get("credit_by_name") == "on"
+    accounts.set_credit_by_name(db(), user, named)
+    forget_public_pages()  # public pages show the names of people who agree
+    flash(
+        "Published policies will name you in their credits."
+        if named
+        else "Published policies will not name you; your role is still counted.",
+        "success",
+    )
+    return redirect(url_for("web.account", _anchor="credit"))
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

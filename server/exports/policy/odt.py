@@ -1,0 +1,129 @@
+"""The OpenDocument export (odfpy). Headings are real outline headings with the
+"Heading 1-3" styles (LibreOffice's navigator and screen readers use them); the
+contents and the credits are real lists; title and language are set."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from odf import dc, meta
+from odf.opendocument import OpenDocumentText
+from odf.style import ParagraphProperties, Style, TextProperties
+from odf.text import H, List, ListItem, P, Span
+
+from server.publishing.document import Document, credit_line, heading_line, names_line
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SIZES = {1: "20pt", 2: "16pt", 3: "13pt"}
+
+
+def _t(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _styles(odt: OpenDocumentText, language: str) -> dict:
+    lang, _, country = language.partition("-")
+    default = Style(name="Standard", family="paragraph")
+    default.addElement(TextProperties(language=lang, country=country or "none", fontsize="11pt"))
+    default.addElement(ParagraphProperties(marginbottom="0.2cm"))
+    odt.styles.addElement(default)
+    out = {"p": default}
+    for level, size in _SIZES.items():
+        style = Style(
+            name=f"Heading {level}",
+            displayname=f"Heading {level}",
+            family="paragraph",
+            parentstylename=default,
+            defaultoutlinelevel=str(level),
+        )
+        style.addElement(TextProperties(fontsize=size, fontweight="bold"))
+        style.addElement(
+            ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm", keepwithnext="always")
+        )
+        odt.styles.addElement(style)
+        out[level] = style
+    strong = Style(name="Strong Emphasis", family="text")
+    strong.addElement(TextProperties(fontweight="bold"))
+    odt.styles.addElement(strong)
+    out["strong"] = strong
+    return out
+
+
+def render_odt(doc: Document) -> bytes:
+    odt = OpenDocumentText()
+    odt.meta.addElement(dc.Title(text=_t(doc.title)))
+    odt.meta.addElement(dc.Language(text=doc.language))
+    odt.meta.addElement(meta.Generator(text="Codraft"))
+    s = _styles(odt, doc.language)
+    body = odt.text
+
+    def heading(level: int, text: str) -> None:
+        body.addElement(H(outlinelevel=level, stylename=s[level], text=_t(text)))
+
+    def para(text: str) -> None:
+        body.addElement(P(stylename=s["p"], text=_t(text)))
+
+    def items(texts: list[str]):
+        lst = List()
+        for text in texts:
+            item = ListItem()
+            item.addElement(P(stylename=s["p"], text=_t(text)))
+            lst.addElement(item)
+        return lst
+
+    heading(1, doc.title)
+    line = heading_line(doc)
+    if line:
+        para(line)
+    if doc.summary:
+        para(doc.summary)
+    if doc.note:
+        p = P(stylename=s["p"])
+        p.addElement(Span(stylename=s["strong"], text="About this version: "))
+        p.addText(_t(doc.note))
+        body.addElement(p)
+
+    heading(2, "Contents")
+    toc = List()
+    for _anchor, title, sections in doc.contents():
+        item = ListItem()
+        item.addElement(P(stylename=s["p"], text=_t(title)))
+        if sections:
+            item.addElement(items([t for _a, t in sections]))
+        toc.addElement(item)
+    for extra in (["Glossary"] if doc.glossary else []) + ["Who wrote this"]:
+        item = ListItem()
+        item.addElement(P(stylename=s["p"], text=extra))
+        toc.addElement(item)
+    body.addElement(toc)
+
+    for part in doc.parts:
+        heading(2, part.title)
+        if part.intro:
+            para(part.intro)
+        for section in part.sections:
+            heading(3, section.title)
+            if section.sentences:
+                para(" ".join(section.sentences))
+
+    if doc.glossary:
+        heading(2, "Glossary")
+        lst = List()
+        for entry in doc.glossary:
+            item = ListItem()
+            p = P(stylename=s["p"])
+            p.addElement(Span(stylename=s["strong"], text=_t(entry.term)))
+            p.addText(": " + _t(entry.explanation))
+            item.addElement(p)
+            lst.addElement(item)
+        body.addElement(lst)
+
+    heading(2, "Who wrote this")
+    para(credit_line(doc.credits))
+    names = names_line(doc.credits)
+    if names:
+        para(names)
+    buffer = io.BytesIO()
+    odt.write(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,260 @@
+"""Pages for publishing: "Publish and export" for a policy (releases, the public
+page switch, downloads), a release with what changed since the one before, the
+public page itself (no sign-in), and the account's credit setting lives in
+server/web/accounts.py beside the other account settings."""
+
+from __future__ import annotations
+
+import time
+from threading import Lock
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import Length
+
+from server import auth
+from server.access import policy_access
+from server.api.publishing import _render_off_hub, export_response
+from server.errors import DomainError, InvalidInput
+from server.exports.policy import LABELS
+from server.exports.policy.html import css, render_html
+from server.history import services as history
+from server.permissions import Action, allows
+from server.publishing import services as publishing
+from server.publishing.build import day, still_agreeing
+from server.publishing.document import Document
+from server.publishing.services import FORMATS, MAX_NOTE, Source
+from server.web.blueprint import bp
+from server.web.forms import Form
+from server.web.helpers import attach, db, my_id
+
+
+class PublishForm(Form):
+    note = TextAreaField(
+        "A note for readers (optional)",
+        validators=[Length(max=MAX_NOTE, message=f"Use at most {MAX_NOTE} characters.")],
+    )
+    source = SelectField("What to publish", choices=[("now", "The policy as it is now")])
+
+
+class PublicForm(Form):
+    public = BooleanField("Anyone with the link can read the published versions")
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def _page(policy, access, form: PublishForm | None = None, status: int = 200):
+    checkpoints = history.checkpoints_of(db(), policy.id)
+    form = form or PublishForm(formdata=None)
+    form.source.choices = [("now", "The policy as it is now")] + [
+        (str(c.id), f"Checkpoint “{c.name}” ({day(c.created_at)})") for c in checkpoints
+    ]
+    releases = publishing.releases_of(db(), policy.id)
+    page = publishing.public_page_of(db(), policy.id)
+    return render_template(
+        "publishing/publish.html",
+        policy=policy,
+        group=access.group,
+        releases=releases,
+        checkpoints=checkpoints,
+        form=form,
+        public=page is not None and page.is_public,
+        public_link=(
+            url_for("web.public_latest", slug=page.slug, _external=True)
+            if page is not None and page.is_public
+            else None
+        ),
+        can_manage=allows(db(), access.membership, Action.MANAGE),
+        formats=[(f, LABELS[f]) for f in FORMATS],
+    ), status
+
+
+@bp.get("/policies/<int:policy_id>/publish")
+def publish_page(policy_id: int):
+    policy, access = policy_access(db(), my_id(), policy_id)
+    return _page(policy, access)
+
+
+@bp.post("/policies/<int:policy_id>/releases")
+def publish_release(policy_id: int):
+    policy, access = policy_access(db(), my_id(), policy_id, Action.MANAGE)
+    form = PublishForm()
+    form.source.choices = [("now", "")] + [
+        (str(c.id), "") for c in history.checkpoints_of(db(), policy.id)
+    ]
+    if not form.validate():
+        return _page(policy, access, form, 422)
+    source = form.source.data
+    try:
+        release = publishing.publish(
+            db(),
+            policy,
+            auth.me(),
+            form.note.data or "",
+            None if source == "now" else int(source),
+        )
+    except DomainError as exc:
+        attach(form, exc)
+        return _page(policy, access, form, exc.status)
+    flash(f"Published as {release.label}. It will not change when the policy is edited.", "success")
+    return redirect(url_for("web.release_page", policy_id=policy.id, number=release.number))
+
+
+@bp.post("/policies/<int:policy_id>/public")
+def set_public_page(policy_id: int):
+    policy, access = policy_access(db(), my_id(), policy_id, Action.MANAGE)
+    public = request.form.get("public") == "on"
+    try:
+        publishing.set_public(db(), policy, auth.me(), public)
+        forget_public_pages()
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("web.publish_page", policy_id=policy.id))
+    flash(
+        "The published versions can now be read by anyone with the link."
+        if public
+        else "The public page is hidden. Its link now says the policy is no longer published.",
+        "success",
+    )
+    return redirect(url_for("web.publish_page", policy_id=policy.id, _anchor="public"))
+
+
+@bp.get("/policies/<int:policy_id>/releases/<int:number>")
+def release_page(policy_id: int, number: int):
+    policy, access = policy_access(db(), my_id(), policy_id)
+    release = publishing.get_release(db(), policy.id, number)
+    page = publishing.public_page_of(db(), policy.id)
+    return render_template(
+        "publishing/release.html",
+        public_link=(
+            url_for("web.public_release", slug=page.slug, number=number)
+            if page is not None and page.is_public
+            else None
+        ),
+        policy=policy,
+        group=access.group,
+        release=release,
+        doc=publishing.release_document(db(), release),
+        changes=release.changes,
+        formats=[(f, LABELS[f]) for f in FORMATS],
+    )
+
+
+def _number(raw: str | None, name: str) -> int | None:
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput(f"{raw!r} is not a {name} number.", fields={name: ["Not a number."]})
+    return int(raw)
+
+
+@bp.get("/policies/<int:policy_id>/export")
+def export_policy(policy_id: int):
+    policy, _access = policy_access(db(), my_id(), policy_id)
+    fmt = publishing.check_format(request.args.get("format"))
+    source = Source(
+        _number(request.args.get("release"), "release"),
+        _number(request.args.get("checkpoint"), "checkpoint"),
+    )
+    return export_response(policy, source, fmt)
+
+
+# --- the public page: no sign-in ----------------------------------------------------------
+
+# A release never changes, so its page is rendered once per process. The key holds
+# the newest release number (the "other versions" list grows with each release) and
+# who among the people it names still agrees to be named (that can be withdrawn).
+# Serving a cached page costs one or two small queries.
+_CACHE: dict[tuple, str] = {}
+_NAMED: dict[tuple[str, int], list[int]] = {}  # (address, number) -> ids in its credits
+_CACHE_LOCK = Lock()
+_CACHE_SIZE = 256
+
+
+def _remember(cache: dict, key, value) -> None:
+    with _CACHE_LOCK:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
+
+
+def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
+    release = None
+    ids = _NAMED.get((slug, number))
+    if ids is None:
+        release = publishing.get_release(db(), policy_id, number)
+        ids = Document.from_dict(release.document).credits.ids
+        _remember(_NAMED, (slug, number), ids)
+    key = (slug, number, latest, frozenset(still_agreeing(db(), ids)))
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    release = release or publishing.get_release(db(), policy_id, number)
+    versions = [
+        {
+            "label": f"Version {r.number}",
+            "url": url_for("web.public_release", slug=slug, number=r.number),
+            "date": day(r.created_at),
+            "current": r.id == release.id,
+        }
+        for r in publishing.releases_of(db(), policy_id)
+    ]
+    document = publishing.release_document(db(), release)
+    html = _render_off_hub(
+        lambda: render_html(
+            document,
+            changes=release.changes,
+            versions=versions,
+            css_href=url_for("web.public_css"),
+        )
+    )
+    _remember(_CACHE, key, html)
+    return html
+
+
+# What an address shows, for a moment: under many readers this saves the page's two
+# small queries. Switching the page off or on, or a change to who agrees to be named,
+# clears it in this process (forget_public_pages); other processes catch up within
+# LOOKUP_SECONDS, well inside the Cache-Control below.
+LOOKUP_SECONDS = 2.0
+_LOOKUPS: dict[tuple[str, int | None], tuple[float, str]] = {}
+
+
+def forget_public_pages() -> None:
+    with _CACHE_LOCK:
+        _LOOKUPS.clear()
+
+
+def _public(slug: str, number: int | None) -> Response:
+    now = time.monotonic()
+    found = _LOOKUPS.get((slug, number))
+    if found is not None and now - found[0] < LOOKUP_SECONDS:
+        html = found[1]
+    else:
+        policy_id, at, latest = publishing.public_lookup(db(), slug, number)
+        html = _public_html(slug, policy_id, at, latest)
+        _remember(_LOOKUPS, (slug, number), (now, html))
+    response = Response(html, mimetype="text/html")
+    # Short: hiding the page must take effect soon for anyone's cache too. A visitor
+    # with cookies (a signed-in member) may be sent a refreshed session cookie, which
+    # no shared cache may keep: their copy is private.
+    scope = "private" if request.cookies else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age=60"
+    response.headers["Vary"] = "Cookie"
+    return response
+
+
+@bp.get("/published/<slug>/latest")
+def public_latest(slug: str):
+    return _public(slug, None)
+
+
+@bp.get("/published/<slug>/v<int:number>")
+def public_release(slug: str, number: int):
+    return _public(slug, number)
+
+
+@bp.get("/published/document.css")
+def public_css():
+    return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})

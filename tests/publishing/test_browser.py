@@ -1,0 +1,169 @@
+"""Publishing in a real browser: a facilitator publishes v1 and makes it public from
+the "Publish and export" page; anyone reads the public page without signing in;
+axe finds nothing at desktop and phone widths; hiding it answers 410 with no title;
+hostile text stored in titles, sentences, glossary entries and names never runs,
+on the public page or in any exported file."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from server.exports.policy import render
+from server.publishing import services as publishing
+from tests.browser.test_review import NAMES, PAYLOADS, SCAN
+from tests.publishing import readers
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(make, db):
+    fatima = make.user("Fatima Khan", "fatima@example.org")
+    group = make.group(fatima, "Northshire SEND Co-production Group")
+    sam = make.user("Sam Taylor", "sam@example.org")
+    sam.credit_by_name = True
+    sub = make.subgroup(group, "Families' questions", [make.member(group, sam)])
+    make.member(group, make.user("Joy Mensah", "joy@example.org"), "young_person")
+    policy = make.policy(
+        group,
+        fatima,
+        "EHCP Personal Budget policy",
+        parts=("Frequently asked questions", "How it works"),
+    )
+    make.section(
+        policy.parts[0],
+        fatima,
+        sub,
+        "What is a Personal Budget?",
+        "A Personal Budget is money for some of the support in your child's EHCP. "
+        "You can ask for one at the annual review.",
+        kind="faq",
+    )
+    make.section(
+        policy.parts[1],
+        fatima,
+        sub,
+        "Direct payments",
+        "A direct payment is money paid to you. We check how it is used every three months.",
+    )
+    db.commit()
+    return {"policy": policy}
+
+
+def test_publish_make_public_read_without_sign_in_then_hide(world, open_session, live_server):
+    policy = world["policy"]
+    s = open_session()
+    s.sign_in("fatima@example.org")
+    page = s.goto(f"/policies/{policy.id}")
+    page.get_by_role("link", name="Publish and export").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("EHCP Personal Budget policy")
+    s.check("publishing-01-page-empty")
+    page.get_by_label("A note for readers (optional)").fill("Agreed at the November session.")
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.get_by_text("Published as v1")).to_be_visible()
+    s.check("publishing-02-release")
+    page.get_by_role("link", name="Publish and export").click()
+    page.get_by_role("button", name="Make the published versions public").click()
+    link = page.locator("#public-link").input_value()
+    assert link.endswith("/latest")
+    s.check("publishing-03-page-public")
+
+    # Anyone: no sign-in, on a desktop and on a phone.
+    for width, height, name in ((1100, 900, "desktop"), (390, 844, "phone")):
+        reader = open_session(width=width, height=height)
+        public = reader.goto(link)
+        expect(public.get_by_role("heading", level=1)).to_have_text("EHCP Personal Budget policy")
+        expect(public.get_by_text("You can ask for one at the annual review.")).to_be_visible()
+        expect(public.get_by_text("Named with their agreement: Sam Taylor.")).to_be_visible()
+        assert "Joy" not in public.content()
+        assert "sign in" not in public.content().lower()
+        reader.check(f"publishing-04-public-{name}")
+        reader.no_sideways_scroll(f"publishing-04-public-{name}")
+        # Printable: the print styles keep the text and drop the version list.
+        public.emulate_media(media="print")
+        expect(public.locator("footer")).to_be_hidden()
+        reader.close()
+
+    page.get_by_role("button", name="Hide the public page").click()
+    expect(page.get_by_text("The public page is hidden")).to_be_visible()
+    reader = open_session(width=390, height=844)
+    response = reader.page.goto(link)
+    assert response.status == 410
+    assert "Personal Budget" not in reader.page.content()
+    response = reader.page.goto(live_server.url + "/published/nothing-here/latest")
+    assert response.status == 404
+    assert "Personal Budget" not in reader.page.content()
+
+
+def test_publishing_pages_fit_a_phone(world, open_session, db):
+    policy = world["policy"]
+    from server.accounts.models import User
+
+    fatima = db.query(User).filter_by(email="fatima@example.org").one()
+    publishing.publish(db, policy, fatima, "First")
+    db.commit()
+    phone = open_session(width=390, height=844)
+    phone.sign_in("fatima@example.org")
+    for path, name in (
+        (f"/policies/{policy.id}/publish", "publishing-05-page-phone"),
+        (f"/policies/{policy.id}/releases/1", "publishing-06-release-phone"),
+        ("/account", "publishing-07-account-phone"),
+    ):
+        phone.goto(path)
+        phone.check(name)
+        phone.no_sideways_scroll(name)
+
+
+def test_hostile_text_is_inert_on_the_public_page_and_in_every_format(
+    make, db, browser, live_server
+):
+    from server.publishing.models import Release
+
+    fatima = make.user(NAMES[0][:80], "fatima@example.org")
+    fatima.credit_by_name = True
+    group = make.group(fatima, "Group " + NAMES[1])
+    for n, name in enumerate(NAMES[1:]):
+        user = make.user(name[:80], f"named{n}@example.org")
+        user.credit_by_name = True
+        make.member(group, user)
+    sub = make.subgroup(group, "Sub")
+    policy = make.policy(group, fatima, PAYLOADS[0], parts=(PAYLOADS[1][:200],))
+    for n, payload in enumerate(PAYLOADS[2:]):
+        make.section(policy.parts[0], fatima, sub, payload[:300], f"Sentence {n}: {payload}")
+    release = publishing.publish(db, policy, fatima)
+    # Glossary entries come from issue 15's package; store hostile ones in the frozen
+    # document as that package would have put them there.
+    document = dict(release.document)
+    document["glossary"] = [{"term": p[:80], "explanation": p} for p in PAYLOADS[:6]]
+    db.query(Release).filter_by(id=release.id).update({"document": document})
+    page_row = publishing.set_public(db, policy, fatima, True)
+    db.commit()
+
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.add_init_script("window.__xss = 0; window.alert = () => { window.__xss = 99; };")
+    response = page.goto(f"/published/{page_row.slug}/latest")
+    assert response.status == 200
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__xss") == 0
+    assert page.evaluate(SCAN) == []
+    text = page.locator("body").inner_text()
+    assert "<img src=x onerror=" in text and "{{7*7}}" in text
+    assert "<svg onload=window.__xss=31>" in text  # a hostile name, shown as words
+
+    # Every format: the same words, as words.
+    doc = publishing.release_document(db, db.get(Release, release.id))
+    for fmt in ("html", "md"):
+        data = render(doc, fmt).decode()
+        html = data if fmt == "html" else __import__("markdown").markdown(data)
+        page.set_content(html)
+        page.wait_for_timeout(100)
+        assert page.evaluate("() => window.__xss") == 0, fmt
+        assert page.evaluate(SCAN) == [], fmt
+        assert "<script>window.__xss=1;alert(1)</script>" in page.locator("body").inner_text(), fmt
+    for fmt in ("docx", "odt", "pdf"):
+        words = readers.everything(fmt, render(doc, fmt))
+        assert "<img src=x onerror=" in words, fmt
+        assert "<script>window.__xss=1;alert(1)</script>" in words, fmt
+    context.close()
