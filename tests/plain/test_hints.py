@@ -128,3 +128,22 @@ def test_policy_page_and_pack_show_the_summary(api, client, world, policy):
     ).get_json()
     pack = text(client.get(f"/sessions/{meeting['id']}/pack"))
     assert "Plain language: 2 sentences to look at in section 1 (Deciding)" in pack
+
+
+def test_policy_summary_compares_with_the_latest_release(api, world, policy):
+    """The change since the last release compares with the released text, and a
+    release's text stays what it was when later sentences are added."""
+    found, section = policy
+    released = api.post(f"/policies/{found['id']}/releases", world.fac, {"note": "First."})
+    assert released.status_code == 201, released.get_json()
+    added = api.post(
+        f"/sections/{section['id']}/sentences", world.ed, {"text": "It was sent by the council."}
+    )
+    assert added.status_code == 201, added.get_json()
+
+    change = api.get(f"/policies/{found['id']}/plain-language", world.mem).get_json()[
+        "since_last_release"
+    ]
+    assert change["since"] == "version 1"
+    assert change["then"]["sentences"] == 3 and change["then"]["flagged"] == 2
+    assert change["flagged"] == 1  # the passive sentence added since
