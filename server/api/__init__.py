@@ -12,7 +12,7 @@ BEARER = {
 
 def blueprints() -> list:
     """Every API blueprint; each is one tag in the OpenAPI document."""
-    from server.api import accounts, groups, history, policies, review, subgroups
+    from server.api import accounts, groups, history, policies, review, search, subgroups
 
     return [
         accounts.tokens,
@@ -26,6 +26,8 @@ def blueprints() -> list:
         history.blp,
         *review.blueprints(),
         *_sessions(),
+        search.blp,
+        search.mentions_blp,
     ]
 
 
