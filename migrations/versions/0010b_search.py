@@ -4,8 +4,9 @@ Mentions were already rows by member id (`mentions`); this adds the search index
 
 On SQLite: an FTS5 table, `search_fts`, with one entry per live sentence, section
 title, comment and suggestion, keyed id * 4 + kind (0 sentence, 1 section,
-2 comment, 3 proposal), and triggers that keep it in step in the same transaction
-as every change. PostgreSQL needs nothing: it searches the rows themselves
+2 comment, 3 proposal), its words in `body` and its group as the word "g<id>" in
+`grp` (a search reads only its group's entries), and triggers that keep it in step
+in the same transaction as every change. PostgreSQL needs nothing: it searches the rows themselves
 (server/search/engines.py).
 
 Revision ID: 0010b_search
@@ -31,6 +32,14 @@ SOURCES = [
     ("comments", 2, "{r}.source", "source, deleted_at", "{r}.deleted_at IS NULL"),
     ("proposals", 3, "{r}.reason || ' ' || {r}.text", "reason, text", "1"),
 ]
+_IN_POLICY = "(SELECT 'g' || p.group_id FROM policies p WHERE p.id = {r}.policy_id)"
+GROUP = {
+    "sentences": "(SELECT 'g' || p.group_id FROM sections s JOIN policies p ON p.id = s.policy_id "
+    "WHERE s.id = {r}.section_id)",
+    "sections": _IN_POLICY,
+    "comments": _IN_POLICY,
+    "proposals": _IN_POLICY,
+}
 
 
 def upgrade() -> None:
@@ -39,21 +48,24 @@ def upgrade() -> None:
         return
     op.execute(
         "CREATE VIRTUAL TABLE search_fts USING fts5("
-        "body, tokenize = 'unicode61 remove_diacritics 2')"
+        "body, grp, tokenize = 'unicode61 remove_diacritics 2')"
     )
     for table, kind, body, columns, live in SOURCES:
-        new = {k: v.format(r="NEW") for k, v in (("body", body), ("live", live))}
+        new = {
+            k: v.format(r="NEW") for k, v in (("body", body), ("live", live), ("grp", GROUP[table]))
+        }
         key = f"NEW.id * 4 + {kind}"
         old_key = f"OLD.id * 4 + {kind}"
         op.execute(
             f"CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} "
             f"WHEN {new['live']} BEGIN "
-            f"INSERT INTO search_fts (rowid, body) VALUES ({key}, {new['body']}); END"
+            f"INSERT INTO search_fts (rowid, body, grp) "
+            f"VALUES ({key}, {new['body']}, {new['grp']}); END"
         )
         op.execute(
             f"CREATE TRIGGER search_{table}_update AFTER UPDATE OF {columns} ON {table} BEGIN "
             f"DELETE FROM search_fts WHERE rowid = {old_key}; "
-            f"INSERT INTO search_fts (rowid, body) SELECT {key}, {new['body']} "
+            f"INSERT INTO search_fts (rowid, body, grp) SELECT {key}, {new['body']}, {new['grp']} "
             f"WHERE {new['live']}; END"
         )
         op.execute(
@@ -62,8 +74,9 @@ def upgrade() -> None:
         )
         r = table[0] + "_"
         op.execute(
-            f"INSERT INTO search_fts (rowid, body) SELECT {r}.id * 4 + {kind}, "
-            f"{body.format(r=r)} FROM {table} AS {r} WHERE {live.format(r=r)}"
+            f"INSERT INTO search_fts (rowid, body, grp) SELECT {r}.id * 4 + {kind}, "
+            f"{body.format(r=r)}, {GROUP[table].format(r=r)} FROM {table} AS {r} "
+            f"WHERE {live.format(r=r)}"
         )
 
 

@@ -4,7 +4,9 @@ SQLite (the default) keeps an FTS5 index, `search_fts`, that triggers on the
 sentences, sections, comments and proposals tables update in the same transaction
 as any change to them, whichever code made it (live editing, restoring history,
 applying a suggestion). A row's index key is its id * 4 + its kind, so a trigger
-replaces one entry by key without scanning the index.
+replaces one entry by key without scanning the index; its group is a word of its
+own ("g12" in the column `grp`), so a search reads and ranks only its group's
+entries however many groups the server holds.
 
 PostgreSQL matches the current rows themselves with its full-text functions
 (`to_tsvector(...) @@ to_tsquery(...)`), so there is nothing to keep up to date.
@@ -57,19 +59,19 @@ _LIVE_SQLITE = {
 }
 # Built once from the constants above; only bound parameters carry what was typed.
 _SQLITE = text(
-    "SELECT search_fts.rowid, search_fts.rank FROM search_fts "  # noqa: S608
+    "SELECT search_fts.rowid, bm25(search_fts, 1.0, 0.0) AS score FROM search_fts "  # noqa: S608
     "WHERE search_fts MATCH :match AND ("
     + " OR ".join(
         f"(search_fts.rowid % 4 = {k} AND EXISTS ({sql}))" for k, sql in _LIVE_SQLITE.items()
     )
-    + ") ORDER BY search_fts.rank LIMIT :limit"
+    + ") ORDER BY score LIMIT :limit"
 )
 
 
 def _sqlite(db: Session, group_id: int, terms: list[str], limit: int) -> list[Found]:
     # Each term is letters and digits only (server.search.terms), so quoting it
     # makes a plain word: nothing typed is read as FTS5 query syntax.
-    match = " ".join(f'"{t}"*' for t in terms)
+    match = f"grp : g{int(group_id)} AND body : (" + " ".join(f'"{t}"*' for t in terms) + ")"
     rows = db.execute(_SQLITE, {"match": match, "group_id": group_id, "limit": limit})
     return [Found(KINDS[key % 4], key // 4, -rank) for key, rank in rows]
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
 from server.policies.models import Policy, Section, Sentence
-from server.review.models import Comment, Proposal
+from server.accounts.models import User
+from server.review.models import Comment, Mention, Proposal
 from server.search import engines
 from server.search.highlight import snippet
 from server.search.terms import MAX_QUERY_CHARS, parse
-from server.text.rich import plain_text
+from server.text.rich import plain_text, with_names
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -71,56 +72,65 @@ def search(db: Session, group_id: int, query: str, limit: int = DEFAULT_LIMIT) -
     return results
 
 
+_PLACE = (Section.id, Section.title, Policy.id, Policy.title)
+_IDS = bindparam("ids", expanding=True)
+# Built once: building a statement costs about as much as running it (server/access.py).
+_SENTENCES = (
+    select(Sentence.id, Sentence.text, *_PLACE)
+    .join(Section, Section.id == Sentence.section_id)
+    .join(Policy, Policy.id == Section.policy_id)
+    .where(Sentence.id.in_(_IDS))
+)
+_SECTIONS = select(*_PLACE).join(Policy, Policy.id == Section.policy_id).where(Section.id.in_(_IDS))
+_COMMENTS = (
+    select(Comment.id, Comment.body_html, Comment.proposal_id, Comment.thread_id, *_PLACE)
+    .join(Section, Section.id == Comment.section_id)
+    .join(Policy, Policy.id == Comment.policy_id)
+    .where(Comment.id.in_(_IDS))
+)
+_PROPOSALS = (
+    select(Proposal.id, Proposal.text, Proposal.reason, *_PLACE)
+    .join(Section, Section.id == Proposal.section_id)
+    .join(Policy, Policy.id == Proposal.policy_id)
+    .where(Proposal.id.in_(_IDS))
+)
+_NAMES = (
+    select(User.id, User.display_name)
+    .join(Mention, Mention.user_id == User.id)
+    .where(Mention.comment_id.in_(_IDS))
+    .distinct()
+)
+
+
 def _load(db: Session, found: list[engines.Found]) -> dict[tuple[str, int], Hit]:
-    """The rows behind the hits, one query per kind."""
+    """The words and places behind the hits: one query per kind found, of plain
+    columns (a page of hits is read on every search; whole rows cost more)."""
     ids: dict[str, list[int]] = {k: [] for k in engines.KINDS}
     for f in found:
         ids[f.kind].append(f.id)
     out: dict[tuple[str, int], Hit] = {}
 
-    def hit(kind, row_id, section, policy, words, **more) -> None:
+    def hit(kind, row_id, section_id, section_title, policy_id, policy_title, words, **more):
         out[(kind, row_id)] = Hit(
-            kind, row_id, policy.id, policy.title, section.id, section.title, words, [], **more
+            kind, row_id, policy_id, policy_title, section_id, section_title, words, [], **more
         )
 
     if ids["sentence"]:
-        for st, s, p in db.execute(
-            select(Sentence, Section, Policy)
-            .join(Section, Section.id == Sentence.section_id)
-            .join(Policy, Policy.id == Section.policy_id)
-            .where(Sentence.id.in_(ids["sentence"]))
-        ):
-            hit("sentence", st.id, s, p, st.text)
+        for row_id, words, *where in db.execute(_SENTENCES, {"ids": ids["sentence"]}):
+            hit("sentence", row_id, *where, words)
     if ids["section"]:
-        for s, p in db.execute(
-            select(Section, Policy)
-            .join(Policy, Policy.id == Section.policy_id)
-            .where(Section.id.in_(ids["section"]))
-        ):
-            hit("section", s.id, s, p, s.title)
+        for row in db.execute(_SECTIONS, {"ids": ids["section"]}):
+            hit("section", row[0], *row, row[1])
     if ids["comment"]:
-        for c, s, p in db.execute(
-            select(Comment, Section, Policy)
-            .join(Section, Section.id == Comment.section_id)
-            .join(Policy, Policy.id == Comment.policy_id)
-            .where(Comment.id.in_(ids["comment"]))
+        # Mentions show the member's name now, as on the page.
+        names = dict(db.execute(_NAMES, {"ids": ids["comment"]}).all())
+        for row_id, html, proposal_id, thread_id, *where in db.execute(
+            _COMMENTS, {"ids": ids["comment"]}
         ):
-            hit(
-                "comment",
-                c.id,
-                s,
-                p,
-                plain_text(c.body_html),
-                proposal_id=c.proposal_id,
-                thread_id=c.thread_id,
-            )
+            words = plain_text(with_names(html, names) if names else html)
+            hit("comment", row_id, *where, words, proposal_id=proposal_id, thread_id=thread_id)
     if ids["proposal"]:
-        for r, s, p in db.execute(
-            select(Proposal, Section, Policy)
-            .join(Section, Section.id == Proposal.section_id)
-            .join(Policy, Policy.id == Proposal.policy_id)
-            .where(Proposal.id.in_(ids["proposal"]))
-        ):
-            words = f"{r.text} — {r.reason}" if r.text else r.reason
-            hit("proposal", r.id, s, p, words, proposal_id=r.id)
+        for row_id, words, reason, *where in db.execute(_PROPOSALS, {"ids": ids["proposal"]}):
+            words = f"{words} — {reason}" if words else reason
+            hit("proposal", row_id, *where, words, proposal_id=row_id)
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -16,8 +17,12 @@ MAX_TERMS = 8
 WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=8192)
 def fold(word: str) -> str:
-    """Lower case without accents, as SQLite's unicode61 tokenizer compares."""
+    """Lower case without accents, as SQLite's unicode61 tokenizer compares. Words
+    repeat a great deal, so each is folded once (highlighting folds every word)."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
