@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from server.accounts.models import User
 from server.errors import InvalidInput
 from server.policies.models import Policy, Section, Sentence
-from server.accounts.models import User
 from server.review.models import Comment, Mention, Proposal
 from server.search import engines
 from server.search.highlight import snippet
