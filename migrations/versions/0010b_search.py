@@ -6,8 +6,9 @@ On SQLite: an FTS5 table, `search_fts`, with one entry per live sentence, sectio
 title, comment and suggestion, keyed id * 4 + kind (0 sentence, 1 section,
 2 comment, 3 proposal), its words in `body` and its group as the word "g<id>" in
 `grp` (a search reads only its group's entries), and triggers that keep it in step
-in the same transaction as every change. PostgreSQL needs nothing: it searches the rows themselves
-(server/search/engines.py).
+in the same transaction as every change. PostgreSQL searches the rows themselves
+(server/search/engines.py), through GIN indexes on the same expressions
+(`ix_search_*`), which it keeps up to date itself.
 
 Revision ID: 0010b_search
 Revises: 0010_notifications
@@ -42,8 +43,21 @@ GROUP = {
 }
 
 
+# PostgreSQL: the expressions server/search/engines.py matches, indexed.
+POSTGRES_INDEXES = {
+    "ix_search_sentences": ("sentences", "text"),
+    "ix_search_sections": ("sections", "title"),
+    "ix_search_comments": ("comments", "source"),
+    "ix_search_proposals": ("proposals", "(reason || ' ' || text)"),
+}
+
+
 def upgrade() -> None:
     """Upgrade schema."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name, (table, body) in POSTGRES_INDEXES.items():
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin (to_tsvector('simple', {body}))")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(
@@ -82,6 +96,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name in POSTGRES_INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for table, *_ in SOURCES:

@@ -9,7 +9,8 @@ own ("g12" in the column `grp`), so a search reads and ranks only its group's
 entries however many groups the server holds.
 
 PostgreSQL matches the current rows themselves with its full-text functions
-(`to_tsvector(...) @@ to_tsquery(...)`), so there is nothing to keep up to date.
+(`to_tsvector(...) @@ to_tsquery(...)`), through GIN indexes on exactly those
+expressions (migration 0010b), which PostgreSQL keeps up to date itself.
 
 Either way a hit is joined back to the live row and checked there: in the group,
 not deleted, on a section that is not deleted. Text deleted since is never found,
@@ -125,6 +126,12 @@ def _postgres(db: Session, group_id: int, terms: list[str], limit: int) -> list[
 
 
 def not_search_index(name: str | None, type_: str, parent_names: dict) -> bool:
-    """For Alembic's include_name: the SQLite index (an FTS5 table and the tables
-    FTS5 keeps for it) is made by SQL in its migration; no model describes it."""
-    return not (type_ == "table" and (name or "").startswith("search_fts"))
+    """For Alembic's include_name: the search indexes (on SQLite an FTS5 table and
+    the tables FTS5 keeps for it; on PostgreSQL GIN indexes on expressions) are made
+    by SQL in their migration; no model describes them."""
+    name = name or ""
+    if type_ == "table":
+        return not name.startswith("search_fts")
+    if type_ == "index":
+        return not name.startswith("ix_search_")
+    return True
