@@ -36,12 +36,15 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    from server.search.engines import not_search_index
+
     # render_as_batch lets SQLite alter tables by copying them.
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()

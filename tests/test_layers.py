@@ -25,6 +25,7 @@ DOMAIN = [
     "notifications",
     "mail",
     "publishing",
+    "search",
 ]
 WEB = (
     "flask",

@@ -11,12 +11,15 @@ from sqlalchemy import create_engine, inspect
 from server.db import Base, make_engine
 from server.migrate import current, downgrade, upgrade
 from server.models import Base as ModelsBase  # noqa: F401  (imports every model)
+from server.search.engines import not_search_index
 
 
 def _diff(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": not_search_index}
+        )
         diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     return diff

@@ -20,6 +20,7 @@ def blueprints() -> list:
         policies,
         publishing,
         review,
+        search,
         subgroups,
     )
 
@@ -38,6 +39,8 @@ def blueprints() -> list:
         *_sessions(),
         *_plain_language(),
         notifications.blp,
+        search.blp,
+        search.mentions_blp,
     ]
 
 

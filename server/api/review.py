@@ -77,6 +77,7 @@ def _comment(
     return Loaded(
         c,
         deleted=c.deleted_at is not None,
+        body_html=c.html,
         author=c.author,
         source=c.source if c.author_id == me else None,
         anchor_sentence_id=thread.anchor.id if thread.anchor is not None else None,

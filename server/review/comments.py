@@ -21,7 +21,8 @@ from server.policies.models import Section, Sentence
 from server.review import rights
 from server.review.changes import announce
 from server.review.models import Comment, Mention, Proposal
-from server.text.rich import MAX_COMMENT_CHARS, Rendered, render_comment
+from server.search.terms import fold
+from server.text.rich import MAX_COMMENT_CHARS, Rendered, mentions_in, render_comment
 
 
 def members_for_mentions(db: Session, group_id: int) -> list[tuple[int, str]]:
@@ -35,7 +36,25 @@ def members_for_mentions(db: Session, group_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def _render(db: Session, group_id: int, body: str) -> Rendered:
+MAX_CANDIDATES = 10
+
+
+def mention_candidates(db: Session, group_id: int, typed: str, limit: int = MAX_CANDIDATES):
+    """Members of the group someone may mean by "@" + `typed`: a name, or a word in
+    it, starts with what was typed, ignoring case and accents ("zo" finds "Zoë",
+    "o'n" finds "Tom O'Neill"). Names that start with it come first."""
+    want = fold(" ".join((typed or "").split()))
+    found = []
+    for uid, name in members_for_mentions(db, group_id):
+        folded = fold(name)
+        if folded.startswith(want):
+            found.append((0, folded, uid, name))
+        elif any(w.startswith(want) for w in folded.split()[1:]):
+            found.append((1, folded, uid, name))
+    return [(uid, name) for _, _, uid, name in sorted(found)[:limit]]
+
+
+def _render(db: Session, group_id: int, body: str, written: list[tuple[int, str]] = ()) -> Rendered:
     if body is None or not body.strip():
         raise InvalidInput("Write a comment first.", fields={"body": ["Required."]})
     if len(body) > MAX_COMMENT_CHARS:
@@ -44,7 +63,11 @@ def _render(db: Session, group_id: int, body: str) -> Rendered:
             fields={"body": [f"Up to {MAX_COMMENT_CHARS} characters."]},
             code="too_long",
         )
-    rendered = render_comment(body, members_for_mentions(db, group_id))
+    members = members_for_mentions(db, group_id)
+    in_group = {uid for uid, _ in members}
+    # Names as written in the comment before, so a member renamed since stays mentioned.
+    members += [(uid, name) for uid, name in written if uid in in_group]
+    rendered = render_comment(body, members)
     if not rendered.text:
         raise InvalidInput(
             "The comment has no words in it, only formatting. Write what you want to say.",
@@ -133,7 +156,7 @@ def edit(db: Session, comment: Comment, membership: Membership, body: str) -> Co
     )
     if comment.deleted_at is not None:
         raise Conflict("That comment was deleted.", code="deleted")
-    rendered = _render(db, membership.group_id, body)
+    rendered = _render(db, membership.group_id, body, mentions_in(comment.body_html))
     comment.source, comment.body_html, comment.edited_at = rendered.source, rendered.html, utcnow()
     db.execute(Mention.__table__.delete().where(Mention.comment_id == comment.id))
     return _saved(db, comment, rendered, "edited")
@@ -201,6 +224,7 @@ def _saved(db: Session, row: Comment, rendered: Rendered, action: str) -> Commen
     for uid in rendered.mentioned:
         db.add(Mention(comment_id=row.id, user_id=uid))
     db.flush()
+    db.expire(row, ["mentioned"])  # the rows just replaced
     announce(db, row.policy_id, row.section_id, "comment", row.thread_id or row.id, action)
     return row
 
@@ -276,6 +300,19 @@ def mentions_of(db: Session, user_id: int, policy_ids: list[int], limit: int = 5
             )
             .order_by(Comment.created_at.desc())
             .limit(limit)
+        )
+    )
+
+
+def mentioned_user_ids(db: Session, comment: Comment) -> list[int]:
+    """The members a comment mentions now (user ids, each once), from its Mention
+    rows: only members of the group when it was written or last changed. For
+    notifications: call after add, reply or edit (edit replaces the rows)."""
+    return list(
+        db.scalars(
+            select(Mention.user_id)
+            .where(Mention.comment_id == comment.id)
+            .order_by(Mention.user_id)
         )
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
+from server.text.rich import with_names
 
 
 def _enum(cls, name):
@@ -82,12 +83,23 @@ class Comment(Base):
 
     author = relationship("User", foreign_keys=[author_id])
     resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+    # Who it mentions (Mention rows), loaded with the comments in one more query.
+    mentioned = relationship("User", secondary="mentions", viewonly=True, lazy="selectin")
+
+    @property
+    def html(self) -> str:
+        """The comment to show: `body_html` with each mentioned member's name as it
+        is now (mentions are stored by member id, so a rename follows)."""
+        return with_names(self.body_html, {u.id: u.display_name for u in self.mentioned})
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} section={self.section_id} thread={self.thread_id}>"
 
 
 class Mention(Base):
+    """A member a comment mentions, by id: the notifications read these rows, and
+    pages show the member's current name (Comment.html)."""
+
     __tablename__ = "mentions"
 
     comment_id: Mapped[int] = mapped_column(

@@ -11,7 +11,7 @@ user text: templates escape everything except a comment's stored `body_html`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape, unescape
 
@@ -41,7 +41,7 @@ def _rel(attrs, new=False):
     return attrs
 
 
-_linker = Linker(callbacks=[_rel], skip_tags=["span"])
+_linker = Linker(callbacks=[_rel])
 _md = markdown.Markdown(extensions=[], output_format="html")
 # bleach keeps the words of a tag it strips; a script's or style's words are code,
 # not something the person meant to say, so they go entirely.
@@ -73,6 +73,9 @@ def render_comment(source: str, members: Iterable[tuple[int, str]] = ()) -> Rend
         strip=True,
         strip_comments=True,
     )
+    # Links first: the linkifier escapes the text of tags it skips once more, which
+    # doubled "&" in a mention of "Tom & Jerry"; mentions stay out of links below.
+    html = _linker.linkify(html)
     pattern, names = _mention_pattern(members)
     mentioned: list[int] = []
     if pattern is not None:
@@ -81,18 +84,23 @@ def render_comment(source: str, members: Iterable[tuple[int, str]] = ()) -> Rend
             uid, name = names[match.group(1).casefold()]
             if uid not in mentioned:
                 mentioned.append(uid)
-            return f'<span class="mention" data-user-id="{uid}">@{escape(name)}</span>'
+            return _mention(uid, name)
 
         html = _outside_tags(html, pattern, link)
-    html = _linker.linkify(html)
     html = bleach.clean(html, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True)
     html = re.sub(r"<a (?![^>]*rel=)", '<a rel="nofollow noopener" ', html)
-    text = re.sub(r"\s+", " ", unescape(bleach.clean(html, tags=[], strip=True))).strip()
-    return Rendered(source, html, text, tuple(mentioned))
+    return Rendered(source, html, plain_text(html), tuple(mentioned))
+
+
+def _mention(uid: int, name: str) -> str:
+    # Text, not an attribute: quotes need no escaping (escaping them, and the
+    # linkifier escaping the "&" again, showed "O&#x27;Neill").
+    return f'<span class="mention" data-user-id="{uid}">@{escape(name, quote=False)}</span>'
 
 
 def _outside_tags(html: str, pattern: re.Pattern, repl) -> str:
-    """Apply a substitution to text only, never inside a tag or a link."""
+    """Apply a substitution to text only, never inside a tag or a link. The text is
+    matched as people see it (entities read), so "@Tom & Jerry" is found too."""
     out, in_link = [], False
     for part in re.split(r"(<[^>]+>)", html):
         if part.startswith("<"):
@@ -101,6 +109,42 @@ def _outside_tags(html: str, pattern: re.Pattern, repl) -> str:
             elif part.startswith("</a"):
                 in_link = False
             out.append(part)
+        elif in_link:
+            out.append(part)
         else:
-            out.append(part if in_link else pattern.sub(repl, part))
+            words, at = unescape(part), 0
+            for match in pattern.finditer(words):
+                out.append(escape(words[at : match.start()], quote=False))
+                out.append(repl(match))
+                at = match.end()
+            out.append(escape(words[at:], quote=False))
     return "".join(out)
+
+
+# The only spans in a comment's HTML are mentions made above: typed ones are removed.
+_MENTION = re.compile(r'<span class="mention" data-user-id="(\d+)">@([^<]*)</span>')
+
+
+def mentions_in(html: str) -> list[tuple[int, str]]:
+    """(user id, name as written) of each mention in rendered comment HTML."""
+    return [(int(uid), unescape(name)) for uid, name in _MENTION.findall(html or "")]
+
+
+def with_names(html: str, names: Mapping[int, str]) -> str:
+    """Show each mention with the member's name now: a mention is stored by member
+    id, so renaming someone renames them in every comment. Ids not in `names` keep
+    the name they had when the comment was written."""
+
+    def swap(match: re.Match) -> str:
+        uid = int(match.group(1))
+        return _mention(uid, names[uid]) if names.get(uid) else match.group(0)
+
+    return _MENTION.sub(swap, html or "")
+
+
+def plain_text(html: str) -> str:
+    """The words of comment HTML made here, without formatting (for previews,
+    snippets and the emptiness check). That HTML went through bleach, so its tags
+    are well formed and a pattern can drop them: bleach again costs a millisecond a
+    comment, too much for a page of search hits."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]*>", "", html or ""))).strip()

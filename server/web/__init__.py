@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
         proposals,
         publishing,
         review,
+        search,
         sessions,
         times,
         votes,

@@ -17,6 +17,9 @@
 (function () {
   "use strict";
 
+  // The name picker for comment and reply boxes (a module, beside this file).
+  import(new URL("mentions.js", document.currentScript.src).href).catch(function () {});
+
   var QUIET_MS = 250; // gather a burst of events (a vote closing sends several) into one fetch
   var TEXT_QUIET_MS = 2500; // refresh the margin's quotes this long after typing stops
   var WIDE = "(min-width: 64rem)";
@@ -299,6 +302,7 @@
     syncSentences();
     queueAlign();
     syncStatus();
+    document.dispatchEvent(new CustomEvent("codraft:swapped")); // static/js/mentions.js
   }
 
   /** The header's status badge follows the status the decision fragment carries. */

@@ -1,0 +1,1 @@
+"""Search a group's policies: current text, section titles, comments and suggestions."""
