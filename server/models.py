@@ -11,7 +11,21 @@ from server.groups.models import (  # noqa: F401
     SubgroupMember,
 )
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
-from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
+from server.meetings.models import (  # noqa: F401
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    ItemNote,
+    Meeting,
+    ReviewMark,
+)
+from server.participation.models import (  # noqa: F401
+    CheckResponse,
+    LadderPlacement,
+    Learning,
+    Statement,
+    StatementTally,
+)
 from server.policies.models import (  # noqa: F401
     Part,
     Policy,

@@ -20,6 +20,7 @@ DOMAIN = [
     "review",
     "history",
     "meetings",
+    "participation",
 ]
 WEB = (
     "flask",
