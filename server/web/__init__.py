@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         policies,
         proposals,
         review,
+        session_record,
         sessions,
         times,
         votes,

@@ -1,0 +1,9 @@
+"""Co-production tests share the page helpers (a signed-in client, a small group)."""
+
+from tests.web.conftest import (  # noqa: F401
+    as_facilitator,
+    as_member,
+    as_outsider,
+    fast_passwords,
+    world,
+)
