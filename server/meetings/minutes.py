@@ -59,7 +59,7 @@ def reasons(db: Session, vote_ids: list[int]) -> dict[int, list[dict] | None]:
         .join(User, User.id == Ballot.user_id)
         .where(Ballot.vote_id.in_(vote_ids), Ballot.reason != "")
         .order_by(Ballot.id)
-    ).tuples():
+    ):
         if out.get(ballot.vote_id) is not None:
             out[ballot.vote_id].append(
                 {"name": name, "choice": ballot.choice.value, "reason": ballot.reason}
