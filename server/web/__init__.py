@@ -16,9 +16,11 @@ def register(app: Flask) -> None:
     from server.web import (  # noqa: F401
         accounts,
         comments,
+        coproduction,
         groups,
         helpers,
         history,
+        participation,
         policies,
         proposals,
         review,
