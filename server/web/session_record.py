@@ -27,6 +27,12 @@ def _session_record(meeting: Meeting) -> dict:
     return minutes.full(db(), meeting)
 
 
+@bp.app_template_global("my_open_actions")
+def _my_open_actions(group_id: int) -> list:
+    """The signed-in member's open actions in a group, for the sessions page."""
+    return actions.open_for(db(), my_id(), group_id)
+
+
 @bp.app_template_global("attendance_labels")
 def _attendance_labels() -> dict:
     return {**attendance.STATUSES, **attendance.MODES}
