@@ -95,7 +95,7 @@ def add_action(body, meeting_id):
     return minutes.action_dict(row, _names([row]))
 
 
-@blp.route(f"/groups/<{ID}:group_id>/actions", methods=["GET"])
+@blp.route(f"/groups/<{ID}:group_id>/actions/mine", methods=["GET"])
 @blp.response(200, RecordActionSchema(many=True))
 @blp.errors(401, 404)
 def my_actions(group_id):

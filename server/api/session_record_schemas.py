@@ -119,20 +119,25 @@ class RecordDecisionSchema(Schema):
 class RecordSummarySchema(Schema):
     """How many came, and how."""
 
-    in_person = fields.Integer()
-    online = fields.Integer()
-    apologies = fields.Integer()
-    absent = fields.Integer()
+    in_person = fields.Integer(metadata=_d("Present in person."))
+    online = fields.Integer(metadata=_d("Present online."))
+    apologies = fields.Integer(metadata=_d("Sent apologies."))
+    absent = fields.Integer(metadata=_d("Absent."))
 
 
 class RecordMinutesSchema(Schema):
     """The full minutes: decisions (with reasons), attendance, notes, actions."""
 
     closed = fields.Boolean(metadata=_d("The session has closed (decisions are final)."))
-    decisions = fields.List(fields.Nested(RecordDecisionSchema))
-    attendance = fields.List(fields.Nested(RecordAttendanceSchema))
-    attendance_summary = fields.Nested(RecordSummarySchema)
-    notes = fields.List(fields.Nested(RecordNoteSchema))
+    decisions = fields.List(
+        fields.Nested(RecordDecisionSchema), metadata=_d("Votes on the policy that have closed.")
+    )
+    attendance = fields.List(
+        fields.Nested(RecordAttendanceSchema),
+        metadata=_d("Counts: in_person, online, apologies, absent."),
+    )
+    attendance_summary = fields.Nested(RecordSummarySchema, metadata=_d("Attendance summary."))
+    notes = fields.List(fields.Nested(RecordNoteSchema), metadata=_d("Notes."))
     actions = fields.List(fields.Nested(RecordActionSchema), metadata=_d("Agreed in it."))
     carried_actions = fields.List(
         fields.Nested(RecordActionSchema),
