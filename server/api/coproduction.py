@@ -37,6 +37,10 @@ blp = ApiBlueprint(
     "check after each session, the ladder of co-production and the monitoring record.",
 )
 
+# Every route here needs a signed-in caller: check it before the body is read, so
+# an anonymous caller gets 401 whatever it sent.
+blp.before_request(lambda: auth.me() and None)
+
 
 def blueprints() -> list:
     return [blp]

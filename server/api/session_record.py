@@ -26,6 +26,10 @@ blp = ApiBlueprint(
     "later sessions until done) and the full minutes.",
 )
 
+# Every route here needs a signed-in caller: check it before the body is read, so
+# an anonymous caller gets 401 whatever it sent.
+blp.before_request(lambda: auth.me() and None)
+
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW):
     meeting = services.get_meeting(db(), meeting_id)

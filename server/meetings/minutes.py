@@ -51,9 +51,7 @@ def reasons(db: Session, vote_ids: list[int]) -> dict[int, list[dict] | None]:
     if not vote_ids:
         return {}
     secret = dict(db.execute(select(Vote.id, Vote.secret).where(Vote.id.in_(vote_ids))).all())
-    out: dict[int, list[dict] | None] = {
-        i: (None if secret.get(i) else []) for i in vote_ids
-    }
+    out: dict[int, list[dict] | None] = {i: (None if secret.get(i) else []) for i in vote_ids}
     for ballot, name in db.execute(
         select(Ballot, User.display_name)
         .join(User, User.id == Ballot.user_id)

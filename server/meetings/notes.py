@@ -20,8 +20,7 @@ KEY = re.compile(r"^(vote|item):[1-9][0-9]{0,11}$")
 
 def of_meeting(db: Session, meeting_id: int) -> dict[str, ItemNote]:
     return {
-        n.item_key: n
-        for n in db.scalars(select(ItemNote).where(ItemNote.meeting_id == meeting_id))
+        n.item_key: n for n in db.scalars(select(ItemNote).where(ItemNote.meeting_id == meeting_id))
     }
 
 

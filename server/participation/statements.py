@@ -108,9 +108,7 @@ def may_answer(db: Session, meeting: Meeting, membership: Membership) -> bool:
     attendance was recorded) in the group before it closed."""
     rows = dict(
         db.execute(
-            select(Attendance.user_id, Attendance.status).where(
-                Attendance.meeting_id == meeting.id
-            )
+            select(Attendance.user_id, Attendance.status).where(Attendance.meeting_id == meeting.id)
         ).all()
     )
     if rows:
@@ -134,9 +132,7 @@ def answer(db: Session, meeting: Meeting, membership: Membership, answers: dict)
     Everything is checked before anything is stored: a closed session the member
     was at, known statements, known answers, and a first answer."""
     if meeting.closed_at is None:
-        raise Conflict(
-            "The check opens when the session has closed.", code="session_not_closed"
-        )
+        raise Conflict("The check opens when the session has closed.", code="session_not_closed")
     if not may_answer(db, meeting, membership):
         raise PermissionDenied(
             "This check is for the members who were at the session.", code="not_at_session"
@@ -162,9 +158,7 @@ def answer(db: Session, meeting: Meeting, membership: Membership, answers: dict)
             db.add(CheckResponse(meeting_id=meeting.id, user_id=membership.user_id))
             db.flush()
     except IntegrityError:
-        raise Conflict(
-            "You have answered this check already.", code="already_answered"
-        ) from None
+        raise Conflict("You have answered this check already.", code="already_answered") from None
     for statement_id, value in answers.items():
         column = getattr(StatementTally, value)
         bumped = db.execute(
@@ -188,9 +182,7 @@ def answer(db: Session, meeting: Meeting, membership: Membership, answers: dict)
 
 
 def answered_count(db: Session, meeting_id: int) -> int:
-    return (
-        db.scalar(select(func.count()).where(CheckResponse.meeting_id == meeting_id)) or 0
-    )
+    return db.scalar(select(func.count()).where(CheckResponse.meeting_id == meeting_id)) or 0
 
 
 def results(db: Session, group_id: int) -> dict:

@@ -144,8 +144,9 @@ def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, Counter
     editor: dict[int, int | None] = {}
     for part in _chunks(ids):
         for sid, text, author in db.execute(
-            select(SentenceVersion.sentence_id, SentenceVersion.text, SentenceVersion.author_id)
-            .where(SentenceVersion.sentence_id.in_(part), SentenceVersion.version == 1)
+            select(
+                SentenceVersion.sentence_id, SentenceVersion.text, SentenceVersion.author_id
+            ).where(SentenceVersion.sentence_id.in_(part), SentenceVersion.version == 1)
         ):
             first[sid] = (text, author)
         editor.update(_last_editors(db, part))

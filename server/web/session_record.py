@@ -150,5 +150,7 @@ def mark_action(action_id: int):
         flash(exc.message, "error")
     else:
         flash("The action is marked done." if done else "The action is open again.", "success")
-    target = safe_next(request.form.get("next")) or url_for("web.sessions", group_id=action.group_id)
+    target = safe_next(request.form.get("next")) or url_for(
+        "web.sessions", group_id=action.group_id
+    )
     return redirect(target)

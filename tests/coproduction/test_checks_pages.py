@@ -130,7 +130,12 @@ def test_facilitators_edit_the_statement_list(as_facilitator, db, world, closed)
 def test_the_ladder_and_the_monitoring_record(as_member, client, db, world, closed):
     page = text(as_member.get(f"/policies/{world.policy.id}/ladder"))
     assert "We decide together" in page
-    assert post(as_member, f"/policies/{world.policy.id}/ladder", {"rung": "participation"}).status_code == 302
+    assert (
+        post(
+            as_member, f"/policies/{world.policy.id}/ladder", {"rung": "participation"}
+        ).status_code
+        == 302
+    )
     bad = post(as_member, f"/policies/{world.policy.id}/ladder", {"rung": "top"})
     assert bad.status_code == 422
     page = text(as_member.get(f"/policies/{world.policy.id}/ladder"))
@@ -146,7 +151,12 @@ def test_the_ladder_and_the_monitoring_record(as_member, client, db, world, clos
     csv_text = as_member.get(f"/policies/{world.policy.id}/monitoring.csv").get_data(as_text=True)
     assert "ladder" in csv_text and "participation,Parents and carers,members" in csv_text
     # Members cannot write the learning; facilitators can.
-    assert post(as_member, f"/policies/{world.policy.id}/monitoring/learning", {"text": "x"}).status_code == 403
+    assert (
+        post(
+            as_member, f"/policies/{world.policy.id}/monitoring/learning", {"text": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_participation_pages_and_csv(as_member, world):

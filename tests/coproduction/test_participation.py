@@ -181,5 +181,7 @@ def test_a_flag_is_a_prompt_about_a_role(history):
     db = history["db"]
     found = figures.report(db, history["group"].id, [history["policy"]], figures.Period())
     # Health is a fifth of the members and wrote none of the words.
-    assert any(f.startswith("Health staff are 20% of the members but wrote 0%") for f in found.flags)
+    assert any(
+        f.startswith("Health staff are 20% of the members but wrote 0%") for f in found.flags
+    )
     assert all("Hal" not in f for f in found.flags)

@@ -59,8 +59,11 @@ def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, d
     reply = post(
         as_facilitator,
         f"/sessions/{first.id}/actions",
-        {"what": "Ask the school about transport", "assignee_id": str(world.member.id),
-         "due_on": "2030-01-31"},
+        {
+            "what": "Ask the school about transport",
+            "assignee_id": str(world.member.id),
+            "due_on": "2030-01-31",
+        },
     )
     assert reply.status_code == 302
     action = db.query(ActionItem).one()
