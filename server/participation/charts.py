@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LABEL_WIDTH = 190  # room for the longest role name
-BAR_AREA = 330
+LABEL_WIDTH = 170  # room for the longest role name
+BAR_AREA = 220
 ROW_HEIGHT = 34
 
 

@@ -7,3 +7,4 @@ from tests.web.conftest import (  # noqa: F401
     fast_passwords,
     world,
 )
+from tests.browser.conftest import open_session  # noqa: E402, F401
