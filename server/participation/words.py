@@ -6,9 +6,9 @@ Words written (the definition, also in docs/coproduction.md):
 - A word is a run of letters or digits, with any apostrophes or hyphens inside it
   ("carer's", "self-directed"); punctuation and spaces are not words.
 - Each live sentence of the current text is compared, word by word, with its first
-  version (difflib's longest matching blocks). Words still there from the first
-  version count for the sentence's writer; every other word (added or changed
-  since) counts for the member who made its latest version.
+  version. Words still there from the first version (each counted as often as it
+  is in both, wherever it now stands) count for the sentence's writer; every
+  other word (added or changed since) counts for its latest editor.
 - The latest editor is whoever last changed the sentence's words by editing it
   (typing, or an accepted suggestion); splitting, joining and restoring are not
   writing. A sentence never edited has only its writer.
@@ -31,10 +31,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
-from difflib import SequenceMatcher
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
 
 from server.history.models import Revision
 from server.policies.models import Section, Sentence, SentenceVersion
@@ -50,15 +49,13 @@ def words_in(text: str) -> list[str]:
 
 
 def credit(first: str, latest: str, writer: int | None, editor: int | None) -> Counter:
-    """Split the words of `latest` between the sentence's writer (words kept from
-    `first`) and its latest editor (the rest)."""
+    """Split the words of `latest` between the sentence's writer (words still there
+    from `first`, each counted as often as it is in both) and its latest editor
+    (the rest)."""
     now = words_in(latest)
     if first == latest or writer == editor:
         return Counter({writer: len(now)}) if now else Counter()
-    kept = sum(
-        b.size
-        for b in SequenceMatcher(None, words_in(first), now, autojunk=False).get_matching_blocks()
-    )
+    kept = sum((Counter(words_in(first)) & Counter(now)).values())
     out = Counter()
     if kept:
         out[writer] += kept
@@ -77,8 +74,10 @@ class _Policy:
     def __init__(self):
         self.lock = threading.Lock()
         self.sentences: dict[int, tuple[int, Counter]] = {}  # id -> (version, credits)
-        self.edits_mark = 0  # revisions with first_seq <= mark are in edits_daily
-        self.edits_daily: Counter = Counter()  # (author_id, "YYYY-MM-DD") -> revisions
+        self.edits_mark = 0  # revisions with first_seq <= mark are counted below
+        # seq // BLOCK -> revisions per author; None until a period is asked for
+        self.edit_blocks: dict[int, Counter] | None = None
+        self.edit_total: Counter = Counter()  # revisions per author, in all
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -158,33 +157,61 @@ def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, Counter
     return out
 
 
-TYPED = or_(Revision.cause.is_(None), Revision.cause != "restore")
+def TYPED(r):  # noqa: N802 (reads as a condition)
+    return or_(r.cause.is_(None), r.cause != "restore")
 
 
 def _last_editors(db: Session, ids: list[int]) -> dict[int, int | None]:
     """Who last changed each sentence's words by editing it (typing, or an accepted
-    suggestion): splits, merges and restores are not writing."""
-    latest = dict(
+    suggestion): splits, merges and restores are not writing. One index seek per
+    sentence (newest revision first), however long its history."""
+    r = aliased(Revision)
+    latest = (
+        select(r.id)
+        .where(r.sentence_id == Sentence.id, r.kind == "edit", TYPED(r))
+        .order_by(r.first_seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = {
+        sid: rid
+        for sid, rid in db.execute(select(Sentence.id, latest).where(Sentence.id.in_(ids)))
+        if rid
+    }
+    if not found:
+        return {}
+    authors = dict(
         db.execute(
-            select(Revision.sentence_id, func.max(Revision.first_seq))
-            .where(Revision.sentence_id.in_(ids), Revision.kind == "edit", TYPED)
-            .group_by(Revision.sentence_id)
+            select(Revision.id, Revision.author_id).where(Revision.id.in_(found.values()))
         ).all()
     )
-    if not latest:
-        return {}
-    wanted = set(latest.items())
-    return {
-        sid: author
-        for sid, seq, author in db.execute(
-            select(Revision.sentence_id, Revision.first_seq, Revision.author_id).where(
-                Revision.sentence_id.in_(list(latest)),
-                Revision.first_seq.in_(set(latest.values())),
-                Revision.kind == "edit",
+    return {sid: authors.get(rid) for sid, rid in found.items()}
+
+
+def _restored(db: Session, ids: list[int]) -> set[int]:
+    """Sentences whose first revision is an insert made by a restore."""
+    r = aliased(Revision)
+    first = (
+        select(r.id)
+        .where(r.sentence_id == Sentence.id)
+        .order_by(r.first_seq)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rids = [
+        rid
+        for _sid, rid in db.execute(select(Sentence.id, first).where(Sentence.id.in_(ids)))
+        if rid
+    ]
+    if not rids:
+        return set()
+    return set(
+        db.scalars(
+            select(Revision.sentence_id).where(
+                Revision.id.in_(rids), Revision.kind == "insert", Revision.cause == "restore"
             )
         )
-        if (sid, seq) in wanted
-    }
+    )
 
 
 def writers_of(db: Session, ids: list[int], first: dict) -> dict[int, int | None]:
@@ -200,15 +227,7 @@ def writers_of(db: Session, ids: list[int], first: dict) -> dict[int, int | None
             )
         ):
             parent[child] = source
-        restored.update(
-            db.scalars(
-                select(Revision.sentence_id).where(
-                    Revision.sentence_id.in_(part),
-                    Revision.kind == "insert",
-                    Revision.cause == "restore",
-                )
-            )
-        )
+        restored |= _restored(db, part)
     for sid in restored:
         text = first.get(sid, ("", None))[0]
         source = db.scalar(
