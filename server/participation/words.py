@@ -138,18 +138,63 @@ def word_totals(db: Session, policy) -> Counter:
 
 
 def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, Counter]:
+    """Credits for these sentences, in two statements per CHUNK sentences: the first
+    version, and (by one index seek each, however long the history) the newest
+    typed edit and the first revision; then those revisions' authors and kinds."""
     ids = [sid for sid, _v, _t in rows]
     first: dict[int, tuple[str, int | None]] = {}
     editor: dict[int, int | None] = {}
+    restored: set[int] = set()
+    r = aliased(Revision)
+    latest_edit = (
+        select(r.id)
+        .where(r.sentence_id == Sentence.id, r.kind == "edit", TYPED(r))
+        .order_by(r.first_seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    r2 = aliased(Revision)
+    first_revision = (
+        select(r2.id)
+        .where(r2.sentence_id == Sentence.id)
+        .order_by(r2.first_seq)
+        .limit(1)
+        .scalar_subquery()
+    )
     for part in _chunks(ids):
-        for sid, text, author in db.execute(
+        edits, firsts = {}, {}
+        for sid, text, author, edit_id, first_id in db.execute(
             select(
-                SentenceVersion.sentence_id, SentenceVersion.text, SentenceVersion.author_id
-            ).where(SentenceVersion.sentence_id.in_(part), SentenceVersion.version == 1)
+                Sentence.id,
+                SentenceVersion.text,
+                SentenceVersion.author_id,
+                latest_edit,
+                first_revision,
+            )
+            .join(
+                SentenceVersion,
+                (SentenceVersion.sentence_id == Sentence.id) & (SentenceVersion.version == 1),
+            )
+            .where(Sentence.id.in_(part))
         ):
             first[sid] = (text, author)
-        editor.update(_last_editors(db, part))
-    writers = writers_of(db, ids, first)
+            if edit_id:
+                edits[edit_id] = sid
+            if first_id:
+                firsts[first_id] = sid
+        wanted = set(edits) | set(firsts)
+        if not wanted:
+            continue
+        for rid, author, kind, cause in db.execute(
+            select(Revision.id, Revision.author_id, Revision.kind, Revision.cause).where(
+                Revision.id.in_(wanted)
+            )
+        ):
+            if rid in edits:
+                editor[edits[rid]] = author
+            if rid in firsts and kind == "insert" and cause == "restore":
+                restored.add(firsts[rid])
+    writers = writers_of(db, ids, first, restored)
     out = {}
     for sid, _version, text in rows:
         first_text, _author = first.get(sid, (text, None))
@@ -161,65 +206,13 @@ def TYPED(r):  # noqa: N802 (reads as a condition)
     return or_(r.cause.is_(None), r.cause != "restore")
 
 
-def _last_editors(db: Session, ids: list[int]) -> dict[int, int | None]:
-    """Who last changed each sentence's words by editing it (typing, or an accepted
-    suggestion): splits, merges and restores are not writing. One index seek per
-    sentence (newest revision first), however long its history."""
-    r = aliased(Revision)
-    latest = (
-        select(r.id)
-        .where(r.sentence_id == Sentence.id, r.kind == "edit", TYPED(r))
-        .order_by(r.first_seq.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = {
-        sid: rid
-        for sid, rid in db.execute(select(Sentence.id, latest).where(Sentence.id.in_(ids)))
-        if rid
-    }
-    if not found:
-        return {}
-    authors = dict(
-        db.execute(
-            select(Revision.id, Revision.author_id).where(Revision.id.in_(found.values()))
-        ).all()
-    )
-    return {sid: authors.get(rid) for sid, rid in found.items()}
-
-
-def _restored(db: Session, ids: list[int]) -> set[int]:
-    """Sentences whose first revision is an insert made by a restore."""
-    r = aliased(Revision)
-    first = (
-        select(r.id)
-        .where(r.sentence_id == Sentence.id)
-        .order_by(r.first_seq)
-        .limit(1)
-        .scalar_subquery()
-    )
-    rids = [
-        rid
-        for _sid, rid in db.execute(select(Sentence.id, first).where(Sentence.id.in_(ids)))
-        if rid
-    ]
-    if not rids:
-        return set()
-    return set(
-        db.scalars(
-            select(Revision.sentence_id).where(
-                Revision.id.in_(rids), Revision.kind == "insert", Revision.cause == "restore"
-            )
-        )
-    )
-
-
-def writers_of(db: Session, ids: list[int], first: dict) -> dict[int, int | None]:
+def writers_of(
+    db: Session, ids: list[int], first: dict, restored: set[int]
+) -> dict[int, int | None]:
     """Who wrote each sentence: its first version's author, or for a split-off
     half the writer of the sentence it came from, or for a restored sentence the
     writer of the removed one it brings back."""
     parent: dict[int, int] = {}
-    restored: set[int] = set()
     for part in _chunks(ids):
         for child, source in db.execute(
             select(Revision.other_sentence_id, Revision.sentence_id).where(
@@ -227,7 +220,6 @@ def writers_of(db: Session, ids: list[int], first: dict) -> dict[int, int | None
             )
         ):
             parent[child] = source
-        restored |= _restored(db, part)
     for sid in restored:
         text = first.get(sid, ("", None))[0]
         source = db.scalar(
