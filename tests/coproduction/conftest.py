@@ -1,5 +1,7 @@
-"""Co-production tests share the page helpers (a signed-in client, a small group)."""
+"""Co-production tests share the page helpers (a signed-in client, a small group)
+and the browser sessions."""
 
+from tests.browser.conftest import open_session  # noqa: F401
 from tests.web.conftest import (  # noqa: F401
     as_facilitator,
     as_member,
@@ -7,4 +9,3 @@ from tests.web.conftest import (  # noqa: F401
     fast_passwords,
     world,
 )
-from tests.browser.conftest import open_session  # noqa: E402, F401

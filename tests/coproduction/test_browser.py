@@ -58,8 +58,8 @@ def _bars_and_tables(page) -> dict:
             key: f.dataset.chart,
             bars: Array.from(f.querySelectorAll('svg g[data-bar]')).map(
                 g => [g.dataset.bar, Number(g.querySelector('text:last-of-type').textContent)]),
-            table: Array.from(f.querySelectorAll('tbody tr')).map(
-                r => [r.querySelector('th').textContent, Number(r.querySelector('td').textContent)]),
+            table: Array.from(f.querySelectorAll('tbody tr')).map(r => [
+                r.querySelector('th').textContent, Number(r.querySelector('td').textContent)]),
             width: f.querySelector('svg').getBoundingClientRect().width,
         }))"""
     )
