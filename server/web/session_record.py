@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from server import auth
 from server.access import group_access
 from server.errors import DomainError, InvalidInput
-from server.meetings import actions, agenda, attendance, minutes, notes, services
+from server.meetings import actions, agenda, attendance, calendar, minutes, notes, services
 from server.meetings.models import Meeting
 from server.permissions import Action
 from server.web.blueprint import bp
@@ -137,6 +137,19 @@ def add_action(meeting_id: int):
         return _record_page(meeting, access, exc.status, exc.message, **request.form)
     flash("The action is added.", "success")
     return redirect(url_for("web.session_record", meeting_id=meeting.id, _anchor="actions"))
+
+
+@bp.get("/sessions/<int:meeting_id>/calendar.ics")
+def session_calendar(meeting_id: int):
+    """The session as a calendar file (any member)."""
+    meeting = services.get_meeting(db(), meeting_id)
+    access = group_access(db(), my_id(), meeting.group_id)
+    link = url_for("web.session", meeting_id=meeting.id, _external=True)
+    return Response(
+        calendar.ics(meeting, link, access.group.name),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="session-{meeting.id}.ics"'},
+    )
 
 
 @bp.post("/actions/<int:action_id>/done")

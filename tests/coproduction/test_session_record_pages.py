@@ -153,3 +153,17 @@ def _first_sentence(db, section_id):
     from server.policies.services import sentences_of
 
     return sentences_of(db, [section_id])[section_id][0].id
+
+
+def test_a_planned_session_as_a_calendar_file(as_member, world, db):
+    from icalendar import Calendar
+
+    meeting = plan(db, world, 3, "April session")
+    page = text(as_member.get(f"/sessions/{meeting.id}"))
+    assert f"/sessions/{meeting.id}/calendar.ics" in page
+    reply = as_member.get(f"/sessions/{meeting.id}/calendar.ics")
+    assert reply.status_code == 200 and reply.mimetype == "text/calendar"
+    event = Calendar.from_ical(reply.data).walk("VEVENT")[0]
+    assert str(event["summary"]) == "April session (Northshire group)"
+    assert abs((event["dtstart"].dt - meeting.starts_at).total_seconds()) < 1
+    assert f"/sessions/{meeting.id}" in str(event["url"])
