@@ -17,7 +17,9 @@ from server.editing import services as editing
 from server.glossary import services as glossary
 from server.groups import services as groups
 from server.groups.models import Group, Membership, Role
+from server.meetings import actions, agenda, attendance, notes
 from server.meetings import services as meetings
+from server.participation import ladder, statements
 from server.policies import services as policies
 from server.policies.models import Policy
 from server.publishing import services as publishing
@@ -181,8 +183,10 @@ def _build(db: Session, users: dict) -> Group:
         notes="We agreed who drafts what.",
     )
     meetings.start(db, last, facilitator)
+    welcome = agenda.add(db, last, "Who drafts what", "")
     meetings.close(db, last, facilitator)
     _publish(db, policy, users)
+    _coproduction(db, last, welcome, policy, facilitator, memberships)
     _review(db, policy, users, memberships)
     meetings.schedule(
         db,
@@ -212,6 +216,43 @@ def _publish(db: Session, policy: Policy, users: dict) -> None:
         db, policy, facilitator, "The first version, agreed at the October whole-group session."
     )
     publishing.set_public(db, policy, facilitator, True)
+
+
+def _coproduction(db, meeting, item, policy, facilitator, memberships) -> None:
+    """The October session, completed: who came, a note, an action, a few answers to
+    the "I statements" check (anonymous: counts only) and places on the ladder."""
+    people = list(memberships.values())
+    entries = []
+    for n, m in enumerate(people):
+        if n % 4 == 3:
+            entries.append({"user_id": m.user_id, "status": "apologies"})
+        else:
+            mode = "online" if n % 3 == 1 else "in_person"
+            entries.append({"user_id": m.user_id, "status": "present", "mode": mode})
+    attendance.record(db, meeting, facilitator.id, entries)
+    notes.write(
+        db,
+        meeting,
+        notes.item_key(item),
+        "Each sub-group takes one part. Families' questions go first, in plain words.",
+        facilitator.id,
+    )
+    helper = next(m for m in people if m.role == Role.PARENT_CARER)
+    actions.add(
+        db,
+        meeting,
+        facilitator.id,
+        what="Ask three families which questions they ask most about Personal Budgets.",
+        assignee_id=helper.user_id,
+        due_on=(utcnow() + timedelta(days=10)).date(),
+    )
+    asked = statements.statements_of(db, meeting.group_id)
+    present = [m for m, e in zip(people, entries, strict=True) if e["status"] == "present"]
+    for n, m in enumerate(present[:4]):
+        choice = ["agree", "agree", "partly", "agree"][n]
+        statements.answer(db, meeting, m, {s.id: choice for s in asked})
+    for n, m in enumerate(people[:5]):
+        ladder.place(db, policy, m.user_id, ["participation", "consultation"][n % 2])
 
 
 def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:

@@ -12,12 +12,26 @@ from server.groups.models import (  # noqa: F401
     SubgroupMember,
 )
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
-from server.meetings.models import AgendaItem, Meeting, ReviewMark  # noqa: F401
+from server.meetings.models import (  # noqa: F401
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    ItemNote,
+    Meeting,
+    ReviewMark,
+)
 from server.notifications.models import (  # noqa: F401
     MailChoice,
     Notification,
     OutboxMail,
     PendingEvent,
+)
+from server.participation.models import (  # noqa: F401
+    CheckResponse,
+    LadderPlacement,
+    Learning,
+    Statement,
+    StatementTally,
 )
 from server.plain.models import HintDismissal  # noqa: F401
 from server.policies.models import (  # noqa: F401

@@ -26,6 +26,7 @@ DOMAIN = [
     "mail",
     "publishing",
     "search",
+    "participation",
 ]
 WEB = (
     "flask",

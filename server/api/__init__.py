@@ -45,9 +45,9 @@ def blueprints() -> list:
 
 
 def _sessions() -> list:
-    from server.api import sessions
+    from server.api import coproduction, session_record, sessions
 
-    return [sessions.blp, sessions.review_blp]
+    return [sessions.blp, sessions.review_blp, session_record.blp, *coproduction.blueprints()]
 
 
 def _plain_language() -> list:

@@ -489,7 +489,7 @@ def cast_ballot(body, vote_id):
     `vote_closed`. The reply is the vote; the last member to vote may close it.
     """
     vote, access = _vote_access(vote_id)
-    votes.cast(db(), vote, access.membership, body["choice"], change=False)
+    votes.cast(db(), vote, access.membership, body["choice"], change=False, reason=body["reason"])
     return _vote(vote)
 
 
@@ -500,7 +500,7 @@ def cast_ballot(body, vote_id):
 def put_my_ballot(body, vote_id):
     """Cast or change your vote while the vote is open (then 409 `vote_closed`)"""
     vote, access = _vote_access(vote_id)
-    votes.cast(db(), vote, access.membership, body["choice"], change=True)
+    votes.cast(db(), vote, access.membership, body["choice"], change=True, reason=body["reason"])
     return _vote(vote)
 
 

@@ -325,6 +325,14 @@ class ChoiceSchema(Schema):
         validate=validate.OneOf(CHOICES),
         metadata=_d("approve, reject or abstain.", enum=CHOICES),
     )
+    reason = fields.String(
+        load_default=None,
+        validate=validate.Length(max=4000),
+        metadata=_d(
+            "Why, if you want to say (up to 2000 characters). Shown with your name beside "
+            "the result unless the ballot is secret. Absent: keep the reason given before."
+        ),
+    )
 
 
 class VoteFilterSchema(Schema):
@@ -371,6 +379,7 @@ class BallotSchema(Schema):
 
     user = fields.Nested(ReviewerSchema, metadata=_d("Who voted."))
     choice = fields.String(metadata=_d("Their choice.", enum=CHOICES))
+    reason = fields.String(metadata=_d("Why they voted so, in their words (may be empty)."))
     changed_at = Stamp("When they voted, or last changed their vote")
 
 

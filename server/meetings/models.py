@@ -3,9 +3,9 @@ reviewed before it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
@@ -78,3 +78,69 @@ class ReviewMark(Base):
     key: Mapped[str] = mapped_column(String(60))  # "sentence:12", "thread:3", "vote:5"...
     stamp: Mapped[str] = mapped_column(String(200))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- a session, completed (issue 16): attendance, notes, actions ---------------------------
+
+
+class Attendance(Base):
+    """Whether a member came to a session, and how. One row per member and session;
+    members without a row are simply not recorded yet."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # present, apologies, absent
+    mode: Mapped[str | None] = mapped_column(String(12))  # in_person, online (present only)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class ItemNote(Base):
+    """What was said about one agenda item, written during or after the session.
+    Keyed by the item's key ("vote:12" or "item:7"), not the agenda row, so notes
+    survive however the agenda is assembled."""
+
+    __tablename__ = "meeting_item_notes"
+    __table_args__ = (UniqueConstraint("meeting_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    item_key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionItem(Base):
+    """Something a member agreed to do: what, who, by when. Shown to that member and
+    on every later session's page until someone marks it done."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    what: Mapped[str] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    assignee = relationship("User", foreign_keys=[assignee_id])
+
+    def __repr__(self) -> str:
+        return f"<ActionItem {self.id} {'done' if self.done_at else 'open'}>"

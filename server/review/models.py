@@ -233,6 +233,8 @@ class Ballot(Base):
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     choice: Mapped[Choice] = mapped_column(_enum(Choice, "ballot_choice"))
+    # Why, if the member wants to say: shown with the result unless the ballot is secret.
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -34,6 +34,9 @@ from server.review.models import (
     Vote,
     VoteSubject,
 )
+from server.text.clean import clean_block
+
+MAX_REASON_CHARS = 2000
 
 # --- the group's rules ---------------------------------------------------------------------
 
@@ -263,16 +266,25 @@ def cast(
     *,
     change: bool = True,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Ballot:
     """One member, one vote. With `change`, a member's vote replaces their earlier one
     while the vote is open; without it, a second vote is refused (a client that
-    meant to cast a first vote learns it had already)."""
+    meant to cast a first vote learns it had already). An optional `reason` says
+    why; None keeps the one given before."""
     try:
         choice_ = Choice(choice)
     except ValueError:
         raise InvalidInput(
             "Choose approve, reject or abstain.", fields={"choice": ["approve, reject or abstain."]}
         ) from None
+    if reason is not None:
+        reason = clean_block(reason).strip()
+        if len(reason) > MAX_REASON_CHARS:
+            raise InvalidInput(
+                f"A reason can be up to {MAX_REASON_CHARS} characters.",
+                fields={"reason": [f"Up to {MAX_REASON_CHARS} characters."]},
+            )
     refresh(db, vote, now)
     if not vote.is_open or not _hold_open(db, vote):
         raise Conflict("This vote has closed.", code="vote_closed")
@@ -290,6 +302,8 @@ def cast(
         db.add(ballot)
     else:
         ballot.choice, ballot.changed_at = choice_, now
+    if reason is not None:
+        ballot.reason = reason
     db.flush()
     announce(db, vote.policy_id, vote.section_id, "vote", vote.id, "voted")
     refresh(db, vote, now)  # the last member to vote may close it

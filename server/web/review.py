@@ -116,6 +116,7 @@ class Panel:
     rules_text: str
     tally: dict  # votes.tally_shown
     my_choice: str | None
+    my_reason: str | None
     ballots: list | None  # None: a secret ballot
     can_close: bool
     next: str
@@ -144,6 +145,7 @@ def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None =
         rules_text=r.explain(votes.rules_of(vote), tally.members),
         tally=votes.tally_shown(vote, tally),
         my_choice=mine.choice.value if mine else None,
+        my_reason=mine.reason if mine else None,
         ballots=ballots,
         can_close=vote.is_open and access.membership.is_facilitator,
         next=next_url,

@@ -123,6 +123,10 @@ class EditProposalForm(Form):
 
 class BallotForm(Form):
     choice = RadioChoice("Your vote", choices=CHOICES, message="Choose approve, reject or abstain.")
+    reason = TextAreaField(
+        "Why (optional)",
+        validators=[Length(max=2000, message="A reason can be up to 2000 characters.")],
+    )
     next = HiddenField()
 
 

@@ -69,7 +69,9 @@ def cast_ballot(vote_id: int):
         return _vote_page(found_vote, found, access, form, 422, next_url)
     had = votes.my_ballot(db(), found_vote, access.membership.user_id) is not None
     try:
-        votes.cast(db(), found_vote, access.membership, form.choice.data)
+        votes.cast(
+            db(), found_vote, access.membership, form.choice.data, reason=form.reason.data or ""
+        )
     except DomainError as exc:
         attach(form, exc)
         return _vote_page(found_vote, found, access, form, exc.status, next_url)

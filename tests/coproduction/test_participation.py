@@ -1,0 +1,187 @@
+"""Participation by role on a seeded history, compared with values worked out by
+hand from the definition in docs/coproduction.md (words kept from a sentence's
+first version count for its writer; the rest for its last editor; splits and
+restores are not writing)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from diff_match_patch import diff_match_patch
+
+from server import sync
+from server.db import utcnow
+from server.editing import services as editing
+from server.history.restore import restore_sentence
+from server.meetings import attendance, services
+from server.participation import figures, words
+from server.policies.models import Sentence
+from server.policies.services import sentences_of
+from server.review import comments, proposals
+
+dmp = diff_match_patch()
+
+
+def _patch(old, new):
+    return dmp.patch_toText(dmp.patch_make(old, new))
+
+
+def test_the_word_definition():
+    assert words.words_in("You can't ask - self-directed, 2 times.") == [
+        "You",
+        "can't",
+        "ask",
+        "self-directed",
+        "2",
+        "times",
+    ]
+    # Kept words go to the writer, the rest to the editor.
+    got = words.credit("a b c d", "a x c d e", 1, 2)
+    assert got == {1: 3, 2: 2}
+
+
+@pytest.fixture
+def history(make, db):
+    """Five members; a section whose text several people write, change, split,
+    delete and restore."""
+    chair = make.user("Chair")
+    group = make.group(chair, "Northshire")
+    pam = make.user("Pam")
+    pat = make.user("Pat")
+    ed = make.user("Ed")
+    hal = make.user("Hal")
+    people = {
+        "pam": make.member(group, pam, "parent_carer"),
+        "pat": make.member(group, pat, "parent_carer"),
+        "ed": make.member(group, ed, "education"),
+        "hal": make.member(group, hal, "health"),
+    }
+    sub = make.subgroup(group, "Writers", members=list(people.values()))
+    policy = make.policy(group, chair, "Personal budgets")
+    section = make.section(policy.parts[0], chair, sub, "Asking", "")
+
+    def live():
+        db.expire_all()
+        return sentences_of(db, [section.id])[section.id]
+
+    # Pam writes one sentence (10 words).
+    editing.insert(
+        db, section, pam, "You can ask for a personal budget at any time.", sync.Place(at="start")
+    )
+    db.commit()
+    first = live()[0]
+    # Ed adds "the council" (2 words): Pam 10, Ed 2.
+    editing.edit_text(
+        db,
+        section,
+        first,
+        ed,
+        first.version,
+        _patch(first.text, "You can ask the council for a personal budget at any time."),
+    )
+    db.commit()
+    first = live()[0]
+    # Hal splits it after "council": splitting is not writing.
+    cut = first.text.index(" for a")
+    editing.split(db, section, first, hal, first.version, cut)
+    db.commit()
+    # Pat writes a second sentence (6 words), Hal changes one word of it.
+    editing.insert(
+        db, section, pat, "We will answer within two weeks.", sync.Place(after=live()[-1].id)
+    )
+    db.commit()
+    pats = live()[-1]
+    editing.edit_text(
+        db,
+        section,
+        pats,
+        hal,
+        pats.version,
+        _patch(pats.text, "We will answer within ten days."),
+    )
+    db.commit()
+    # Ed deletes Pat's sentence, then Chair restores it as Pat first wrote it.
+    pats = live()[-1]
+    editing.delete(db, section, pats, ed, pats.version)
+    db.commit()
+    gone = db.get(Sentence, pats.id)
+    restore_sentence(db, section, gone, chair, 1)
+    db.commit()
+    return {"group": group, "policy": policy, "section": section, "people": people, "db": db}
+
+
+def test_words_written_per_role_match_the_hand_count(history):
+    db = history["db"]
+    policy = history["policy"]
+    texts = [s.text for s in sentences_of(db, [history["section"].id])[history["section"].id]]
+    assert texts == [
+        "You can ask the council",
+        " for a personal budget at any time.",
+        "We will answer within two weeks.",
+    ]
+    found = figures.report(db, history["group"].id, [policy], figures.Period())
+    by_role = {r.role: r for r in found.rows}
+    # Pam: "You can ask" (3) + "for a personal budget at any time" (7) = 10.
+    # Ed: "the council" = 2. Pat: her restored sentence, 6. Hal and Chair: 0.
+    assert by_role["parent_carer"].words == 16
+    assert by_role["education"].words == 2
+    assert by_role["health"].words == 0
+    assert by_role["facilitator"].words == 0
+    assert found.totals.words == 18
+    assert by_role["parent_carer"].members == 2
+
+
+def test_other_measures_and_the_period(history, make):
+    db = history["db"]
+    policy, section, people = history["policy"], history["section"], history["people"]
+    hal = people["hal"]
+    comments.add(db, section, hal, "Is two weeks right?")
+    proposals.create(
+        db,
+        section,
+        people["pat"],
+        kind="replace",
+        reason="Shorter",
+        text="We answer in ten days.",
+        sentence_ids=[sentences_of(db, [section.id])[section.id][-1].id],
+    )
+    meeting = services.schedule(db, history["group"], hal.user, title="Held", starts_at=utcnow())
+    services.start(db, meeting, hal.user)
+    attendance.record(
+        db,
+        meeting,
+        hal.user_id,
+        [
+            {"user_id": people["pam"].user_id, "status": "present", "mode": "online"},
+            {"user_id": people["ed"].user_id, "status": "apologies"},
+        ],
+    )
+    db.commit()
+    found = figures.report(db, history["group"].id, [policy], figures.Period())
+    by_role = {r.role: r for r in found.rows}
+    assert found.sessions == 1
+    assert by_role["parent_carer"].attended == 1
+    assert by_role["education"].attended == 0
+    assert by_role["health"].comments == 1
+    assert by_role["parent_carer"].suggestions == 1
+    # Edits: Pam 1 insert; Pat 1 insert; Ed 1 edit + 1 delete; Hal 1 split + 1 edit;
+    # Chair 1 restore (an insert), plus the section Chair made.
+    assert by_role["parent_carer"].edits == 2
+    assert by_role["education"].edits == 2
+    assert by_role["health"].edits == 2
+    # A period that ended yesterday holds none of it, except the words (the text now).
+    old = figures.Period(date(2000, 1, 1), date(2000, 1, 2))
+    past = {r.role: r for r in figures.report(db, history["group"].id, [policy], old).rows}
+    assert past["education"].edits == 0 and past["health"].comments == 0
+    assert past["parent_carer"].words == 16
+
+
+def test_a_flag_is_a_prompt_about_a_role(history):
+    db = history["db"]
+    found = figures.report(db, history["group"].id, [history["policy"]], figures.Period())
+    # Health is a fifth of the members and wrote none of the words.
+    assert any(
+        f.startswith("Health staff are 20% of the members but wrote 0%") for f in found.flags
+    )
+    assert all("Hal" not in f for f in found.flags)
