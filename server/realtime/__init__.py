@@ -10,8 +10,10 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from server.realtime import broadcast, handlers, review_feed  # noqa: F401  (handlers)
+    from server.extensions import socketio
+    from server.realtime import broadcast, handlers, reserved, review_feed  # noqa: F401
 
+    reserved.guard(socketio.server)
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)
