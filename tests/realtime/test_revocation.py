@@ -20,7 +20,7 @@ from server import create_app
 from server.migrate import upgrade
 from tests.cli.test_cli import codraft
 from tests.conftest import PASSWORD, Factory, LiveServer
-from tests.realtime.conftest import Live, build_world, patch
+from tests.realtime.conftest import Live, build_world, patch, start_patiently
 from tests.realtime.test_sockets import first_sentence, wait_for
 
 PATHS = ["sign_out", "password_change", "account_disabled", "token_revoked", "removed_from_group"]
@@ -206,8 +206,8 @@ def pair(tmp_path, postgres_url, redis_url):
         "CODRAFT_MESSAGE_QUEUE": redis_url,
         "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
     }
-    one = LiveServer(tmp_path, command="serve", env=env).start()
-    two = LiveServer(tmp_path, command="serve", env=env).start()
+    one = start_patiently(LiveServer(tmp_path, command="serve", env=env))
+    two = start_patiently(LiveServer(tmp_path, command="serve", env=env))
     yield world, make, one, two, {"instance": tmp_path, "env": env}
     one.stop()
     two.stop()
