@@ -4,9 +4,11 @@ the group) this opens SOCKETS sockets of one person (half of them having sent a
 fake `disconnect` event first), all joined to a policy, revokes, and times until
 the last of them has received `access_revoked` and been disconnected.
 
-Two figures per run: from the moment the revoking request was sent (for the
-account disabled from the command line: the moment the command returned) and
-from the moment its HTTP reply arrived (negative: the sockets were gone first).
+Two figures per run: from the moment the revoking request was sent (a sign-out
+and a password change first load their page for its form token: that is in it)
+and from the moment its HTTP reply arrived (negative: the sockets were gone
+first). The account is disabled as `codraft disable-user` does it (another
+process, with the servers' message queue if there is one), timed from its commit.
 docs/protocol.md ("access_revoked") records the figures.
 
     .venv/bin/python bench/cutoff.py                    # one process, SQLite
@@ -27,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from server import create_app  # noqa: E402
+from server.accounts.services import set_active  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from tests.conftest import Factory, LiveServer  # noqa: E402
 from tests.realtime.conftest import build_world, start_patiently  # noqa: E402
@@ -55,10 +58,14 @@ def one_run(path, world, make, socket_url, revoke_url, cli, sockets):
         for n, sock in enumerate(clients):
             sock.sio.on("disconnect", lambda *_a, n=n: done_at.setdefault(n, time.monotonic()))
         sent = time.monotonic()
-        revoke(path, who, revoke_url, make, world, cli)
-        replied = time.monotonic()
         if path == "account_disabled":
-            sent = replied  # the command's own start-up is not the server's doing
+            # What `codraft disable-user` does, without its seconds of start-up: this
+            # process commits with the servers' message queue (if any) and no sockets.
+            set_active(make.db, who.user, False)
+            make.db.commit()
+        else:
+            revoke(path, who, revoke_url, make, world, cli)
+        replied = time.monotonic()
         deadline = time.monotonic() + 30
         while len(done_at) < len(clients) and time.monotonic() < deadline:
             time.sleep(0.002)
@@ -89,11 +96,13 @@ def main() -> None:
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         upgrade(url)
         config["DATABASE_URL"] = url
+        config["MESSAGE_QUEUE"] = REDIS
         env = {
             "CODRAFT_DATABASE_URL": url,
             "CODRAFT_MESSAGE_QUEUE": REDIS,
             "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-bench-{uuid.uuid4().hex[:8]}",
         }
+        config["MESSAGE_QUEUE_CHANNEL"] = env["CODRAFT_MESSAGE_QUEUE_CHANNEL"]
     else:
         upgrade(f"sqlite:///{tmp / 'codraft.db'}")
     app = create_app(config)
