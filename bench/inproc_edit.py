@@ -14,6 +14,7 @@ CPU time rather than wall time, so that other work on the machine disturbs it le
 from __future__ import annotations
 
 import cProfile
+import itertools
 import json
 import os
 import pstats
@@ -85,6 +86,7 @@ def main() -> None:
         assert joined["ok"], joined
     state = {s["id"]: [s["text"], s["version"]] for s in data["sentences"]}
     dmp, rng = diff_match_patch(), random.Random(1)
+    refs = itertools.count(1)  # a new ref per request: the same one is done only once
 
     def one() -> None:
         sid = rng.choice(list(state))
@@ -98,7 +100,7 @@ def main() -> None:
             {
                 "id": sid,
                 "base_version": version,
-                "ref": 1,
+                "ref": next(refs),
                 "patch": dmp.patch_toText(dmp.patch_make(text, new)),
             },
             callback=True,

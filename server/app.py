@@ -40,10 +40,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_api(rest_api)
     register_web(app)
     http_errors.init_app(app)
+    from server.realtime.cutoff import client_manager
+
     socketio.init_app(
         app,
-        message_queue=app.config["MESSAGE_QUEUE"],
-        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+        client_manager=client_manager(
+            app.config["MESSAGE_QUEUE"], app.config["MESSAGE_QUEUE_CHANNEL"]
+        ),
         async_mode=app.config["ASYNC_MODE"],
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )

@@ -2,6 +2,7 @@
 
 from server.accounts.models import ApiToken, AuthSession, PasswordReset, User  # noqa: F401
 from server.db import Base  # noqa: F401
+from server.editing.models import Client, ClientRequest  # noqa: F401
 from server.glossary.models import GlossaryChange, GlossaryTerm  # noqa: F401
 from server.groups.models import (  # noqa: F401
     Group,

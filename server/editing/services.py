@@ -211,6 +211,22 @@ def insert(
     return _broadcast(db, section, change.op.message(), user, origin)
 
 
+def insert_typed(
+    db: Session,
+    section: Section,
+    user: User,
+    text: str,
+    place: sync.Place,
+    origin: Origin | None = None,
+) -> dict:
+    """Insert a sentence a live client typed: refused like a typed edit (line breaks,
+    control characters: `bad_text`) rather than cleaned."""
+    problem = typed_text_problem(text)
+    if problem:
+        raise InvalidInput(problem, code="bad_text")
+    return insert(db, section, user, text, place, origin)
+
+
 def delete(
     db: Session,
     section: Section,

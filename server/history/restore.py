@@ -62,10 +62,33 @@ def restore_sentence(
     return [editing.insert(db, section, user, text, place, RESTORE)]
 
 
+def _match(target: list[dict], live: list[Sentence]) -> list[Sentence | None]:
+    """The live sentence each target sentence becomes: the same sentence if it is
+    still there, else an unclaimed live sentence with exactly its text (one that an
+    earlier restore brought back, say), else None (insert it). Keeping sentences
+    where the text is equal keeps their ids, so comments stay on them and a
+    repeated restore has nothing to do."""
+    by_id = {row.id: row for row in live}
+    wanted = {t["id"] for t in target}
+    spare: dict[str, list[Sentence]] = {}
+    for row in live:
+        if row.id not in wanted:
+            spare.setdefault(row.text, []).append(row)
+    matched: list[Sentence | None] = []
+    for t in target:
+        row = by_id.get(t["id"])
+        if row is None and spare.get(t["text"]):
+            row = spare[t["text"]].pop(0)
+        matched.append(row)
+    return matched
+
+
 def restore_section(db: Session, section: Section, user: User, point: history.Point) -> list[dict]:
     """Make a section's sentences read as they did at `point`: sentences added since
     are deleted, changed ones get their old text back, removed ones return (as new
-    sentences), and the order is put back. The title and owner are not touched."""
+    sentences, unless a sentence with that exact text is there to keep), and the
+    order is put back. The title and owner are not touched. A section that already
+    reads so gets no ops at all."""
     state = store.state_at(db, section.policy_id, point.seq)
     if section.id not in state.sections:
         raise InvalidInput(
@@ -74,15 +97,16 @@ def restore_section(db: Session, section: Section, user: User, point: history.Po
         )
     target = state.section_sentences(section.id)
     ops: list[dict] = []
-    wanted = {s["id"] for s in target}
+    live = _live(db, section.id)
+    matched = _match(target, live)
+    kept = {row.id for row in matched if row is not None}
     try:
-        for row in _live(db, section.id):
-            if row.id not in wanted:
+        for row in live:
+            if row.id not in kept:
                 ops.append(editing.delete(db, section, row, user, row.version, RESTORE))
         order: list[int] = []
-        for t in target:
-            row = db.get(Sentence, t["id"])
-            if row is not None and row.deleted_at is None and row.section_id == section.id:
+        for t, row in zip(target, matched, strict=True):
+            if row is not None:
                 op = _edit(db, section, row, user, t["text"])
                 if op:
                     ops.append(op)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.models import ApiToken, AuthSession, User
-from server.accounts.services import credential_user, credential_valid
+from server.accounts.services import credential_valid
 from server.db import utcnow
 from server.presence.models import Connection
 
@@ -157,18 +157,52 @@ def sids_for(
     return list(db.scalars(query))
 
 
-def ended_credentials(db: Session, sids: list[str], idle: timedelta) -> list[Connection]:
-    """Connections among `sids` whose sign-in or token stopped being valid by some
-    route that told no one (an account disabled from the command line, expiry)."""
-    rows = list(db.scalars(select(Connection).where(Connection.sid.in_(sids)))) if sids else []
-    return [
-        row
-        for row in rows
-        if credential_user(
-            db, auth_session_id=row.auth_session_id, api_token_id=row.api_token_id, idle=idle
+def ended_credentials(
+    db: Session, credentials: set[tuple[int | None, int | None]], idle: timedelta
+) -> list[tuple[tuple[int | None, int | None], bool]]:
+    """Which of these credentials ((auth session id, api token id) pairs, as the
+    sockets of one process connected with them) stopped being valid by a route
+    that told no one (an account disabled from the command line, expiry), each
+    with whether it was a token that got revoked (rather than a sign-in that ended
+    or an account disabled). Two queries, however many sockets."""
+    session_ids = {a for a, _t in credentials if a is not None}
+    token_ids = {t for a, t in credentials if a is None and t is not None}
+    sessions = {
+        row.id: row
+        for row in (
+            db.scalars(
+                select(AuthSession)
+                .options(joinedload(AuthSession.user))
+                .where(AuthSession.id.in_(session_ids))
+            )
+            if session_ids
+            else ()
         )
-        is None
-    ]
+    }
+    tokens = {
+        row.id: row
+        for row in (
+            db.scalars(
+                select(ApiToken)
+                .options(joinedload(ApiToken.user))
+                .where(ApiToken.id.in_(token_ids))
+            )
+            if token_ids
+            else ()
+        )
+    }
+    ended = []
+    for credential in sorted(credentials, key=repr):
+        auth_session_id, api_token_id = credential
+        if auth_session_id is not None:
+            row = sessions.get(auth_session_id)
+            if row is None or not credential_valid(row.user, row, None, idle):
+                ended.append((credential, False))
+        else:
+            token = tokens.get(api_token_id)
+            if token is None or not credential_valid(token.user, None, token, idle):
+                ended.append((credential, token is None or token.revoked_at is not None))
+    return ended
 
 
 def refresh(db: Session, sids: list[str]) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
+    from server.extensions import socketio
     from server.realtime import (  # noqa: F401  (handlers)
         broadcast,
         handlers,
         hints_feed,
         notifications_feed,
+        reserved,
         review_feed,
     )
 
+    reserved.guard(socketio.server)
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)

@@ -18,11 +18,12 @@ from functools import cached_property, wraps
 
 from flask import current_app
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from server import events, sync
 from server.accounts.models import User
+from server.editing import clients
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
@@ -62,6 +63,12 @@ def error_ack(code: str, message: str, **details) -> dict:
 
 def database():
     return current_app.extensions["codraft_db"]
+
+
+def own_session() -> Session:
+    """A session of its own, for work that may run inside another session's commit
+    (a disconnect caused by a cut-off that an after-commit listener sent)."""
+    return Session(bind=database().engine, expire_on_commit=False)
 
 
 def load_ctx(db: Session, sid: str) -> Ctx:
@@ -184,6 +191,24 @@ def _run(fn, sid: str, payload: dict) -> dict:
     return BUSY
 
 
+def _once(fn, ctx: Ctx, payload: dict) -> dict:
+    """Carry out a change once per (client id, ref): a request already carried out
+    (sent again after a reconnect) gets its original reply and changes nothing."""
+    ref = payload.get("ref")
+    if ref is None or ctx.client_id is None:
+        return fn(ctx, payload)
+    done = clients.reply_for(ctx.db, ctx.client_id, ref)
+    if done is not None:
+        return done
+    reply = fn(ctx, payload)
+    if reply.get("ok"):
+        try:
+            clients.remember(ctx.db, ctx.client_id, ref, reply)
+        except IntegrityError as exc:  # carried out meanwhile elsewhere: start again
+            raise StaleWrite(f"request {ref} of {ctx.client_id} was carried out") from exc
+    return reply
+
+
 def _write_batch(jobs: list[Job]) -> None:
     """Carry out a batch of one policy's changes in one transaction (group_commit).
 
@@ -211,7 +236,7 @@ def _write_batch(jobs: list[Job]) -> None:
                         ctx = load_ctx(db, sid)
                         if ctx.policy_id != policy_id:
                             raise NotFound("Join the policy again.", code="not_joined")
-                        job.reply = fn(ctx, payload)
+                        job.reply = _once(fn, ctx, payload)
                     written += 1
                 except (sync.SyncError, DomainError) as exc:
                     job.reply = _answer(exc, sid, cut_off)

@@ -13,29 +13,33 @@ from sqlalchemy.orm import Session
 
 from server import events
 from server.accounts.models import User
+from server.editing import clients
 from server.extensions import socketio
 from server.permissions import Action, allows, editable, membership_of
 from server.policies.models import Policy, Section
 from server.policies.oplog import PolicyChanged
 from server.presence import services as presence
 from server.presence.models import Connection
+from server.realtime import cutoff
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 30
 CREDENTIAL_CHECK_SECONDS = 5
-_local_sids: set[str] = set()  # sockets connected to this process
+# Sockets connected to this process and the credential each connected with:
+# (auth session id, api token id), one of them None.
+_local: dict[str, tuple[int | None, int | None]] = {}
 
 
 def room(policy_id: int) -> str:
     return f"policy:{policy_id}"
 
 
-def track(sid: str) -> None:
-    _local_sids.add(sid)
+def track(sid: str, auth_session_id: int | None, api_token_id: int | None) -> None:
+    _local[sid] = (auth_session_id, api_token_id)
 
 
 def untrack(sid: str) -> None:
-    _local_sids.discard(sid)
+    _local.pop(sid, None)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,11 @@ def _on_presence(evt: PresenceChanged) -> None:
         socketio.emit("presence", evt.present, to=room(evt.policy_id))
 
 
-def _cut_off(rows: list[Connection], reason: str) -> None:
-    for row in rows:
-        socketio.emit("access_revoked", {"reason": reason}, to=row.sid)
-        socketio.server.disconnect(row.sid, namespace="/")
+def cut_off(room_name: str, reason: str) -> None:
+    """Tell the sockets in a credential or membership room why, and disconnect them,
+    in every process (realtime.cutoff). Finding them needs no database row."""
+    if socketio.server is not None:  # also from a command: through the queue, if any
+        socketio.emit(cutoff.ACCESS_REVOKED, {"reason": reason}, to=room_name)
 
 
 def _group_policy_ids(db: Session, group_id: int) -> list[int]:
@@ -86,34 +91,20 @@ def _group_policy_ids(db: Session, group_id: int) -> list[int]:
 
 
 def _on_sign_in_ended(evt: events.SignInEnded) -> None:
-    db = _fresh_session()
-    if db is None:
-        return
-    with db:
-        if evt.auth_session_id is not None:
-            rows = presence.sids_for(db, auth_session_id=evt.auth_session_id)
-        else:
-            rows = presence.sids_for(db, user_id=evt.user_id)
-        _cut_off(rows, "signed_out")
+    """A sign-out ends that sign-in's sockets; a password change or a disabled
+    account (no `auth_session_id`) ends every socket of the person."""
+    if evt.auth_session_id is not None:
+        cut_off(cutoff.credential_room(evt.auth_session_id, None), "signed_out")
+    elif evt.user_id is not None:
+        cut_off(cutoff.user_room(evt.user_id), "signed_out")
 
 
 def _on_token_revoked(evt: events.ApiTokenRevoked) -> None:
-    db = _fresh_session()
-    if db is None:
-        return
-    with db:
-        _cut_off(presence.sids_for(db, api_token_id=evt.api_token_id), "token_revoked")
+    cut_off(cutoff.credential_room(None, evt.api_token_id), "token_revoked")
 
 
 def _on_membership_ended(evt: events.MembershipEnded) -> None:
-    db = _fresh_session()
-    if db is None:
-        return
-    with db:
-        rows = presence.sids_for(
-            db, user_id=evt.user_id, group_policy_ids=_group_policy_ids(db, evt.group_id)
-        )
-        _cut_off(rows, "removed_from_group")
+    cut_off(cutoff.member_room(evt.group_id, evt.user_id), "removed_from_group")
 
 
 def rights_for(db: Session, user_id: int, policy_id: int) -> dict | None:
@@ -156,10 +147,22 @@ def subscribe_all() -> None:
     events.subscribe(events.EditRightsChanged, _on_rights_changed)
 
 
+def check_credentials(db: Session, idle) -> int:
+    """Cut off this process's sockets whose credential ended by a route that sent no
+    event here (an account disabled from the command line with no message queue,
+    expiry, going idle). Returns how many credentials were cut off."""
+    ended = presence.ended_credentials(db, set(_local.values()), idle)
+    for (auth_session_id, api_token_id), token_revoked in ended:
+        reason = "token_revoked" if token_revoked else "signed_out"
+        cut_off(cutoff.credential_room(auth_session_id, api_token_id), reason)
+    return len(ended)
+
+
 def start_housekeeping(app) -> None:
     """Every 5 s cut off sockets whose credential ended without an event reaching this
     process (e.g. an account disabled from the command line); every 30 s mark this
-    process's sockets alive and forget those of processes that died."""
+    process's sockets alive and forget those of processes that died, and forget old
+    client ids and requests (editing.clients)."""
     if app.config.get("TESTING") or app.extensions.get("codraft_housekeeping"):
         return
     app.extensions["codraft_housekeeping"] = True
@@ -173,15 +176,11 @@ def start_housekeeping(app) -> None:
             try:
                 with app.app_context():
                     db = database.session
-                    _cut_off(
-                        presence.ended_credentials(
-                            db, sorted(_local_sids), app.config["SESSION_IDLE"]
-                        ),
-                        "signed_out",
-                    )
+                    check_credentials(db, app.config["SESSION_IDLE"])
                     if ticks % (HOUSEKEEPING_SECONDS // CREDENTIAL_CHECK_SECONDS) == 0:
-                        presence.refresh(db, sorted(_local_sids))
+                        presence.refresh(db, sorted(_local))
                         presence.sweep(db)
+                        clients.sweep(db)
                     database.commit()
             except Exception:
                 log.exception("presence housekeeping failed")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from socketio import exceptions as sio_errors
 
 from server import access, sync
 from server.accounts.services import api_token_user
+from server.editing import clients
 from server.editing import services as editing
 from server.errors import NotFound
 from server.extensions import socketio
@@ -17,12 +19,13 @@ from server.policies import oplog
 from server.policies import services as policies
 from server.policies.oplog import Origin
 from server.presence import services as presence
-from server.realtime import broadcast, notifications_feed, schemas
+from server.realtime import broadcast, cutoff, schemas
 from server.realtime.boundary import (
     Ctx,
     database,
     enter_room,
     leave_room,
+    own_session,
     remember_join,
     socket_event,
 )
@@ -47,14 +50,15 @@ def _credential(auth) -> tuple[int, int | None, int | None] | None:
 @socketio.on("connect")
 def on_connect(auth=None):
     """Anyone may open a socket; only a signed-in person (cookie) or a program (API
-    token in `auth.token` or an Authorization header) keeps it."""
+    token in `auth.token` or an Authorization header) keeps it. The socket enters
+    the rooms of its person and credential, by which it is cut off (realtime.cutoff)."""
     db_ = database()
     try:
         found = _credential(auth)
         if found is None:
-            # Two arguments: a browser then gets err.message and err.data.code
-            # (a lone dict would reach it only as its Python repr).
-            raise ConnectionRefusedError(
+            # python-socketio sends {"message": ..., "data": {...}}: a browser gets
+            # err.message and err.data.code, a python-socketio client both as a dict.
+            raise sio_errors.ConnectionRefusedError(
                 "Sign in first.", {"code": "not_authenticated", "message": "Sign in first."}
             )
         user_id, auth_session_id, api_token_id = found
@@ -66,26 +70,29 @@ def on_connect(auth=None):
             api_token_id=api_token_id,
         )
         db_.commit()
-        broadcast.track(request.sid)
-        enter_room(request.sid, notifications_feed.room_of(user_id))  # the unread count
+        enter_room(request.sid, cutoff.user_room(user_id))  # cut-offs and the unread count
+        enter_room(request.sid, cutoff.credential_room(auth_session_id, api_token_id))
+        broadcast.track(request.sid, auth_session_id, api_token_id)
     finally:
         db_.remove()
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args):
+    """A real disconnect (the client left, the transport closed, or a cut-off). It
+    may run inside another session's commit (a cut-off sent from an after-commit
+    listener), so it uses a session of its own."""
     sid = request.sid
+    if socketio.server.manager.is_connected(sid, "/"):
+        return  # still connected: not a disconnect (reserved.guard refuses such events)
     buckets.forget(sid)
     remember_join(sid)
     broadcast.untrack(sid)
-    db_ = database()
-    try:
-        row = presence.disconnect(db_.session, sid)
-        db_.commit()
-        if row is not None and row.policy_id is not None:
-            socketio.emit("presence_left", {"sid": sid}, to=broadcast.room(row.policy_id))
-    finally:
-        db_.remove()
+    with own_session() as db:
+        row = presence.disconnect(db, sid)
+        db.commit()
+    if row is not None and row.policy_id is not None:
+        socketio.emit("presence_left", {"sid": sid}, to=broadcast.room(row.policy_id))
 
 
 @socket_event("join_policy", schemas.Join, changes_policy=False)
@@ -93,10 +100,11 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
     snapshot, the caller's rights, and who else is here; tell the others."""
     policy, _acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
-    if ctx.policy_id not in (None, policy.id):
-        leave_room(ctx.sid, broadcast.room(ctx.policy_id))
+    clients.claim(ctx.db, data["client_id"], ctx.user.id)
+    _leave_policy_rooms(ctx.sid)
     presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
     enter_room(ctx.sid, broadcast.room(policy.id))
+    enter_room(ctx.sid, cutoff.member_room(policy.group_id, ctx.user.id))
     remember_join(ctx.sid, data["client_id"], policy.id)
     reply = {
         "ok": True,
@@ -114,10 +122,17 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
     return reply
 
 
+def _leave_policy_rooms(sid: str) -> None:
+    """Leave the policy (and membership) room this socket is in, if any."""
+    for name in socketio.server.rooms(sid, namespace="/"):
+        if name.startswith(("policy:", "member:")):
+            leave_room(sid, name)
+
+
 @socket_event("leave_policy")
 def leave_policy(ctx: Ctx, _data: dict) -> dict:
     if ctx.policy_id is not None:
-        leave_room(ctx.sid, broadcast.room(ctx.policy_id))
+        _leave_policy_rooms(ctx.sid)
         remember_join(ctx.sid)
         socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.policy_id))
         ctx.conn.policy_id = None
@@ -194,7 +209,7 @@ def insert_sentence(ctx: Ctx, data: dict) -> dict:
     section, _ = access.section_access(ctx.db, ctx.user.id, data["section_id"], Action.EDIT_TEXT)
     _in_policy(ctx, section)
     return _ok(
-        editing.insert(
+        editing.insert_typed(
             ctx.db, section, ctx.user, data["text"], sync.Place(**data["place"]), _origin(ctx, data)
         )
     )

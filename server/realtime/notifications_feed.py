@@ -25,14 +25,11 @@ from server import events, jobs
 from server.extensions import socketio
 from server.notifications import pending
 from server.notifications.services import NotificationsChanged, unread_counts
+from server.realtime.cutoff import user_room
 
 log = logging.getLogger(__name__)
 _DONE = "codraft_notified"  # ids of the events already written down in this transaction
 _KICK = "codraft_notify_kick"
-
-
-def room_of(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def _before_commit(db: Session) -> None:
@@ -87,7 +84,7 @@ def _send_counts(engine, user_ids: list[int]) -> None:
     try:
         with Session(bind=engine) as db:
             for user_id, unread in unread_counts(db, user_ids).items():
-                socketio.emit("notifications", {"unread": unread}, to=room_of(user_id))
+                socketio.emit("notifications", {"unread": unread}, to=user_room(user_id))
     except Exception:
         log.exception("sending unread counts failed")
 

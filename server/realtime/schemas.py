@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from server.api.schemas import MAX_ID  # one bound for ids, over HTTP and sockets
+
 MAX_PATCH_CHARS = 20_000
 MAX_TEXT_CHARS = 2_000
-Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1), **kw)  # noqa: E731
+MAX_REF = 2**53 - 1  # the largest integer every JSON client (JavaScript) keeps exact
+Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731
+
+
+def Count(minimum: int = 0, **kw) -> fields.Integer:  # noqa: N802 (a field factory)
+    """A version, a seq or an offset: stored as 32-bit integers, like ids."""
+    return fields.Integer(strict=True, validate=validate.Range(minimum, MAX_ID), **kw)
 
 
 class _Strict(Schema):
@@ -27,13 +35,13 @@ class PlaceSchema(_Strict):
 
 
 class _Request(_Strict):
-    ref = fields.Integer(strict=True, allow_none=True)
+    ref = fields.Integer(strict=True, allow_none=True, validate=validate.Range(-MAX_REF, MAX_REF))
 
 
 class Join(_Strict):
     policy_id = Id(required=True)
     client_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    since = fields.Integer(strict=True, validate=validate.Range(min=0), allow_none=True)
+    since = Count(allow_none=True)
 
 
 class Presence(_Strict):
@@ -43,7 +51,7 @@ class Presence(_Strict):
 
 class EditSentence(_Request):
     id = Id(required=True)
-    base_version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    base_version = Count(1, required=True)
     patch = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PATCH_CHARS))
 
 
@@ -55,16 +63,16 @@ class InsertSentence(_Request):
 
 class DeleteSentence(_Request):
     id = Id(required=True)
-    base_version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    base_version = Count(1, required=True)
 
 
 class SplitSentence(DeleteSentence):
-    offset = fields.Integer(strict=True, required=True, validate=validate.Range(min=0))
+    offset = Count(required=True)
 
 
 class MergeSentence(DeleteSentence):
     into = Id(required=True)
-    into_base_version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    into_base_version = Count(1, required=True)
 
 
 class MoveSentence(_Request):

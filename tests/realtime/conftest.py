@@ -9,7 +9,7 @@ import pytest
 import socketio
 from diff_match_patch import diff_match_patch
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, wait_for_port
 
 dmp = diff_match_patch()
 
@@ -98,9 +98,21 @@ def build_world(make) -> dict:
     }
 
 
+def start_patiently(live: LiveServer, timeout: float = 90) -> LiveServer:
+    """Start a server, waiting longer than LiveServer does: on a busy shared machine
+    a start can take more than its 20 s."""
+    try:
+        return live.start()
+    except RuntimeError:
+        if live.proc is None or live.proc.poll() is not None:
+            raise
+        wait_for_port(live.port, live.proc, timeout)
+        return live
+
+
 @pytest.fixture
 def server(instance):
-    live = LiveServer(instance).start()
+    live = start_patiently(LiveServer(instance))
     yield live
     live.stop()
 

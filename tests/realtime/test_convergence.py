@@ -20,7 +20,7 @@ import requests
 
 from server.sync.client import Client
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live
+from tests.realtime.conftest import Live, start_patiently
 
 SEED = 20261123
 EDITORS = 20
@@ -126,7 +126,7 @@ def crowd(make, instance):
 
 
 def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
-    server = LiveServer(instance).start()
+    server = start_patiently(LiveServer(instance))
     typed: list[str] = []
     typists: list[Typist] = []
     try:

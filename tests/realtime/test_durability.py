@@ -7,12 +7,12 @@ import signal
 import threading
 
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live, patch
+from tests.realtime.conftest import Live, patch, start_patiently
 from tests.realtime.test_sockets import read_text
 
 
 def test_every_acknowledged_edit_survives_sigkill(world, instance):
-    server = LiveServer(instance, command="serve").start()
+    server = start_patiently(LiveServer(instance, command="serve"))
     rng = random.Random(20261123)
     acked: list[str] = []
     clients = [Live(server.url, world["tokens"][name]) for name in ("alice", "bob")]
@@ -67,7 +67,7 @@ def test_every_acknowledged_edit_survives_sigkill(world, instance):
         c.close()
     assert len(acked) >= 60
 
-    restarted = LiveServer(instance, command="serve").start()
+    restarted = start_patiently(LiveServer(instance, command="serve"))
     try:
         text = " ".join(read_text(restarted, world["tokens"]["carol"], world["section"].id))
         missing = [t for t in acked if f" {t}" not in f" {text}"]

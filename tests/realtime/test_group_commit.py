@@ -22,7 +22,7 @@ from server import events
 from server.db import Database
 from server.realtime.group_commit import GroupCommit, Job
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live
+from tests.realtime.conftest import Live, start_patiently
 from tests.realtime.test_sockets import read_text, wait_for
 
 FAILED = {"ok": False, "error": {"code": "busy", "message": "not written"}}
@@ -199,7 +199,7 @@ def check_burst(plan, answers, clients: dict, start: int, read) -> None:
 def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, instance):
     """The database is held locked for a moment at the start, so that the changes
     pile up into batches."""
-    server = LiveServer(instance).start()
+    server = start_patiently(LiveServer(instance))
     section_id = world["section"].id
     clients = {}
     try:

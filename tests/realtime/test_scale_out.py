@@ -12,7 +12,7 @@ import socketio
 from server import create_app
 from server.migrate import upgrade
 from tests.conftest import Factory, LiveServer
-from tests.realtime.conftest import Live, build_world, patch
+from tests.realtime.conftest import Live, build_world, patch, start_patiently
 from tests.realtime.test_group_commit import check_burst, fire_burst
 from tests.realtime.test_sockets import first_sentence, read_text, wait_for
 
@@ -36,8 +36,8 @@ def two_processes(tmp_path, postgres_url, redis_url):
         "CODRAFT_MESSAGE_QUEUE": redis_url,
         "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
     }
-    one = LiveServer(tmp_path, command="serve", env=env).start()
-    two = LiveServer(tmp_path, command="serve", env=env).start()
+    one = start_patiently(LiveServer(tmp_path, command="serve", env=env))
+    two = start_patiently(LiveServer(tmp_path, command="serve", env=env))
     yield world, one, two
     one.stop()
     two.stop()

@@ -1,0 +1,75 @@
+"""Client ids and idempotent requests.
+
+A live client names itself with a `client_id` at `join_policy`; the first person
+to use an id owns it, and nobody else can join with it, so an op's `origin` (the
+sender's client id) cannot be forged by another person. A request that changes a
+policy and carries a `ref` is remembered with its reply, in the same transaction
+as the change: the same (client id, ref) sent again, typically after a
+reconnect when the client did not hear the ack, is answered with the original
+reply (the original `seq`) and applied no second time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.db import utcnow
+from server.editing.models import Client, ClientRequest
+from server.errors import InvalidInput
+
+# A resend comes seconds or minutes after the first try; a day is plenty.
+KEEP_REQUESTS = timedelta(days=1)
+# A page or program that has not joined for this long gives its id up.
+KEEP_CLIENTS = timedelta(days=30)
+
+
+def claim(db: Session, client_id: str, user_id: int) -> None:
+    """Bind `client_id` to this person, or refuse it if it is someone else's."""
+    row = db.get(Client, client_id)
+    if row is None:
+        try:
+            with db.begin_nested():
+                db.add(Client(id=client_id, user_id=user_id, seen_at=utcnow()))
+            return
+        except IntegrityError:  # claimed at the same moment by another request
+            row = db.scalar(select(Client).where(Client.id == client_id))
+            if row is None:
+                raise
+    if row.user_id != user_id:
+        raise InvalidInput(
+            "That client id is already used by someone else.",
+            fields={"client_id": ["Already used by someone else: choose a new random id."]},
+        )
+    row.seen_at = utcnow()
+    db.flush()
+
+
+def reply_for(db: Session, client_id: str, ref: int) -> dict | None:
+    """The reply already given to this request, if it was carried out."""
+    return db.scalar(
+        select(ClientRequest.reply).where(
+            ClientRequest.client_id == client_id, ClientRequest.ref == ref
+        )
+    )
+
+
+def remember(db: Session, client_id: str, ref: int, reply: dict) -> None:
+    """Keep the reply to a request carried out in this transaction. An
+    IntegrityError here means the same request was carried out meanwhile by
+    another transaction: roll back and try again, to answer with its reply."""
+    db.add(ClientRequest(client_id=client_id, ref=ref, reply=reply, created_at=utcnow()))
+    db.flush()
+
+
+def sweep(db: Session, now: datetime | None = None) -> int:
+    """Forget old requests and clients that have not joined for a long time."""
+    now = now or utcnow()
+    gone = db.execute(delete(ClientRequest).where(ClientRequest.created_at < now - KEEP_REQUESTS))
+    old = select(Client.id).where(Client.seen_at < now - KEEP_CLIENTS)
+    db.execute(delete(ClientRequest).where(ClientRequest.client_id.in_(old)))
+    db.execute(delete(Client).where(Client.seen_at < now - KEEP_CLIENTS))
+    return gone.rowcount or 0

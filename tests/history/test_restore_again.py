@@ -1,0 +1,88 @@
+"""Restoring a section it already matches is nothing to do, and a restore keeps the
+sentences (and their ids) whose text is already right, through the API."""
+
+from __future__ import annotations
+
+from diff_match_patch import diff_match_patch
+
+from server.editing import services as editing
+
+dmp = diff_match_patch()
+
+
+def _ids_and_texts(api, token, section_id) -> list[tuple[int, str]]:
+    body = api.get(f"/sections/{section_id}", token).get_json()
+    return [(s["id"], s["text"]) for s in body["sentences"]]
+
+
+def test_a_repeated_restore_changes_nothing_and_ids_stay(db, team, make, api):
+    t = {name: make.token(getattr(team, name)) for name in ("alice", "carol")}
+    cp = api.post(
+        f"/policies/{team.policy.id}/checkpoints", t["carol"], {"name": "Before"}
+    ).get_json()
+    at_checkpoint = _ids_and_texts(api, t["carol"], team.section.id)
+    assert len(at_checkpoint) == 3
+
+    # Since the checkpoint: the middle sentence deleted, the first changed, one added.
+    rows = list(team.section.sentences)
+    editing.delete(db, team.section, rows[1], team.alice, rows[1].version)
+    new = "A budget is an amount of money."
+    editing.edit_text(
+        db, team.section, rows[0], team.alice, rows[0].version,
+        dmp.patch_toText(dmp.patch_make(rows[0].text, new)),
+    )  # fmt: skip
+    db.commit()
+    assert (
+        api.post(
+            f"/sections/{team.section.id}/sentences", t["alice"], {"text": "Ask us."}
+        ).status_code
+        == 201
+    )
+
+    first = api.post(f"/sections/{team.section.id}/restore", t["alice"], {"point": cp["point"]})
+    assert first.status_code == 200 and first.get_json()["seq"] is not None
+    restored = _ids_and_texts(api, t["carol"], team.section.id)
+    assert [text for _id, text in restored] == [text for _id, text in at_checkpoint]
+    # the first and last sentences were never removed: they keep their ids
+    assert restored[0][0] == at_checkpoint[0][0] and restored[2][0] == at_checkpoint[2][0]
+
+    seq_after = api.get(f"/policies/{team.policy.id}", t["carol"]).get_json()
+    for _ in range(2):  # the same point again: nothing to do, nothing churns
+        again = api.post(f"/sections/{team.section.id}/restore", t["alice"], {"point": cp["point"]})
+        assert again.status_code == 200
+        assert again.get_json() == {"seq": None, "ops": []}
+        assert _ids_and_texts(api, t["carol"], team.section.id) == restored
+    assert api.get(f"/policies/{team.policy.id}", t["carol"]).get_json() == seq_after
+
+    # The point just after the first restore: the section matches it already.
+    now = api.post(
+        f"/sections/{team.section.id}/restore",
+        t["alice"],
+        {"point": f"seq:{first.get_json()['seq']}"},
+    )
+    assert now.get_json() == {"seq": None, "ops": []}
+
+
+def test_a_restore_keeps_a_sentence_with_the_right_text_under_another_id(db, team, make, api):
+    """A sentence removed and then typed again (a new id, the same text) is kept as
+    it is by a restore, not deleted and inserted once more."""
+    t = {name: make.token(getattr(team, name)) for name in ("alice", "carol")}
+    cp = api.post(
+        f"/policies/{team.policy.id}/checkpoints", t["carol"], {"name": "Before"}
+    ).get_json()
+    rows = list(team.section.sentences)
+    last_text = rows[2].text
+    editing.delete(db, team.section, rows[2], team.alice, rows[2].version)
+    db.commit()
+    assert (
+        api.post(
+            f"/sections/{team.section.id}/sentences", t["alice"], {"text": last_text}
+        ).status_code
+        == 201
+    )
+    before = _ids_and_texts(api, t["carol"], team.section.id)
+    assert before[2][1] == last_text and before[2][0] != rows[2].id
+
+    reply = api.post(f"/sections/{team.section.id}/restore", t["alice"], {"point": cp["point"]})
+    assert reply.get_json() == {"seq": None, "ops": []}
+    assert _ids_and_texts(api, t["carol"], team.section.id) == before
