@@ -42,7 +42,7 @@ def cli() -> None:
     help="Apply database migrations before starting.",
 )
 def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
-    app = _app(ASYNC_MODE="threading")
+    app = _app(ASYNC_MODE="threading", RUN_JOBS=True)
     if upgrade:
         _upgrade(app)
     _announce(app, host, port)
@@ -80,7 +80,7 @@ def run(host: str, port: int, debug: bool, upgrade: bool) -> None:
     help="For measuring (bench/async_modes.py); keep the default otherwise.",
 )
 def serve(host: str, port: int, upgrade: bool, async_mode: str) -> None:
-    app = _app(ASYNC_MODE=async_mode)
+    app = _app(ASYNC_MODE=async_mode, RUN_JOBS=True)
     if upgrade:
         _upgrade(app)
     _announce(app, host, port)
@@ -134,6 +134,32 @@ def _upgrade(app) -> None:
     from server.migrate import upgrade
 
     upgrade(app.config["DATABASE_URL"])
+
+
+@cli.command(
+    "jobs",
+    help="Run the scheduled work (closing votes whose time is up, ...) for cron. "
+    "`codraft serve` runs it too; running both is safe.",
+)
+@click.option("--once", is_flag=True, help="Run every job once and exit (for cron).")
+def jobs_cmd(once: bool) -> None:
+    import time
+
+    from server import jobs
+
+    app = _app()
+    with app.app_context():
+        if once:
+            for name, result in jobs.run_all(_db(app)).items():
+                click.echo(f"{name}: {'failed (see the log)' if result is None else result}")
+            return
+        runner = jobs.Runner()
+        click.echo("Running scheduled jobs; stop with Ctrl+C.", err=True)
+        while True:
+            for name in runner.tick(_db(app)):
+                click.echo(f"ran {name}", err=True)
+            _db(app).remove()
+            time.sleep(jobs.TICK_SECONDS)
 
 
 @cli.group(help="Database schema, through Alembic migrations.")
