@@ -3,6 +3,9 @@ changed since the last session, as HTML (for the browser's print) or as a PDF.
 
 The PDF comes from a simpler template through xhtml2pdf, with its built-in
 Helvetica; it fetches nothing from anywhere (no images, no links are followed).
+The library is called in one place (`_to_pdf`). Making a pack is heavy: handlers
+run it through server/offload.py (off the live-editing loop, bounded in time),
+and a pack shows at most MAX_AGENDA_ITEMS agenda items, saying so when it stops.
 """
 
 from __future__ import annotations
@@ -31,9 +34,13 @@ def _no_fetch(uri, rel):
 
 
 def pack_pdf(db: Session, meeting: Meeting) -> bytes:
+    return _to_pdf(render_template("sessions/pack_pdf.html", **context(db, meeting)))
+
+
+def _to_pdf(html: str) -> bytes:
+    """HTML to PDF bytes: the one call to the PDF library."""
     from xhtml2pdf import pisa
 
-    html = render_template("sessions/pack_pdf.html", **context(db, meeting))
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_no_fetch)
     if result.err:
