@@ -8,10 +8,11 @@ sockets, and gives up waiting after `HEAVY_WORK_SECONDS`: the request then gets
 When every worker is busy a new request gets 503 `busy` at once instead of
 queueing behind them.
 
-`work` runs with a copy of the request's context (so `url_for`, templates and
-`current_user` work) and with its own database session (the scoped session is
-per thread): pass ids, not loaded rows, and load inside `work`. It must only
-read: nothing it writes is committed.
+`work` must be a plain function of its arguments: no database, no Flask
+context (gevent's locks, which the database pool and Flask use once patched, are
+not safe across OS threads). Load and render on the request, then hand the
+CPU-heavy step (HTML to PDF, building an export file) to `run`; pages stay light
+by being paged.
 
 Outside gevent (`codraft run`, the test client) each request already has its
 own thread, so `work` runs inline there.
@@ -23,7 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import copy_current_request_context, current_app, has_request_context
+from flask import current_app
 
 from server.errors import DomainError
 
@@ -75,26 +76,13 @@ def run(work: Callable[..., T], *args, what: str = "This", seconds: float | None
             "Try again in a minute.",
             code="busy",
         )
-    database = app.extensions["codraft_db"]
-    in_request = has_request_context()
-    call = copy_current_request_context(work) if in_request else work
-
-    def in_thread():
-        try:
-            if in_request:
-                return call(*args)
-            with app.app_context():
-                return call(*args)
-        finally:
-            database.session.rollback()  # it only reads; drop anything it wrote
-            database.remove()
 
     def done(_result):
         global _in_flight
         _in_flight -= 1
 
     _in_flight += 1
-    result = _threadpool().spawn(in_thread)
+    result = _threadpool().spawn(work, *args)
     result.rawlink(done)
     from gevent import Timeout
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_smorest import Blueprint
 
-from server import auth, offload
+from server import auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, Loaded, db, page_url
 from server.api.sessions_schemas import (
@@ -180,23 +180,13 @@ def remove_agenda_item(meeting_id, item_id):
 # --- the pack ------------------------------------------------------------------------------
 
 
-def _pack_html(meeting_id: int) -> str:
-    return pack.pack_html(db(), services.get_meeting(db(), meeting_id))
-
-
-def _pack_pdf(meeting_id: int) -> bytes:
-    return pack.pack_pdf(db(), services.get_meeting(db(), meeting_id))
-
-
 @blp.route(f"/sessions/<{ID}:meeting_id>/pack", methods=["GET"])
 @blp.response(200, {"type": "string"}, content_type="text/html")
-@blp.errors(401, 404, 503)
+@blp.errors(401, 404)
 def session_pack(meeting_id):
     """The session pack as printable HTML: agenda, decisions' text, what changed"""
     meeting = _meeting(meeting_id)
-    return Response(
-        offload.run(_pack_html, meeting.id, what="The session pack"), mimetype="text/html"
-    )
+    return Response(pack.pack_html(db(), meeting), mimetype="text/html")
 
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/pack.pdf", methods=["GET"])
@@ -206,7 +196,7 @@ def session_pack_pdf(meeting_id):
     """The session pack as a PDF"""
     meeting = _meeting(meeting_id)
     return Response(
-        offload.run(_pack_pdf, meeting.id, what="The session pack PDF"),
+        pack.pack_pdf(db(), meeting),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{pack.filename(meeting)}"'},
     )
@@ -218,7 +208,7 @@ def session_pack_pdf(meeting_id):
 @review_blp.route(f"/groups/<{ID}:group_id>/review", methods=["GET"])
 @Blueprint.arguments(review_blp, SessionReviewPageSchema, location="query")
 @review_blp.response(200, SessionReviewSchema)
-@review_blp.errors(401, 404, 503)
+@review_blp.errors(401, 404)
 def my_review(query, group_id):
     """Your review: what changed since the last session, section by section
 
@@ -229,11 +219,7 @@ def my_review(query, group_id):
     (`?page=N`, `page` and `pages` in the reply).
     """
     group_access(db(), auth.me().id, group_id)
-    return offload.run(_review_of, group_id, auth.me().id, query["page"], what="The review")
-
-
-def _review_of(group_id: int, user_id: int, page: int) -> dict:
-    return review_data(db(), group_id, user_id, page=page)
+    return review_data(db(), group_id, auth.me().id, page=query["page"])
 
 
 @review_blp.route(f"/groups/<{ID}:group_id>/review/marks", methods=["POST"])

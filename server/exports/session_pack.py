@@ -3,9 +3,9 @@ changed since the last session, as HTML (for the browser's print) or as a PDF.
 
 The PDF comes from a simpler template through xhtml2pdf, with its built-in
 Helvetica; it fetches nothing from anywhere (no images, no links are followed).
-The library is called in one place (`_to_pdf`). Making a pack is heavy: handlers
-run it through server/offload.py (off the live-editing loop, bounded in time),
-and a pack shows at most MAX_AGENDA_ITEMS agenda items, saying so when it stops.
+The library is called in one place (`_to_pdf`), run through server/offload.py
+(off the live-editing loop, bounded in time). A pack shows at most
+MAX_PACK_ITEMS agenda items (server/meetings/present.py), saying so when it stops.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import io
 from flask import render_template
 from sqlalchemy.orm import Session
 
+from server import offload
 from server.groups.models import Group
 from server.meetings.models import Meeting
 from server.meetings.present import pack_data
@@ -34,7 +35,10 @@ def _no_fetch(uri, rel):
 
 
 def pack_pdf(db: Session, meeting: Meeting) -> bytes:
-    return _to_pdf(render_template("sessions/pack_pdf.html", **context(db, meeting)))
+    """The pack as a PDF: rendered here, made into a PDF off the live-editing loop
+    and given up on (503) after HEAVY_WORK_SECONDS (server/offload.py)."""
+    html = render_template("sessions/pack_pdf.html", **context(db, meeting))
+    return offload.run(_to_pdf, html, what="The session pack PDF")
 
 
 def _to_pdf(html: str) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 
-from server import auth, offload
+from server import auth
 from server.access import Access, group_access
 from server.errors import DomainError
 from server.exports import session_pack as pack
@@ -297,25 +297,17 @@ def remove_agenda_item(meeting_id: int, item_id: int):
 # --- the pack --------------------------------------------------------------------------------
 
 
-def _pack_html(meeting_id: int) -> str:
-    return pack.pack_html(db(), services.get_meeting(db(), meeting_id))
-
-
-def _pack_pdf(meeting_id: int) -> bytes:
-    return pack.pack_pdf(db(), services.get_meeting(db(), meeting_id))
-
-
 @bp.get("/sessions/<int:meeting_id>/pack")
 def session_pack(meeting_id: int):
     meeting, _access = _meeting(meeting_id)
-    return offload.run(_pack_html, meeting.id, what="The session pack")
+    return pack.pack_html(db(), meeting)
 
 
 @bp.get("/sessions/<int:meeting_id>/pack.pdf")
 def session_pack_pdf(meeting_id: int):
     meeting, _access = _meeting(meeting_id)
     return Response(
-        offload.run(_pack_pdf, meeting.id, what="The session pack PDF"),
+        pack.pack_pdf(db(), meeting),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{pack.filename(meeting)}"'},
     )
@@ -351,33 +343,16 @@ def _review_context(access: Access, page: int = 1) -> dict:
     }
 
 
-def _review_page(group_id: int, page: int, template: str) -> str:
-    """Render one page of the review (off the live-editing loop: server/offload.py)."""
-    access = group_access(db(), my_id(), group_id)
-    return render_template(template, **_review_context(access, page))
-
-
 @bp.get("/groups/<int:group_id>/review")
 def my_review(group_id: int):
-    group_access(db(), my_id(), group_id)
-    return offload.run(
-        _review_page, group_id, _page_arg(), "sessions/review.html", what="The review page"
-    )
+    access = group_access(db(), my_id(), group_id)
+    return render_template("sessions/review.html", **_review_context(access, _page_arg()))
 
 
 @bp.get("/groups/<int:group_id>/review/live")
 def my_review_fragment(group_id: int):
-    group_access(db(), my_id(), group_id)
-    html = offload.run(
-        _review_page,
-        group_id,
-        _page_arg(),
-        "sessions/_review_list.html",
-        what="The review page",
-    )
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    access = group_access(db(), my_id(), group_id)
+    return _fragment("sessions/_review_list.html", **_review_context(access, _page_arg()))
 
 
 @bp.post("/groups/<int:group_id>/review/marks")
