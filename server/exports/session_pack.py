@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from server import offload
@@ -35,10 +35,17 @@ def _no_fetch(uri, rel):
 
 
 def pack_pdf(db: Session, meeting: Meeting) -> bytes:
-    """The pack as a PDF: rendered here, made into a PDF off the live-editing loop
-    and given up on (503) after HEAVY_WORK_SECONDS (server/offload.py)."""
-    html = render_template("sessions/pack_pdf.html", **context(db, meeting))
-    return offload.run(_to_pdf, html, what="The session pack PDF")
+    """The pack as a PDF, made in a worker process (loading, rendering and the PDF
+    library alike) so live editing never waits for it; given up on (503
+    `too_slow`) after HEAVY_WORK_SECONDS (server/offload.py)."""
+    return offload.run(_pdf_in_worker, meeting.id, what="The session pack PDF")
+
+
+def _pdf_in_worker(meeting_id: int) -> bytes:
+    with offload.worker_app().test_request_context():
+        db = current_app.extensions["codraft_db"].session
+        meeting = db.get(Meeting, meeting_id)
+        return _to_pdf(render_template("sessions/pack_pdf.html", **context(db, meeting)))
 
 
 def _to_pdf(html: str) -> bytes:
