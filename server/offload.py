@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_SECONDS = 20
 WORKERS = 2  # heavy jobs at once per server process (the machine has few cores)
+STARTUP_SECONDS = 120  # a busy machine can take long to start a worker
 
 _in_flight = 0
 _worker_config: dict | None = None  # in a worker: the settings its parent ran with
@@ -115,7 +116,13 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=None,  # its log goes where the server's goes
         )
-        _send(self.proc.stdin, settings)
+        try:
+            _send(self.proc.stdin, settings)
+            # Starting (imports, the app) is not the work: it has its own, wider bound.
+            _wait(lambda: _receive(self.proc.stdout), STARTUP_SECONDS)
+        except BaseException:
+            self.kill()
+            raise
 
     def call(self, work, args, limit: float):
         _send(self.proc.stdin, (work, args))
@@ -212,9 +219,14 @@ def run(work: Callable[..., T], *args, what: str = "This", seconds: float | None
         )
     _end_transaction()
     _in_flight += 1
-    worker = None
     try:
-        worker = _take_worker(_parent_settings())
+        try:
+            worker = _take_worker(_parent_settings())
+        except (EOFError, OSError, TimeoutError) as exc:
+            log.error("no worker process started for %s: %r", what, exc)
+            raise TooSlow(
+                f"{what} cannot be made right now. Try again in a minute.", code="busy"
+            ) from exc
         ok, value = worker.call(work, args, limit)
     except TimeoutError:
         worker.kill()
@@ -224,8 +236,7 @@ def run(work: Callable[..., T], *args, what: str = "This", seconds: float | None
             "stopped. Try again later, or ask a facilitator to make it smaller.",
         ) from None
     except (EOFError, OSError) as exc:
-        if worker is not None:
-            worker.kill()
+        worker.kill()
         raise Failed(f"{what} could not be made: the worker process stopped.") from exc
     finally:
         _in_flight -= 1
@@ -243,6 +254,9 @@ def _main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # anything printed must not corrupt the answers
     _worker_config = _receive(stdin)
+    if _worker_config:
+        worker_app()  # built once, before the first job
+    _send(stdout, "ready")
     while True:
         try:
             work, args = _receive(stdin)
