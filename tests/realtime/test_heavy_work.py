@@ -42,8 +42,8 @@ def section_text(url, token, section_id) -> list[dict]:
 
 @pytest.fixture
 def slow_server(instance):
-    """A server that gives up on heavy work after 2 s."""
-    live = LiveServer(instance, env={"CODRAFT_HEAVY_WORK_SECONDS": "2"}).start()
+    """A server that gives up on heavy work after 5 s."""
+    live = LiveServer(instance, env={"CODRAFT_HEAVY_WORK_SECONDS": "5"}).start()
     yield live
     live.stop()
 
@@ -126,17 +126,17 @@ def test_edits_are_acked_within_100_ms_while_a_pack_pdf_is_made(db, world, slow_
         typing.start()
         pdf = api(url, tokens["carol"], "GET", f"/sessions/{meeting_id}/pack.pdf")
         waited = time.perf_counter() - started
-        time.sleep(1.0)  # the PDF is still being made in its thread: keep typing
+        time.sleep(1.0)  # keep typing while the stopped worker is replaced
         stop.set()
         typing.join(10)
     finally:
         alice.close()
 
-    # The PDF ran over the 2 s bound: a clear 503, not a stalled server.
+    # The PDF ran over the 5 s bound: a clear 503, not a stalled server.
     assert pdf.status_code == 503, (pdf.status_code, pdf.text[:200])
     error = pdf.json()["error"]
     assert error["code"] == "too_slow" and "taking too long" in error["message"]
-    assert waited < 2 + 2.0
+    assert waited < 5 + 3.0
     times = [t for t, ack in acks]
     assert all(ack.get("ok") for _t, ack in acks), acks
     assert len(times) >= 10, times  # edits kept flowing while it was being made
