@@ -270,4 +270,8 @@ def _main() -> None:
 
 
 if __name__ == "__main__":
-    _main()
+    # Run the imported module's _main, not this __main__ copy's: the work imports
+    # server.offload and must find the settings there.
+    from server.offload import _main as main
+
+    main()
