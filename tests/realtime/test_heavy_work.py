@@ -55,7 +55,7 @@ def big_session(db, world) -> int:
     meeting = services.schedule(
         db, world["group"], fatima, title="Big session", starts_at=utcnow() + timedelta(days=1)
     )
-    note = "Families asked us to explain every step of the budget in plain words. " * 40
+    note = "Families asked us to explain every step of the budget in plain words. " * 150
     for n in range(100):
         agenda.add(db, meeting, f"Item {n}: what we heard", note)
     db.commit()
@@ -138,6 +138,9 @@ def test_edits_are_acked_within_100_ms_while_a_pack_pdf_is_made(db, world, slow_
     assert error["code"] == "too_slow" and "taking too long" in error["message"]
     assert waited < 5 + 3.0
     times = [t for t, ack in acks]
+    print(
+        f"\nacks during the PDF: n={len(times)} median={statistics.median(times) * 1000:.1f} ms max={max(times) * 1000:.1f} ms"
+    )
     assert all(ack.get("ok") for _t, ack in acks), acks
     assert len(times) >= 10, times  # edits kept flowing while it was being made
     assert statistics.median(times) < ACK_BOUND, sorted(times)
