@@ -53,7 +53,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     from server import realtime
 
     realtime.init_app(app)
+    from server import jobs
+
+    jobs.start(app, socketio.sleep, socketio.start_background_task)
     return app
+
+
+def is_write_conflict(exc: OperationalError) -> bool:
+    """A write that lost a race with another (SQLite's lock, PostgreSQL's
+    serialization failure, deadlock or lock timeout): safe to answer 409 and
+    let the caller try again, unlike a database that is down."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(
+        getattr(exc, "orig", None), "pgcode", None
+    )
+    if code in ("40001", "40P01", "55P03"):
+        return True
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
 
 
 def _transactions(app: Flask, database: Database) -> None:
@@ -70,10 +85,20 @@ def _transactions(app: Flask, database: Database) -> None:
         except IntegrityError:
             database.session.rollback()
             return make_response(*http_errors.clash_response())
-        except OperationalError:
+        except OperationalError as exc:
             database.session.rollback()
+            if is_write_conflict(exc):
+                return make_response(*http_errors.clash_response())
             raise
         return response
+
+    @app.errorhandler(OperationalError)
+    def _conflict(exc: OperationalError):
+        """A write conflict while the request ran: 409 `conflict`, never a 500."""
+        database.session.rollback()
+        if is_write_conflict(exc):
+            return http_errors.clash_response()
+        raise exc
 
     @app.teardown_appcontext
     def _remove(_exc):

@@ -49,13 +49,12 @@ def cli() -> None:
     "--demo", is_flag=True, help="Load the demo group and policy first and print the logins."
 )
 def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
-    app = _app(ASYNC_MODE="threading")
+    app = _app(ASYNC_MODE="threading", RUN_JOBS=True)
     if upgrade or demo:
         _upgrade(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
-    _start_jobs(app)
     from server.extensions import socketio
 
     socketio.run(
@@ -93,13 +92,12 @@ def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
     "--demo", is_flag=True, help="Load the demo group and policy first and print the logins."
 )
 def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> None:
-    app = _app(ASYNC_MODE=async_mode)
+    app = _app(ASYNC_MODE=async_mode, RUN_JOBS=True)
     if upgrade or demo:
         _upgrade(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
     _announce(app, host, port)
-    _start_jobs(app)
     from server.extensions import socketio
 
     if async_mode == "gevent":
@@ -129,13 +127,6 @@ def _serve_gevent(app, host: str, port: int) -> None:
     sock.bind((host, port))
     sock.listen(1024)
     pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
-
-
-def _start_jobs(app) -> None:
-    """Scheduled work (server/jobs.py) in the server, unless CODRAFT_JOBS_IN_SERVER=0."""
-    from server.realtime.notifications_feed import start_jobs
-
-    start_jobs(app)
 
 
 def _shown_url(host: str, port: int) -> str:
@@ -337,7 +328,7 @@ def jobs(once: bool) -> None:
     with app.app_context():
         if once:
             for name, result in scheduled.run_all(database).items():
-                click.echo(f"{name}: {result}")
+                click.echo(f"{name}: {'failed (see the log)' if result is None else result}")
             return
         last_run: dict[str, float] = {}
         tick = max(1, int(app.config.get("JOBS_TICK_SECONDS", 5)))

@@ -94,6 +94,9 @@ def load(overrides: dict | None = None) -> dict:
         # Where the people are: pages show and read times in this zone (the database
         # and the API keep UTC).
         "TIME_ZONE": os.environ.get("CODRAFT_TIME_ZONE", "Europe/London"),
+        # Heavy work (PDF, large pages, exports) runs off the live-editing loop and is
+        # given up on after this long (server/offload.py).
+        "HEAVY_WORK_SECONDS": _env_int("CODRAFT_HEAVY_WORK_SECONDS", 20),
         "FORCE_SECURE_COOKIES": _env_bool("CODRAFT_SECURE_COOKIES", False),
         "SESSION_COOKIE_NAME": "codraft_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,11 +1,15 @@
-"""Scheduled work, in one place: a list of `Job(name, every_seconds, run)`.
+"""Scheduled work, all in one place: a list of `Job(name, every_seconds, run)`.
 
 `run(db, now)` is a plain domain function that does its work and flushes. The
-runner calls the due ones, each in its own transaction: inside the server
-process (a background task, unless CODRAFT_JOBS_IN_SERVER=0) and from
-`codraft jobs [--once]` for deployments that prefer cron. Every job is safe to
-run twice or in two processes at once (unique keys, claimed rows), so running
-both, or several servers, does each piece of work once.
+runner calls the due ones, each in its own transaction: inside the server process
+(`codraft serve` and `run` set RUN_JOBS; a deployment that prefers cron sets
+CODRAFT_JOBS_IN_SERVER=0) and from `codraft jobs [--once]`. Every job is safe to
+run twice or in two processes at once (unique keys, claimed rows: a vote is closed
+only if it is still open, a mail is sent by whoever claimed it), so running both,
+or several servers, does each piece of work once.
+
+Nothing else in the server does work on a timer or while reading: pages and the
+API only read, so a GET never changes policy text.
 
 Two jobs commit inside `run`: the outbox sender must commit its claim before
 talking to the SMTP server and the result right after
@@ -27,8 +31,10 @@ from sqlalchemy.orm import Session
 from server.db import utcnow
 from server.notifications import outbox, pending, scheduled
 from server.notifications.delivery import Delivery
+from server.review import votes
 
 log = logging.getLogger(__name__)
+TICK_SECONDS = 1  # how often the runner looks for due jobs
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ def daily_digest(db: Session, now: datetime) -> int:
 
 # The sender last, so `codraft jobs --once` sends what the others just recorded.
 JOBS: list[Job] = [
+    # A vote whose time is up (or that everyone has voted in) records its outcome
+    # and carries it out: an approved proposal changes the text.
+    Job("close_due_votes", 30, votes.close_due),
     Job("tell_pending", 2, tell_pending),
     Job("vote_closing_reminders", 300, vote_closing_reminders),
     Job("session_digest", 300, session_digest),
@@ -100,23 +109,31 @@ JOBS: list[Job] = [
 ]
 
 
+def run_job(database, job: Job, now: datetime | None = None) -> object:
+    """Run one job in its own transaction: committed if it succeeds, rolled back
+    (and logged) if it fails, so one failing job never holds up the others."""
+    try:
+        result = job.run(database.session, now or utcnow())
+        database.commit()
+        return result
+    except Exception:
+        database.session.rollback()
+        log.exception("scheduled job %s failed", job.name)
+        return None
+    finally:
+        database.remove()
+
+
 def run_due(database, last_run: dict[str, float], now: datetime | None = None) -> dict:
     """Run each job whose interval has passed since `last_run` (monotonic seconds,
-    updated in place), each in its own transaction; one failing holds up no other."""
+    updated in place). Returns each run job's result (None: it failed)."""
     done = {}
     for job in JOBS:
         clock = time.monotonic()
         if clock - last_run.get(job.name, float("-inf")) < job.every_seconds:
             continue
         last_run[job.name] = clock
-        try:
-            done[job.name] = job.run(database.session, now or utcnow())
-            database.commit()
-        except Exception:
-            database.session.rollback()
-            log.exception("job %s failed", job.name)
-        finally:
-            database.remove()
+        done[job.name] = run_job(database, job, now)
     return done
 
 
@@ -125,21 +142,26 @@ def run_all(database, now: datetime | None = None) -> dict:
     return run_due(database, {}, now)
 
 
-def start(app, sleep: Callable[[float], None], spawn: Callable) -> None:
-    """Run the jobs in the background of a server process (not in tests, not when
-    CODRAFT_JOBS_IN_SERVER=0)."""
-    if app.config.get("TESTING") or not app.config.get("JOBS_IN_SERVER", True):
+def start(app, sleep: Callable[[float], object], spawn: Callable) -> None:
+    """Run the jobs in the background of a server process: only where the command
+    asked for it (RUN_JOBS: `serve`, `run`), never in tests, and not when the
+    deployment runs `codraft jobs` from cron (CODRAFT_JOBS_IN_SERVER=0). `sleep`
+    and `spawn` are the async library's, so the runner is a green thread."""
+    if not app.config.get("RUN_JOBS") or app.config.get("TESTING"):
         return
-    if app.extensions.get("codraft_jobs"):
+    if not app.config.get("JOBS_IN_SERVER", True) or app.extensions.get("codraft_jobs"):
         return
     app.extensions["codraft_jobs"] = True
-    tick = max(1, int(app.config.get("JOBS_TICK_SECONDS", 5)))
+    configure(app.config)
 
     def loop():
         last_run: dict[str, float] = {}
         while True:
-            sleep(tick)
-            with app.app_context():
-                run_due(app.extensions["codraft_db"], last_run)
+            sleep(TICK_SECONDS)
+            try:
+                with app.app_context():
+                    run_due(app.extensions["codraft_db"], last_run)
+            except Exception:
+                log.exception("scheduled jobs failed")
 
     spawn(loop)

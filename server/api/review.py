@@ -119,14 +119,13 @@ def _one_comment(comment: Comment) -> Loaded:
 
 def _proposal(p: Proposal) -> Loaded:
     vote = votes.vote_on_proposal(db(), p.id)
-    if vote is not None:
-        votes.refresh(db(), vote)  # a vote that is due closes, and decides the proposal
     found, stale = proposals.changes(db(), p)
     return Loaded(p, author=p.author, changes=found, stale=stale, vote=vote)
 
 
 def _vote(vote: Vote) -> Loaded:
-    """A vote as the caller may see it. Callers refresh it first."""
+    """A vote as the caller may see it. Reading never closes it (the scheduled job
+    in server/jobs.py does); a due vote shows `closing: true` until then."""
     tally = votes.current_tally(db(), vote)
     shown = votes.tally_shown(vote, tally)
     ballots = votes.ballots_shown(db(), vote)
@@ -134,6 +133,7 @@ def _vote(vote: Vote) -> Loaded:
     rules = votes.rules_of(vote)
     return Loaded(
         vote,
+        closing=votes.is_due(db(), vote),
         tally=shown,
         my_choice=mine.choice if mine else None,
         ballots=None
@@ -430,8 +430,6 @@ def get_agreement(section_id):
     """Show the section's agreed version and what changed in the text since"""
     section, _access = section_access(db(), auth.me().id, section_id)
     vote = votes.open_vote_on_section(db(), section.id)
-    if vote is not None:
-        votes.refresh(db(), vote)
     live = policies.sentences_of(db(), [section.id])[section.id]
     since = agreement.since_agreed(db(), section, live)
     text = {s.id: s.text for s in live}
@@ -461,8 +459,6 @@ def list_votes(query, policy_id):
     """
     policy, _access = policy_access(db(), auth.me().id, policy_id)
     found = votes.votes_of(db(), policy.id, open_only=query["open"] is True)
-    for vote in found:
-        votes.refresh(db(), vote)
     if query["open"] is not None:
         found = [v for v in found if v.is_open == query["open"]]
     return [_vote(v) for v in found]
@@ -474,7 +470,7 @@ def list_votes(query, policy_id):
 def get_vote(vote_id):
     """Show a vote: its rules, tally, outcome, and who voted how unless it is secret"""
     vote, _access = _vote_access(vote_id)
-    return _vote(votes.refresh(db(), vote))
+    return _vote(vote)
 
 
 @votes_blp.route(f"/votes/<{ID}:vote_id>/ballots", methods=["POST"])

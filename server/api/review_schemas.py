@@ -248,6 +248,13 @@ class VoteRefSchema(Schema):
 
     id = fields.Integer(metadata=_d("Vote id."))
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
+    closing = fields.Boolean(
+        metadata=_d(
+            "Open but over by its rules (its time is up, or everyone has voted): it takes "
+            "no more ballots, and the scheduled job records its outcome within about 30 "
+            "seconds. Reading a vote never closes it."
+        )
+    )
     closes_at = fields.DateTime(
         allow_none=True,
         metadata=_d("When it closes (ISO 8601, UTC; null: when everyone has voted)."),
@@ -408,6 +415,13 @@ class VoteSchema(Schema):
         allow_none=True, metadata=_d("When it closed (ISO 8601, UTC; null: still open).")
     )
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
+    closing = fields.Boolean(
+        metadata=_d(
+            "Open but over by its rules (its time is up, or everyone has voted): it takes "
+            "no more ballots, and the scheduled job records its outcome within about 30 "
+            "seconds. Reading a vote never closes it."
+        )
+    )
     outcome = fields.String(
         allow_none=True,
         metadata=_d(

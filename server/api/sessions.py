@@ -9,6 +9,7 @@ and see review progress. Progress is counts only: it says nothing about votes.
 from __future__ import annotations
 
 from flask import Response, url_for
+from flask_smorest import Blueprint
 
 from server import auth
 from server.access import group_access
@@ -21,6 +22,7 @@ from server.api.sessions_schemas import (
     SessionMarkedSchema,
     SessionMarksSchema,
     SessionProgressSchema,
+    SessionReviewPageSchema,
     SessionReviewSchema,
     SessionSchema,
     SessionUpdateSchema,
@@ -189,7 +191,7 @@ def session_pack(meeting_id):
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/pack.pdf", methods=["GET"])
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
-@blp.errors(401, 404)
+@blp.errors(401, 404, 503)
 def session_pack_pdf(meeting_id):
     """The session pack as a PDF"""
     meeting = _meeting(meeting_id)
@@ -204,18 +206,20 @@ def session_pack_pdf(meeting_id):
 
 
 @review_blp.route(f"/groups/<{ID}:group_id>/review", methods=["GET"])
+@Blueprint.arguments(review_blp, SessionReviewPageSchema, location="query")
 @review_blp.response(200, SessionReviewSchema)
 @review_blp.errors(401, 404)
-def my_review(group_id):
+def my_review(query, group_id):
     """Your review: what changed since the last session, section by section
 
     Changed sentences come with their text before and after, a word diff and who
     changed them; then discussions with new comments, proposals open for
     discussion and votes waiting for a decision. Each item has a `key` and whether
-    you have `reviewed` it.
+    you have `reviewed` it. The review comes in pages of bounded size
+    (`?page=N`, `page` and `pages` in the reply).
     """
     group_access(db(), auth.me().id, group_id)
-    return review_data(db(), group_id, auth.me().id)
+    return review_data(db(), group_id, auth.me().id, page=query["page"])
 
 
 @review_blp.route(f"/groups/<{ID}:group_id>/review/marks", methods=["POST"])

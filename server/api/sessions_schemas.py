@@ -291,9 +291,25 @@ class SessionReviewSchema(Schema):
             "The session it starts from (null: no session yet, so since each policy began)."
         ),
     )
-    done = fields.Integer(metadata=_d("How many items you have reviewed."))
-    total = fields.Integer(metadata=_d("How many items there are."))
-    policies = fields.List(fields.Nested(SessionReviewPolicySchema), metadata=_d("Policies."))
+    done = fields.Integer(metadata=_d("How many items you have reviewed (whole review)."))
+    total = fields.Integer(metadata=_d("How many items there are (whole review)."))
+    page = fields.Integer(metadata=_d("This page (1 = first)."))
+    pages = fields.Integer(metadata=_d("How many pages the review has; ask for `?page=N`."))
+    policies = fields.List(
+        fields.Nested(SessionReviewPolicySchema),
+        metadata=_d("Policies with something on this page (all of them when nothing changed)."),
+    )
+
+
+class SessionReviewPageSchema(Schema):
+    """Which page of the review."""
+
+    page = fields.Integer(
+        load_default=1,
+        strict=False,
+        validate=validate.Range(min=1, max=100_000),
+        metadata=_d("1 = first (default). A page past the last gives the last."),
+    )
 
 
 class SessionMarksSchema(Schema):

@@ -319,6 +319,39 @@ def subgroup_members(db: Session, subgroup_id: int) -> list[Membership]:
     )
 
 
+def find_members(db: Session, group_id: int, query: str, limit: int) -> list[Membership]:
+    """Members of the group whose name or email contains `query` (at most `limit`,
+    by name): the sub-groups page's on-demand picker."""
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.scalars(
+            select(Membership)
+            .join(User)
+            .where(
+                Membership.group_id == group_id,
+                User.display_name.ilike(pattern, escape="\\")
+                | User.email.ilike(pattern, escape="\\"),
+            )
+            .order_by(User.display_name, Membership.id)
+            .limit(limit)
+        )
+    )
+
+
+def subgroup_member_ids(db: Session, subgroup_id: int, membership_ids: list[int]) -> set[int]:
+    """Which of these memberships are in the sub-group."""
+    if not membership_ids:
+        return set()
+    return set(
+        db.scalars(
+            select(SubgroupMember.membership_id).where(
+                SubgroupMember.subgroup_id == subgroup_id,
+                SubgroupMember.membership_id.in_(membership_ids),
+            )
+        )
+    )
+
+
 def add_to_subgroup(db: Session, subgroup: Subgroup, membership: Membership) -> None:
     if membership.group_id != subgroup.group_id:
         raise NotFound("That member was not found in this group.")

@@ -97,8 +97,3 @@ def init_app(app) -> None:
         event.listen(factory, "after_rollback", _forget)
     events.subscribe(NotificationsChanged, _on_counts)
     jobs.configure(app.config)
-
-
-def start_jobs(app) -> None:
-    """Run server/jobs.py in this server process (`codraft serve` and `run` call it)."""
-    jobs.start(app, socketio.sleep, socketio.start_background_task)

@@ -3,16 +3,20 @@
 The counting is server/review/rules.py (pure); this module loads ballots and
 members, keeps the record, and carries out the outcome: an approved proposal is
 applied (server/review/applying.py), an agreed section gets its agreed version
-(server/review/agreement.py). A vote that is due closes the next time anyone
-looks at it or votes, and housekeeping closes due ones every half minute, so an
-outcome never waits for a visitor.
+(server/review/agreement.py).
+
+A vote that is due closes in one scheduled job (`close_due`, run by server/jobs.py
+every half minute) or on its own writes (the last ballot, a facilitator closing it).
+Reading a vote never closes it: a read shows a due vote as `closing` instead, so a
+page or API read can never rewrite policy text.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
@@ -37,6 +41,8 @@ from server.review.models import (
 from server.text.clean import clean_block
 
 MAX_REASON_CHARS = 2000
+
+log = logging.getLogger(__name__)
 
 # --- the group's rules ---------------------------------------------------------------------
 
@@ -285,8 +291,8 @@ def cast(
                 f"A reason can be up to {MAX_REASON_CHARS} characters.",
                 fields={"reason": [f"Up to {MAX_REASON_CHARS} characters."]},
             )
-    refresh(db, vote, now)
-    if not vote.is_open or not _hold_open(db, vote):
+    if not vote.is_open or not _hold_open(db, vote) or is_due(db, vote, now):
+        # A due vote takes no more ballots; the scheduled job records its outcome.
         raise Conflict("This vote has closed.", code="vote_closed")
     now = now or utcnow()
     ballot = my_ballot(db, vote, membership.user_id)
@@ -306,17 +312,43 @@ def cast(
         ballot.reason = reason
     db.flush()
     announce(db, vote.policy_id, vote.section_id, "vote", vote.id, "voted")
-    refresh(db, vote, now)  # the last member to vote may close it
+    close_if_due(db, vote, now)  # the last member to vote may close it
     return ballot
 
 
-def refresh(db: Session, vote: Vote, now: datetime | None = None) -> Vote:
-    """Close the vote if its rules say it is over."""
-    if vote.is_open and r.due(
+def is_due(db: Session, vote: Vote, now: datetime | None = None) -> bool:
+    """Whether the rules say this open vote is over (read only: nothing changes)."""
+    return vote.is_open and r.due(
         now or utcnow(), vote.closes_at, CloseMode(vote.close_mode), current_tally(db, vote)
-    ):
+    )
+
+
+def close_if_due(db: Session, vote: Vote, now: datetime | None = None) -> bool:
+    """Close the vote if its rules say it is over. Only for writes: a ballot, the
+    scheduled job. Returns whether it closed."""
+    if is_due(db, vote, now):
         close(db, vote, None, now)
-    return vote
+        return True
+    return False
+
+
+def close_due(db: Session, now: datetime) -> int:
+    """The scheduled job (server/jobs.py): close every open vote whose rules say it
+    is over (its time has passed, or everyone has voted, e.g. after a member left).
+    Flushes; the runner commits. Returns how many closed."""
+    candidates = db.scalars(
+        select(Vote)
+        .where(
+            Vote.closed_at.is_(None),
+            or_(Vote.closes_at <= now, Vote.close_mode != CloseMode.DATE),
+        )
+        .order_by(Vote.closes_at, Vote.id)
+    )
+    closed = 0
+    for vote in list(candidates):
+        if close_if_due(db, vote, now):
+            closed += 1
+    return closed
 
 
 def close(db: Session, vote: Vote, by: User | None, now: datetime | None = None) -> Vote:
@@ -386,19 +418,6 @@ def _decide_proposal(db: Session, vote: Vote, by: User | None) -> None:
     db.flush()
     announce(
         db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, proposal.status.value
-    )
-
-
-def due_votes(db: Session, now: datetime | None = None) -> list[int]:
-    """Open votes whose closing time has passed (housekeeping closes them)."""
-    return list(
-        db.scalars(
-            select(Vote.id).where(
-                Vote.closed_at.is_(None),
-                Vote.closes_at.is_not(None),
-                Vote.closes_at <= (now or utcnow()),
-            )
-        )
     )
 
 

@@ -278,6 +278,21 @@ def invitation(token: str):
 # --- sub-groups ---------------------------------------------------------------------------
 
 
+# The sub-groups page is bounded: a page of sub-groups, a few members shown on each
+# card, and no list of everyone to add. Adding someone goes through a search
+# (`/subgroups/<id>/members?q=`) that lists at most MATCHES_SHOWN people, each with
+# its own Add button: plain forms, no script needed. (A <select> of every member in
+# every card once made 524 MB of HTML.)
+SUBGROUPS_PER_PAGE = 20
+MEMBERS_SHOWN = 30
+MATCHES_SHOWN = 20
+
+
+def _page_arg() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
 def _subgroups_page(
     access: Access,
     *,
@@ -287,28 +302,41 @@ def _subgroups_page(
     error: str | None = None,
     open_id: int | None = None,
     status: int = 200,
+    page: int | None = None,
 ):
-    everyone = groups.members(db(), access.group.id)
+    subs = list(access.group.subgroups)
+    pages = max(1, -(-len(subs) // SUBGROUPS_PER_PAGE))
+    if page is None and open_id is not None:
+        ids = [sub.id for sub in subs]
+        page = ids.index(open_id) // SUBGROUPS_PER_PAGE + 1 if open_id in ids else 1
+    page = min(max(page or _page_arg(), 1), pages)
     rows = []
-    for sub in access.group.subgroups:
+    for sub in subs[(page - 1) * SUBGROUPS_PER_PAGE : page * SUBGROUPS_PER_PAGE]:
         in_it = groups.subgroup_members(db(), sub.id)
         edit = (edit_forms or {}).get(sub.id) or SubgroupForm(
             formdata=None, prefix=f"sg{sub.id}", obj=sub
         )
-        add = (add_forms or {}).get(sub.id) or SubgroupMemberForm(
-            formdata=None, prefix=f"add{sub.id}"
+        rows.append(
+            {
+                "sub": sub,
+                "members": in_it[:MEMBERS_SHOWN],
+                "member_count": len(in_it),
+                "edit": edit,
+                "add": (add_forms or {}).get(sub.id),
+            }
         )
-        add.user_id.choices = _not_in(everyone, in_it)
-        rows.append({"sub": sub, "members": in_it, "edit": edit, "add": add})
     form = create_form or SubgroupForm(formdata=None, prefix="new")
     return render_template(
         "groups/subgroups.html",
         group=access.group,
         rows=rows,
         form=form,
-        forms=[form, *[r["edit"] for r in rows], *[r["add"] for r in rows]],
+        forms=[form, *[r["edit"] for r in rows], *[r["add"] for r in rows if r["add"]]],
         error=error,
         open_id=open_id,
+        page=page,
+        pages=pages,
+        subgroup_count=len(subs),
     ), status
 
 
@@ -319,6 +347,28 @@ def _not_in(everyone, in_it) -> list[tuple[str, str]]:
         for m in everyone
         if m.id not in taken
     ]
+
+
+@bp.get("/subgroups/<int:subgroup_id>/members")
+def find_subgroup_member(subgroup_id: int):
+    """Find group members by name or email to add to (or take out of) the sub-group."""
+    sub, access = _manage_subgroup(subgroup_id)
+    query = (request.args.get("q") or "").strip()[:100]
+    found, more = [], False
+    if query:
+        found = groups.find_members(db(), access.group.id, query, MATCHES_SHOWN + 1)
+        more = len(found) > MATCHES_SHOWN
+        found = found[:MATCHES_SHOWN]
+    inside = groups.subgroup_member_ids(db(), sub.id, [m.id for m in found])
+    return render_template(
+        "groups/subgroup_members.html",
+        group=access.group,
+        sub=sub,
+        query=query,
+        found=[(m, m.id in inside) for m in found],
+        more=more,
+        limit=MATCHES_SHOWN,
+    )
 
 
 @bp.get("/groups/<int:group_id>/subgroups")
@@ -384,16 +434,26 @@ def add_subgroup_member(subgroup_id: int):
         groups.members(db(), access.group.id), groups.subgroup_members(db(), sub.id)
     )
     if not form.validate():
-        return _subgroups_page(access, add_forms={sub.id: form}, status=422)
+        return _subgroups_page(access, add_forms={sub.id: form}, open_id=sub.id, status=422)
     membership = groups.get_member(db(), access.group.id, int(form.user_id.data))
     try:
         groups.add_to_subgroup(db(), sub, membership)
     except DomainError as exc:
         attach(form, exc)
-        return _subgroups_page(access, add_forms={sub.id: form}, status=exc.status)
+        return _subgroups_page(access, add_forms={sub.id: form}, open_id=sub.id, status=exc.status)
     flash(f"{membership.user.display_name} is now in {sub.name}.", "success")
-    return redirect(
-        url_for("web.subgroups", group_id=access.group.id, _anchor=f"subgroup-{sub.id}")
+    return redirect(_subgroup_url(access, sub))
+
+
+def _subgroup_url(access: Access, sub) -> str:
+    """Back to the sub-group's card, on the page it is on."""
+    ids = [s.id for s in access.group.subgroups]
+    page = ids.index(sub.id) // SUBGROUPS_PER_PAGE + 1 if sub.id in ids else 1
+    return url_for(
+        "web.subgroups",
+        group_id=access.group.id,
+        page=page if page > 1 else None,
+        _anchor=f"subgroup-{sub.id}",
     )
 
 
@@ -403,6 +463,4 @@ def remove_subgroup_member(subgroup_id: int, user_id: int):
     membership = groups.get_member(db(), access.group.id, user_id)
     groups.remove_from_subgroup(db(), sub, membership)
     flash(f"{membership.user.display_name} is no longer in {sub.name}.", "success")
-    return redirect(
-        url_for("web.subgroups", group_id=access.group.id, _anchor=f"subgroup-{sub.id}")
-    )
+    return redirect(_subgroup_url(access, sub))

@@ -124,10 +124,12 @@ class Panel:
     link: str
     where: str  # the section's title
     outcome: str | None = None
+    closing: bool = False  # due: the scheduled job is about to record its outcome
 
 
 def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None) -> Panel:
-    votes.refresh(db(), vote)  # a vote that is due closes now
+    # Reading never closes a vote (server/jobs.py does): a due one shows as closing.
+    closing = votes.is_due(db(), vote)
     tally = votes.current_tally(db(), vote)
     mine = votes.my_ballot(db(), vote, access.membership.user_id)
     ballots = votes.ballots_shown(db(), vote)
@@ -147,12 +149,13 @@ def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None =
         my_choice=mine.choice.value if mine else None,
         my_reason=mine.reason if mine else None,
         ballots=ballots,
-        can_close=vote.is_open and access.membership.is_facilitator,
+        can_close=vote.is_open and not closing and access.membership.is_facilitator,
         next=next_url,
         title=title,
         link=link,
         where=vote.section.title,
         outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None,
+        closing=closing,
     )
 
 

@@ -316,10 +316,16 @@ def session_pack_pdf(meeting_id: int):
 # --- each member's review --------------------------------------------------------------------
 
 
-def _review_context(access: Access) -> dict:
+def _page_arg() -> int:
+    """?page=N (1 = first); anything else is the first page."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
+def _review_context(access: Access, page: int = 1) -> dict:
     group_id = access.group.id
-    data = review_data(db(), group_id, access.membership.user_id)
-    here = url_for("web.my_review", group_id=group_id)
+    data = review_data(db(), group_id, access.membership.user_id, page=page)
+    here = url_for("web.my_review", group_id=group_id, page=data["page"])
     panels = {}
     for p in data["policies"]:
         for v in p["votes"]:
@@ -340,13 +346,13 @@ def _review_context(access: Access) -> dict:
 @bp.get("/groups/<int:group_id>/review")
 def my_review(group_id: int):
     access = group_access(db(), my_id(), group_id)
-    return render_template("sessions/review.html", **_review_context(access))
+    return render_template("sessions/review.html", **_review_context(access, _page_arg()))
 
 
 @bp.get("/groups/<int:group_id>/review/live")
 def my_review_fragment(group_id: int):
     access = group_access(db(), my_id(), group_id)
-    return _fragment("sessions/_review_list.html", **_review_context(access))
+    return _fragment("sessions/_review_list.html", **_review_context(access, _page_arg()))
 
 
 @bp.post("/groups/<int:group_id>/review/marks")
@@ -360,7 +366,7 @@ def mark_reviewed(group_id: int):
     flash(f"Marked as {what}. You have reviewed {got.done} of {len(got.items)}.", "success")
     anchor = safe_next(request.form.get("next") or "") or ""
     target = url_for("web.my_review", group_id=group_id)
-    if anchor.startswith(target + "#"):
+    if anchor.startswith((target + "#", target + "?page=")):
         return redirect(anchor)
     return redirect(target)
 

@@ -402,7 +402,11 @@ def test_a_non_member_cannot_see_or_vote(api, world, place, db):
     assert db.query(Ballot).count() == 0
 
 
-def test_a_due_vote_closes_when_anyone_looks(api, world, place, db):
+def test_a_due_vote_shows_closing_on_reads_and_closes_in_the_scheduled_job(
+    app, api, world, place, db
+):
+    from server import jobs
+
     proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
     vote = open_vote(api, world.mem, proposal["id"])
     for token in (world.ed, world.mem):
@@ -411,8 +415,19 @@ def test_a_due_vote_closes_when_anyone_looks(api, world, place, db):
     db.expire_all()
     db.get(Vote, vote["id"]).closes_at = utcnow() - timedelta(seconds=1)
     db.commit()
+    # Reads change nothing: the due vote is still open, shown as closing.
+    for _ in range(2):
+        seen = api.get(f"/votes/{vote['id']}", world.fac).get_json()
+        assert seen["open"] is True and seen["closing"] is True and seen["outcome"] is None
+        listed = api.get(f"/policies/{place.policy}/votes?open=true", world.fac).get_json()
+        assert [v["id"] for v in listed] == [vote["id"]] and listed[0]["closing"] is True
+        api.get(f"/proposals/{proposal['id']}", world.fac)
+        assert len(texts(api, world, place.section)) == 3
+    error(api.post(f"/votes/{vote['id']}/ballots", world.fac, {"choice": "reject"}), 409)
+    assert jobs.run_all(app.extensions["codraft_db"])["close_due_votes"] == 1
     listed = api.get(f"/policies/{place.policy}/votes?open=false", world.fac).get_json()
     assert [v["id"] for v in listed] == [vote["id"]] and listed[0]["outcome"] == "approved"
+    assert listed[0]["closing"] is False
     assert api.get(f"/policies/{place.policy}/votes?open=true", world.fac).get_json() == []
     assert len(texts(api, world, place.section)) == 2
 

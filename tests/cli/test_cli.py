@@ -151,3 +151,34 @@ def test_run_serves_the_sign_in_page(instance):
         assert page.status_code == 200 and "Sign in" in page.text
     finally:
         server.stop()
+
+
+def test_jobs_once_closes_due_votes_for_cron(instance, db, make):
+    from datetime import timedelta
+
+    from server.db import utcnow
+    from server.groups.services import get_member
+    from server.policies.services import sentences_of
+    from server.review import proposals, votes
+    from tests.realtime.conftest import build_world
+
+    w = build_world(make)
+    alice = get_member(db, w["group"].id, w["users"]["alice"].id)
+    row = sentences_of(db, [w["section"].id])[w["section"].id][1]
+    p = proposals.create(
+        db,
+        w["section"],
+        alice,
+        kind="replace",
+        reason="Faster",
+        text="We will answer in two weeks.",
+        sentence_ids=[row.id],
+    )
+    vote = votes.open_for_proposal(db, p, alice, w["users"]["alice"])
+    db.commit()
+    assert "close_due_votes: 0" in codraft("jobs", "--once", instance=instance).stdout
+    vote.closes_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert "close_due_votes: 1" in codraft("jobs", "--once", instance=instance).stdout
+    db.expire_all()
+    assert not vote.is_open and vote.outcome is not None

@@ -282,15 +282,18 @@ def test_votes_after_closing_are_refused(db, world):
         votes.close(db, vote, user(db, world.facilitator))
 
 
-def test_a_vote_closes_by_date_when_looked_at(db, world):
+def test_a_due_vote_closes_in_the_scheduled_job_not_when_looked_at(db, world):
     p = propose(db, world, "delete", ids=[live(db, world.section)[2].id])
     vote = votes.open_for_proposal(
         db, p, world.others[0], user(db, world.others[0]), closes_at=utcnow() + timedelta(hours=1)
     )
     for m in world.everyone[:3]:
         votes.cast(db, vote, m, "approve")
-    assert vote.is_open
-    votes.refresh(db, vote, now=utcnow() + timedelta(hours=2))
+    later = utcnow() + timedelta(hours=2)
+    assert votes.is_due(db, vote, later) and vote.is_open  # reading changes nothing
+    with pytest.raises(Conflict):  # no ballot after its time
+        votes.cast(db, vote, world.everyone[3], "reject", now=later)
+    assert votes.close_due(db, later) == 1
     assert vote.outcome == Outcome.APPROVED and p.status == ProposalStatus.APPLIED
 
 
@@ -372,8 +375,11 @@ def test_a_rejected_agreement_goes_back_to_drafting(db, world):
     assert agreement.latest(db, world.section.id) is None
 
 
-def test_housekeeping_closes_votes_past_their_time(app, db, world):
-    from server.realtime.review_feed import close_due_votes
+def test_the_scheduled_job_closes_votes_past_their_time(app, db, world):
+    from server import jobs
+
+    def close_due_votes(database):
+        return jobs.run_all(database)["close_due_votes"]
 
     p = propose(db, world, "delete", ids=[live(db, world.section)[2].id])
     vote = votes.open_for_proposal(db, p, world.others[0], user(db, world.others[0]))

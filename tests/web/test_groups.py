@@ -279,11 +279,39 @@ def test_reset_link_only_for_members_of_this_group(as_facilitator, world):
 # --- sub-groups ------------------------------------------------------------------------------
 
 
-def test_subgroups_page_lists_members_and_who_can_be_added(as_facilitator, world):
+def test_subgroups_page_lists_members_and_finds_who_can_be_added(as_facilitator, world, db):
     page = text(as_facilitator.get(f"/groups/{world.group.id}/subgroups"))
     assert "Families&#39; questions" in page and "Sam Parent" in page
-    select_html = page.split(f'id="add{world.subgroup.id}-user_id"')[1].split("</select>")[0]
-    assert "Fatima Facilitator" in select_html and "Sam Parent" not in select_html
+    assert "<select" not in page  # no list of everyone: a search instead
+    sub = world.subgroup.id
+    assert f'action="/subgroups/{sub}/members"' in page and 'name="q"' in page
+    found = text(as_facilitator.get(f"/subgroups/{sub}/members?q=fatima"))
+    assert "Fatima Facilitator" in found and f'name="add{sub}-user_id"' in found
+    both = text(as_facilitator.get(f"/subgroups/{sub}/members?q=example.org"))
+    assert "In Families&#39; questions." in both  # Sam is in it: a Take out button
+    assert "Nobody in the group matches" in text(
+        as_facilitator.get(f"/subgroups/{sub}/members?q=olly")
+    )  # not a member of this group
+    fatima = int(re.search(rf'name="add{sub}-user_id" value="(\d+)"', found).group(1))
+    response = post(as_facilitator, f"/subgroups/{sub}/members", {f"add{sub}-user_id": fatima})
+    assert response.status_code == 302
+    assert (
+        len(db.scalars(select(SubgroupMember).where(SubgroupMember.subgroup_id == sub)).all()) == 2
+    )
+
+
+def test_subgroups_page_is_paged_and_bounded(as_facilitator, world, make, db):
+    from server.web.groups import SUBGROUPS_PER_PAGE
+
+    for n in range(SUBGROUPS_PER_PAGE + 5):
+        make.subgroup(world.group, f"Topic {n:03d}")
+    db.commit()
+    first = text(as_facilitator.get(f"/groups/{world.group.id}/subgroups"))
+    assert first.count('class="card subgroup"') == SUBGROUPS_PER_PAGE
+    assert "Page 1 of 2" in first and "Next page" in first
+    second = text(as_facilitator.get(f"/groups/{world.group.id}/subgroups?page=2"))
+    assert second.count('class="card subgroup"') == 6 and "Previous page" in second
+    assert "Page 2 of 2" in text(as_facilitator.get(f"/groups/{world.group.id}/subgroups?page=99"))
 
 
 def test_create_rename_and_delete_a_subgroup(as_facilitator, world, db):
