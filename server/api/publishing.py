@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from server import auth
+from server import auth, offload
 from server.access import policy_access
 from server.api.common import ID, ApiBlueprint, Loaded, db, page_url
 from server.api.publishing_schemas import (
@@ -37,11 +37,14 @@ def _signed_in() -> None:
     auth.me()
 
 
-def _render_off_hub(fn, *args):
-    """Run heavy rendering (an export) away from the gevent hub so live editing
-    does not wait for it. The lead points this at server/offload.py when it lands;
-    until then it runs in place."""
-    return fn(*args)
+def render_file(document, fmt: str) -> bytes:
+    """The export's bytes. Formats whose rendering takes a noticeable time (PDF, Word,
+    OpenDocument) are made in a worker process (server/offload.py), bounded in time,
+    so live editing never waits for them; HTML and Markdown take milliseconds and
+    are made here."""
+    if fmt in exports.SLOW_FORMATS:
+        return offload.run(exports.render, document, fmt, what=f"The {fmt.upper()} file")
+    return exports.render(document, fmt)
 
 
 def public_url(db_session, policy_id: int, number: int | None = None) -> str | None:
@@ -158,7 +161,7 @@ def export_response(policy, source: Source, fmt: str) -> Response:
     """The whole file, or an error before any byte is sent."""
     fmt = publishing.check_format(fmt)
     document = publishing.document_for(db(), policy, source)
-    body = _render_off_hub(exports.render, document, fmt)
+    body = render_file(document, fmt)
     name = publishing.filename(policy, source, fmt)
     return Response(
         body,

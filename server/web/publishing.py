@@ -14,7 +14,7 @@ from wtforms.validators import Length
 
 from server import auth
 from server.access import policy_access
-from server.api.publishing import _render_off_hub, export_response
+from server.api.publishing import export_response
 from server.errors import DomainError, InvalidInput
 from server.exports.policy import LABELS
 from server.exports.policy.html import css, render_html
@@ -201,13 +201,11 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
         for r in publishing.releases_of(db(), policy_id)
     ]
     document = publishing.release_document(db(), release)
-    html = _render_off_hub(
-        lambda: render_html(
-            document,
-            changes=release.changes,
-            versions=versions,
-            css_href=url_for("web.public_css"),
-        )
+    html = render_html(  # milliseconds, once per release and process (cached)
+        document,
+        changes=release.changes,
+        versions=versions,
+        css_href=url_for("web.public_css"),
     )
     _remember(_CACHE, key, html)
     return html

@@ -24,6 +24,10 @@ LABELS = {
 }
 
 
+# Rendering these takes long enough to hold up live editing: made off the hub.
+SLOW_FORMATS = frozenset({"pdf", "docx", "odt"})
+
+
 def render(document: Document, fmt: str) -> bytes:
     if fmt == "html":
         from server.exports.policy.html import render_html
