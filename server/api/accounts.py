@@ -7,6 +7,7 @@ from server.accounts import services as accounts
 from server.api.common import ID, PUBLIC, ApiBlueprint, Loaded, db
 from server.api.schemas import (
     MeSchema,
+    MeUpdateSchema,
     NewTokenSchema,
     PasswordSchema,
     TokenCreateSchema,
@@ -61,9 +62,29 @@ def revoke_token(token_id):
 @account.errors(401)
 def get_me():
     """Show who you are signed in as, and your groups with your role in each"""
-    user = auth.me()
+    return _me(auth.me())
+
+
+def _me(user):
     mine = [Loaded(group, role=membership.role) for group, membership in groups_of(db(), user.id)]
     return Loaded(user, groups=mine)
+
+
+@account.route("/me", methods=["PATCH"])
+@account.arguments(MeUpdateSchema)
+@account.response(200, MeSchema)
+@account.errors(400, 401, 413, 415, 422)
+def update_me(body):
+    """Agree (or stop agreeing) to be named in the credits of published policies
+
+    Turning it off also takes your name out of releases already published.
+    """
+    from server.web.publishing import forget_public_pages  # the page's cache lives there
+
+    user = auth.me()
+    accounts.set_credit_by_name(db(), user, body["credit_by_name"])
+    forget_public_pages()  # public pages show the names of people who agree
+    return _me(user)
 
 
 @account.route("/password-resets/<string(maxlength=100):token>", methods=["POST"])

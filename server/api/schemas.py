@@ -145,7 +145,22 @@ class MyGroupSchema(Schema):
 class MeSchema(UserSchema):
     """You: your account and your groups."""
 
+    credit_by_name = fields.Boolean(
+        metadata=_d(
+            "Whether published policies name you in their credits (off unless you "
+            "agree; roles are always counted without names)."
+        )
+    )
     groups = fields.List(fields.Nested(MyGroupSchema), metadata=_d("Your groups, by name."))
+
+
+class MeUpdateSchema(Schema):
+    """What you may change about yourself here."""
+
+    credit_by_name = fields.Boolean(
+        required=True,
+        metadata=_d("true: published policies may name you in their credits; false: never."),
+    )
 
 
 class PasswordSchema(Schema):

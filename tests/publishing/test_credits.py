@@ -110,3 +110,31 @@ def test_withdrawing_agreement_removes_the_name_from_published_versions(make, db
         ).data,
     )
     assert "Nia" not in words
+
+
+def test_the_credit_setting_through_the_api(make, db, client, team):
+    """`PATCH /me` turns the setting on and off; `GET /me` says where it stands; a
+    public page follows at once; bad bodies change nothing."""
+    from tests.api.conftest import Api
+
+    fac, named, _shy, policy = team
+    api = Api(client.application.test_client())
+    token = make.token(named)
+    assert api.get("/me", token).get_json()["credit_by_name"] is False
+    assert api.patch("/me", None, {"credit_by_name": True}).status_code == 401
+    for bad in ({}, {"credit_by_name": "maybe"}, {"credit_by_name": True, "name": "x"}):
+        assert api.patch("/me", token, bad).status_code == 422, bad
+    db.expire_all()
+    assert named.credit_by_name is False
+
+    reply = api.patch("/me", token, {"credit_by_name": True})
+    assert reply.status_code == 200 and reply.get_json()["credit_by_name"] is True
+    publishing.publish(db, policy, fac)
+    publishing.set_public(db, policy, fac, True)
+    db.commit()
+    slug = publishing.public_page_of(db, policy.id).slug
+    anonymous = client.application.test_client()
+    assert "Nia Named" in anonymous.get(f"/published/{slug}/latest").get_data(as_text=True)
+
+    assert api.patch("/me", token, {"credit_by_name": False}).get_json()["credit_by_name"] is False
+    assert "Nia" not in anonymous.get(f"/published/{slug}/latest").get_data(as_text=True)
