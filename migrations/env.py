@@ -38,6 +38,15 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     from server.search.engines import not_search_index
 
+    # SQLite alters a table by copying it and dropping the old one; with foreign keys
+    # on, that drop would fire ON DELETE on every row pointing at it (a users copy
+    # would null every author and delete every membership). So they are off while
+    # migrating (the pragma only takes effect outside a transaction) and checked after.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+
     # render_as_batch lets SQLite alter tables by copying them.
     context.configure(
         connection=connection,
@@ -48,6 +57,12 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -19,6 +19,7 @@ def test_a_token_is_made_from_email_and_password_and_works(api, make):
     me = api.get("/me", body["token"])
     assert me.status_code == 200
     assert me.get_json() == {
+        "credit_by_name": False,
         "id": me.get_json()["id"],
         "email": "ann@example.org",
         "display_name": "Ann",
