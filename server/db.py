@@ -6,6 +6,7 @@ calls `commit()` once, so a failure anywhere leaves nothing half-written.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, String, create_engine, event
@@ -68,8 +69,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.close()
+
+        @event.listens_for(engine, "checkin")
+        def _lock_waits_again(dbapi_conn, record):
+            if record.info.pop(_NO_LOCK_WAIT, False):
+                cur = dbapi_conn.cursor()
+                cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                cur.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -83,6 +91,7 @@ class Database:
         self.engine = make_engine(url)
         factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         events.install(factory)
+        event.listen(factory, "after_begin", _no_lock_wait_on_begin)
         self.session: scoped_session[Session] = scoped_session(factory)
 
     def commit(self) -> None:
@@ -90,3 +99,28 @@ class Database:
 
     def remove(self) -> None:
         self.session.remove()
+
+
+BUSY_TIMEOUT_MS = 30000  # what an SQLite connection waits for a lock (make_engine)
+_NO_LOCK_WAIT = "codraft_no_lock_wait"
+
+
+@contextmanager
+def without_lock_waits(db: Session):
+    """Background writers (scheduled jobs, notifying after a commit) must not wait
+    for SQLite's write lock: SQLite waits in C, which freezes the gevent hub, and the
+    request holding the lock then never gets to finish (a deadlock until the wait
+    ends, every few seconds). Every transaction `db` begins inside this gets a
+    locked database as an OperationalError at once, and the work is tried again at
+    its next run. Other databases wait without blocking, so nothing changes there."""
+    db.info[_NO_LOCK_WAIT] = True
+    try:
+        yield
+    finally:
+        db.info.pop(_NO_LOCK_WAIT, None)
+
+
+def _no_lock_wait_on_begin(session: Session, _transaction, connection) -> None:
+    if session.info.get(_NO_LOCK_WAIT) and connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        connection.info[_NO_LOCK_WAIT] = True  # reset when it goes back to the pool

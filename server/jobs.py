@@ -26,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from server.db import utcnow
+from server.db import utcnow, without_lock_waits
 from server.notifications import outbox, pending, scheduled
 from server.notifications.delivery import Delivery
 from server.review import votes
@@ -111,13 +112,21 @@ JOBS: list[Job] = [
 
 def run_job(database, job: Job, now: datetime | None = None) -> object:
     """Run one job in its own transaction: committed if it succeeds, rolled back
-    (and logged) if it fails, so one failing job never holds up the others."""
+    (and logged) if it fails, so one failing job never holds up the others. A job
+    never waits for SQLite's write lock (db.without_lock_waits): if the database
+    is busy it runs again at its next turn."""
+    db = database.session
     try:
-        result = job.run(database.session, now or utcnow())
-        database.commit()
+        with without_lock_waits(db):
+            result = job.run(db, now or utcnow())
+            database.commit()
         return result
+    except OperationalError as exc:
+        db.rollback()
+        log.info("scheduled job %s will run again: %s", job.name, exc.orig)
+        return None
     except Exception:
-        database.session.rollback()
+        db.rollback()
         log.exception("scheduled job %s failed", job.name)
         return None
     finally:

@@ -19,9 +19,11 @@ import logging
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server import events, jobs
+from server.db import without_lock_waits
 from server.extensions import socketio
 from server.notifications import pending
 from server.notifications.services import NotificationsChanged, unread_counts
@@ -63,8 +65,10 @@ def _drain(app) -> None:
     """Tell what was just committed, now, rather than at the next job run."""
     database = app.extensions["codraft_db"]
     try:
-        with app.app_context():
+        with app.app_context(), without_lock_waits(database.session):
             pending.process(database.session, jobs.delivery_from(app.config))
+    except OperationalError:
+        log.info("the database is busy; the jobs will tell these events shortly")
     except Exception:
         log.exception("turning events into notifications failed; the jobs will retry")
     finally:
