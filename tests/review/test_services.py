@@ -387,9 +387,11 @@ def test_the_scheduled_job_closes_votes_past_their_time(app, db, world):
         votes.cast(db, vote, m, "approve")
     db.commit()
     assert close_due_votes(app.extensions["codraft_db"]) == 0  # not yet due
+    # Each job ends its session (fresh state next run): load what we look at again.
+    vote, p = votes.get_vote(db, vote.id), db.get(type(p), p.id)
     vote.closes_at = utcnow() - timedelta(seconds=1)
     db.commit()
     assert close_due_votes(app.extensions["codraft_db"]) == 1
-    db.expire_all()
+    vote, p = votes.get_vote(db, vote.id), db.get(type(p), p.id)
     assert vote.outcome == Outcome.APPROVED and p.status == ProposalStatus.APPLIED
     assert len(texts(db, world.section)) == 2
