@@ -54,6 +54,7 @@ def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
         _upgrade(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
+    _warm_up()
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -97,6 +98,7 @@ def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> N
         _upgrade(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
+    _warm_up()
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -127,6 +129,16 @@ def _serve_gevent(app, host: str, port: int) -> None:
     sock.bind((host, port))
     sock.listen(1024)
     pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
+
+
+def _warm_up() -> None:
+    """Load the plain-language word lists and reading-age dictionary before listening
+    (about 1.5 s of CPU, in C code that holds the GIL): loaded later, in the
+    background, it stalled every request and socket once, a few seconds after start
+    (bench/export.py: public page p99 1.2-1.7 s against a median of 4-6 ms)."""
+    from server.plain import rules
+
+    rules.warm()
 
 
 def _shown_url(host: str, port: int) -> str:
