@@ -546,6 +546,16 @@
     return engine().patch_toText(patches);
   }
 
+  /** Return text with runs of spaces made one and none at either end. */
+  function tidy(text) {
+    return text.replace(/\s+/g, " ").trim();
+  }
+
+  /** Say whether two texts differ in whitespace alone (runs of spaces, or at either end). */
+  function sameWords(a, b) {
+    return tidy(a) === tidy(b);
+  }
+
   // The model.
 
   function Sentence(id, sectionId, position, shadow, version, local) {
@@ -609,6 +619,11 @@
     this._ref = 0;
     this._joined = true;
     this._rejoinAsked = false;
+    // Browser only (the Python client has no such switch, so parity runs with it off):
+    // a sentence whose typing differs from the server's text in spaces alone (a space
+    // typed before the next word, one left by an undo) is not sent and counts as saved,
+    // and what is sent has no space at either end and no doubled space.
+    this.quietWhitespace = false;
     this._snapshot(reply);
   }
 
@@ -674,7 +689,7 @@
     var s = this._get(sentenceId);
     return {
       version: s.version,
-      saved: s.local === s.shadow && s.sent === null,
+      saved: this._unchanged(s) && s.sent === null,
       sending: s.sent !== null,
       held: s.held,
     };
@@ -683,9 +698,29 @@
   /** Say whether everything the user typed is saved and nothing is in flight. */
   proto.isSettled = function () {
     for (var s of this._sentences.values()) {
-      if (s.local !== s.shadow || s.sent !== null) return false;
+      if (!this._unchanged(s) || s.sent !== null) return false;
     }
     return true;
+  };
+
+  /** Return the text the server last confirmed for a sentence (what undo merges against). */
+  proto.serverText = function (sentenceId) {
+    return this._get(sentenceId).shadow;
+  };
+
+  /**
+   * Return the typing to merge with the server's text. With quietWhitespace a doubled
+   * space (typed before the next word) is made one first: the word merge would take
+   * the word after it as changed by us and keep it even if someone deleted it.
+   */
+  proto._ours = function (s) {
+    return this.quietWhitespace ? s.local.replace(/\s+/g, " ") : s.local;
+  };
+
+  /** Say whether a sentence has nothing to send (see quietWhitespace). */
+  proto._unchanged = function (s) {
+    if (s.local === s.shadow) return true;
+    return this.quietWhitespace && sameWords(s.local, s.shadow);
   };
 
   /**
@@ -778,14 +813,17 @@
         !s.held &&
         s.gone === null &&
         s.version >= s.waitVersion &&
-        s.local !== s.shadow
+        !this._unchanged(s)
       ) {
+        // See quietWhitespace: spaces at either end or doubled are not sent; the
+        // server's word merge would take a trailing space as a word of its own.
+        var text = this.quietWhitespace ? tidy(s.local) : s.local;
         var request = this._request("edit_sentence", {
           id: s.id,
           base_version: s.version,
-          patch: makePatch(s.shadow, s.local),
+          patch: makePatch(s.shadow, text),
         });
-        s.sent = s.local;
+        s.sent = text;
         s.sentRef = request.data.ref;
         requests.push(request);
       }
@@ -894,7 +932,7 @@
       var s = this._sentences.get(op.id);
       if (s === undefined) return;
       if (this._isMine(op) && s.sentRef === op.ref) {
-        s.local = mergeTexts(s.sent, s.local, op.text);
+        s.local = mergeTexts(s.sent, this._ours(s), op.text);
         s.shadow = op.text;
         s.version = op.version;
         s.sent = null;
@@ -1067,7 +1105,7 @@
   /** Take a newer server text, keeping local (and in-flight) changes on top. */
   proto._fold = function (s, text, version) {
     if (version <= s.version) return;
-    s.local = mergeTexts(s.shadow, s.local, text);
+    s.local = mergeTexts(s.shadow, this._ours(s), text);
     if (s.sent !== null) s.sent = mergeTexts(s.shadow, s.sent, text);
     s.shadow = text;
     s.version = version;
@@ -1104,6 +1142,7 @@
     Model: Model,
     mergeTexts: mergeTexts,
     mapCaret: mapCaret,
+    sameWords: sameWords,
     // Exposed for tests and for editors that need code point offsets.
     mapOffset: mapOffset,
     makePatch: makePatch,
