@@ -20,13 +20,12 @@
  *   conflict, finished when their op comes back in the stream. Keys typed while
  *   one waits are kept and land where the user expects.
  */
-(function () {
-  "use strict";
+import { connection, connectNow, onConnect } from "./connection.js";
+import { Pending } from "./pending.js";
+import * as presence from "./presence.js";
+import * as undo from "./undo.js";
 
   var FLUSH_MS = 150; // batch typing into one patch per sentence at most this often
-  var PRESENCE_MS = 120; // focus moving from one sentence to the next sends one update
-  var RESYNC_AFTER_MS = 3000; // the stream owes us something this long: rejoin
-  var ACK_TIMEOUT_MS = 15000; // no answer this long: the connection is not working
   var INTENT_TIMEOUT_MS = 8000; // a split or merge not done by then is given up
   var INTENT_TRIES = 5; // conflicts (someone typed meanwhile) before giving up
   var ANNOUNCE_QUIET_MS = 2000; // summarise others' changes after this pause...
@@ -178,49 +177,61 @@
     this.notices = $(root, "[data-live-notices]");
     this.announcer = $(root, "[data-live-announce]");
 
-    this.model = null;
-    this.early = []; // ops that came before the first join reply
-    this.earlyPresence = []; // presence events that came before a join reply
+    var self = this;
+    this.pending = new Pending({
+      emit: function (event, data, ack) {
+        self.socket.emit(event, data, ack);
+      },
+      createModel: function (reply) {
+        return new Sync.Model(self.policyId, self.clientId, reply, function (change) {
+          self.noteChange(change);
+        });
+      },
+      apply: function (fn) {
+        self.inbound(fn);
+      },
+    });
     this.me = null;
     this.state = "connecting"; // connecting | online | offline | ended
     this.endedMessage = "";
     this.joined = false;
     this.everJoined = false;
-    this.epoch = 0; // bumps on every disconnect: late acks from older sockets are ignored
-    this.inflight = new Map(); // key -> {at, epoch}
-    this.sendKey = 0;
     this.batch = null;
     this.flushTimer = null;
     this.intents = [];
     this.problems = new Map(); // sentence id -> message
     this.refusedSeen = 0;
     this.orphansSeen = 0;
-    this.people = new Map(); // sid -> presence
     this.focusId = null; // the sentence the user is in (presence)
-    this.presenceSent = null;
-    this.presenceTimer = null;
     this.current = null; // the sentence the actions button belongs to
     this.composing = null; // {id, base} while an input method composes
-    this.resyncSince = 0;
     this.changes = null; // others' changes waiting to be announced
     this.announceTimer = null;
     this.announceFirst = 0;
     this.backOnlineTimer = null;
     this.lastStatus = "";
 
+    this.presence = presence.init(this);
+    this.undo = undo.init(this);
     this.buildActions();
     this.bindPage();
     this.connect();
     this.panel.hidden = false;
     this.status.hidden = false;
     this.updateStatus();
-    var self = this;
     window.setInterval(function () {
       self.watchdog();
     }, 1000);
   }
 
   var proto = LiveSection.prototype;
+
+  /** The sync model (static/js/sync-model.js), once the first join reply built it. */
+  Object.defineProperty(proto, "model", {
+    get: function () {
+      return this.pending.model;
+    },
+  });
 
   // --- per-sentence save state (model.sentenceStatus) ---------------------------
 
@@ -244,10 +255,7 @@
 
   proto.connect = function () {
     var self = this;
-    var socket = (this.socket = window.io({ autoConnect: false, reconnectionDelayMax: 5000 }));
-    socket.on("connect", function () {
-      self.join();
-    });
+    var socket = (this.socket = connection());
     socket.on("disconnect", function (reason) {
       self.lost(reason);
     });
@@ -268,34 +276,10 @@
       }
     });
     socket.on("op", function (op) {
-      if (!self.model) {
-        self.early.push(op); // before the first join reply: applied right after it
-        return;
-      }
-      self.inbound(function () {
-        self.model.receiveOp(op);
-      });
-    });
-    socket.on("presence", function (p) {
-      if (!self.joined) self.earlyPresence.push(["presence", p]);
-      self.people.set(p.sid, p);
-      self.renderPresence();
-    });
-    socket.on("presence_left", function (p) {
-      if (!self.joined) self.earlyPresence.push(["presence_left", p]);
-      self.people.delete(p.sid);
-      self.renderPresence();
+      self.pending.receiveOp(op); // before the first join reply: kept until it comes
     });
     socket.on("rights", function (rights) {
       self.setCanEdit(rights.can_edit.indexOf(self.sectionId) >= 0, true);
-    });
-    socket.on("hints", function (data) {
-      // Plain-language hints, computed after a change committed: static/js/hints.js.
-      document.dispatchEvent(new CustomEvent("codraft:hints", { detail: data }));
-    });
-    socket.on("review", function (detail) {
-      // Comments, proposals and votes changed: static/js/review.js refreshes the margin.
-      document.dispatchEvent(new CustomEvent("codraft:review", { detail: detail }));
     });
     socket.on("access_revoked", function (data) {
       var messages = {
@@ -306,17 +290,18 @@
       self.revoked = true;
       self.end(messages[data && data.reason] || "Your access ended, so this page stopped updating.");
     });
-    socket.connect();
+    onConnect(function () {
+      self.join();
+    });
+    connectNow();
   };
 
   proto.join = function () {
     var self = this;
-    var payload = this.model
-      ? this.model.rejoinPayload()
-      : Sync.joinPayload(this.policyId, this.clientId);
-    var epoch = this.epoch;
+    var payload = this.pending.joinPayload(this.policyId, this.clientId);
+    var epoch = this.pending.epoch;
     this.socket.emit("join_policy", payload, function (reply) {
-      if (epoch !== self.epoch) return;
+      if (epoch !== self.pending.epoch) return;
       if (!reply || !reply.ok) {
         var code = reply && reply.error && reply.error.code;
         if (code === "not_found" || code === "forbidden" || code === "signed_out") {
@@ -334,36 +319,14 @@
   };
 
   proto.joinedWith = function (reply) {
-    var self = this;
     this.me = reply.me;
-    this.people = new Map();
-    (reply.presence || []).forEach(function (p) {
-      self.people.set(p.sid, p);
-    });
-    // Presence that came while the join was answered is newer than the reply's list.
-    this.earlyPresence.forEach(function (event) {
-      if (event[0] === "presence") self.people.set(event[1].sid, event[1]);
-      else self.people.delete(event[1].sid);
-    });
-    this.earlyPresence = [];
+    this.presence.joined(reply);
     var first = !this.model;
     var unanswered = this.intents.filter(function (intent) {
       return intent.ref !== null; // sent on the lost connection
     });
-    this.inbound(function () {
-      if (first) {
-        self.model = new Sync.Model(self.policyId, self.clientId, reply, function (change) {
-          self.noteChange(change);
-        });
-        self.early.forEach(function (op) {
-          self.model.receiveOp(op); // older ones than the snapshot are ignored
-        });
-        self.early = [];
-      } else {
-        self.model.receiveJoin(reply);
-      }
-      self.joined = true;
-    });
+    this.joined = true;
+    this.pending.joined(reply);
     var wasOffline = this.everJoined && this.state !== "online";
     this.everJoined = true;
     this.state = "online";
@@ -372,8 +335,7 @@
     unanswered.forEach(function (intent) {
       intent.ref = null;
     });
-    this.presenceSent = null;
-    this.sendPresence();
+    this.presence.send(true);
     this.runIntents();
     this.flush();
     if (this.offlineAlert) {
@@ -381,19 +343,15 @@
       if (!this.problems.size) this.clearAlert();
     }
     if (wasOffline) this.flashBackOnline(); // the status line says "Back online."
-    this.renderPresence();
+    this.presence.render();
     this.updateStatus();
   };
 
   proto.lost = function (reason) {
-    this.epoch += 1;
     this.joined = false;
-    this.earlyPresence = [];
-    this.inflight.clear();
+    this.pending.lost();
     if (this.socket.sendBuffer) this.socket.sendBuffer = []; // nothing stale after a reconnect
-    if (this.model) this.model.connectionLost();
-    this.people = new Map();
-    this.renderPresence();
+    this.presence.lost();
     if (this.state === "ended") return;
     this.state = this.everJoined ? "offline" : "connecting";
     if (reason === "io server disconnect") {
@@ -421,21 +379,9 @@
 
   /** Every second: rejoin if the stream owes us something, or a request gets no answer. */
   proto.watchdog = function () {
-    if (!this.joined || !this.model) {
-      this.resyncSince = 0;
-      return;
-    }
+    var stuck = this.pending.check() === "stuck";
+    if (!this.joined || !this.model) return;
     var now = Date.now();
-    var stuck = false;
-    this.inflight.forEach(function (entry) {
-      if (now - entry.at > ACK_TIMEOUT_MS) stuck = true;
-    });
-    if (this.model.needsResync()) {
-      if (!this.resyncSince) this.resyncSince = now;
-      if (now - this.resyncSince > RESYNC_AFTER_MS) stuck = true;
-    } else {
-      this.resyncSince = 0;
-    }
     this.intents.forEach(
       function (intent) {
         if (now - intent.started > INTENT_TIMEOUT_MS) {
@@ -443,34 +389,13 @@
         }
       }.bind(this),
     );
-    if (stuck) {
-      this.resyncSince = 0;
-      this.reconnect();
-    }
+    if (stuck) this.reconnect();
   };
 
   /** Emit one request; its ack goes to the model (and to then, if given). */
   proto.send = function (request, then) {
-    var self = this;
     if (!this.joined || !this.socket.connected) return false;
-    var epoch = this.epoch;
-    var key = ++this.sendKey;
-    this.inflight.set(key, { at: Date.now() });
-    this.socket.emit(request.event, request.data, function (ack) {
-      self.inflight.delete(key);
-      if (epoch !== self.epoch) return;
-      ack = ack || { ok: false, error: { code: "busy", message: "No answer." } };
-      self.inbound(function () {
-        self.model.receiveAck(request, ack);
-      });
-      if (then) then(ack);
-      if (!ack.ok && ack.error && (ack.error.code === "busy" || ack.error.code === "rate_limited")) {
-        window.setTimeout(function () {
-          self.flush();
-        }, 1000);
-      }
-    });
-    return true;
+    return this.pending.send(request, then);
   };
 
   proto.scheduleFlush = function () {
@@ -491,10 +416,7 @@
       this.updateStatus();
       return;
     }
-    var self = this;
-    this.model.pending().forEach(function (request) {
-      self.send(request);
-    });
+    this.pending.flush();
     this.updateStatus();
   };
 
@@ -643,13 +565,18 @@
     });
     this.runIntents();
     this.flush();
-    this.renderPresence();
+    this.presence.render();
+    this.undo.update();
   };
 
   // --- rendering -----------------------------------------------------------------
 
   proto.liOf = function (id) {
     return document.getElementById("sentence-" + id);
+  };
+
+  proto.placeCaret = function (el, start, end) {
+    setCaret(el, start, end);
   };
 
   proto.textOf = function (id) {
@@ -763,6 +690,7 @@
     if (this.readOnly) this.readOnly.hidden = canEdit;
     if (this.keys) this.keys.hidden = !canEdit;
     this.addBox.hidden = !canEdit;
+    if (this.undo) this.undo.update();
     if (changed) {
       if (!canEdit) this.detachActions();
       if (this.model) this.render();
@@ -998,105 +926,6 @@
         self.say("Someone deleted a sentence you were changing. Your words are kept in a message above the text.");
       })(orphan.text);
     }
-  };
-
-  // --- presence -------------------------------------------------------------------
-
-  proto.sendPresence = function () {
-    var self = this;
-    window.clearTimeout(this.presenceTimer);
-    this.presenceTimer = window.setTimeout(function () {
-      if (!self.joined || !self.socket.connected) return;
-      var want = { section_id: self.sectionId, sentence_id: self.canEdit ? self.focusId : null };
-      var key = want.section_id + ":" + want.sentence_id;
-      if (key === self.presenceSent) return;
-      self.presenceSent = key;
-      self.socket.emit("presence", want, function () {});
-    }, PRESENCE_MS);
-  };
-
-  proto.renderPresence = function () {
-    var self = this;
-    var me = this.me;
-    var byUser = new Map();
-    var bySentence = new Map();
-    this.people.forEach(function (p) {
-      if (me && (p.sid === me.sid || p.user_id === me.user_id)) return;
-      var entry = byUser.get(p.user_id) || { name: p.name, colour: p.colour, where: [] };
-      entry.where.push(p);
-      byUser.set(p.user_id, entry);
-      if (p.section_id === self.sectionId && p.sentence_id && self.model && self.model.has(p.sentence_id)) {
-        var list = bySentence.get(p.sentence_id) || [];
-        if (!list.some(function (q) { return q.user_id === p.user_id; })) list.push(p);
-        bySentence.set(p.sentence_id, list);
-      }
-    });
-
-    // Here now: one line per person, what they are doing, in words.
-    var titles = new Map();
-    if (this.model) {
-      this.model.sections().forEach(function (s) {
-        titles.set(s.id, s.title);
-      });
-    }
-    var list = this.presenceList;
-    list.textContent = "";
-    if (!this.joined) {
-      list.appendChild(make("li", "presence__item presence__item--none",
-        this.everJoined ? "Not known while offline." : "Finding out…"));
-    } else if (!byUser.size) {
-      list.appendChild(make("li", "presence__item presence__item--none", "Only you."));
-    }
-    byUser.forEach(function (entry) {
-      var editing = entry.where.filter(function (p) {
-        return p.section_id === self.sectionId && p.sentence_id && self.positionOf(p.sentence_id);
-      });
-      var here = entry.where.filter(function (p) {
-        return p.section_id === self.sectionId;
-      });
-      var what;
-      if (editing.length) what = "editing sentence " + self.positionOf(editing[0].sentence_id);
-      else if (here.length) what = "reading";
-      else {
-        var elsewhere = entry.where.filter(function (p) { return p.section_id; })[0];
-        what = elsewhere && titles.get(elsewhere.section_id)
-          ? "in another section: " + titles.get(elsewhere.section_id)
-          : "elsewhere in the policy";
-      }
-      var li = make("li", "presence__item");
-      var swatch = make("span", "presence__swatch");
-      swatch.setAttribute("aria-hidden", "true");
-      swatch.style.setProperty("--who-colour", entry.colour);
-      li.appendChild(swatch);
-      li.appendChild(make("span", "presence__name", entry.name));
-      li.appendChild(document.createTextNode(" (" + what + ")"));
-      list.appendChild(li);
-    });
-
-    // Per sentence: a coloured border and the names, never the colour alone.
-    Array.prototype.forEach.call(this.list.children, function (li) {
-      var id = Number(li.getAttribute("data-sentence-id"));
-      var who = $(li, ".sentence__who");
-      if (!who) return;
-      var here = bySentence.get(id) || [];
-      who.textContent = "";
-      if (!here.length) {
-        who.hidden = true;
-        li.classList.remove("sentence--others");
-        li.style.removeProperty("--who-colour");
-        return;
-      }
-      here.forEach(function (p, i) {
-        if (i) who.appendChild(document.createTextNode(i === here.length - 1 ? " and " : ", "));
-        var name = make("span", "sentence__who-name", p.name);
-        name.style.setProperty("--who-colour", p.colour);
-        who.appendChild(name);
-      });
-      who.appendChild(document.createTextNode(here.length === 1 ? " is editing" : " are editing"));
-      who.hidden = false;
-      li.classList.add("sentence--others");
-      li.style.setProperty("--who-colour", here[0].colour);
-    });
   };
 
   // --- the actions button (one, beside the sentence the user is in) ---------------
@@ -1633,13 +1462,13 @@
       if (id === null) return;
       self.focusId = id;
       self.attachActions(id);
-      self.sendPresence();
+      self.presence.send();
     });
     list.addEventListener("focusout", function (e) {
       var next = e.relatedTarget;
       if (next && list.contains(next)) return;
       self.focusId = null;
-      self.sendPresence();
+      self.presence.send();
     });
     var addEnd = $(this.root, "[data-live-add-end]");
     if (addEnd) {
@@ -1671,6 +1500,11 @@
       e.preventDefault(); // Enter is handled on keydown
       return;
     }
+    if (e.inputType === "historyUndo" || e.inputType === "historyRedo") {
+      e.preventDefault(); // the browser's history is stale here: static/js/undo.js instead
+      this.undo.step(e.inputType === "historyUndo", false);
+      return;
+    }
     var intent = this.intentFor(id);
     if (intent) {
       // A split or join is on its way: keep what is typed and put it where it belongs after.
@@ -1694,8 +1528,10 @@
       el.textContent = text;
       if (caret) setCaret(el, caret.start, caret.end);
     }
-    if (text === this.model.text(id)) return;
+    var before = this.model.text(id);
+    if (text === before) return;
     this.model.edit(id, text);
+    this.undo.record(id, before, text);
     this.scheduleFlush();
     this.updateStatus();
   };
@@ -1709,7 +1545,9 @@
     var typed = sanitise(el.textContent);
     var merged = Sync.mergeTexts(composing.base, typed, this.model.text(id));
     var caret = getCaret(el);
+    var before = this.model.text(id);
     this.model.edit(id, merged);
+    this.undo.record(id, before, merged);
     if (el.textContent !== merged) {
       el.textContent = merged;
       if (caret) setCaret(el, this.model.mapCaret(typed, merged, caret.start));
@@ -1740,6 +1578,7 @@
     if (id === null || !this.model || !this.model.has(id)) return;
     if (e.isComposing || this.composing) return;
     var intent = this.intentFor(id);
+    if (!intent && this.undo.key(e)) return;
     var caret = getCaret(el) || { start: 0, end: 0 };
     var collapsed = caret.start === caret.end;
     var length = el.textContent.length;
@@ -1833,4 +1672,4 @@
   } else {
     boot();
   }
-})();
+

@@ -2,8 +2,8 @@
  * Plain-language hints beside each sentence, and glossary terms that open in place.
  *
  * The server computes hints after each edit commits and sends a `hints` event to
- * everyone in the policy (docs/protocol.md); static/js/editor.js passes it on as a
- * `codraft:hints` DOM event, and tells us with `codraft:sentence-built` when it has
+ * everyone in the policy (docs/protocol.md) on the page's one socket
+ * (static/js/connection.js); static/js/editor.js tells us with `codraft:sentence-built` when it has
  * (re)built a sentence, so the note can be put back beside it. The note's markup is
  * the same as templates/policies/_plain_macros.html builds without JavaScript.
  *
@@ -11,6 +11,8 @@
  * Members of the owning sub-group can dismiss a hint for that sentence: the form
  * is a real form posting to a page route; here it goes to the JSON API instead.
  */
+
+import { connection } from "./connection.js";
 
 const root = document.querySelector("[data-hints-section]");
 const hints = new Map(); // sentence id -> {id, version, hints, dismissed}
@@ -152,9 +154,12 @@ if (root) {
   region.setAttribute("data-hints-announce", "");
   root.appendChild(region);
 
-  document.addEventListener("codraft:hints", (event) => {
-    (event.detail.sentences || []).forEach(take);
-  });
+  const socket = connection();
+  if (socket) {
+    socket.on("hints", (data) => {
+      ((data && data.sentences) || []).forEach(take);
+    });
+  }
   document.addEventListener("codraft:sentence-built", (event) => {
     render(event.detail.id, event.detail.li);
   });

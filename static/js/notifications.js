@@ -3,9 +3,9 @@
    marked read (a POST from here; the page read itself writes nothing).
    The server sends `notifications` {unread} to each member's own room
    (docs/protocol.md). */
-(function () {
-  "use strict";
+import { connection } from "./connection.js";
 
+(function () {
   var link = document.getElementById("notifications-link");
   if (!link) { return; }
   var badge = link.querySelector("[data-unread-count]");
@@ -39,8 +39,8 @@
 
   if (shown > 0 && window.location.pathname !== "/notifications") { markSeen(); }
 
-  if (typeof window.io === "function") {
-    var socket = window.io({ reconnectionDelayMax: 5000 });
+  var socket = connection(); // the page's one socket (static/js/connection.js)
+  if (socket) {
     socket.on("notifications", function (data) {
       if (data && typeof data.unread === "number") { show(data.unread); }
     });

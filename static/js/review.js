@@ -3,9 +3,10 @@
  * reload. Every page works without this file (its forms post and redirect).
  *
  * The server sends a `review` socket event ({section_id, kind, id, action}) to
- * everyone in the policy. On the section page static/js/editor.js owns the socket
- * and re-dispatches it as a "codraft:review" DOM event; on other review pages
- * (a proposal, the decisions page) this file joins the policy itself. Either way
+ * everyone in the policy, on the page's one socket (static/js/connection.js); this
+ * file passes it on as a "codraft:review" DOM event for any script that cares. On
+ * the section page static/js/editor.js joins the policy; on other review pages
+ * (a proposal, the decisions page) this file joins it itself. Either way
  * it then fetches the server-rendered fragments named by [data-review-fragment]
  * and swaps them in, keeping focus, open details and anything typed but not yet
  * sent, and says politely that something changed.
@@ -14,11 +15,11 @@
  * link to that sentence's comments (the margin says how many), and on wide
  * screens lines each sentence's notes up beside it.
  */
-(function () {
-  "use strict";
+import { connection, onConnect } from "./connection.js";
 
+(function () {
   // The name picker for comment and reply boxes (a module, beside this file).
-  import(new URL("mentions.js", document.currentScript.src).href).catch(function () {});
+  import("./mentions.js").catch(function () {});
 
   var QUIET_MS = 250; // gather a burst of events (a vote closing sends several) into one fetch
   var TEXT_QUIET_MS = 2500; // refresh the margin's quotes this long after typing stops
@@ -337,7 +338,7 @@
     observer.observe(list, { childList: true, subtree: true, characterData: true });
   }
 
-  // --- a socket of our own, where the live editor is not running ---------------------------
+  // --- joining the policy, where the live editor is not running ------------------------------
 
   function clientId() {
     var bytes = new Uint8Array(16);
@@ -349,14 +350,14 @@
       .join("");
   }
 
-  function ownSocket(root) {
-    if (!window.io) return;
+  function joinPolicy(root) {
+    var socket = connection();
+    if (!socket) return;
     var policyId = Number(root.getAttribute("data-review-policy"));
     var seq = Number(root.getAttribute("data-review-seq"));
     var id = clientId();
-    var socket = window.io({ reconnectionDelayMax: 5000 });
     var joinedBefore = false;
-    socket.on("connect", function () {
+    onConnect(function () {
       var payload = { policy_id: policyId, client_id: id };
       if (!joinedBefore && seq >= 0 && root.hasAttribute("data-review-seq")) payload.since = seq;
       socket.emit("join_policy", payload, function (reply) {
@@ -367,9 +368,6 @@
         joinedBefore = true;
         root.setAttribute("data-review-joined", "true");
       });
-    });
-    socket.on("review", function (detail) {
-      document.dispatchEvent(new CustomEvent("codraft:review", { detail: detail }));
     });
   }
 
@@ -396,8 +394,14 @@
       margin.addEventListener("toggle", queueAlign, true);
       if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueAlign);
     }
+    var socket = connection();
+    if (socket) {
+      socket.on("review", function (detail) {
+        document.dispatchEvent(new CustomEvent("codraft:review", { detail: detail }));
+      });
+    }
     var own = document.querySelector("[data-review-policy]");
-    if (own && !document.querySelector("[data-live-policy]")) ownSocket(own);
+    if (own && !document.querySelector("[data-live-policy]")) joinPolicy(own);
   }
 
   if (document.readyState === "loading") {

@@ -1,11 +1,13 @@
 /* Session and review pages: keep the main list up to date while others work.
-   Watches every policy of the group (one socket each, since a socket joins one
-   policy) and, on `review` or `op` events, fetches the server-rendered list again
+   Watches every policy of the group: the first on the page's one socket
+   (static/js/connection.js), the others on one more socket each, since a socket
+   joins one policy at a time. On `review` or `op` events it fetches the server-rendered list again
    and swaps it in, keeping focus and saying "Updated" politely. Mark buttons send
    their form in the background and refresh the list. Without this file the
    pages work as plain forms and links. */
+import { connection, onConnect } from "./connection.js";
+
 (function () {
-  "use strict";
 
   var REFRESH_DELAY_MS = 400;
 
@@ -111,13 +113,15 @@
 
   Live.prototype.watch = function () {
     var self = this;
-    if (typeof window.io !== "function") return;
+    if (!connection()) return;
     var ids = (this.root.getAttribute("data-policy-ids") || "").split(/\s+/).filter(Boolean);
-    ids.forEach(function (id) {
-      var socket = window.io({ forceNew: true, reconnectionDelayMax: 5000 });
-      socket.on("connect", function () {
+    ids.forEach(function (id, index) {
+      var socket = index ? window.io({ forceNew: true, reconnectionDelayMax: 5000 }) : connection();
+      var join = function () {
         socket.emit("join_policy", { policy_id: Number(id), client_id: clientId() }, function () {});
-      });
+      };
+      if (index) socket.on("connect", join);
+      else onConnect(join);
       socket.on("review", function (data) {
         self.soon();
       });

@@ -546,12 +546,12 @@
     return engine().patch_toText(patches);
   }
 
-  /** Return text with runs of spaces made one and none at either end. */
+  /** Return text without spaces at either end. */
   function tidy(text) {
-    return text.replace(/\s+/g, " ").trim();
+    return text.trim();
   }
 
-  /** Say whether two texts differ in whitespace alone (runs of spaces, or at either end). */
+  /** Say whether two texts differ only in spaces at either end. */
   function sameWords(a, b) {
     return tidy(a) === tidy(b);
   }
@@ -620,9 +620,11 @@
     this._joined = true;
     this._rejoinAsked = false;
     // Browser only (the Python client has no such switch, so parity runs with it off):
-    // a sentence whose typing differs from the server's text in spaces alone (a space
-    // typed before the next word, one left by an undo) is not sent and counts as saved,
-    // and what is sent has no space at either end and no doubled space.
+    // a sentence whose typing differs from the server's text only in spaces at either
+    // end (a space typed before the next word, one left by an undo) is not sent and
+    // counts as saved, and what is sent has no space at either end: the word merge
+    // would take a trailing space for a word, and history would show a change with
+    // nothing to see.
     this.quietWhitespace = false;
     this._snapshot(reply);
   }
@@ -706,15 +708,6 @@
   /** Return the text the server last confirmed for a sentence (what undo merges against). */
   proto.serverText = function (sentenceId) {
     return this._get(sentenceId).shadow;
-  };
-
-  /**
-   * Return the typing to merge with the server's text. With quietWhitespace a doubled
-   * space (typed before the next word) is made one first: the word merge would take
-   * the word after it as changed by us and keep it even if someone deleted it.
-   */
-  proto._ours = function (s) {
-    return this.quietWhitespace ? s.local.replace(/\s+/g, " ") : s.local;
   };
 
   /** Say whether a sentence has nothing to send (see quietWhitespace). */
@@ -815,8 +808,7 @@
         s.version >= s.waitVersion &&
         !this._unchanged(s)
       ) {
-        // See quietWhitespace: spaces at either end or doubled are not sent; the
-        // server's word merge would take a trailing space as a word of its own.
+        // See quietWhitespace: spaces at either end are not sent.
         var text = this.quietWhitespace ? tidy(s.local) : s.local;
         var request = this._request("edit_sentence", {
           id: s.id,
@@ -932,7 +924,7 @@
       var s = this._sentences.get(op.id);
       if (s === undefined) return;
       if (this._isMine(op) && s.sentRef === op.ref) {
-        s.local = mergeTexts(s.sent, this._ours(s), op.text);
+        s.local = mergeTexts(s.sent, s.local, op.text);
         s.shadow = op.text;
         s.version = op.version;
         s.sent = null;
@@ -1105,7 +1097,7 @@
   /** Take a newer server text, keeping local (and in-flight) changes on top. */
   proto._fold = function (s, text, version) {
     if (version <= s.version) return;
-    s.local = mergeTexts(s.shadow, this._ours(s), text);
+    s.local = mergeTexts(s.shadow, s.local, text);
     if (s.sent !== null) s.sent = mergeTexts(s.shadow, s.sent, text);
     s.shadow = text;
     s.version = version;

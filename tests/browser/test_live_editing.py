@@ -200,7 +200,7 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
     a.get_by_role("button", name="Delete").click()
     a.get_by_role("button", name="Yes, delete it").click()
     assert converge(a, b) == [FIRST, "Ask us if you are not sure.", THIRD]
-    undo = a.get_by_role("button", name="Undo")
+    undo = a.get_by_role("button", name="Undo", exact=True)
     expect(undo).to_be_focused()
     a.keyboard.press("Enter")
     assert converge(a, b) == [

@@ -274,7 +274,7 @@ test("a space typed alone is never sent and counts as saved", async () => {
   page.connect();
   page.serveOne([page]);
   page.down.shift()();
-  page.pending.model.edit(2, "Four  five. ");
+  page.pending.model.edit(2, " Four five. ");
   assert.equal(page.pending.flush(), 0);
   assert.ok(page.pending.model.isSettled());
   assert.ok(page.pending.model.sentenceStatus(2).saved);
