@@ -9,7 +9,7 @@
  * undoing it merges the reverse change into the sentence as it is now, with the
  * same word merge the server uses (mergeTexts): the user's words come out (or
  * back), and words others typed meanwhile stay where they are. Typing in one
- * sentence within a second is one step. Splits, joins, moves and deletes are not
+ * sentence with no pause of a second is one step. Splits, joins, moves and deletes are not
  * steps here (a deleted sentence has its own "Undo" notice).
  */
 
@@ -52,7 +52,12 @@ export class Undo {
     if (before === after) return;
     const now = Date.now();
     const last = this.done[this.done.length - 1];
-    if (last && last.id === id && last.after === before && now - last.at < STEP_MS) {
+    if (last && last.id === id && now - last.at < STEP_MS) {
+      // One step. If others' words arrived meanwhile, its "before" takes them in too,
+      // so that undoing it never takes their words out.
+      if (last.after !== before) {
+        last.before = window.CodraftSync.mergeTexts(last.after, last.before, before);
+      }
       last.after = after;
       last.at = now;
     } else {

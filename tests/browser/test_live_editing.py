@@ -332,3 +332,57 @@ def test_live_page_is_accessible_for_writers_and_watchers_and_fits_a_phone(world
     phone.check("live-05-phone-actions")
     phone.page.keyboard.press("Escape")
     phone.check("live-06-phone")
+
+
+def test_undo_and_redo_own_typing_while_another_person_types(world, editor, live_server):
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    a, b = alice.page, bob.page
+    first = world["section"].sentences[0].id
+    undo = a.get_by_role("button", name="Undo typing")
+    redo = a.get_by_role("button", name="Redo typing")
+    expect(undo).to_be_disabled()
+
+    # Alice adds words near the end of sentence 1 while Bob types at its start.
+    put_caret(a, 0, len("You can ask for a Personal"))
+    put_caret(b, 0, 0)
+    a.keyboard.type(" direct")
+    b.keyboard.type("Now ")
+    expect(b.locator(f"#sentence-{first} .sentence__tag")).to_have_text("Alice Moreno")
+    expect(a.locator(f"#sentence-{first} .sentence__tag")).to_have_text("Bob Okafor")
+    a.keyboard.type(" payment")
+    b.keyboard.type("at any time ")
+    expect(undo).to_be_enabled()
+
+    # Ctrl+Z takes out Alice's words only (her typing was one or two steps, as her
+    # pauses fell); Bob's stay, and nothing stray is left.
+    a.keyboard.press("Control+z")
+    expect(a.locator("[data-live-announce]")).to_have_text("Undone in sentence 1.")
+    b.keyboard.type("you ")
+    a.keyboard.press("Control+z")
+    plain = "Now at any time you You can ask for a Personal Budget."
+    assert converge(a, b)[0] == plain
+    assert stored(live_server, world) == texts(b)
+
+    # Redo (Ctrl+Shift+Z) puts them back; undo and Ctrl+Y again.
+    a.keyboard.press("Control+Shift+z")
+    a.keyboard.press("Control+Shift+z")
+    full = "Now at any time you You can ask for a Personal direct payment Budget."
+    assert converge(a, b)[0] == full
+    a.keyboard.press("Control+z")
+    a.keyboard.press("Control+z")
+    assert converge(a, b)[0] == plain
+    a.keyboard.press("Control+y")
+    a.keyboard.press("Control+y")
+    assert converge(a, b)[0] == full
+    assert stored(live_server, world) == texts(b)
+
+    # Typing a space and undoing it leaves exactly what was there, and saves nothing.
+    before = stored(live_server, world)
+    a.keyboard.press("End")
+    a.keyboard.type(" ")
+    a.keyboard.press("Control+z")
+    assert converge(a, b) == before
+    assert stored(live_server, world) == before
+    expect(redo).to_be_enabled()
+    alice.check("live-undo-with-others")
+    assert alice.problems == [] and bob.problems == []
