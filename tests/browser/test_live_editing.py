@@ -241,6 +241,11 @@ def test_presence_shows_who_edits_which_sentence(world, editor, live_server):
         expect(page.locator("[data-live-presence]")).to_contain_text(
             "Alice Moreno (editing sentence 2)"
         )
+        # Said once, politely, to screen readers; the name is written, not only coloured.
+        expect(page.locator("[data-live-announce]")).to_have_text(
+            "Alice Moreno is editing sentence 2."
+        )
+        expect(page.locator(f"#sentence-{second} .sentence__tag")).to_have_text("Alice Moreno")
     bob.check("live-01-watched-by-a-writer")
     alice.close()
     for page in (bob.page, carol.page):
@@ -384,5 +389,14 @@ def test_undo_and_redo_own_typing_while_another_person_types(world, editor, live
     assert converge(a, b) == before
     assert stored(live_server, world) == before
     expect(redo).to_be_enabled()
+
+    # The buttons do the same from the keyboard: Shift+Tab from the sentence reaches them.
+    a.keyboard.type(" Thanks.")
+    assert converge(a, b)[0] == full + " Thanks."
+    a.keyboard.press("Shift+Tab")
+    expect(undo).to_be_focused()
+    a.keyboard.press("Enter")
+    assert converge(a, b) == before
+    expect(a.get_by_role("textbox", name="Sentence 1 of 3")).to_be_focused()
     alice.check("live-undo-with-others")
     assert alice.problems == [] and bob.problems == []
