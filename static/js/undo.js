@@ -22,7 +22,10 @@ function button(text, action) {
   b.className = "button button--secondary live-undo__button";
   b.setAttribute("data-undo", action);
   b.textContent = text;
-  b.setAttribute("aria-keyshortcuts", action === "undo" ? "Control+Z" : "Control+Shift+Z");
+  b.setAttribute(
+    "aria-keyshortcuts",
+    action === "undo" ? "Control+Z Meta+Z" : "Control+Shift+Z Control+Y Meta+Shift+Z",
+  );
   return b;
 }
 

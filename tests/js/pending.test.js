@@ -301,3 +301,10 @@ test("an ack that never comes makes check() say stuck; late acks of a dropped so
   page.down.shift()();
   assert.equal(page.up.length, 1, "the typing is sent again after the rejoin");
 });
+
+test("pending.js touches no DOM, no socket and imports nothing", () => {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  for (const word of ["document", "window", "io(", "import ", "require("]) {
+    assert.ok(!code.includes(word), `pending.js uses ${word}`);
+  }
+});
