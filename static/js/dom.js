@@ -47,3 +47,22 @@ export function sanitise(text) {
   return text.replace(/\r\n?|\n/g, " ").replace(/\u00a0/g, " ");
 }
 
+
+/**
+ * Return a notice box: a message and a row of buttons, each [label, className,
+ * onClick(box)]. The caller puts it in the page.
+ */
+export function notice(kind, message, buttons) {
+  const box = make("div", "notice notice--" + kind + " live-notice");
+  box.appendChild(make("p", null, message));
+  const row = make("p", "button-row");
+  box.buttons = buttons.map(([label, className, onClick]) => {
+    const b = make("button", "button " + className, label);
+    b.type = "button";
+    b.addEventListener("click", () => onClick(box));
+    row.appendChild(b);
+    return b;
+  });
+  box.appendChild(row);
+  return box;
+}

@@ -4,7 +4,7 @@
  * finished when their op comes back in the stream. Keys typed while one waits are
  * kept and replayed where the user expects. A deleted sentence offers "Undo".
  */
-import { make, number, quote, sanitise } from "./dom.js";
+import { notice, number, quote, sanitise } from "./dom.js";
 import { getCaret, setCaret } from "./caret.js";
 
 const INTENT_TRIES = 5; // conflicts (someone typed meanwhile) before giving up
@@ -341,37 +341,30 @@ export function init(proto) {
   proto.offerUndo = function (undo) {
     var self = this;
     var items = this.order();
-    var box = make("div", "notice notice--info live-notice");
-    box.appendChild(make("p", null, "Sentence " + undo.number + " deleted: " + quote(undo.text) + "."));
-    var row = make("p", "button-row");
-    var button = make("button", "button button--secondary", "Undo");
-    button.type = "button";
-    var hide = make("button", "button button--secondary", "Dismiss");
-    hide.type = "button";
-    row.appendChild(button);
-    row.appendChild(hide);
-    box.appendChild(row);
+    var box = notice("info", "Sentence " + undo.number + " deleted: " + quote(undo.text) + ".", [
+      ["Undo", "button--secondary", function () {
+        var place = undo.after && self.model.has(undo.after)
+          ? { after: undo.after }
+          : undo.before && self.model.has(undo.before)
+            ? { before: undo.before }
+            : { at: "start" };
+        self.startInsert(place, undo.text, function () {
+          box.remove();
+        }, "Sentence put back.");
+      }],
+      ["Dismiss", "button--secondary", function () {
+        box.remove();
+        var next = items[Math.min(undo.number - 1, items.length - 1)];
+        var el = next && self.textOf(next.id);
+        if (el) el.focus();
+      }],
+    ]);
+    var button = box.buttons[0];
     Array.prototype.forEach.call(this.notices.querySelectorAll(".live-notice--undo"), function (old) {
       old.remove();
     });
     box.classList.add("live-notice--undo");
     this.notices.appendChild(box);
-    button.addEventListener("click", function () {
-      var place = undo.after && self.model.has(undo.after)
-        ? { after: undo.after }
-        : undo.before && self.model.has(undo.before)
-          ? { before: undo.before }
-          : { at: "start" };
-      self.startInsert(place, undo.text, function () {
-        box.remove();
-      }, "Sentence put back.");
-    });
-    hide.addEventListener("click", function () {
-      box.remove();
-      var next = items[Math.min(undo.number - 1, items.length - 1)];
-      var el = next && self.textOf(next.id);
-      if (el) el.focus();
-    });
     button.focus();
     this.say("Sentence " + undo.number + " deleted. To bring it back, press Undo.");
   };

@@ -10,16 +10,10 @@
  */
 
 import { connection } from "./connection.js";
+import { make } from "./dom.js";
 
 const SEND_MS = 120; // focus moving from one sentence to the next sends one update
 const ANNOUNCE_MS = 1500; // moves are summarised after this pause, never per keystroke
-
-function make(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function each(payload, fn) {
   if (Array.isArray(payload)) payload.forEach(fn);

@@ -16,6 +16,7 @@
  * screens lines each sentence's notes up beside it.
  */
 import { connection, onConnect } from "./connection.js";
+import { newClientId } from "./dom.js";
 
 (function () {
   // The name picker for comment and reply boxes (a module, beside this file).
@@ -340,22 +341,12 @@ import { connection, onConnect } from "./connection.js";
 
   // --- joining the policy, where the live editor is not running ------------------------------
 
-  function clientId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map
-      .call(bytes, function (b) {
-        return (b < 16 ? "0" : "") + b.toString(16);
-      })
-      .join("");
-  }
-
   function joinPolicy(root) {
     var socket = connection();
     if (!socket) return;
     var policyId = Number(root.getAttribute("data-review-policy"));
     var seq = Number(root.getAttribute("data-review-seq"));
-    var id = clientId();
+    var id = newClientId();
     var joinedBefore = false;
     onConnect(function () {
       var payload = { policy_id: policyId, client_id: id };

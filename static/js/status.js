@@ -3,7 +3,7 @@
  * sentence, alerts, polite announcements (others' changes summarised, never per
  * keystroke), and the unsaved words of a sentence someone else deleted.
  */
-import { $, make, plural, number, listWords, quote } from "./dom.js";
+import { $, make, notice, plural, number, listWords, quote } from "./dom.js";
 
 const ANNOUNCE_QUIET_MS = 2000; // summarise others' changes after this pause...
 const ANNOUNCE_MAX_MS = 8000; // ...or at least this often while they keep typing
@@ -200,27 +200,19 @@ export function init(proto) {
       var orphan = this.model.orphans[this.orphansSeen++];
       if (!orphan.text) continue;
       (function (text) {
-        var box = make("div", "notice notice--warning live-notice");
-        box.appendChild(make("p", null,
+        var box = notice("warning",
           "Someone deleted a sentence before your changes to it were saved. Your words: " +
-          quote(text, 300)));
-        var row = make("p", "button-row");
-        var restore = make("button", "button button--secondary", "Add them back at the end");
-        restore.type = "button";
-        var dismiss = make("button", "button button--danger-quiet", "Dismiss");
-        dismiss.type = "button";
-        row.appendChild(restore);
-        row.appendChild(dismiss);
-        box.appendChild(row);
-        restore.addEventListener("click", function () {
-          self.startInsert({ at: "end" }, text, function () {
-            box.remove();
-          });
-        });
-        dismiss.addEventListener("click", function () {
-          box.remove();
-          self.say("Dismissed.");
-        });
+          quote(text, 300), [
+            ["Add them back at the end", "button--secondary", function () {
+              self.startInsert({ at: "end" }, text, function () {
+                box.remove();
+              });
+            }],
+            ["Dismiss", "button--danger-quiet", function () {
+              box.remove();
+              self.say("Dismissed.");
+            }],
+          ]);
         self.notices.appendChild(box);
         self.say("Someone deleted a sentence you were changing. Your words are kept in a message above the text.");
       })(orphan.text);

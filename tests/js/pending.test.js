@@ -249,14 +249,20 @@ test("1,000 seeded histories of edits, acks, refusals and drops converge, losing
   assert.ok(merged.length <= 3, `letters of words merged in seeds ${merged}`);
 });
 
-test("a busy or rate-limited edit is sent again after a second, with a new ref", async () => {
-  const { Pending, RETRY_MS } = await loaded;
+/** One page, joined: the join request served and its reply taken. */
+async function joinedPage(name) {
+  const { Pending } = await loaded;
   const clock = new Clock();
-  const server = new FakeServer(START);
-  const page = new Page(Pending, "solo", server, clock, random(7), CHANCES);
+  const page = new Page(Pending, name, new FakeServer(START), clock, random(7), CHANCES);
   page.connect();
   page.serveOne([page]);
   page.down.shift()();
+  return { page, clock };
+}
+
+test("a busy or rate-limited edit is sent again after a second, with a new ref", async () => {
+  const { RETRY_MS } = await loaded;
+  const { page, clock } = await joinedPage("solo");
   page.pending.model.edit(1, "One two three. Four.");
   page.pending.flush();
   const [, first, ack] = page.up.shift();
@@ -268,12 +274,7 @@ test("a busy or rate-limited edit is sent again after a second, with a new ref",
 });
 
 test("a space typed alone is never sent and counts as saved", async () => {
-  const { Pending } = await loaded;
-  const clock = new Clock();
-  const page = new Page(Pending, "spaces", new FakeServer(START), clock, random(3), CHANCES);
-  page.connect();
-  page.serveOne([page]);
-  page.down.shift()();
+  const { page } = await joinedPage("spaces");
   page.pending.model.edit(2, " Four five. ");
   assert.equal(page.pending.flush(), 0);
   assert.ok(page.pending.model.isSettled());
@@ -281,13 +282,8 @@ test("a space typed alone is never sent and counts as saved", async () => {
 });
 
 test("an ack that never comes makes check() say stuck; late acks of a dropped socket are ignored", async () => {
-  const { Pending, ACK_TIMEOUT_MS } = await loaded;
-  const clock = new Clock();
-  const server = new FakeServer(START);
-  const page = new Page(Pending, "slow", server, clock, random(5), CHANCES);
-  page.connect();
-  page.serveOne([page]);
-  page.down.shift()();
+  const { ACK_TIMEOUT_MS } = await loaded;
+  const { page, clock } = await joinedPage("slow");
   page.pending.model.edit(3, "Six. Seven.");
   page.pending.flush();
   const [, , ack] = page.up.shift();
