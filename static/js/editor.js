@@ -432,6 +432,7 @@ proto.afterChange = function (before, batch) {
   var self = this;
   var model = this.model;
   batch.ops.forEach(function (op) {
+    self.undo.followOp(op);
     if (self.isMine(op)) {
       self.intents.slice().forEach(function (intent) {
         if (intent.ref === op.ref) self.finishIntent(intent, op, before);

@@ -10,7 +10,8 @@
  * same word merge the server uses (mergeTexts): the user's words come out (or
  * back), and words others typed meanwhile stay where they are. Typing in one
  * sentence with no pause of a second is one step. Splits, joins, moves and deletes are not
- * steps here (a deleted sentence has its own "Undo" notice).
+ * steps here (a deleted sentence has its own "Undo" notice), and typing in a
+ * sentence that is then split or joined can no longer be undone.
  */
 
 const STEP_MS = 1000; // typing in one sentence closer together than this is one step
@@ -68,6 +69,21 @@ export class Undo {
       if (this.done.length > MAX_STEPS) this.done.shift();
     }
     this.undone = [];
+    this.update();
+  }
+
+  /**
+   * A sentence was split or joined (by anyone): typing recorded in it no longer
+   * lines up with one sentence's text, so those steps are dropped.
+   */
+  followOp(op) {
+    let ids = null;
+    if (op.op === "split") ids = [op.sentence.id];
+    else if (op.op === "merge") ids = [op.id, op.into.id];
+    if (!ids) return;
+    const keep = (e) => ids.indexOf(e.id) < 0;
+    this.done = this.done.filter(keep);
+    this.undone = this.undone.filter(keep);
     this.update();
   }
 
