@@ -7,6 +7,8 @@ the learning. Check answers are anonymous: no route returns who answered what.
 
 from __future__ import annotations
 
+from flask import Response
+
 from server import auth
 from server.access import group_access, policy_access
 from server.api.common import ID, ApiBlueprint, db
@@ -75,6 +77,40 @@ def group_participation(args, group_id):
     period = _period(args)
     group_access(db(), me.id, group_id)
     return participation_body(figures.report(db(), group_id, policies_of(db(), group_id), period))
+
+
+def _csv(found: figures.Report, name: str) -> Response:
+    return Response(
+        figures.csv_text(found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/participation.csv", methods=["GET"])
+@blp.arguments(CoprodPeriodSchema, location="query")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404, 422)
+def policy_participation_csv(args, policy_id):
+    """The same figures as CSV: a header row, one row per role, then everyone"""
+    me = auth.me()
+    period = _period(args)
+    policy, _access = policy_access(db(), me.id, policy_id)
+    found = figures.report(db(), policy.group_id, [policy], period)
+    return _csv(found, figures.csv_filename(policy.id, policy.group_id))
+
+
+@blp.route(f"/groups/<{ID}:group_id>/participation.csv", methods=["GET"])
+@blp.arguments(CoprodPeriodSchema, location="query")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404, 422)
+def group_participation_csv(args, group_id):
+    """The group's figures as CSV"""
+    me = auth.me()
+    period = _period(args)
+    group_access(db(), me.id, group_id)
+    found = figures.report(db(), group_id, policies_of(db(), group_id), period)
+    return _csv(found, figures.csv_filename(None, group_id))
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/my-words", methods=["GET"])
