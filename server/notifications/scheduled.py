@@ -76,9 +76,7 @@ def session_soon(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
         starts = rules.when(meeting.starts_at, delivery.time_zone)
         base = f"The session “{meeting.title}” is on {starts}."
         titles = {
-            v.id: _vote_title(db, v, delivery.time_zone)
-            for left in not_cast.values()
-            for v in left
+            v.id: _vote_title(db, v, delivery.time_zone) for left in not_cast.values() for v in left
         }
         texts, items = {}, {}
         for uid in members:
