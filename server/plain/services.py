@@ -126,6 +126,35 @@ def hints_for(
     ]
 
 
+def hints_using_terms(
+    db: Session, group_id: int, keys: Iterable[str]
+) -> dict[int, list[SentenceHints]]:
+    """After the glossary changed for `keys` (lower case): the hints of every live
+    sentence of the group whose text holds one of them, by policy. Matching by
+    substring may take a sentence the jargon rule would not (a term inside a longer
+    word); its hints are then the same as before, which is harmless."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return {}
+    rows = db.execute(
+        select(Policy.id, Sentence.id, Sentence.version, Sentence.text)
+        .join(Section, Section.policy_id == Policy.id)
+        .join(Sentence, Sentence.section_id == Section.id)
+        .where(
+            Policy.group_id == group_id,
+            Section.deleted_at.is_(None),
+            Sentence.deleted_at.is_(None),
+        )
+        .order_by(Policy.id, Section.position, Sentence.position, Sentence.id)
+    )
+    by_policy: dict[int, list[tuple[int, int, str]]] = {}
+    for policy_id, sid, version, text in rows:
+        low = text.lower()
+        if any(k in low for k in keys):
+            by_policy.setdefault(policy_id, []).append((sid, version, text))
+    return {pid: hints_for(db, group_id, items) for pid, items in by_policy.items()}
+
+
 def section_hints(db: Session, section: Section, group_id: int) -> list[SentenceHints]:
     return hints_for(db, group_id, [(s.id, s.version, s.text) for s in section.sentences])
 
