@@ -73,6 +73,7 @@ def check_text(text: str, glossary: frozenset[str] = frozenset()) -> rules.Check
 def clear_cache() -> None:
     """For the benchmark's cold runs."""
     _cached.cache_clear()
+    terms_in.cache_clear()
 
 
 # --- one sentence -----------------------------------------------------------------------------
@@ -84,6 +85,7 @@ class SentenceHints:
     version: int
     check: rules.Check
     dismissed: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()  # the glossary's terms in it (lower case), for marking
 
     @property
     def hints(self) -> tuple[rules.Hint, ...]:
@@ -97,6 +99,7 @@ class SentenceHints:
             "reading_age": self.check.reading_age,
             "hints": [h.as_dict() for h in self.hints],
             "dismissed": sorted(self.dismissed & self.check.codes()),
+            "terms": list(self.terms),
         }
 
 
@@ -122,8 +125,18 @@ def hints_for(
     glossary = term_keys(db, group_id)
     dismissed = dismissed_for(db, [i for i, _v, _t in items])
     return [
-        SentenceHints(i, v, _check(t, glossary), dismissed.get(i, frozenset())) for i, v, t in items
+        SentenceHints(
+            i, v, _check(t, glossary), dismissed.get(i, frozenset()), terms_in(t, glossary)
+        )
+        for i, v, t in items
     ]
+
+
+@lru_cache(maxsize=50_000)
+def terms_in(text: str, glossary: frozenset[str]) -> tuple[str, ...]:
+    """The glossary's terms a sentence uses, each once, in the order they appear
+    (the same matching as the jargon rule and the reading view's marks)."""
+    return tuple(dict.fromkeys(key for _a, _b, key in rules.find_terms(text, glossary)))
 
 
 def hints_using_terms(

@@ -12,6 +12,8 @@
  * is a real form posting to a page route; here it goes to the JSON API instead.
  */
 
+import { init as markGlossaryTerms } from "./glossary-marks.js";
+
 const root = document.querySelector("[data-hints-section]");
 const hints = new Map(); // sentence id -> {id, version, hints, dismissed}
 
@@ -172,4 +174,5 @@ if (root) {
     .then((response) => (response.ok ? response.json() : { sentences: [] }))
     .then((data) => data.sentences.forEach(take))
     .catch(() => {});
+  markGlossaryTerms(root);
 }
