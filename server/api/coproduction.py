@@ -55,16 +55,25 @@ def _period(args) -> figures.Period:
     )
 
 
+def _policy_report(args, policy_id) -> figures.Report:
+    period = _period(args)
+    policy, _access = policy_access(db(), auth.me().id, policy_id)
+    return figures.report(db(), policy.group_id, [policy], period)
+
+
+def _group_report(args, group_id) -> figures.Report:
+    period = _period(args)
+    group_access(db(), auth.me().id, group_id)
+    return figures.report(db(), group_id, policies_of(db(), group_id), period)
+
+
 @blp.route(f"/policies/<{ID}:policy_id>/participation", methods=["GET"])
 @blp.arguments(CoprodPeriodSchema, location="query")
 @blp.response(200, CoprodParticipationSchema)
 @blp.errors(401, 404, 422)
 def policy_participation(args, policy_id):
     """Participation by role for a policy over a period"""
-    me = auth.me()
-    period = _period(args)
-    policy, _access = policy_access(db(), me.id, policy_id)
-    return participation_body(figures.report(db(), policy.group_id, [policy], period))
+    return participation_body(_policy_report(args, policy_id))
 
 
 @blp.route(f"/groups/<{ID}:group_id>/participation", methods=["GET"])
@@ -73,10 +82,7 @@ def policy_participation(args, policy_id):
 @blp.errors(401, 404, 422)
 def group_participation(args, group_id):
     """Participation by role across every policy of a group over a period"""
-    me = auth.me()
-    period = _period(args)
-    group_access(db(), me.id, group_id)
-    return participation_body(figures.report(db(), group_id, policies_of(db(), group_id), period))
+    return participation_body(_group_report(args, group_id))
 
 
 def _csv(found: figures.Report, name: str) -> Response:
@@ -93,11 +99,8 @@ def _csv(found: figures.Report, name: str) -> Response:
 @blp.errors(401, 404, 422)
 def policy_participation_csv(args, policy_id):
     """The same figures as CSV: a header row, one row per role, then everyone"""
-    me = auth.me()
-    period = _period(args)
-    policy, _access = policy_access(db(), me.id, policy_id)
-    found = figures.report(db(), policy.group_id, [policy], period)
-    return _csv(found, figures.csv_filename(policy.id, policy.group_id))
+    found = _policy_report(args, policy_id)
+    return _csv(found, figures.csv_filename(policy_id, None))
 
 
 @blp.route(f"/groups/<{ID}:group_id>/participation.csv", methods=["GET"])
@@ -106,11 +109,7 @@ def policy_participation_csv(args, policy_id):
 @blp.errors(401, 404, 422)
 def group_participation_csv(args, group_id):
     """The group's figures as CSV"""
-    me = auth.me()
-    period = _period(args)
-    group_access(db(), me.id, group_id)
-    found = figures.report(db(), group_id, policies_of(db(), group_id), period)
-    return _csv(found, figures.csv_filename(None, group_id))
+    return _csv(_group_report(args, group_id), figures.csv_filename(None, group_id))
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/my-words", methods=["GET"])

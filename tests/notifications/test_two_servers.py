@@ -13,10 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from server import create_app
-from server.migrate import upgrade
 from tests.conftest import Factory, LiveServer
-from tests.notifications.conftest import BASE_URL, mail_settings
+from tests.notifications.conftest import BASE_URL, postgres_app
 from tests.realtime.conftest import start_patiently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -36,17 +34,7 @@ def seeded(postgres_url, inbox, tmp_path):
     """A group of a facilitator and eight members with a section to comment on,
     and a session tomorrow, planned before the servers start (so both servers'
     first job run finds its "planned" event waiting and its digest due)."""
-    upgrade(postgres_url)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            **mail_settings(inbox.port),
-        }
-    )
+    app = postgres_app(postgres_url, tmp_path, inbox.port)
     with app.app_context():
         from server.meetings.services import schedule
 
