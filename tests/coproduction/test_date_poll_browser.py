@@ -43,6 +43,15 @@ def test_offer_dates_answer_by_keyboard_and_see_who(open_session, group, width):
 
     member = open_session(width=width, height=900)
     member.sign_in("sam@example.org")
+    # Members are told, with a link to the poll (made just after the commit).
+    page = member.goto("/notifications")
+    told = page.locator(".row__title", has_text="Pick dates for the next session")
+    for _ in range(20):
+        if told.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert told.count() == 1
     page = member.goto(poll_path)
     # Keyboard alone: Tab into the first date's answers, arrow keys move the choice.
     first = page.get_by_role("group").filter(has=page.get_by_label("Yes")).first
@@ -63,6 +72,11 @@ def test_offer_dates_answer_by_keyboard_and_see_who(open_session, group, width):
     assert page.get_by_text("1 of 3 members has answered").count() == 1
     member.check(f"date-poll-answered-{width}")
     member.no_sideways_scroll("date-poll-answered")
+
+    page = member.goto(f"/groups/{group.id}/sessions")
+    page.get_by_role("link", name="Spring meeting").wait_for()
+    member.check(f"date-poll-sessions-list-{width}")
+    member.no_sideways_scroll("date-poll-sessions-list")
 
     page = chair.goto(poll_path)
     assert page.get_by_label("Date to plan the session on").input_value()
