@@ -28,6 +28,7 @@ from server.api.coproduction_schemas import (
     CoprodStatementUpdateSchema,
     participation_body,
 )
+from server.exports import monitoring_record
 from server.meetings import services as meetings
 from server.participation import figures, impact, ladder, monitoring, statements
 from server.permissions import Action
@@ -248,6 +249,32 @@ def get_monitoring(policy_id):
     found["participation"] = participation_body(found["participation"])
     found["ladder"] = _ladder(policy, me.id)
     return found
+
+
+def _monitoring_file(policy_id, fmt: str) -> Response:
+    policy, access = policy_access(db(), auth.me().id, policy_id)
+    found = monitoring_record.as_file(monitoring.record(db(), policy), access.group.name, fmt)
+    return Response(
+        found.body,
+        mimetype=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.name}"'},
+    )
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/monitoring.csv", methods=["GET"])
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404)
+def monitoring_csv(policy_id):
+    """The monitoring record as CSV, the file the page offers"""
+    return _monitoring_file(policy_id, "csv")
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/monitoring.docx", methods=["GET"])
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=monitoring_record.DOCX)
+@blp.errors(401, 404)
+def monitoring_docx(policy_id):
+    """The monitoring record as a Word document, the file the page offers"""
+    return _monitoring_file(policy_id, "docx")
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/monitoring/learning", methods=["PUT"])

@@ -375,6 +375,19 @@ def test_ladder_participation_my_words_and_monitoring(client, team):
     assert record["learning"] == "Meet in the evening."
     assert record["ladder"]["placed"] == 1
 
+    # The same record as the files the page offers.
+    as_csv = call(client, "GET", f"/policies/{pid}/monitoring.csv", t[1])
+    assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
+    lines = as_csv.get_data(as_text=True).splitlines()
+    assert lines[0] == "part,item,measure,value"
+    assert "learning,,text,Meet in the evening." in lines
+    assert "ladder," in "\n".join(lines)
+    as_docx = call(client, "GET", f"/policies/{pid}/monitoring.docx", t[1])
+    assert as_docx.status_code == 200 and as_docx.get_data()[:2] == b"PK"  # a zip: .docx
+    assert f'filename="monitoring-{pid}.docx"' in as_docx.headers["Content-Disposition"]
+    error(call(client, "GET", f"/policies/{pid}/monitoring.csv", t["outsider"]), 404)
+    error(call(client, "GET", f"/policies/{pid}/monitoring.docx"), 401)
+
 
 def test_anonymous_callers_get_401(client, team):
     for method, path in [
