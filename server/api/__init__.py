@@ -45,9 +45,15 @@ def blueprints() -> list:
 
 
 def _sessions() -> list:
-    from server.api import coproduction, session_record, sessions
+    from server.api import coproduction, date_polls, session_record, sessions
 
-    return [sessions.blp, sessions.review_blp, session_record.blp, *coproduction.blueprints()]
+    return [
+        sessions.blp,
+        sessions.review_blp,
+        session_record.blp,
+        date_polls.blp,
+        *coproduction.blueprints(),
+    ]
 
 
 def _plain_language() -> list:

@@ -7,6 +7,8 @@ the learning. Check answers are anonymous: no route returns who answered what.
 
 from __future__ import annotations
 
+from flask import Response
+
 from server import auth
 from server.access import group_access, policy_access
 from server.api.common import ID, ApiBlueprint, db
@@ -26,6 +28,7 @@ from server.api.coproduction_schemas import (
     CoprodStatementUpdateSchema,
     participation_body,
 )
+from server.exports import monitoring_record
 from server.meetings import services as meetings
 from server.participation import figures, impact, ladder, monitoring, statements
 from server.permissions import Action
@@ -53,16 +56,25 @@ def _period(args) -> figures.Period:
     )
 
 
+def _policy_report(args, policy_id) -> figures.Report:
+    period = _period(args)
+    policy, _access = policy_access(db(), auth.me().id, policy_id)
+    return figures.report(db(), policy.group_id, [policy], period)
+
+
+def _group_report(args, group_id) -> figures.Report:
+    period = _period(args)
+    group_access(db(), auth.me().id, group_id)
+    return figures.report(db(), group_id, policies_of(db(), group_id), period)
+
+
 @blp.route(f"/policies/<{ID}:policy_id>/participation", methods=["GET"])
 @blp.arguments(CoprodPeriodSchema, location="query")
 @blp.response(200, CoprodParticipationSchema)
 @blp.errors(401, 404, 422)
 def policy_participation(args, policy_id):
     """Participation by role for a policy over a period"""
-    me = auth.me()
-    period = _period(args)
-    policy, _access = policy_access(db(), me.id, policy_id)
-    return participation_body(figures.report(db(), policy.group_id, [policy], period))
+    return participation_body(_policy_report(args, policy_id))
 
 
 @blp.route(f"/groups/<{ID}:group_id>/participation", methods=["GET"])
@@ -71,10 +83,34 @@ def policy_participation(args, policy_id):
 @blp.errors(401, 404, 422)
 def group_participation(args, group_id):
     """Participation by role across every policy of a group over a period"""
-    me = auth.me()
-    period = _period(args)
-    group_access(db(), me.id, group_id)
-    return participation_body(figures.report(db(), group_id, policies_of(db(), group_id), period))
+    return participation_body(_group_report(args, group_id))
+
+
+def _csv(found: figures.Report, name: str) -> Response:
+    return Response(
+        figures.csv_text(found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/participation.csv", methods=["GET"])
+@blp.arguments(CoprodPeriodSchema, location="query")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404, 422)
+def policy_participation_csv(args, policy_id):
+    """The same figures as CSV: a header row, one row per role, then everyone"""
+    found = _policy_report(args, policy_id)
+    return _csv(found, figures.csv_filename(policy_id, None))
+
+
+@blp.route(f"/groups/<{ID}:group_id>/participation.csv", methods=["GET"])
+@blp.arguments(CoprodPeriodSchema, location="query")
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404, 422)
+def group_participation_csv(args, group_id):
+    """The group's figures as CSV"""
+    return _csv(_group_report(args, group_id), figures.csv_filename(None, group_id))
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/my-words", methods=["GET"])
@@ -213,6 +249,32 @@ def get_monitoring(policy_id):
     found["participation"] = participation_body(found["participation"])
     found["ladder"] = _ladder(policy, me.id)
     return found
+
+
+def _monitoring_file(policy_id, fmt: str) -> Response:
+    policy, access = policy_access(db(), auth.me().id, policy_id)
+    found = monitoring_record.as_file(monitoring.record(db(), policy), access.group.name, fmt)
+    return Response(
+        found.body,
+        mimetype=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.name}"'},
+    )
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/monitoring.csv", methods=["GET"])
+@blp.response(200, {"type": "string"}, content_type="text/csv")
+@blp.errors(401, 404)
+def monitoring_csv(policy_id):
+    """The monitoring record as CSV, the file the page offers"""
+    return _monitoring_file(policy_id, "csv")
+
+
+@blp.route(f"/policies/<{ID}:policy_id>/monitoring.docx", methods=["GET"])
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=monitoring_record.DOCX)
+@blp.errors(401, 404)
+def monitoring_docx(policy_id):
+    """The monitoring record as a Word document, the file the page offers"""
+    return _monitoring_file(policy_id, "docx")
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/monitoring/learning", methods=["PUT"])

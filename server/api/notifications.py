@@ -39,12 +39,23 @@ class NotificationSchema(Schema):
     text = fields.String(required=True, **_d("What happened, in plain words; escape to show."))
     link = fields.String(required=True, **_d("Path of the page it is about, e.g. /votes/4."))
     url = fields.Method("_url", required=True, **_d("The same page as an absolute address."))
+    items = fields.Method(
+        "_items",
+        required=True,
+        **_d(
+            "Things it names, each with its own page: [{text, link, url}], e.g. the votes "
+            "you have not cast; empty for most kinds."
+        ),
+    )
     actor_id = fields.Integer(allow_none=True, **_d("Who caused it (user id), if anyone."))
     created_at = fields.DateTime(required=True, **_d("When it was made (UTC)."))
     read_at = fields.DateTime(allow_none=True, **_d("When you read it; null: unread."))
 
     def _url(self, row) -> str:
         return page_url(row.link)
+
+    def _items(self, row) -> list:
+        return [{**i, "url": page_url(i["link"])} for i in row.items or ()]
 
 
 class NotificationListSchema(Schema):

@@ -44,6 +44,10 @@ class SentenceHintsSchema(Schema):
     reading_age = fields.Float(allow_none=True, metadata=_d("About what age reads it easily."))
     hints = fields.List(fields.Nested(HintSchema), metadata=_d("Hints still showing."))
     dismissed = fields.List(fields.String(), metadata=_d("Codes the sub-group dismissed."))
+    terms = fields.List(
+        fields.String(),
+        metadata=_d("The group's glossary terms the sentence uses (lower case), to mark."),
+    )
 
 
 class SectionHintsSchema(Schema):

@@ -4,6 +4,8 @@ for, or a facilitator, marks it done."""
 
 from __future__ import annotations
 
+from flask import Response, url_for
+
 from server import auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, db
@@ -17,7 +19,7 @@ from server.api.session_record_schemas import (
     RecordNoteInSchema,
     RecordNoteSchema,
 )
-from server.meetings import actions, minutes, notes, services
+from server.meetings import actions, calendar, minutes, notes, services
 from server.permissions import Action
 
 blp = ApiBlueprint(
@@ -54,6 +56,20 @@ def get_minutes(meeting_id):
     """The full minutes of a session: decisions with reasons, attendance, notes, actions"""
     meeting, _access = _meeting(meeting_id)
     return minutes.full(db(), meeting)
+
+
+@blp.route(f"/sessions/<{ID}:meeting_id>/calendar.ics", methods=["GET"])
+@blp.response(200, {"type": "string"}, content_type="text/calendar")
+@blp.errors(401, 404)
+def session_calendar(meeting_id):
+    """The session as an iCalendar file, to add to your own calendar"""
+    meeting, access = _meeting(meeting_id)
+    link = url_for("web.session", meeting_id=meeting.id, _external=True)
+    return Response(
+        calendar.ics(meeting, link, access.group.name),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{calendar.filename(meeting)}"'},
+    )
 
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/attendance", methods=["PUT"])

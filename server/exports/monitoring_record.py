@@ -3,11 +3,32 @@ partners' own reports."""
 
 from __future__ import annotations
 
+import csv
 import io
+from dataclasses import dataclass
 
 from docx import Document
 
-from server.participation import figures, ladder, statements
+from server.participation import figures, ladder, monitoring, statements
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class File:
+    body: bytes
+    media_type: str
+    name: str
+
+
+def as_file(found: dict, group_name: str, fmt: str) -> File:
+    """The monitoring record as the page and the API offer it: "docx" or "csv"."""
+    name = f"monitoring-{found['policy'].id}.{fmt}"
+    if fmt == "docx":
+        return File(docx_bytes(found, group_name), DOCX, name)
+    out = io.StringIO()
+    csv.writer(out).writerows(monitoring.csv_rows(found))
+    return File(out.getvalue().encode("utf-8"), "text/csv", name)
 
 
 def docx_bytes(found: dict, group_name: str) -> bytes:

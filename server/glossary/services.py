@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from server.accounts.models import User
 from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
+from server.events import publish
+from server.glossary.changes import GlossaryChanged
 from server.glossary.models import GlossaryChange, GlossaryTerm, TermStatus
 from server.text.clean import clean_block, clean_line
 
@@ -142,6 +144,11 @@ def _log(db: Session, group_id: int, term: str, action: str, by: User | None, de
     )
 
 
+def _changed(db: Session, group_id: int, *keys: str) -> None:
+    """The accepted glossary changed for `keys`: hints of sentences using them change."""
+    publish(db, GlossaryChanged(group_id, tuple(sorted(set(keys)))))
+
+
 def suggest(
     db: Session, group_id: int, by: User, term: str, explanation: str, *, accept: bool = False
 ) -> GlossaryTerm:
@@ -163,6 +170,8 @@ def suggest(
     db.add(row)
     _log(db, group_id, term, "added" if accept else "suggested", by, explanation)
     db.flush()
+    if accept:
+        _changed(db, group_id, key)
     return row
 
 
@@ -173,6 +182,7 @@ def accept(db: Session, row: GlossaryTerm, by: User) -> GlossaryTerm:
     row.updated_at = utcnow()
     _log(db, row.group_id, row.term, "accepted", by)
     db.flush()
+    _changed(db, row.group_id, row.term_key)
     return row
 
 
@@ -194,15 +204,20 @@ def change(db: Session, row: GlossaryTerm, by: User, term: str, explanation: str
     if term == row.term and explanation == row.explanation:
         return row
     detail = explanation if term == row.term else f"was “{row.term}”. {explanation}"
+    old_key = row.term_key
     row.term, row.term_key, row.explanation = term, key, explanation
     row.updated_at = utcnow()
     _log(db, row.group_id, term, "changed", by, detail)
     db.flush()
+    if row.accepted:
+        _changed(db, row.group_id, old_key, key)
     return row
 
 
 def remove(db: Session, row: GlossaryTerm, by: User) -> None:
     _log(db, row.group_id, row.term, "removed", by)
+    if row.accepted:
+        _changed(db, row.group_id, row.term_key)
     db.delete(row)
     db.flush()
 
@@ -214,6 +229,7 @@ def adopt_starter(db: Session, group_id: int, by: User | None) -> int:
     have = set(db.scalars(select(GlossaryTerm.term_key).where(GlossaryTerm.group_id == group_id)))
     now = utcnow()
     added = 0
+    keys: list[str] = []
     for item in starter_terms():
         key = item.term.lower()
         if key in have:
@@ -232,9 +248,11 @@ def adopt_starter(db: Session, group_id: int, by: User | None) -> int:
             )
         )
         have.add(key)
+        keys.append(key)
         added += 1
     if added:
         _log(db, group_id, "Starter list", "adopted", by, f"{added} terms added")
+        _changed(db, group_id, *keys)
     db.flush()
     return added
 

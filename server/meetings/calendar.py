@@ -13,6 +13,10 @@ from server.meetings.models import Meeting
 LENGTH = timedelta(hours=2)
 
 
+def filename(meeting: Meeting) -> str:
+    return f"session-{meeting.id}.ics"
+
+
 def ics(meeting: Meeting, link: str, group_name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Codraft//Sessions//EN")

@@ -13,3 +13,13 @@ class SessionChanged:
 
     def as_dict(self) -> dict:
         return {"section_id": None, "kind": "session", "id": self.id, "action": self.action}
+
+
+@dataclass(frozen=True)
+class DatesAsked:
+    """A facilitator asked the group which dates suit them for the next session
+    (members are told; nothing changes on open pages)."""
+
+    group_id: int
+    id: int  # the date poll
+    actor_id: int | None

@@ -144,3 +144,54 @@ class ActionItem(Base):
 
     def __repr__(self) -> str:
         return f"<ActionItem {self.id} {'done' if self.done_at else 'open'}>"
+
+
+# --- picking the date of the next session (issue 16) ---------------------------------------
+
+
+class DatePoll(Base):
+    """A facilitator's question "which of these dates suit you?" for the next
+    session. Closing it may plan the session on the date chosen (`meeting_id`)."""
+
+    __tablename__ = "date_polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+
+    options = relationship(
+        "DateOption", order_by="DateOption.starts_at", cascade="all, delete-orphan"
+    )
+
+
+class DateOption(Base):
+    """One date and time offered in a date poll."""
+
+    __tablename__ = "date_options"
+    __table_args__ = (UniqueConstraint("poll_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("date_polls.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DateAnswer(Base):
+    """A member's answer for one date: yes, if need be, or no. One per member and
+    date; answering again changes it."""
+
+    __tablename__ = "date_answers"
+    __table_args__ = (UniqueConstraint("option_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("date_options.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(12))  # yes, if_need_be, no
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,8 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 
+_env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+
 
 @dataclass
 class Email:

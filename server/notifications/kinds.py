@@ -35,6 +35,7 @@ KINDS: dict[str, Kind] = {
         Kind("vote_result", "A vote has a result", DIGEST),
         Kind("section_ready", "A section is ready for the group to agree", DIGEST),
         Kind("session", "A session is planned or its agenda changes", NOW),
+        Kind("date_poll", "You are asked which dates suit you for the next session", NOW),
         Kind("session_soon", "The day before a session: what changed and your votes", NOW),
         Kind("suggestion_decided", "Your suggestion is accepted or turned down", NOW),
     )

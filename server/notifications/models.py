@@ -30,6 +30,9 @@ class Notification(Base):
     key: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)  # plain words; templates escape it
     link: Mapped[str] = mapped_column(String(300))  # a path on this server, e.g. /votes/4
+    # Things it names, each with its own link: [{"text", "link"}] (e.g. the votes a
+    # member has not cast, in the reminder the day before a session).
+    items: Mapped[list | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

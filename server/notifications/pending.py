@@ -16,7 +16,7 @@ from dataclasses import asdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.meetings.changes import SessionChanged
+from server.meetings.changes import DatesAsked, SessionChanged
 from server.notifications import rules
 from server.notifications.delivery import Delivery
 from server.notifications.models import PendingEvent
@@ -24,20 +24,17 @@ from server.notifications.services import tell
 from server.review.changes import ReviewChanged
 
 log = logging.getLogger(__name__)
-TYPES = {"review": ReviewChanged, "session": SessionChanged}
+TYPES = {"review": ReviewChanged, "session": SessionChanged, "dates": DatesAsked}
+NAMES = {cls: name for name, cls in TYPES.items()}
 BATCH = 200
 
 
 def worth_telling(evt: object) -> bool:
-    return isinstance(evt, ReviewChanged | SessionChanged)
+    return type(evt) in NAMES
 
 
 def record(db: Session, events: list) -> int:
-    rows = [
-        {"kind": "review" if isinstance(e, ReviewChanged) else "session", "payload": asdict(e)}
-        for e in events
-        if worth_telling(e)
-    ]
+    rows = [{"kind": NAMES[type(e)], "payload": asdict(e)} for e in events if worth_telling(e)]
     if rows:
         db.execute(PendingEvent.__table__.insert(), rows)
     return len(rows)
@@ -46,6 +43,8 @@ def record(db: Session, events: list) -> int:
 def _notices(db: Session, evt, delivery: Delivery):
     if isinstance(evt, ReviewChanged):
         return rules.from_review(db, evt)
+    if isinstance(evt, DatesAsked):
+        return rules.from_dates_asked(db, evt)
     return rules.from_session(db, evt, delivery.time_zone)
 
 

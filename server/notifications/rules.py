@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from server.accounts.models import User
 from server.groups.models import Membership, SubgroupMember
-from server.meetings.changes import SessionChanged
-from server.meetings.models import Meeting
+from server.meetings.changes import DatesAsked, SessionChanged
+from server.meetings.models import DatePoll, Meeting
 from server.notifications.services import Notice
 from server.policies.models import Policy, Section
 from server.review.changes import ReviewChanged
@@ -280,6 +280,23 @@ def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients
         texts,
     )
     return [(notice, members)]
+
+
+def from_dates_asked(db: Session, evt: DatesAsked) -> Recipients:
+    poll = db.get(DatePoll, evt.id)
+    if poll is None or poll.closed_at is not None:
+        return []
+    n = len(poll.options)
+    notice = Notice(
+        "date_poll",
+        f"date_poll:{poll.id}",
+        poll.group_id,
+        f"/date-polls/{poll.id}",
+        f"Pick dates for the next session: say which of {n} "
+        f"{'date suits' if n == 1 else 'dates suit'} you for “{poll.title}”.",
+        evt.actor_id,
+    )
+    return [(notice, group_members(db, poll.group_id))]
 
 
 def votes_not_cast(db: Session, group_id: int, user_ids: list[int]) -> dict[int, list[Vote]]:

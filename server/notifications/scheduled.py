@@ -22,8 +22,8 @@ from server.notifications import outbox, rules
 from server.notifications.counts import changed_counts
 from server.notifications.delivery import Delivery
 from server.notifications.emails import render
-from server.notifications.services import Notice, Told, pending_digest, tell
-from server.review.models import Vote
+from server.notifications.services import Notice, Told, linked_items, pending_digest, tell
+from server.review.models import Vote, VoteSubject
 
 DAY = timedelta(hours=24)
 
@@ -75,18 +75,25 @@ def session_soon(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
         not_cast = rules.votes_not_cast(db, meeting.group_id, members)
         starts = rules.when(meeting.starts_at, delivery.time_zone)
         base = f"The session “{meeting.title}” is on {starts}."
-        texts = {}
+        titles = {
+            v.id: _vote_title(db, v, delivery.time_zone) for left in not_cast.values() for v in left
+        }
+        texts, items = {}, {}
         for uid in members:
-            n, v = counts.get(uid, 0), len(not_cast.get(uid, []))
+            n, left = counts.get(uid, 0), not_cast.get(uid, [])
             texts[uid] = (
                 f"{base} Review what changed: {n} {'thing' if n == 1 else 'things'} since the "
                 f"last session. "
                 + (
-                    f"You have not voted in {v} open {'vote' if v == 1 else 'votes'}."
-                    if v
+                    f"You have not voted in {len(left)} open "
+                    f"{'vote' if len(left) == 1 else 'votes'}: "
+                    + "; ".join(titles[v.id] for v in left)
+                    + "."
+                    if left
                     else "You have voted in every open vote."
                 )
             )
+            items[uid] = [{"text": titles[v.id], "link": f"/votes/{v.id}"} for v in left]
         notice = Notice(
             "session_soon",
             f"session_soon:{meeting.id}:{meeting.starts_at:%Y%m%d%H%M}",
@@ -95,10 +102,20 @@ def session_soon(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
             base,
             None,
             texts,
+            items,
         )
         told += tell(db, notice, members, delivery)
     db.flush()
     return told
+
+
+def _vote_title(db: Session, vote: Vote, time_zone: str) -> str:
+    """A vote in a few words: what it is about, and when it closes if it does."""
+    what = "agreeing" if vote.subject == VoteSubject.AGREEMENT else "a change to"
+    title = f"the vote on {what} “{rules._section_title(db, vote.section_id)}”"
+    if vote.closes_at is not None:
+        title += f" (closes {rules.when(vote.closes_at, time_zone)})"
+    return title
 
 
 def daily_digest(db: Session, now: datetime, delivery: Delivery, hour: int) -> int:
@@ -125,7 +142,12 @@ def daily_digest(db: Session, now: datetime, delivery: Delivery, hour: int) -> i
             kind="digest",
             name=user.display_name,
             items=[
-                {"text": n.text, "url": delivery.url(n.link), "group": groups[n.group_id]}
+                {
+                    "text": n.text,
+                    "url": delivery.url(n.link),
+                    "group": groups[n.group_id],
+                    "linked": linked_items(delivery, n),
+                }
                 for n in notes
             ],
         )

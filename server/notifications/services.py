@@ -51,6 +51,8 @@ class Notice:
     text: str  # plain words
     actor_id: int | None = None  # who caused it: never told
     texts: dict | None = None  # per-member words where they differ (user id -> text)
+    # Things it names, each linked: user id -> [{"text", "link"}] (e.g. votes not cast)
+    items: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def tell(db: Session, notice: Notice, user_ids, delivery: Delivery | None) -> li
             "key": notice.key,
             "text": (notice.texts or {}).get(uid, notice.text),
             "link": notice.link,
+            "items": (notice.items or {}).get(uid) or None,
             "actor_id": notice.actor_id,
             "created_at": now,
             "mail": choices[uid] if delivery is not None and delivery.mail_on else OFF,
@@ -103,6 +106,11 @@ def tell(db: Session, notice: Notice, user_ids, delivery: Delivery | None) -> li
         if at_once:
             _mail_now(db, delivery, at_once)
     return told
+
+
+def linked_items(delivery: Delivery, note: Notification) -> list[dict]:
+    """The things a notification names, with links that work from an email."""
+    return [{"text": i["text"], "url": delivery.url(i["link"])} for i in note.items or ()]
 
 
 def _mail_now(db: Session, delivery: Delivery, notification_ids: list[int]) -> None:
@@ -123,6 +131,7 @@ def _mail_now(db: Session, delivery: Delivery, notification_ids: list[int]) -> N
             name=user.display_name,
             text=note.text,
             url=delivery.url(note.link),
+            linked=linked_items(delivery, note),
             group=group_names[note.group_id],
             kind_label=KINDS[note.kind].label,
         )

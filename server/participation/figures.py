@@ -14,6 +14,8 @@ the last one, never the whole history.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -340,6 +342,21 @@ def csv_rows(found: Report) -> list[list]:
     head = ["role", *METRICS.keys()]
     body = [[r.label, *(r.get(m) for m in METRICS)] for r in [*found.rows, found.totals]]
     return [head, *body]
+
+
+def csv_text(found: Report) -> str:
+    """The CSV file the page offers and the API returns: one place, one shape."""
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(found))
+    return out.getvalue()
+
+
+def csv_filename(policy_id: int | None, group_id: int) -> str:
+    return (
+        f"participation-policy-{policy_id}.csv"
+        if policy_id
+        else f"participation-group-{group_id}.csv"
+    )
 
 
 def labels() -> dict[str, str]:

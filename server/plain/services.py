@@ -73,6 +73,7 @@ def check_text(text: str, glossary: frozenset[str] = frozenset()) -> rules.Check
 def clear_cache() -> None:
     """For the benchmark's cold runs."""
     _cached.cache_clear()
+    terms_in.cache_clear()
 
 
 # --- one sentence -----------------------------------------------------------------------------
@@ -84,6 +85,7 @@ class SentenceHints:
     version: int
     check: rules.Check
     dismissed: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()  # the glossary's terms in it (lower case), for marking
 
     @property
     def hints(self) -> tuple[rules.Hint, ...]:
@@ -97,6 +99,7 @@ class SentenceHints:
             "reading_age": self.check.reading_age,
             "hints": [h.as_dict() for h in self.hints],
             "dismissed": sorted(self.dismissed & self.check.codes()),
+            "terms": list(self.terms),
         }
 
 
@@ -122,8 +125,47 @@ def hints_for(
     glossary = term_keys(db, group_id)
     dismissed = dismissed_for(db, [i for i, _v, _t in items])
     return [
-        SentenceHints(i, v, _check(t, glossary), dismissed.get(i, frozenset())) for i, v, t in items
+        SentenceHints(
+            i, v, _check(t, glossary), dismissed.get(i, frozenset()), terms_in(t, glossary)
+        )
+        for i, v, t in items
     ]
+
+
+@lru_cache(maxsize=50_000)
+def terms_in(text: str, glossary: frozenset[str]) -> tuple[str, ...]:
+    """The glossary's terms a sentence uses, each once, in the order they appear
+    (the same matching as the jargon rule and the reading view's marks)."""
+    return tuple(dict.fromkeys(key for _a, _b, key in rules.find_terms(text, glossary)))
+
+
+def hints_using_terms(
+    db: Session, group_id: int, keys: Iterable[str]
+) -> dict[int, list[SentenceHints]]:
+    """After the glossary changed for `keys` (lower case): the hints of every live
+    sentence of the group whose text holds one of them, by policy. Matching by
+    substring may take a sentence the jargon rule would not (a term inside a longer
+    word); its hints are then the same as before, which is harmless."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return {}
+    rows = db.execute(
+        select(Policy.id, Sentence.id, Sentence.version, Sentence.text)
+        .join(Section, Section.policy_id == Policy.id)
+        .join(Sentence, Sentence.section_id == Section.id)
+        .where(
+            Policy.group_id == group_id,
+            Section.deleted_at.is_(None),
+            Sentence.deleted_at.is_(None),
+        )
+        .order_by(Policy.id, Section.position, Sentence.position, Sentence.id)
+    )
+    by_policy: dict[int, list[tuple[int, int, str]]] = {}
+    for policy_id, sid, version, text in rows:
+        low = text.lower()
+        if any(k in low for k in keys):
+            by_policy.setdefault(policy_id, []).append((sid, version, text))
+    return {pid: hints_for(db, group_id, items) for pid, items in by_policy.items()}
 
 
 def section_hints(db: Session, section: Section, group_id: int) -> list[SentenceHints]:

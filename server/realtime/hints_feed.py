@@ -8,6 +8,11 @@ its latest version), computes the hints (server.plain.services, cached by text a
 glossary) and sends a `hints` event to everyone in the policy (docs/protocol.md).
 A browser that missed one gets the current hints with the page or from
 GET /api/v1/sections/{id}/hints.
+
+A glossary change (server.glossary.changes.GlossaryChanged: a term accepted,
+renamed or removed) changes the jargon hints of every sentence using the term:
+after it commits, a background task recomputes those sentences' hints and sends
+them the same way, so open pages drop (or gain) the hint without a reload.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from server import events
 from server.extensions import socketio
+from server.glossary.changes import GlossaryChanged
 from server.plain import rules
 from server.plain import services as plain
 from server.policies.models import Policy
@@ -101,6 +107,27 @@ def _drain(app) -> None:
                 log.exception("hints for policy %s failed", policy_id)
 
 
+def _on_glossary(evt: GlossaryChanged) -> None:
+    """Off the request that changed the glossary: it has committed already."""
+    if has_app_context():
+        socketio.start_background_task(
+            _glossary_hints, current_app._get_current_object(), evt.group_id, evt.term_keys
+        )
+
+
+def _glossary_hints(app, group_id: int, keys: tuple[str, ...]) -> None:
+    with app.app_context():
+        try:
+            with Session(bind=app.extensions["codraft_db"].engine) as db:
+                found = plain.hints_using_terms(db, group_id, keys)
+            for policy_id, items in found.items():
+                socketio.emit(
+                    "hints", {"sentences": [f.as_dict() for f in items]}, to=room(policy_id)
+                )
+        except Exception:
+            log.exception("hints after a glossary change in group %s failed", group_id)
+
+
 def init_app(app) -> None:
     """Not in TESTING apps (the in-process test client): no socket would receive the
     hints, and a background task outliving the test's database helps nobody. The
@@ -108,6 +135,7 @@ def init_app(app) -> None:
     if app.config.get("TESTING"):
         return
     events.subscribe(PolicyChanged, _on_op)
+    events.subscribe(GlossaryChanged, _on_glossary)
     _warm_in_background()
 
 

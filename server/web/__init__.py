@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         accounts,
         comments,
         coproduction,
+        date_polls,
         glossary,
         groups,
         helpers,

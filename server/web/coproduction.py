@@ -4,9 +4,6 @@ policy, the monitoring record (page, DOCX, CSV), and a page explaining them."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from server import auth
@@ -186,27 +183,24 @@ def monitoring_page(policy_id: int):
     )
 
 
+def _monitoring_file(policy_id: int, fmt: str) -> Response:
+    policy, access = policy_access(db(), my_id(), policy_id)
+    found = monitoring_record.as_file(monitoring.record(db(), policy), access.group.name, fmt)
+    return Response(
+        found.body,
+        mimetype=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.name}"'},
+    )
+
+
 @bp.get("/policies/<int:policy_id>/monitoring.docx")
 def monitoring_docx(policy_id: int):
-    policy, access = policy_access(db(), my_id(), policy_id)
-    data = monitoring_record.docx_bytes(monitoring.record(db(), policy), access.group.name)
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="monitoring-{policy.id}.docx"'},
-    )
+    return _monitoring_file(policy_id, "docx")
 
 
 @bp.get("/policies/<int:policy_id>/monitoring.csv")
 def monitoring_csv(policy_id: int):
-    policy, _access = policy_access(db(), my_id(), policy_id)
-    out = io.StringIO()
-    csv.writer(out).writerows(monitoring.csv_rows(monitoring.record(db(), policy)))
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="monitoring-{policy.id}.csv"'},
-    )
+    return _monitoring_file(policy_id, "csv")
 
 
 @bp.post("/policies/<int:policy_id>/monitoring/learning")

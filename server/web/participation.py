@@ -4,9 +4,6 @@ and each member's own words in a policy. Every member sees them."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, render_template, request
 
 from server.access import group_access, policy_access
@@ -26,10 +23,8 @@ def _period():
 
 
 def _csv(report: figures.Report, name: str) -> Response:
-    out = io.StringIO()
-    csv.writer(out).writerows(figures.csv_rows(report))
     return Response(
-        out.getvalue(),
+        figures.csv_text(report),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -62,7 +57,7 @@ def policy_participation_csv(policy_id: int):
     policy, _access = policy_access(db(), my_id(), policy_id)
     period, _error = _period()
     found = figures.report(db(), policy.group_id, [policy], period)
-    return _csv(found, f"participation-policy-{policy.id}.csv")
+    return _csv(found, figures.csv_filename(policy.id, policy.group_id))
 
 
 @bp.get("/groups/<int:group_id>/participation")
@@ -78,7 +73,7 @@ def group_participation_csv(group_id: int):
     group_access(db(), my_id(), group_id)
     period, _error = _period()
     found = figures.report(db(), group_id, policies_of(db(), group_id), period)
-    return _csv(found, f"participation-group-{group_id}.csv")
+    return _csv(found, figures.csv_filename(None, group_id))
 
 
 @bp.get("/policies/<int:policy_id>/your-words")

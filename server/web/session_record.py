@@ -148,7 +148,7 @@ def session_calendar(meeting_id: int):
     return Response(
         calendar.ics(meeting, link, access.group.name),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="session-{meeting.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="{calendar.filename(meeting)}"'},
     )
 
 

@@ -13,6 +13,7 @@
  */
 
 import { connection } from "./connection.js";
+import { init as markGlossaryTerms } from "./glossary-marks.js";
 
 const root = document.querySelector("[data-hints-section]");
 const hints = new Map(); // sentence id -> {id, version, hints, dismissed}
@@ -177,4 +178,5 @@ if (root) {
     .then((response) => (response.ok ? response.json() : { sentences: [] }))
     .then((data) => data.sentences.forEach(take))
     .catch(() => {});
+  markGlossaryTerms(root);
 }

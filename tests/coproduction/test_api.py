@@ -12,6 +12,7 @@ from server.meetings import services
 from server.meetings.models import ActionItem, Attendance
 from server.participation.models import CheckResponse, StatementTally
 from tests.api.support import error
+from tests.conftest import sign_in
 
 V1 = "/api/v1"
 
@@ -374,6 +375,19 @@ def test_ladder_participation_my_words_and_monitoring(client, team):
     assert record["learning"] == "Meet in the evening."
     assert record["ladder"]["placed"] == 1
 
+    # The same record as the files the page offers.
+    as_csv = call(client, "GET", f"/policies/{pid}/monitoring.csv", t[1])
+    assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
+    lines = as_csv.get_data(as_text=True).splitlines()
+    assert lines[0] == "part,item,measure,value"
+    assert "learning,,text,Meet in the evening." in lines
+    assert "ladder," in "\n".join(lines)
+    as_docx = call(client, "GET", f"/policies/{pid}/monitoring.docx", t[1])
+    assert as_docx.status_code == 200 and as_docx.get_data()[:2] == b"PK"  # a zip: .docx
+    assert f'filename="monitoring-{pid}.docx"' in as_docx.headers["Content-Disposition"]
+    error(call(client, "GET", f"/policies/{pid}/monitoring.csv", t["outsider"]), 404)
+    error(call(client, "GET", f"/policies/{pid}/monitoring.docx"), 401)
+
 
 def test_anonymous_callers_get_401(client, team):
     for method, path in [
@@ -383,3 +397,43 @@ def test_anonymous_callers_get_401(client, team):
         ("GET", "/sessions/1/minutes"),
     ]:
         error(call(client, method, path, None, {} if method == "POST" else None), 401)
+
+
+def test_participation_csv_matches_the_json_and_the_page(client, team):
+    """The API's CSV is the page's CSV, and holds the figures the JSON reply has."""
+    t, pid, gid = team["tokens"], team["policy"].id, team["group"].id
+    reply = call(client, "GET", f"/policies/{pid}/participation.csv?start=2020-01-01", t[0])
+    assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    assert f"participation-policy-{pid}.csv" in reply.headers["Content-Disposition"]
+    lines = [row.split(",") for row in reply.get_data(as_text=True).splitlines()]
+    found = call(client, "GET", f"/policies/{pid}/participation?start=2020-01-01", t[0]).get_json()
+    metrics = lines[0][1:]
+    assert lines[0][0] == "role" and sorted(metrics) == sorted(found["metrics"])
+    by_label = {line[0]: line for line in lines[1:]}
+    assert len(by_label) == len(found["rows"]) + 1
+    for row in [*found["rows"], found["totals"]]:
+        assert by_label[row["label"]][1:] == [str(row[m]) for m in metrics]
+    group_csv = call(client, "GET", f"/groups/{gid}/participation.csv", t[0])
+    assert group_csv.status_code == 200
+    assert group_csv.get_data(as_text=True).splitlines()[0] == ",".join(lines[0])
+    error(call(client, "GET", f"/policies/{pid}/participation.csv?start=nope", t[0]), 422)
+    error(call(client, "GET", f"/groups/{gid}/participation.csv", t["outsider"]), 404)
+    error(call(client, "GET", f"/policies/{pid}/participation.csv"), 401)
+    sign_in(client, team["people"][0].user.email)
+    page = client.get(f"/policies/{pid}/participation.csv?start=2020-01-01")
+    assert page.get_data(as_text=True) == reply.get_data(as_text=True)
+
+
+def test_a_session_as_a_calendar_file(client, team):
+    import icalendar
+
+    sid = plan(client, team, 3, "Budgets & transport")
+    reply = call(client, "GET", f"/sessions/{sid}/calendar.ics", team["tokens"][1])
+    assert reply.status_code == 200 and reply.mimetype == "text/calendar"
+    assert f'filename="session-{sid}.ics"' in reply.headers["Content-Disposition"]
+    event = icalendar.Calendar.from_ical(reply.get_data()).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Budgets & transport (Northshire)"
+    assert str(event["url"]).endswith(f"/sessions/{sid}")
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)
+    error(call(client, "GET", f"/sessions/{sid}/calendar.ics", team["tokens"]["outsider"]), 404)
+    error(call(client, "GET", f"/sessions/{sid}/calendar.ics"), 401)

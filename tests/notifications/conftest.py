@@ -86,6 +86,24 @@ def app(instance, inbox):
     app.extensions["codraft_db"].engine.dispose()
 
 
+def postgres_app(postgres_url: str, instance, smtp_port: int):
+    """A test app on a freshly migrated PostgreSQL database, mailing to `smtp_port`,
+    for arranging data that server processes then work on."""
+    from server.migrate import upgrade
+
+    upgrade(postgres_url)
+    return create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": postgres_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            **mail_settings(smtp_port),
+        }
+    )
+
+
 class Api:
     """JSON API calls as one member (a bearer token)."""
 

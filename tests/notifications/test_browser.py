@@ -59,3 +59,33 @@ def test_the_unread_count_changes_live_when_someone_mentions_you(world, live_ser
     phone.goto("/notifications/settings")
     phone.check("notifications-settings-phone")
     phone.no_sideways_scroll("notifications-settings-phone")
+
+
+@pytest.mark.parametrize("width", [1100, 390])
+def test_the_day_before_a_session_lists_the_votes_not_cast_as_links(
+    world, live_server, open_session, app, db, width
+):
+    """The reminder names each open vote you have not cast, each a link to it, on
+    the notifications page (axe-clean on a desktop and a phone)."""
+    from datetime import UTC, datetime, timedelta
+
+    from server import jobs
+    from server.meetings.services import schedule
+    from server.notifications import scheduled
+
+    world.writer.api.ok(world.writer.api.post(f"/sections/{world.section.id}/ready"), 201)
+    starts = datetime.now(UTC) + timedelta(hours=20)
+    schedule(db, world.group, world.facilitator.user, title="Spring session", starts_at=starts)
+    scheduled.session_soon(db, datetime.now(UTC), jobs.delivery_from(app.config))
+    db.commit()
+
+    ann = world.members[0]
+    me = open_session(width=width, height=844 if width < 500 else 900)
+    me.sign_in(ann.email)
+    page = me.goto("/notifications")
+    vote = page.get_by_role("link", name="The vote on agreeing “Personal budgets”")
+    expect(vote).to_be_visible()
+    me.check(f"notifications-votes-not-cast-{width}")
+    me.no_sideways_scroll("notifications-votes-not-cast")
+    vote.click()
+    page.wait_for_url("**/votes/*")

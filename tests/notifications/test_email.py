@@ -3,11 +3,12 @@ server, with a link that opens the place and a one-click unsubscribe that works.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from server.notifications.models import Notification, OutboxMail
 from tests.conftest import sign_in
-from tests.notifications.conftest import link_path, run_jobs, unsubscribe_path
+from tests.notifications.conftest import BASE_URL, link_path, run_jobs, unsubscribe_path
 
 
 def all_at_once(world, *, except_for=None, kind=None):
@@ -105,7 +106,7 @@ def test_replies_suggestions_votes_and_results_reach_the_right_people(app, world
     assert received(inbox, world, "Your suggestion") == only({"Cy Nurse"}, world)
 
 
-def test_section_ready_and_sessions_reach_the_group(app, world, inbox, db):
+def test_section_ready_and_sessions_reach_the_group(app, world, inbox, db, client):
     all_at_once(world)
     world.writer.api.ok(world.writer.api.post(f"/sections/{world.section.id}/ready"), 201)
     run_jobs(app)
@@ -136,7 +137,22 @@ def test_section_ready_and_sessions_reach_the_group(app, world, inbox, db):
         {"Fran Facilitator", "Wren Writer", "Ann Parent", "Bo Young", "Cy Nurse"}, world
     )
     text = inbox.to(world.members[1].email)[-1].get_body(("plain",)).get_content()
-    assert "You have not voted in 1 open vote." in text
+    # The votes not cast are named, each with a link to its page (not only a count).
+    assert "You have not voted in 1 open vote: the vote on agreeing “Personal budgets”" in text
+    vote_link = re.search(r"- The vote on agreeing “Personal budgets”.*?:\s+(http\S+)", text)
+    assert vote_link, text
+    vote_path = vote_link.group(1).removeprefix(BASE_URL)
+    assert vote_path.startswith("/votes/")
+    html = inbox.to(world.members[1].email)[-1].get_body(("html",)).get_content()
+    assert f'href="{BASE_URL}{vote_path}"' in html
+    listed = world.members[1].api.ok(world.members[1].api.get("/notifications"))["items"]
+    soon_note = next(n for n in listed if n["kind"] == "session_soon")
+    assert [i["link"] for i in soon_note["items"]] == [vote_path]
+    assert world.members[1].api.get(vote_path).status_code == 200  # the same vote in the API
+    # The page lists the same vote as a link under the notification.
+    sign_in(client, world.members[1].email)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'<a href="{vote_path}">The vote on agreeing' in page
 
 
 def test_one_click_unsubscribe_turns_that_kind_off_and_a_forged_link_changes_nothing(

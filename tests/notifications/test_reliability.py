@@ -17,7 +17,7 @@ import requests
 from server.notifications import outbox
 from server.notifications.models import OutboxMail
 from tests.conftest import ROOT, LiveServer
-from tests.notifications.conftest import BASE_URL, mail_settings, run_jobs
+from tests.notifications.conftest import BASE_URL, postgres_app, run_jobs
 
 
 def mention(world, who="@Ann Parent"):
@@ -116,21 +116,9 @@ def test_server_killed_after_recording_and_before_sending_sends_once_after_resta
 def test_two_jobs_processes_on_postgresql_send_the_session_digest_once(
     postgres_url, inbox, tmp_path
 ):
-    from server import create_app
-    from server.migrate import upgrade
     from tests.conftest import Factory
 
-    upgrade(postgres_url)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            **mail_settings(inbox.port),
-        }
-    )
+    app = postgres_app(postgres_url, tmp_path, inbox.port)
     with app.app_context():
         make = Factory(app)
         chair = make.user("Fran Facilitator")

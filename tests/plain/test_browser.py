@@ -61,7 +61,7 @@ def world(make, db):
         db, group.id, fatima, "EHCP", "A plan that says what help your child gets.", accept=True
     )
     db.commit()
-    return {"group": group, "policy": policy, "section": section}
+    return {"group": group, "policy": policy, "section": section, "fatima": fatima}
 
 
 def _open(open_session, email, path, **kwargs):  # noqa: F811
@@ -159,3 +159,57 @@ def test_pages_pass_axe(world, open_session, width, name):  # noqa: F811
     expect(alice.page.locator(".hint--jargon")).to_be_visible()
     alice.check(f"plain-section-{name}")
     alice.no_sideways_scroll(f"plain-section-{name}")
+
+
+@pytest.mark.parametrize(("width", "name"), [(1100, "desktop"), (390, "phone")])
+def test_live_editor_marks_glossary_terms_and_follows_the_glossary(
+    world,
+    open_session,  # noqa: F811
+    make,
+    width,
+    name,
+):
+    """The section page lists the glossary terms each sentence uses, beside the text
+    being typed (never inside it); each opens by keyboard; typing is undisturbed;
+    and a term the facilitator adds arrives live, its jargon hint gone."""
+    import requests
+
+    token = make.token(world["fatima"])
+    alice = _open(
+        open_session, "alice@example.org", f"/sections/{world['section'].id}", width=width
+    )
+    _joined(alice)
+    page = alice.page
+    third = page.locator("ol.sentences > li").nth(2)
+    terms = third.locator("[data-terms-for]")
+    expect(terms).to_contain_text("Words explained in the glossary: EHCP")
+    expect(third.locator(".sentence__text .term")).to_have_count(0)  # the text is untouched
+    button = terms.get_by_role("button", name="EHCP", exact=True)
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(terms.locator(".term__explanation")).to_contain_text(
+        "A plan that says what help your child gets."
+    )
+    alice.check(f"plain-section-terms-{name}")
+    alice.no_sideways_scroll(f"plain-section-terms-{name}")
+
+    # Typing in the sentence goes on as before, the list beside it kept up.
+    box = third.locator(".sentence__text")
+    box.focus()
+    page.keyboard.press("Control+End")  # End alone stops at a wrapped line's end
+    page.keyboard.type(" Ask about your EHCP")
+    expect(box).to_contain_text("about an EHCP. Ask about your EHCP")
+    expect(terms.get_by_role("button", name="EHCP", exact=True)).to_be_visible()
+
+    # A term added to the glossary is marked live, and is no longer jargon.
+    expect(third.locator(".hint--jargon")).to_contain_text("SENCo")
+    reply = requests.post(
+        f"{alice.server.url}/api/v1/groups/{world['group'].id}/glossary",
+        json={"term": "SENCo", "explanation": "The teacher who leads on special needs."},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert reply.status_code == 201, reply.text
+    expect(terms.get_by_role("button", name="SENCo", exact=True)).to_be_visible(timeout=15_000)
+    expect(third.locator(".hint--jargon")).to_have_count(0, timeout=15_000)
