@@ -8,7 +8,7 @@
  *
  * Which terms a sentence uses comes from the server, with its hints (`terms` in
  * GET /api/v1/sections/{id}/hints and in every `hints` event, which
- * static/js/editor.js passes on as `codraft:hints`), so the browser does not keep
+ * static/js/hints.js passes on as `codraft:hints`), so the browser does not keep
  * a second copy of the matching rule. It arrives again when the text or the
  * glossary changes. Explanations come from GET /api/v1/groups/{id}/glossary,
  * fetched again when a term appears that this page does not know yet.

@@ -159,6 +159,8 @@ if (root) {
   if (socket) {
     socket.on("hints", (data) => {
       ((data && data.sentences) || []).forEach(take);
+      // static/js/glossary-marks.js lists the terms each sentence uses from the same event.
+      document.dispatchEvent(new CustomEvent("codraft:hints", { detail: data || {} }));
     });
   }
   document.addEventListener("codraft:sentence-built", (event) => {
