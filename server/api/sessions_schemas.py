@@ -106,14 +106,53 @@ class SessionSchema(Schema):
 
 
 class SessionAgendaItemSchema(Schema):
-    """One line of the agenda: a vote awaiting decision, or a facilitator's own item."""
+    """One of the facilitators' own items on the agenda."""
 
+    key = fields.String(metadata=_d("`item:<id>`: what notes on it are written against."))
+    kind = fields.Constant("item", metadata=_d("Always `item`."))
     id = fields.Integer(metadata=_d("Its id."))
-    position = fields.Integer(metadata=_d("1 = first."))
+    position = fields.Integer(metadata=_d("1 = first among the facilitators' items."))
     title = fields.String(metadata=_d("Its title, as people read it."))
     note = fields.String(metadata=_d("A note from the facilitators."))
-    vote_id = fields.Integer(
-        allow_none=True, metadata=_d("The vote it is about (null: an item of the facilitators').")
+
+
+class SessionAgendaVoteSchema(Schema):
+    """A vote on the agenda, read as it is (nothing stored): read-only."""
+
+    key = fields.String(metadata=_d("`vote:<vote id>`: what notes on it are written against."))
+    kind = fields.Constant("vote", metadata=_d("Always `vote`."))
+    vote_id = fields.Integer(metadata=_d("The vote's id (`GET /votes/{id}`)."))
+    title = fields.String(metadata=_d("What it decides, as people read it."))
+    subject = fields.String(metadata=_d("`proposal` or `agreement`."))
+    section_id = fields.Integer(metadata=_d("The section's id."))
+    proposal_id = fields.Integer(allow_none=True, metadata=_d("The proposal's id (null: none)."))
+    closes_at = Stamp("When it closes")
+    open = fields.Boolean(metadata=_d("Whether it is still open."))
+    outcome = fields.String(
+        allow_none=True, metadata=_d("approved, rejected or no_quorum (null: still open).")
+    )
+
+
+class SessionAgendaSchema(Schema):
+    """A session's agenda: the facilitators' items, then one page of the votes."""
+
+    items = fields.List(
+        fields.Nested(SessionAgendaItemSchema),
+        metadata=_d("The facilitators' own items in order (at most 100)."),
+    )
+    votes = fields.List(
+        fields.Nested(SessionAgendaVoteSchema),
+        metadata=_d(
+            "Votes awaiting a decision, in the order of the text (once the session "
+            "closed: the votes it decided); this page of them."
+        ),
+    )
+    votes_total = fields.Integer(metadata=_d("How many votes there are, on every page."))
+    page = fields.Integer(metadata=_d("This page of votes (1 = first)."))
+    pages = fields.Integer(metadata=_d("How many pages of votes; ask for `?page=N`."))
+    message = fields.String(
+        allow_none=True,
+        metadata=_d("Set when the votes do not fit on one page: which ones this page shows."),
     )
 
 
@@ -302,7 +341,7 @@ class SessionReviewSchema(Schema):
 
 
 class SessionReviewPageSchema(Schema):
-    """Which page of the review."""
+    """Which page (of a review, or of an agenda's votes)."""
 
     page = fields.Integer(
         load_default=1,

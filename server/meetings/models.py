@@ -46,9 +46,9 @@ class Meeting(Base):
 
 
 class AgendaItem(Base):
-    """One line of a session's agenda: a vote awaiting decision, or a facilitator's
-    own item (a vote id of None). A removed vote's item is kept, marked, so the
-    agenda does not bring it back."""
+    """One of the facilitators' own lines on a session's agenda. Votes awaiting a
+    decision are not stored here: server.meetings.agenda reads them as they are.
+    A removed item is kept, marked, so notes on it still have a title."""
 
     __tablename__ = "agenda_items"
 
@@ -57,12 +57,14 @@ class AgendaItem(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column()
-    vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     note: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    vote = relationship("Vote")
+    @property
+    def key(self) -> str:
+        """What notes on it are written against (a vote's entry is "vote:<id>")."""
+        return f"item:{self.id}"
 
 
 class ReviewMark(Base):

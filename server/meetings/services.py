@@ -15,7 +15,6 @@ from server.errors import Conflict, InvalidInput, NotFound
 from server.events import publish
 from server.groups.models import Group
 from server.history.services import make_checkpoint
-from server.meetings import agenda
 from server.meetings.changes import SessionChanged
 from server.meetings.models import Meeting
 from server.participation import statements
@@ -109,7 +108,6 @@ def schedule(
     row = Meeting(group_id=group.id, created_by_id=by.id, **_fields(title, starts_at, place, notes))
     db.add(row)
     db.flush()
-    agenda.build(db, row)
     _announce(db, row, "planned")
     return row
 
