@@ -17,7 +17,6 @@ from server.groups.models import Group
 from server.history.services import make_checkpoint
 from server.meetings.changes import SessionChanged
 from server.meetings.models import Meeting
-from server.participation import statements
 from server.policies.models import Part, Policy, Section
 from server.policies.services import policies_of
 from server.review.models import Outcome, Vote, VoteSubject
@@ -180,9 +179,8 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
     now = utcnow()
     meeting.closed_at, meeting.closed_by_id = now, by.id
     meeting.minutes = minutes(db, meeting.group_id, meeting.started_at, now)
-    statements.ensure(db, meeting.group_id)  # the "I statements" check opens now
     db.flush()
-    _announce(db, meeting, "closed")
+    _announce(db, meeting, "closed")  # participation opens the "I statements" check
     return meeting
 
 
