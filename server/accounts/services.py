@@ -8,7 +8,14 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.accounts.models import ApiToken, AuthSession, PasswordReset, User
+from server.accounts.models import (
+    DISPLAY_NAME_CHARS,
+    TOKEN_NAME_CHARS,
+    ApiToken,
+    AuthSession,
+    PasswordReset,
+    User,
+)
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
@@ -31,7 +38,7 @@ def valid_email(raw: str) -> str:
     return email
 
 
-def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
+def valid_name(raw: str, field: str = "display_name", limit: int = DISPLAY_NAME_CHARS) -> str:
     """A name or title as shown in lists, cleaned by the one rule (`clean_name`)."""
     name = clean_name(raw or "")
     if not name:
@@ -184,7 +191,7 @@ def set_active(db: Session, user: User, active: bool) -> None:
 
 
 def create_api_token(db: Session, user: User, name: str) -> tuple[str, ApiToken]:
-    name = valid_name(name, field="name")
+    name = valid_name(name, "name", TOKEN_NAME_CHARS)
     token, token_hash = new_secret(API_TOKEN_PREFIX)
     row = ApiToken(user_id=user.id, name=name, token_hash=token_hash, prefix=token[:10])
     db.add(row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from server.api.schemas import KINDS, MAX_ID, Schema, Stamp, Text, _d
+from server.history.models import CHECKPOINT_NAME_CHARS
 
 POINT = (
     "A point in history: `now`, `seq:N` (right after change N), `checkpoint:ID`, or "
@@ -43,13 +44,18 @@ class CheckpointSchema(Schema):
 class CheckpointCreateSchema(Schema):
     """A new checkpoint of the policy as it is now."""
 
-    name = Text('Its name, for example "Draft for session 3".', 200, required=True, blank=False)
+    name = Text(
+        'Its name, for example "Draft for session 3".',
+        CHECKPOINT_NAME_CHARS,
+        required=True,
+        blank=False,
+    )
 
 
 class CheckpointUpdateSchema(Schema):
     """A checkpoint's new name."""
 
-    name = Text("The new name.", 200, required=True, blank=False)
+    name = Text("The new name.", CHECKPOINT_NAME_CHARS, required=True, blank=False)
 
 
 class PointQuerySchema(Schema):

@@ -13,6 +13,7 @@ from datetime import UTC
 from marshmallow import fields, validate
 
 from server.api.schemas import Schema, Stamp, Text, _d
+from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
 
 STATES = ["planned", "running", "closed"]
@@ -28,7 +29,11 @@ class SessionPersonSchema(Schema):
 class SessionCreateSchema(Schema):
     """A session to plan."""
 
-    title = Text("What the session is called (up to 200 characters).", 800, required=True)
+    title = Text(
+        f"What the session is called (up to {SESSION_TITLE_CHARS} characters).",
+        4 * SESSION_TITLE_CHARS,
+        required=True,
+    )
     starts_at = fields.AwareDateTime(
         default_timezone=UTC,
         required=True,
@@ -46,7 +51,7 @@ class SessionUpdateSchema(Schema):
     """Changes to a session; absent fields stay as they are. A closed session's time
     cannot change (409 `session_closed`)."""
 
-    title = Text("A new title.", 800)
+    title = Text("A new title.", 4 * SESSION_TITLE_CHARS)
     starts_at = fields.AwareDateTime(default_timezone=UTC, metadata=_d("A new time."))
     place = Text("A new place or link.", 2000)
     notes = Text("New notes.", 2 * MAX_NOTES_CHARS)
@@ -159,14 +164,16 @@ class SessionAgendaSchema(Schema):
 class SessionAgendaCreateSchema(Schema):
     """An item of the facilitators' own."""
 
-    title = Text("The item (up to 300 characters).", 1200, required=True)
+    title = Text(
+        f"The item (up to {AGENDA_TITLE_CHARS} characters).", 4 * AGENDA_TITLE_CHARS, required=True
+    )
     note = Text("A note for members.", 2 * MAX_NOTES_CHARS, load_default="")
 
 
 class SessionAgendaUpdateSchema(Schema):
     """Changes to an item; absent fields stay as they are."""
 
-    title = Text("A new title.", 1200)
+    title = Text("A new title.", 4 * AGENDA_TITLE_CHARS)
     note = Text("A new note.", 2 * MAX_NOTES_CHARS)
     position = fields.Integer(strict=True, metadata=_d("Move it to this place (1 = first)."))
 

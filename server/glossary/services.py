@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from server.accounts.models import User
 from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
-from server.glossary.models import GlossaryChange, GlossaryTerm, TermStatus
+from server.glossary.models import TERM_CHARS, GlossaryChange, GlossaryTerm, TermStatus
 from server.text.clean import clean_block, clean_line
 
-MAX_TERM = 80
+MAX_TERM = TERM_CHARS
 MAX_EXPLANATION = 600
 HISTORY_LIMIT = 200
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.errors import InvalidInput, NotFound
 from server.events import publish
 from server.meetings.changes import SessionChanged
-from server.meetings.models import AgendaItem, Meeting
+from server.meetings.models import AGENDA_TITLE_CHARS, AgendaItem, Meeting
 from server.policies.models import Part, Policy, Section
 from server.review.models import ProposalKind, Vote, VoteSubject
 from server.text.clean import clean_block, clean_line
@@ -38,7 +38,6 @@ VOTES_PER_PAGE = 100
 # Facilitators add items one by one; past this many a session is not an agenda any
 # more, and the page and the pack stay bounded.
 MAX_OWN_ITEMS = 100
-TITLE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -193,10 +192,10 @@ def _title(value: str) -> str:
     value = clean_line(value or "")
     if not value:
         raise InvalidInput("Give the item a title.", fields={"title": ["Required."]})
-    if len(value) > TITLE_CHARS:
+    if len(value) > AGENDA_TITLE_CHARS:
         raise InvalidInput(
-            f"A title can be up to {TITLE_CHARS} characters.",
-            fields={"title": [f"Up to {TITLE_CHARS} characters."]},
+            f"A title can be up to {AGENDA_TITLE_CHARS} characters.",
+            fields={"title": [f"Up to {AGENDA_TITLE_CHARS} characters."]},
         )
     return value
 

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
 
+# Titles of a session and of an agenda item (model, service, form, API schema).
+SESSION_TITLE_CHARS = 200
+AGENDA_TITLE_CHARS = 300
+
 
 class Meeting(Base):
     """A whole-group session. Starting it checkpoints every policy of the group;
@@ -19,7 +23,7 @@ class Meeting(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(SESSION_TITLE_CHARS))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it is planned for
     place: Mapped[str] = mapped_column(String(500), default="")  # a room or a link
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -57,7 +61,7 @@ class AgendaItem(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column()
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(AGENDA_TITLE_CHARS))
     note: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -14,9 +14,10 @@ from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.events import publish
 from server.groups.models import Group
+from server.history.models import CHECKPOINT_NAME_CHARS
 from server.history.services import make_checkpoint
 from server.meetings.changes import SessionChanged
-from server.meetings.models import Meeting
+from server.meetings.models import SESSION_TITLE_CHARS, Meeting
 from server.policies.models import Part, Policy, Section
 from server.policies.services import policies_of
 from server.review.models import Outcome, Vote, VoteSubject
@@ -87,7 +88,7 @@ def _fields(title: str, starts_at: datetime | None, place: str, notes: str) -> d
             fields={"place": ["Up to 500 characters."]},
         )
     return {
-        "title": valid_name(title, "title", 200),
+        "title": valid_name(title, "title", SESSION_TITLE_CHARS),
         "starts_at": starts_at,
         "place": place,
         "notes": notes,
@@ -160,7 +161,11 @@ def start(db: Session, meeting: Meeting, by: User) -> Meeting:
     meeting.started_at, meeting.started_by_id = now, by.id
     for policy in policies_of(db, meeting.group_id):
         make_checkpoint(
-            db, policy, by, f"Start of session: {meeting.title}"[:200], session_id=meeting.id
+            db,
+            policy,
+            by,
+            f"Start of session: {meeting.title}"[:CHECKPOINT_NAME_CHARS],
+            session_id=meeting.id,
         )
     db.flush()
     _announce(db, meeting, "started")

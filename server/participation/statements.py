@@ -19,13 +19,13 @@ from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.groups.models import Membership
 from server.meetings.changes import SessionChanged
 from server.meetings.models import Attendance, Meeting
-from server.participation.models import CheckResponse, Statement, StatementTally
+from server.participation.models import STATEMENT_CHARS, CheckResponse, Statement, StatementTally
 from server.text.clean import clean_line
 
 ANSWERS = {"agree": "Agree", "partly": "Partly", "disagree": "Disagree"}
 MIN_ANSWERS = 3
 MAX_STATEMENTS = 20
-MAX_TEXT = 300
+MAX_TEXT = STATEMENT_CHARS
 # Written for Codraft from the principles in the guides the groups follow:
 # equal voices, plain language, reciprocity (seeing your impact).
 STARTER = [
