@@ -37,7 +37,8 @@ def test_columns_forms_and_schemas_share_one_constant():
     cases = [
         (User.__table__.c.display_name, forms.JoinAsNewForm, "display_name", None, None),
         (Group.__table__.c.name, forms.GroupForm, "name", schemas.GroupCreateSchema, "name"),
-        (Subgroup.__table__.c.name, forms.SubgroupForm, "name", schemas.SubgroupCreateSchema, "name"),
+        (Subgroup.__table__.c.name, forms.SubgroupForm, "name", schemas.SubgroupCreateSchema,
+         "name"),
         (Policy.__table__.c.title, forms.PolicyForm, "title", schemas.PolicyCreateSchema, "title"),
         (Part.__table__.c.title, forms.PartForm, "title", schemas.PartCreateSchema, "title"),
         (Section.__table__.c.title, forms.SectionForm, "title", schemas.SectionCreateSchema,
