@@ -121,3 +121,15 @@ class EditRightsChanged:
 
     group_id: int
     user_id: int | None = None  # None: everyone connected to the group
+
+
+# --- what public pages show ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPagesChanged:
+    """A policy's public page was switched on or off, or someone changed whether
+    published policies may name them: what public pages show may differ now (the
+    page's cache in server/web/publishing.py listens)."""
+
+    policy_id: int | None = None  # None: any policy (a credit setting)

@@ -20,7 +20,7 @@ from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
-from server.events import ApiTokenRevoked, SignInEnded, publish
+from server.events import ApiTokenRevoked, PublicPagesChanged, SignInEnded, publish
 from server.text.clean import clean_email, clean_name
 
 API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
@@ -289,4 +289,5 @@ def set_credit_by_name(db: Session, user: User, named: bool) -> User:
     their role is counted either way)."""
     user.credit_by_name = bool(named)
     db.flush()
+    publish(db, PublicPagesChanged())  # public pages show the names of people who agree
     return user
