@@ -46,11 +46,13 @@ def blueprints() -> list:
     return [blp]
 
 
-def _period(args) -> figures.Period:
-    return figures.parse_period(
+def _report(args, group_id: int, policies: list) -> dict:
+    """Participation by role in these policies over the period the query asks for."""
+    period = figures.parse_period(
         args["start"].isoformat() if args.get("start") else None,
         args["end"].isoformat() if args.get("end") else None,
     )
+    return participation_body(figures.report(db(), group_id, policies, period))
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/participation", methods=["GET"])
@@ -59,10 +61,8 @@ def _period(args) -> figures.Period:
 @blp.errors(401, 404, 422)
 def policy_participation(args, policy_id):
     """Participation by role for a policy over a period"""
-    me = auth.me()
-    period = _period(args)
-    policy, _access = policy_access(db(), me.id, policy_id)
-    return participation_body(figures.report(db(), policy.group_id, [policy], period))
+    policy, _access = policy_access(db(), auth.me().id, policy_id)
+    return _report(args, policy.group_id, [policy])
 
 
 @blp.route(f"/groups/<{ID}:group_id>/participation", methods=["GET"])
@@ -71,10 +71,8 @@ def policy_participation(args, policy_id):
 @blp.errors(401, 404, 422)
 def group_participation(args, group_id):
     """Participation by role across every policy of a group over a period"""
-    me = auth.me()
-    period = _period(args)
-    group_access(db(), me.id, group_id)
-    return participation_body(figures.report(db(), group_id, policies_of(db(), group_id), period))
+    group_access(db(), auth.me().id, group_id)
+    return _report(args, group_id, policies_of(db(), group_id))
 
 
 @blp.route(f"/policies/<{ID}:policy_id>/my-words", methods=["GET"])
