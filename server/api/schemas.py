@@ -40,10 +40,19 @@ def _d(text: str, **extra) -> dict:
     return {"description": text, **extra}
 
 
-def Id(text: str, **kwargs) -> fields.Integer:  # noqa: N802 (a field factory)
+def Id(text: str, *, strict: bool = True, **kwargs) -> fields.Integer:  # noqa: N802
+    """An id (or a number counted like one): 1 to MAX_ID. `strict=False` for a query
+    string, where it arrives as text. The one rule for ids in every API body."""
     return fields.Integer(
-        strict=True, validate=validate.Range(1, MAX_ID), metadata=_d(text), **kwargs
+        strict=strict, validate=validate.Range(1, MAX_ID), metadata=_d(text), **kwargs
     )
+
+
+class PieceSchema(Schema):
+    """A run of words in a word-level diff: kept, inserted or deleted."""
+
+    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
+    text = fields.String(metadata=_d("The words, spaces and punctuation included."))
 
 
 def Text(

@@ -12,7 +12,7 @@ from datetime import UTC
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Schema, Stamp, Text, _d
+from server.api.schemas import PieceSchema, Schema, Stamp, Text, _d
 from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
 
@@ -181,13 +181,6 @@ class SessionAgendaUpdateSchema(Schema):
 # --- review ----------------------------------------------------------------------------
 
 
-class SessionPieceSchema(Schema):
-    """One piece of a word diff."""
-
-    op = fields.String(metadata=_d("equal, insert or delete."))
-    text = fields.String(metadata=_d("The words."))
-
-
 class SessionChangedSentenceSchema(Schema):
     """A sentence of a changed section. Unchanged ones are there for context and have
     no key."""
@@ -199,7 +192,7 @@ class SessionChangedSentenceSchema(Schema):
     text = fields.String(metadata=_d("The text now (removed: as it was)."))
     before = fields.String(allow_none=True, metadata=_d("The text before, when changed."))
     pieces = fields.List(
-        fields.Nested(SessionPieceSchema),
+        fields.Nested(PieceSchema),
         allow_none=True,
         metadata=_d("The word diff from before to now, when changed."),
     )
@@ -258,7 +251,7 @@ class SessionChangeSchema(Schema):
     before = fields.String(metadata=_d("The text before."))
     after = fields.String(metadata=_d("The text after."))
     gone = fields.Boolean(metadata=_d("Whether the sentence it was about has been removed since."))
-    pieces = fields.List(fields.Nested(SessionPieceSchema), metadata=_d("Pieces."))
+    pieces = fields.List(fields.Nested(PieceSchema), metadata=_d("Pieces."))
 
 
 class SessionProposalSchema(Schema):
