@@ -233,7 +233,7 @@ def _coproduction(db, meeting, item, policy, facilitator, memberships) -> None:
     notes.write(
         db,
         meeting,
-        notes.item_key(item),
+        item.key,
         "Each sub-group takes one part. Families' questions go first, in plain words.",
         facilitator.id,
     )

@@ -4,6 +4,13 @@ Services call `publish(db, event)`; nothing leaves the process until the commit
 succeeds, and a rollback drops the events. The realtime layer subscribes to tell
 connected browsers (broadcast text changes, cut off someone who lost access).
 Services stay free of Flask and sockets; they only describe what happened.
+
+A few listeners must write in the same transaction as the change itself (every
+policy op becomes history; a closed session opens the "I statements" check).
+They register with `within`, so a lower package announces the change and a higher
+one acts on it, without the lower one importing the higher (tests/test_layers.py
+holds the order). server/models.py wires them, as everything that uses the
+database imports it.
 """
 
 from __future__ import annotations
@@ -19,11 +26,24 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _subscribers: dict[type, list[Callable]] = defaultdict(list)
+_within: dict[type, list[Callable]] = defaultdict(list)
 _KEY = "codraft_events"
 
 
 def publish(db: Session, evt: object) -> None:
+    """Run the listeners that write in this transaction now, `handler(db, evt)`;
+    queue the event for the others, after the commit."""
+    for handler in _within.get(type(evt), ()):
+        handler(db, evt)
     db.info.setdefault(_KEY, []).append(evt)
+
+
+def within(event_type: type, handler: Callable) -> None:
+    """Have `handler(db, evt)` run inside the transaction that publishes the event
+    (its writes commit or roll back with the change; an error in it refuses the
+    change)."""
+    if handler not in _within[event_type]:
+        _within[event_type].append(handler)
 
 
 def pending(db: Session) -> list:
@@ -101,3 +121,15 @@ class EditRightsChanged:
 
     group_id: int
     user_id: int | None = None  # None: everyone connected to the group
+
+
+# --- what public pages show ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPagesChanged:
+    """A policy's public page was switched on or off, or someone changed whether
+    published policies may name them: what public pages show may differ now (the
+    page's cache in server/web/publishing.py listens)."""
+
+    policy_id: int | None = None  # None: any policy (a credit setting)

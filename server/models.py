@@ -1,4 +1,6 @@
-"""Import every model so the metadata is complete (Alembic, tests)."""
+"""Import every model so the metadata is complete (Alembic, tests), and wire the
+listeners that write in the transaction of the change they follow (server.events.
+within): everything that uses the database imports this module for its mappers."""
 
 from server.accounts.models import ApiToken, AuthSession, PasswordReset, User  # noqa: F401
 from server.db import Base  # noqa: F401
@@ -12,6 +14,7 @@ from server.groups.models import (  # noqa: F401
     Subgroup,
     SubgroupMember,
 )
+from server.history import recording
 from server.history.models import Checkpoint, HistorySnapshot, Revision  # noqa: F401
 from server.meetings.models import (  # noqa: F401
     ActionItem,
@@ -27,6 +30,7 @@ from server.notifications.models import (  # noqa: F401
     OutboxMail,
     PendingEvent,
 )
+from server.participation import statements
 from server.participation.models import (  # noqa: F401
     CheckResponse,
     LadderPlacement,
@@ -55,3 +59,6 @@ from server.review.models import (  # noqa: F401
     Proposal,
     Vote,
 )
+
+recording.install()  # every policy op becomes history
+statements.install()  # a closed session opens the "I statements" check

@@ -9,13 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
 
+# Field limits, each written once: the model, the service, the form and the API
+# schema all use these.
+DISPLAY_NAME_CHARS = 80
+TOKEN_NAME_CHARS = 80
+
 
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
-    display_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_CHARS))
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2; None: cannot sign in
     is_active: Mapped[bool] = mapped_column(default=True)  # False: disabled by an administrator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,7 +62,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(TOKEN_NAME_CHARS))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))  # first characters, to tell tokens apart
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

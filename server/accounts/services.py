@@ -8,12 +8,19 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.accounts.models import ApiToken, AuthSession, PasswordReset, User
+from server.accounts.models import (
+    DISPLAY_NAME_CHARS,
+    TOKEN_NAME_CHARS,
+    ApiToken,
+    AuthSession,
+    PasswordReset,
+    User,
+)
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import digest, new_secret
 from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
-from server.events import ApiTokenRevoked, SignInEnded, publish
+from server.events import ApiTokenRevoked, PublicPagesChanged, SignInEnded, publish
 from server.text.clean import clean_email, clean_name
 
 API_TOKEN_PREFIX = "cdt_"  # noqa: S105 (a label, not a secret)
@@ -31,7 +38,7 @@ def valid_email(raw: str) -> str:
     return email
 
 
-def valid_name(raw: str, field: str = "display_name", limit: int = 80) -> str:
+def valid_name(raw: str, field: str = "display_name", limit: int = DISPLAY_NAME_CHARS) -> str:
     """A name or title as shown in lists, cleaned by the one rule (`clean_name`)."""
     name = clean_name(raw or "")
     if not name:
@@ -184,7 +191,7 @@ def set_active(db: Session, user: User, active: bool) -> None:
 
 
 def create_api_token(db: Session, user: User, name: str) -> tuple[str, ApiToken]:
-    name = valid_name(name, field="name")
+    name = valid_name(name, "name", TOKEN_NAME_CHARS)
     token, token_hash = new_secret(API_TOKEN_PREFIX)
     row = ApiToken(user_id=user.id, name=name, token_hash=token_hash, prefix=token[:10])
     db.add(row)
@@ -282,4 +289,5 @@ def set_credit_by_name(db: Session, user: User, named: bool) -> User:
     their role is counted either way)."""
     user.credit_by_name = bool(named)
     db.flush()
+    publish(db, PublicPagesChanged())  # public pages show the names of people who agree
     return user

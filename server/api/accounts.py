@@ -79,11 +79,8 @@ def update_me(body):
 
     Turning it off also takes your name out of releases already published.
     """
-    from server.web.publishing import forget_public_pages  # the page's cache lives there
-
     user = auth.me()
     accounts.set_credit_by_name(db(), user, body["credit_by_name"])
-    forget_public_pages()  # public pages show the names of people who agree
     return _me(user)
 
 

@@ -49,7 +49,8 @@ def blueprints() -> list:
     return [blp]
 
 
-def _period(args) -> figures.Period:
+def _period(args):
+    """The period the query asks for (both ends optional)."""
     return figures.parse_period(
         args["start"].isoformat() if args.get("start") else None,
         args["end"].isoformat() if args.get("end") else None,

@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from server.api.schemas import Schema, Text, _d
 from server.participation.figures import METRICS
 from server.participation.ladder import RUNG_KEYS
+from server.participation.models import STATEMENT_CHARS
 from server.participation.statements import ANSWERS
 
 ANSWER_VALUES = list(ANSWERS)
@@ -117,7 +118,11 @@ class CoprodStatementSchema(Schema):
 class CoprodStatementInSchema(Schema):
     """A statement to add to the check."""
 
-    text = Text("The statement, in plain words (up to 300 characters).", 600, required=True)
+    text = Text(
+        f"The statement, in plain words (up to {STATEMENT_CHARS} characters).",
+        2 * STATEMENT_CHARS,
+        required=True,
+    )
 
 
 class CoprodStatementUpdateSchema(Schema):

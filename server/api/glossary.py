@@ -11,7 +11,7 @@ from server.access import group_access
 from server.api.common import ID, ApiBlueprint, db
 from server.api.schemas import Schema, _d
 from server.glossary import services as glossary
-from server.glossary.models import TermStatus
+from server.glossary.models import TERM_CHARS, TermStatus
 from server.permissions import Action
 
 blp = ApiBlueprint(
@@ -45,10 +45,14 @@ class TermSchema(Schema):
 
 class TermInputSchema(Schema):
     """A term and its explanation. Cleaned, then checked: not empty, the term at most
-    80 characters, the explanation at most 600, and no other term of the group the
-    same apart from capitals."""
+    TERM_CHARS characters, the explanation at most 600, and no other term of the group
+    the same apart from capitals."""
 
-    term = fields.String(required=True, validate=validate.Length(max=1000), metadata=_d("Term."))
+    term = fields.String(
+        required=True,
+        validate=validate.Length(max=10 * TERM_CHARS),  # generous: the service checks
+        metadata=_d(f"The term (up to {TERM_CHARS} characters)."),
+    )
     explanation = fields.String(
         required=True, validate=validate.Length(max=10000), metadata=_d("Plain explanation.")
     )

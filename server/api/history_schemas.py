@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server.api.schemas import KINDS, MAX_ID, Schema, Stamp, Text, _d
+from server.api.schemas import KINDS, Id, PieceSchema, Schema, Stamp, Text, _d
+from server.history.models import CHECKPOINT_NAME_CHARS
 
 POINT = (
     "A point in history: `now`, `seq:N` (right after change N), `checkpoint:ID`, or "
@@ -43,13 +44,18 @@ class CheckpointSchema(Schema):
 class CheckpointCreateSchema(Schema):
     """A new checkpoint of the policy as it is now."""
 
-    name = Text('Its name, for example "Draft for session 3".', 200, required=True, blank=False)
+    name = Text(
+        'Its name, for example "Draft for session 3".',
+        CHECKPOINT_NAME_CHARS,
+        required=True,
+        blank=False,
+    )
 
 
 class CheckpointUpdateSchema(Schema):
     """A checkpoint's new name."""
 
-    name = Text("The new name.", 200, required=True, blank=False)
+    name = Text("The new name.", CHECKPOINT_NAME_CHARS, required=True, blank=False)
 
 
 class PointQuerySchema(Schema):
@@ -74,9 +80,7 @@ class DiffQuerySchema(Schema):
         validate=validate.Length(max=60),
         metadata=_d("The later point (default: now)."),
     )
-    section_id = fields.Integer(
-        strict=False, validate=validate.Range(1, MAX_ID), metadata=_d("Only this section.")
-    )
+    section_id = Id("Only this section.", strict=False)
     unchanged = fields.Boolean(
         load_default=False, metadata=_d("Also list sections that did not change.")
     )
@@ -85,16 +89,8 @@ class DiffQuerySchema(Schema):
 class TimelineQuerySchema(Schema):
     """Which revisions to list."""
 
-    member = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("Only changes by this person (a user id)."),
-    )
-    before = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("For the next (older) page: `next_before` from the previous page."),
-    )
+    member = Id("Only changes by this person (a user id).", strict=False)
+    before = Id("For the next (older) page: `next_before` from the previous page.", strict=False)
     limit = fields.Integer(
         strict=False,
         load_default=50,
@@ -154,13 +150,6 @@ class PolicyAtSchema(Schema):
     policy_id = fields.Integer(metadata=_d("The policy."))
     point = fields.Nested(PointSchema, metadata=_d("The point read."))
     parts = fields.List(fields.Nested(PartAtSchema), metadata=_d("Parts, in order."))
-
-
-class PieceSchema(Schema):
-    """A run of words: kept, inserted or deleted."""
-
-    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
-    text = fields.String(metadata=_d("The words."))
 
 
 class SentenceDiffSchema(Schema):
@@ -275,12 +264,7 @@ class VersionSchema(Schema):
 class SentenceRestoreSchema(Schema):
     """Which version of the sentence to bring back."""
 
-    version = fields.Integer(
-        required=True,
-        strict=True,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("The version whose text to restore."),
-    )
+    version = Id("The version whose text to restore.", required=True)
 
 
 class SectionRestoreSchema(Schema):

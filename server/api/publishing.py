@@ -127,9 +127,6 @@ def set_public(body, policy_id):
     """
     policy, access = policy_access(db(), auth.me().id, policy_id, Action.MANAGE)
     publishing.set_public(db(), policy, access.membership.user, body["public"])
-    from server.web.publishing import forget_public_pages  # the page's cache lives there
-
-    forget_public_pages()
     url = public_url(db(), policy.id)
     return {"public": url is not None, "url": url}
 

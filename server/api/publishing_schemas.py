@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from server.api.history_schemas import PersonSchema
-from server.api.schemas import MAX_ID, Schema, Stamp, Text, _d
+from server.api.schemas import Id, PieceSchema, Schema, Stamp, Text, _d
 from server.publishing.services import FORMATS, MAX_NOTE
 
 CHANGES = ["added", "removed", "moved", "changed", "unchanged"]
@@ -18,12 +18,10 @@ class ReleaseCreateSchema(Schema):
     note = Text(
         "A short note for readers: what this version is (optional).", MAX_NOTE, load_default=""
     )
-    checkpoint_id = fields.Integer(
-        strict=True,
+    checkpoint_id = Id(
+        "Publish the policy as it was at this checkpoint (default: as it is now).",
         allow_none=True,
         load_default=None,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("Publish the policy as it was at this checkpoint (default: as it is now)."),
     )
 
 
@@ -104,13 +102,6 @@ class DocumentSchema(Schema):
     credits = fields.Nested(CreditsSchema, metadata=_d("Who wrote it."))
 
 
-class ReleasePieceSchema(Schema):
-    """A run of words in a changed sentence."""
-
-    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
-    text = fields.String(metadata=_d("The words."))
-
-
 class ReleaseSentenceChangeSchema(Schema):
     """A sentence in a changed section."""
 
@@ -118,7 +109,7 @@ class ReleaseSentenceChangeSchema(Schema):
     text = fields.String(metadata=_d("Its text in this release (removed: its last text)."))
     before = fields.String(allow_none=True, metadata=_d("Its text before, if it was edited."))
     pieces = fields.List(
-        fields.Nested(ReleasePieceSchema),
+        fields.Nested(PieceSchema),
         allow_none=True,
         metadata=_d("Word-level changes, if it was edited."),
     )
@@ -182,13 +173,5 @@ class ExportQuerySchema(Schema):
         validate=validate.OneOf(FORMATS),
         metadata=_d("html, md, docx, odt or pdf.", enum=list(FORMATS)),
     )
-    release = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("A release number (default: the policy as it is now)."),
-    )
-    checkpoint = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID),
-        metadata=_d("A checkpoint id: the policy as it was then."),
-    )
+    release = Id("A release number (default: the policy as it is now).", strict=False)
+    checkpoint = Id("A checkpoint id: the policy as it was then.", strict=False)

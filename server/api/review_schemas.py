@@ -13,7 +13,7 @@ from datetime import UTC
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Id, Schema, Stamp, Text, _d
+from server.api.schemas import Id, PieceSchema, Schema, Stamp, Text, _d
 from server.review.models import (
     Choice,
     CloseMode,
@@ -212,13 +212,6 @@ class ProposalUpdateSchema(Schema):
     )
 
 
-class ProposalPieceSchema(Schema):
-    """A run of words in a word-level diff."""
-
-    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
-    text = fields.String(metadata=_d("The words, spaces and punctuation included."))
-
-
 class ProposalChangeSchema(Schema):
     """One block of a proposal, shown against the text as it is now."""
 
@@ -229,7 +222,7 @@ class ProposalChangeSchema(Schema):
     before = fields.String(metadata=_d("Today's words (empty for an insert)."))
     after = fields.String(metadata=_d("The proposed words (empty for a delete)."))
     pieces = fields.List(
-        fields.Nested(ProposalPieceSchema),
+        fields.Nested(PieceSchema),
         metadata=_d("Word-level diff from before to after, in reading order."),
     )
     gone = fields.Boolean(metadata=_d("The sentence it is about has been removed since."))

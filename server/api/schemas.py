@@ -11,8 +11,16 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from server.accounts.models import DISPLAY_NAME_CHARS, TOKEN_NAME_CHARS
+from server.groups.models import NAME_CHARS as GROUP_NAME_CHARS
 from server.groups.models import Role
-from server.policies.models import SectionKind, SectionStatus
+from server.policies.models import (
+    PART_TITLE_CHARS,
+    POLICY_TITLE_CHARS,
+    SECTION_TITLE_CHARS,
+    SectionKind,
+    SectionStatus,
+)
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 ROLES = [r.value for r in Role]
@@ -32,10 +40,19 @@ def _d(text: str, **extra) -> dict:
     return {"description": text, **extra}
 
 
-def Id(text: str, **kwargs) -> fields.Integer:  # noqa: N802 (a field factory)
+def Id(text: str, *, strict: bool = True, **kwargs) -> fields.Integer:  # noqa: N802
+    """An id (or a number counted like one): 1 to MAX_ID. `strict=False` for a query
+    string, where it arrives as text. The one rule for ids in every API body."""
     return fields.Integer(
-        strict=True, validate=validate.Range(1, MAX_ID), metadata=_d(text), **kwargs
+        strict=strict, validate=validate.Range(1, MAX_ID), metadata=_d(text), **kwargs
     )
+
+
+class PieceSchema(Schema):
+    """A run of words in a word-level diff: kept, inserted or deleted."""
+
+    op = fields.String(metadata=_d("equal, insert or delete.", enum=["equal", "insert", "delete"]))
+    text = fields.String(metadata=_d("The words, spaces and punctuation included."))
 
 
 def Text(
@@ -100,7 +117,7 @@ class TokenCreateSchema(Schema):
     password = Text("Password of the account.", 256, required=True)
     name = Text(
         "What the token is for, so you can tell your tokens apart.",
-        80,
+        TOKEN_NAME_CHARS,
         blank=False,
         load_default="API",
     )
@@ -175,14 +192,14 @@ class PasswordSchema(Schema):
 class GroupCreateSchema(Schema):
     """A new group; you become its first facilitator."""
 
-    name = Text("Group name.", 120, required=True, blank=False)
+    name = Text("Group name.", GROUP_NAME_CHARS, required=True, blank=False)
     description = Text("What the group is for; line breaks are kept.", 5000, load_default="")
 
 
 class GroupUpdateSchema(Schema):
     """Fields to change on a group; leave out what stays the same."""
 
-    name = Text("Group name.", 120, blank=False)
+    name = Text("Group name.", GROUP_NAME_CHARS, blank=False)
     description = Text("What the group is for; line breaks are kept.", 5000)
 
 
@@ -243,7 +260,9 @@ class InvitationCreateSchema(Schema):
         validate=validate.OneOf(ROLES),
         metadata=_d("The role they join with.", enum=ROLES),
     )
-    display_name = Text("Their name, suggested for a new account (optional).", 80, load_default="")
+    display_name = Text(
+        "Their name, suggested for a new account (optional).", DISPLAY_NAME_CHARS, load_default=""
+    )
 
 
 class InvitationSchema(Schema):
@@ -287,7 +306,9 @@ class AcceptSchema(Schema):
     account already gives its password (or calls with their own token)."""
 
     display_name = Text(
-        "Your name as others will see it (default: the suggested one).", 80, load_default=""
+        "Your name as others will see it (default: the suggested one).",
+        DISPLAY_NAME_CHARS,
+        load_default="",
     )
     password = Text(
         "New account: the password to choose (at least 10 characters). "
@@ -319,14 +340,14 @@ class AcceptedSchema(Schema):
 class SubgroupCreateSchema(Schema):
     """A new sub-group (project group); names are unique in a group, ignoring case."""
 
-    name = Text("Sub-group name.", 120, required=True, blank=False)
+    name = Text("Sub-group name.", GROUP_NAME_CHARS, required=True, blank=False)
     description = Text("What it works on.", 5000, load_default="")
 
 
 class SubgroupUpdateSchema(Schema):
     """Fields to change on a sub-group; leave out what stays the same."""
 
-    name = Text("Sub-group name.", 120, blank=False)
+    name = Text("Sub-group name.", GROUP_NAME_CHARS, blank=False)
     description = Text("What it works on.", 5000)
 
 
@@ -418,7 +439,7 @@ class PolicySchema(PolicySummarySchema):
 class PolicyCreateSchema(Schema):
     """A new policy, optionally with the titles of its first parts."""
 
-    title = Text("Title.", 200, required=True, blank=False)
+    title = Text("Title.", POLICY_TITLE_CHARS, required=True, blank=False)
     summary = Text("Summary; line breaks are kept.", 5000, load_default="")
     parts = fields.List(
         fields.String(validate=validate.Length(1, 200)),
@@ -431,14 +452,14 @@ class PolicyCreateSchema(Schema):
 class PolicyUpdateSchema(Schema):
     """Fields to change on a policy; leave out what stays the same."""
 
-    title = Text("Title.", 200, blank=False)
+    title = Text("Title.", POLICY_TITLE_CHARS, blank=False)
     summary = Text("Summary; line breaks are kept.", 5000)
 
 
 class PartCreateSchema(Schema):
     """A new part of a policy."""
 
-    title = Text("Part title.", 200, required=True, blank=False)
+    title = Text("Part title.", PART_TITLE_CHARS, required=True, blank=False)
     intro = Text("Introduction; line breaks are kept.", 5000, load_default="")
     after_part_id = Id(
         "Put it after this part (absent or null: at the end).", allow_none=True, load_default=None
@@ -448,7 +469,7 @@ class PartCreateSchema(Schema):
 class PartUpdateSchema(Schema):
     """Fields to change on a part; leave out what stays the same."""
 
-    title = Text("Part title.", 200, blank=False)
+    title = Text("Part title.", PART_TITLE_CHARS, blank=False)
     intro = Text("Introduction; line breaks are kept.", 5000)
 
 
@@ -456,7 +477,9 @@ class SectionCreateSchema(Schema):
     """A new section. Pasted text is split into sentences (abbreviations such as
     "e.g." and "Mr.", decimals and quotations are understood)."""
 
-    title = Text("Title; for an FAQ section, the question.", 300, required=True, blank=False)
+    title = Text(
+        "Title; for an FAQ section, the question.", SECTION_TITLE_CHARS, required=True, blank=False
+    )
     kind = fields.String(
         load_default="text",
         validate=validate.OneOf(KINDS),
@@ -474,7 +497,7 @@ class SectionCreateSchema(Schema):
 class SectionUpdateSchema(Schema):
     """Fields to change on a section; leave out what stays the same."""
 
-    title = Text("Title; for an FAQ section, the question.", 300, blank=False)
+    title = Text("Title; for an FAQ section, the question.", SECTION_TITLE_CHARS, blank=False)
     subgroup_id = Id("Hand the section to this sub-group.")
 
 

@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from server import auth
 from server.access import group_access
+from server.accounts.models import DISPLAY_NAME_CHARS
 from server.api.common import ID, ApiBlueprint, db, page_url
 from server.api.schemas import Schema, _d
 from server.review import comments
@@ -111,7 +112,7 @@ class LookupQuerySchema(Schema):
 
     q = fields.String(
         load_default="",
-        validate=validate.Length(max=80),
+        validate=validate.Length(max=DISPLAY_NAME_CHARS),
         metadata=_d("The start of a name or of a word in it (empty: the first members)."),
     )
 

@@ -17,6 +17,7 @@ from server.api.common import ID, ApiBlueprint, Loaded, db, page_url
 from server.api.sessions_schemas import (
     SessionAgendaCreateSchema,
     SessionAgendaItemSchema,
+    SessionAgendaSchema,
     SessionAgendaUpdateSchema,
     SessionCreateSchema,
     SessionMarkedSchema,
@@ -30,7 +31,7 @@ from server.api.sessions_schemas import (
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
 from server.meetings.models import Meeting
-from server.meetings.present import review_data
+from server.meetings.present import agenda_data, review_data
 from server.permissions import Action
 
 blp = ApiBlueprint(
@@ -132,14 +133,18 @@ def close_session(meeting_id):
 
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/agenda", methods=["GET"])
-@blp.response(200, SessionAgendaItemSchema(many=True))
+@Blueprint.arguments(blp, SessionReviewPageSchema, location="query")
+@blp.response(200, SessionAgendaSchema)
 @blp.errors(401, 404)
-def get_agenda(meeting_id):
-    """List a session's agenda in order
+def get_agenda(query, meeting_id):
+    """A session's agenda: the facilitators' items, then one page of the votes
 
-    Votes opened since it was made are added at the end, until the session closes.
+    Votes are read as they are, in the order of the text: those awaiting a decision
+    while the session is planned or running, the ones it decided once it closed.
+    They are read-only (`kind` `vote`, `key` `vote:<id>`), 100 to a page
+    (`?page=N`). Reading the agenda changes nothing.
     """
-    return agenda.build(db(), _meeting(meeting_id))
+    return agenda_data(db(), _meeting(meeting_id), query["page"])
 
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/agenda", methods=["POST"])

@@ -12,7 +12,8 @@ from datetime import UTC
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Schema, Stamp, Text, _d
+from server.api.schemas import PieceSchema, Schema, Stamp, Text, _d
+from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
 
 STATES = ["planned", "running", "closed"]
@@ -28,7 +29,11 @@ class SessionPersonSchema(Schema):
 class SessionCreateSchema(Schema):
     """A session to plan."""
 
-    title = Text("What the session is called (up to 200 characters).", 800, required=True)
+    title = Text(
+        f"What the session is called (up to {SESSION_TITLE_CHARS} characters).",
+        4 * SESSION_TITLE_CHARS,
+        required=True,
+    )
     starts_at = fields.AwareDateTime(
         default_timezone=UTC,
         required=True,
@@ -46,7 +51,7 @@ class SessionUpdateSchema(Schema):
     """Changes to a session; absent fields stay as they are. A closed session's time
     cannot change (409 `session_closed`)."""
 
-    title = Text("A new title.", 800)
+    title = Text("A new title.", 4 * SESSION_TITLE_CHARS)
     starts_at = fields.AwareDateTime(default_timezone=UTC, metadata=_d("A new time."))
     place = Text("A new place or link.", 2000)
     notes = Text("New notes.", 2 * MAX_NOTES_CHARS)
@@ -106,40 +111,74 @@ class SessionSchema(Schema):
 
 
 class SessionAgendaItemSchema(Schema):
-    """One line of the agenda: a vote awaiting decision, or a facilitator's own item."""
+    """One of the facilitators' own items on the agenda."""
 
+    key = fields.String(metadata=_d("`item:<id>`: what notes on it are written against."))
+    kind = fields.Constant("item", metadata=_d("Always `item`."))
     id = fields.Integer(metadata=_d("Its id."))
-    position = fields.Integer(metadata=_d("1 = first."))
+    position = fields.Integer(metadata=_d("1 = first among the facilitators' items."))
     title = fields.String(metadata=_d("Its title, as people read it."))
     note = fields.String(metadata=_d("A note from the facilitators."))
-    vote_id = fields.Integer(
-        allow_none=True, metadata=_d("The vote it is about (null: an item of the facilitators').")
+
+
+class SessionAgendaVoteSchema(Schema):
+    """A vote on the agenda, read as it is (nothing stored): read-only."""
+
+    key = fields.String(metadata=_d("`vote:<vote id>`: what notes on it are written against."))
+    kind = fields.Constant("vote", metadata=_d("Always `vote`."))
+    vote_id = fields.Integer(metadata=_d("The vote's id (`GET /votes/{id}`)."))
+    title = fields.String(metadata=_d("What it decides, as people read it."))
+    subject = fields.String(metadata=_d("`proposal` or `agreement`."))
+    section_id = fields.Integer(metadata=_d("The section's id."))
+    proposal_id = fields.Integer(allow_none=True, metadata=_d("The proposal's id (null: none)."))
+    closes_at = Stamp("When it closes")
+    open = fields.Boolean(metadata=_d("Whether it is still open."))
+    outcome = fields.String(
+        allow_none=True, metadata=_d("approved, rejected or no_quorum (null: still open).")
+    )
+
+
+class SessionAgendaSchema(Schema):
+    """A session's agenda: the facilitators' items, then one page of the votes."""
+
+    items = fields.List(
+        fields.Nested(SessionAgendaItemSchema),
+        metadata=_d("The facilitators' own items in order (at most 100)."),
+    )
+    votes = fields.List(
+        fields.Nested(SessionAgendaVoteSchema),
+        metadata=_d(
+            "Votes awaiting a decision, in the order of the text (once the session "
+            "closed: the votes it decided); this page of them."
+        ),
+    )
+    votes_total = fields.Integer(metadata=_d("How many votes there are, on every page."))
+    page = fields.Integer(metadata=_d("This page of votes (1 = first)."))
+    pages = fields.Integer(metadata=_d("How many pages of votes; ask for `?page=N`."))
+    message = fields.String(
+        allow_none=True,
+        metadata=_d("Set when the votes do not fit on one page: which ones this page shows."),
     )
 
 
 class SessionAgendaCreateSchema(Schema):
     """An item of the facilitators' own."""
 
-    title = Text("The item (up to 300 characters).", 1200, required=True)
+    title = Text(
+        f"The item (up to {AGENDA_TITLE_CHARS} characters).", 4 * AGENDA_TITLE_CHARS, required=True
+    )
     note = Text("A note for members.", 2 * MAX_NOTES_CHARS, load_default="")
 
 
 class SessionAgendaUpdateSchema(Schema):
     """Changes to an item; absent fields stay as they are."""
 
-    title = Text("A new title.", 1200)
+    title = Text("A new title.", 4 * AGENDA_TITLE_CHARS)
     note = Text("A new note.", 2 * MAX_NOTES_CHARS)
     position = fields.Integer(strict=True, metadata=_d("Move it to this place (1 = first)."))
 
 
 # --- review ----------------------------------------------------------------------------
-
-
-class SessionPieceSchema(Schema):
-    """One piece of a word diff."""
-
-    op = fields.String(metadata=_d("equal, insert or delete."))
-    text = fields.String(metadata=_d("The words."))
 
 
 class SessionChangedSentenceSchema(Schema):
@@ -153,7 +192,7 @@ class SessionChangedSentenceSchema(Schema):
     text = fields.String(metadata=_d("The text now (removed: as it was)."))
     before = fields.String(allow_none=True, metadata=_d("The text before, when changed."))
     pieces = fields.List(
-        fields.Nested(SessionPieceSchema),
+        fields.Nested(PieceSchema),
         allow_none=True,
         metadata=_d("The word diff from before to now, when changed."),
     )
@@ -212,7 +251,7 @@ class SessionChangeSchema(Schema):
     before = fields.String(metadata=_d("The text before."))
     after = fields.String(metadata=_d("The text after."))
     gone = fields.Boolean(metadata=_d("Whether the sentence it was about has been removed since."))
-    pieces = fields.List(fields.Nested(SessionPieceSchema), metadata=_d("Pieces."))
+    pieces = fields.List(fields.Nested(PieceSchema), metadata=_d("Pieces."))
 
 
 class SessionProposalSchema(Schema):
@@ -302,7 +341,7 @@ class SessionReviewSchema(Schema):
 
 
 class SessionReviewPageSchema(Schema):
-    """Which page of the review."""
+    """Which page (of a review, or of an agenda's votes)."""
 
     page = fields.Integer(
         load_default=1,

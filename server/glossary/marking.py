@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from server.plain.rules import find_terms
+import re
+from functools import lru_cache
+
+
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern | None:
+    if not terms:
+        return None
+    phrases = sorted(terms, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, phrases)) + r")(?![\w-])", re.I)
+
+
+def find_terms(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Where the glossary's terms (lower case) occur in the text: (start, end, term),
+    longest term first where two overlap ("EHC needs assessment" over "EHC")."""
+    pattern = _terms_pattern(terms)
+    if pattern is None:
+        return []
+    return [(m.start(), m.end(), m.group(1).lower()) for m in pattern.finditer(text)]
 
 
 def segments(text: str, keys: frozenset[str]) -> list[tuple[str, str | None]]:

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
 
+# A glossary term (model, service, form and API schema).
+TERM_CHARS = 80
+
 
 class TermStatus(enum.StrEnum):
     SUGGESTED = "suggested"  # waiting for a facilitator
@@ -23,8 +26,8 @@ class GlossaryTerm(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    term: Mapped[str] = mapped_column(String(80))
-    term_key: Mapped[str] = mapped_column(String(80))
+    term: Mapped[str] = mapped_column(String(TERM_CHARS))
+    term_key: Mapped[str] = mapped_column(String(TERM_CHARS))
     explanation: Mapped[str] = mapped_column(Text)
     status: Mapped[TermStatus] = mapped_column(
         Enum(
@@ -56,7 +59,7 @@ class GlossaryChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    term: Mapped[str] = mapped_column(String(80))
+    term: Mapped[str] = mapped_column(String(TERM_CHARS))
     action: Mapped[str] = mapped_column(String(20))  # suggested, accepted, changed, ...
     detail: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

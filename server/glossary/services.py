@@ -23,10 +23,10 @@ from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.events import publish
 from server.glossary.changes import GlossaryChanged
-from server.glossary.models import GlossaryChange, GlossaryTerm, TermStatus
+from server.glossary.models import TERM_CHARS, GlossaryChange, GlossaryTerm, TermStatus
 from server.text.clean import clean_block, clean_line
 
-MAX_TERM = 80
+MAX_TERM = TERM_CHARS
 MAX_EXPLANATION = 600
 HISTORY_LIMIT = 200
 

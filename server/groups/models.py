@@ -8,7 +8,11 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.accounts.models import DISPLAY_NAME_CHARS
 from server.db import Base, UTCDateTime, utcnow
+
+# The name of a group or a sub-group (model, service, form and API schema).
+NAME_CHARS = 120
 
 
 class Role(enum.StrEnum):
@@ -48,7 +52,7 @@ class Group(Base):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_CHARS))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -90,7 +94,7 @@ class Subgroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_CHARS))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -134,7 +138,7 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
-    display_name: Mapped[str] = mapped_column(String(80), default="")
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_CHARS), default="")
     role: Mapped[Role] = mapped_column(role_type)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

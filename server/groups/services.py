@@ -19,6 +19,7 @@ from server.db import utcnow
 from server.errors import Conflict, Gone, InvalidInput, NotAuthenticated, NotFound
 from server.events import EditRightsChanged, MembershipEnded, publish
 from server.groups.models import (
+    NAME_CHARS,
     Group,
     Invitation,
     Membership,
@@ -42,7 +43,9 @@ def parse_role(raw: str) -> Role:
 
 def create_group(db: Session, creator: User, name: str, description: str = "") -> Group:
     """Create a group; whoever creates it is its first facilitator."""
-    group = Group(name=valid_name(name, "name", 120), description=clean_block(description or ""))
+    group = Group(
+        name=valid_name(name, "name", NAME_CHARS), description=clean_block(description or "")
+    )
     db.add(group)
     db.flush()
     db.add(Membership(group_id=group.id, user_id=creator.id, role=Role.FACILITATOR))
@@ -54,7 +57,7 @@ def update_group(
     db: Session, group: Group, name: str | None = None, description: str | None = None
 ) -> Group:
     if name is not None:
-        group.name = valid_name(name, "name", 120)
+        group.name = valid_name(name, "name", NAME_CHARS)
     if description is not None:
         group.description = clean_block(description)
     db.flush()
@@ -271,7 +274,7 @@ def _unique_subgroup_name(db: Session, group_id: int, name: str, except_id: int 
 
 
 def create_subgroup(db: Session, group: Group, name: str, description: str = "") -> Subgroup:
-    name = valid_name(name, "name", 120)
+    name = valid_name(name, "name", NAME_CHARS)
     _unique_subgroup_name(db, group.id, name)
     row = Subgroup(group_id=group.id, name=name, description=clean_block(description or ""))
     db.add(row)
@@ -283,7 +286,7 @@ def update_subgroup(
     db: Session, subgroup: Subgroup, name: str | None = None, description: str | None = None
 ) -> Subgroup:
     if name is not None:
-        name = valid_name(name, "name", 120)
+        name = valid_name(name, "name", NAME_CHARS)
         _unique_subgroup_name(db, subgroup.group_id, name, except_id=subgroup.id)
         subgroup.name = name
     if description is not None:

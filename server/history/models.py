@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
 
+# A checkpoint's name (model, service and API schema).
+CHECKPOINT_NAME_CHARS = 200
+
 
 class Revision(Base):
     """A readable change: ops first_seq..last_seq of a policy, by one author."""
@@ -87,7 +90,7 @@ class Checkpoint(Base):
         ForeignKey("policies.id", ondelete="CASCADE"), index=True
     )
     seq: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(CHECKPOINT_NAME_CHARS))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The whole-group session that made it when it started (server/meetings).

@@ -1,5 +1,7 @@
-"""Turn each committed op into history as it is recorded (called by
-server.policies.oplog.record, inside the op's transaction).
+"""Turn each committed op into history as it is recorded: server.policies.oplog
+announces each op (PolicyChanged) and this listens inside the op's transaction
+(events.within; `install` is called by server/models.py), so policies need not
+import history.
 
 Coalescing: keystroke-level edits become readable revisions. A text edit extends
 the sentence's latest revision when that revision is a typed edit (no cause) by
@@ -21,8 +23,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from server import events
 from server.history import store
 from server.history.models import Revision
+from server.policies.oplog import PolicyChanged
 
 PAUSE = timedelta(seconds=60)
 SPAN = timedelta(minutes=10)
@@ -152,3 +156,12 @@ def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
         },
     )
     return result.rowcount == 1
+
+
+def _on_op(db: Session, evt: PolicyChanged) -> None:
+    note(db, evt.policy_id, evt.message, evt.author_id, evt.at)
+
+
+def install() -> None:
+    """Record every op as it is written (idempotent)."""
+    events.within(PolicyChanged, _on_op)

@@ -43,8 +43,10 @@ def restore_sentence(
     db: Session, section: Section, sentence: Sentence, user: User, version: int
 ) -> list[dict]:
     """Give a sentence the exact text of one of its versions. A deleted or merged
-    sentence comes back as a new sentence where it was. Returns the ops made
-    (none if it already reads so)."""
+    sentence comes back as a new sentence where it was, unless a live sentence of
+    the section already has exactly that text (an earlier restore brought it back,
+    or someone typed it again): then, as for a section, there is nothing to do.
+    Returns the ops made (none if it already reads so)."""
     text = history.sentence_version(db, sentence.id, version).text
     if sentence.section_id != section.id:
         raise InvalidInput("That sentence is not in this section.")
@@ -55,9 +57,10 @@ def restore_sentence(
         raise InvalidInput(
             "That version is empty: there is nothing to bring back.", fields={"version": ["Empty."]}
         )
-    before = [
-        s for s in _live(db, section.id) if (s.position, s.id) < (sentence.position, sentence.id)
-    ]
+    live = _live(db, section.id)
+    if any(s.text == text for s in live):
+        return []
+    before = [s for s in live if (s.position, s.id) < (sentence.position, sentence.id)]
     place = sync.Place(after=before[-1].id) if before else sync.Place(at="start")
     return [editing.insert(db, section, user, text, place, RESTORE)]
 

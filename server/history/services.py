@@ -21,7 +21,7 @@ from server.editing import services as editing
 from server.errors import InvalidInput, NotFound
 from server.groups.models import Membership, Subgroup
 from server.history import store
-from server.history.models import Checkpoint, Revision
+from server.history.models import CHECKPOINT_NAME_CHARS, Checkpoint, Revision
 from server.history.replay import PolicyState
 from server.policies import oplog
 from server.policies.models import Part, Policy, Section, Sentence, SentenceVersion
@@ -141,7 +141,7 @@ def make_checkpoint(
     row = Checkpoint(
         policy_id=policy.id,
         seq=oplog.current_seq(db, policy.id),
-        name=valid_name(name, "name", 200),
+        name=valid_name(name, "name", CHECKPOINT_NAME_CHARS),
         created_by_id=by.id if by else None,
         session_id=session_id,
     )
@@ -151,7 +151,7 @@ def make_checkpoint(
 
 
 def rename_checkpoint(db: Session, checkpoint: Checkpoint, name: str) -> Checkpoint:
-    checkpoint.name = valid_name(name, "name", 200)
+    checkpoint.name = valid_name(name, "name", CHECKPOINT_NAME_CHARS)
     db.flush()
     return checkpoint
 

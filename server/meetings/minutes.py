@@ -78,14 +78,26 @@ def action_dict(row: ActionItem, names: dict[int, str]) -> dict:
     }
 
 
+def noteable(db: Session, meeting: Meeting) -> list[tuple[str, str]]:
+    """(key, title) of what a note can be written on: the facilitators' items, then
+    the first page of the agenda's votes (server.meetings.agenda; bounded)."""
+    own = [(item.key, item.title) for item in agenda.items(meeting)]
+    return own + [(e.key, e.title) for e in agenda.votes(db, meeting).entries]
+
+
 def item_notes(db: Session, meeting: Meeting) -> list[dict]:
-    """Notes in agenda order; a note on an item no longer on the agenda comes last."""
+    """Notes in agenda order: the facilitators' items, then notes on votes; a note on
+    an item no longer on the agenda comes last."""
     written = notes.of_meeting(db, meeting.id)
     out = []
     for item in agenda.items(meeting):
-        key = notes.item_key(item)
-        note = written.pop(key, None)
-        out.append({"item": key, "title": item.title, "text": note.text if note else ""})
+        note = written.pop(item.key, None)
+        out.append({"item": item.key, "title": item.title, "text": note.text if note else ""})
+    on_votes = {int(k.split(":")[1]): k for k in written if k.startswith("vote:")}
+    titles = agenda.vote_titles(db, list(on_votes))
+    for vote_id, key in sorted(on_votes.items()):
+        if vote_id in titles:
+            out.append({"item": key, "title": titles[vote_id], "text": written.pop(key).text})
     for key, note in written.items():
         out.append({"item": key, "title": "An earlier agenda item", "text": note.text})
     return out

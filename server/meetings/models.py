@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
 
+# Titles of a session and of an agenda item (model, service, form, API schema).
+SESSION_TITLE_CHARS = 200
+AGENDA_TITLE_CHARS = 300
+
 
 class Meeting(Base):
     """A whole-group session. Starting it checkpoints every policy of the group;
@@ -19,7 +23,7 @@ class Meeting(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(SESSION_TITLE_CHARS))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it is planned for
     place: Mapped[str] = mapped_column(String(500), default="")  # a room or a link
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -46,9 +50,9 @@ class Meeting(Base):
 
 
 class AgendaItem(Base):
-    """One line of a session's agenda: a vote awaiting decision, or a facilitator's
-    own item (a vote id of None). A removed vote's item is kept, marked, so the
-    agenda does not bring it back."""
+    """One of the facilitators' own lines on a session's agenda. Votes awaiting a
+    decision are not stored here: server.meetings.agenda reads them as they are.
+    A removed item is kept, marked, so notes on it still have a title."""
 
     __tablename__ = "agenda_items"
 
@@ -57,12 +61,14 @@ class AgendaItem(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column()
-    vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(AGENDA_TITLE_CHARS))
     note: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    vote = relationship("Vote")
+    @property
+    def key(self) -> str:
+        """What notes on it are written against (a vote's entry is "vote:<id>")."""
+        return f"item:{self.id}"
 
 
 class ReviewMark(Base):

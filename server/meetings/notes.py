@@ -24,11 +24,6 @@ def of_meeting(db: Session, meeting_id: int) -> dict[str, ItemNote]:
     }
 
 
-def item_key(item) -> str:
-    """The key of an agenda item: its vote when it is one, else the item itself."""
-    return f"vote:{item.vote_id}" if item.vote_id else f"item:{item.id}"
-
-
 def write(db: Session, meeting: Meeting, key: str, text: str, by_id: int) -> ItemNote | None:
     """Set the note for one item; empty text removes it."""
     if not isinstance(key, str) or not KEY.match(key):

@@ -230,7 +230,7 @@ def _policy_data(db: Session, pr, mine: dict, flags: dict, user_id: int | None) 
                 "section_id": v.section_id,
                 "section_title": _title(section),
                 "proposal_id": v.proposal_id,
-                "title": agenda.title_for(db, v, section) if section else "A vote",
+                "title": agenda.title_for(db, v, section),
                 "closes_at": v.closes_at,
                 "secret": v.secret,
                 "my_choice": ballot.choice.value if ballot else None,
@@ -257,51 +257,80 @@ def _title(section: Section | None) -> str:
 MAX_PACK_ITEMS = 100
 
 
-def pack_data(db: Session, meeting: Meeting) -> dict:
-    """A session's pack: its agenda (the first MAX_PACK_ITEMS items in full), each
-    decision's text, and the first page of what changed."""
-    rows = agenda.build(db, meeting)
-    entries = []
-    for item in rows[:MAX_PACK_ITEMS]:
-        entry = {
-            "id": item.id,
-            "position": item.position,
-            "title": item.title,
-            "note": item.note,
-            "vote": None,
+def _vote_data(db: Session, vote: Vote, section: Section | None) -> dict:
+    """What the pack prints about a vote: the change proposed, or the text to agree."""
+    data = {
+        "id": vote.id,
+        "subject": vote.subject.value,
+        "section_title": _title(section),
+        "open": vote.is_open,
+        "outcome": vote.outcome.value if vote.outcome else None,
+        "proposal": None,
+        "text": [],
+    }
+    if vote.subject == VoteSubject.PROPOSAL and vote.proposal is not None:
+        p = vote.proposal
+        data["proposal"] = {
+            "id": p.id,
+            "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+            "reason": p.reason,
+            "author": person(p.author),
+            "changes": proposal_changes(db, p),
         }
-        vote: Vote | None = item.vote
-        if vote is not None:
-            section = db.get(Section, vote.section_id)
-            data = {
-                "id": vote.id,
-                "subject": vote.subject.value,
-                "section_title": _title(section),
-                "open": vote.is_open,
-                "outcome": vote.outcome.value if vote.outcome else None,
-                "proposal": None,
-                "text": [],
-            }
-            if vote.subject == VoteSubject.PROPOSAL and vote.proposal is not None:
-                p = vote.proposal
-                data["proposal"] = {
-                    "id": p.id,
-                    "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
-                    "reason": p.reason,
-                    "author": person(p.author),
-                    "changes": proposal_changes(db, p),
-                }
-            elif vote.snapshot:
-                data["text"] = [s["text"] for s in vote.snapshot]
-            else:
-                data["text"] = [
-                    s.text for s in sentences_of(db, [vote.section_id]).get(vote.section_id, [])
-                ]
-            entry["vote"] = data
-        entries.append(entry)
+    elif vote.snapshot:
+        data["text"] = [s["text"] for s in vote.snapshot]
+    else:
+        data["text"] = [
+            s.text for s in sentences_of(db, [vote.section_id]).get(vote.section_id, [])
+        ]
+    return data
+
+
+def agenda_vote(entry: agenda.VoteEntry) -> dict:
+    vote = entry.vote
+    return {
+        "key": entry.key,
+        "kind": "vote",
+        "vote_id": vote.id,
+        "title": entry.title,
+        "subject": vote.subject.value,
+        "section_id": vote.section_id,
+        "proposal_id": vote.proposal_id,
+        "closes_at": vote.closes_at,
+        "open": vote.is_open,
+        "outcome": vote.outcome.value if vote.outcome else None,
+    }
+
+
+def agenda_data(db: Session, meeting: Meeting, page: int = 1) -> dict:
+    """A session's agenda for the API and the page: the facilitators' items, then
+    one page of votes (server.meetings.agenda). Reads only."""
+    shown = agenda.votes(db, meeting, page)
+    return {
+        "items": agenda.items(meeting),
+        "votes": [agenda_vote(e) for e in shown.entries],
+        "votes_total": shown.total,
+        "page": shown.page,
+        "pages": shown.pages,
+        "message": shown.message,
+    }
+
+
+def pack_data(db: Session, meeting: Meeting) -> dict:
+    """A session's pack: its agenda (the facilitators' items, then the votes, the
+    first MAX_PACK_ITEMS in full), each decision's text, and the first page of what
+    changed. Reads only: the votes are those server.meetings.agenda lists."""
+    own = agenda.items(meeting)[:MAX_PACK_ITEMS]
+    entries = [{"key": i.key, "title": i.title, "note": i.note, "vote": None} for i in own]
+    shown = agenda.votes(db, meeting)  # page 1: at most VOTES_PER_PAGE votes
+    for e in shown.entries[: MAX_PACK_ITEMS - len(entries)]:
+        entries.append(
+            {"key": e.key, "title": e.title, "note": "", "vote": _vote_data(db, e.vote, e.section)}
+        )
+    total = len(agenda.items(meeting)) + shown.total
     return {
         "agenda": entries,
-        "agenda_total": len(rows),
-        "agenda_left_out": max(0, len(rows) - MAX_PACK_ITEMS),
+        "agenda_total": total,
+        "agenda_left_out": total - len(entries),
         "review": review_data(db, meeting.group_id, None, pack_of=meeting),
     }

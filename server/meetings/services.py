@@ -14,11 +14,10 @@ from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.events import publish
 from server.groups.models import Group
+from server.history.models import CHECKPOINT_NAME_CHARS
 from server.history.services import make_checkpoint
-from server.meetings import agenda
 from server.meetings.changes import SessionChanged
-from server.meetings.models import Meeting
-from server.participation import statements
+from server.meetings.models import SESSION_TITLE_CHARS, Meeting
 from server.policies.models import Part, Policy, Section
 from server.policies.services import policies_of
 from server.review.models import Outcome, Vote, VoteSubject
@@ -89,7 +88,7 @@ def _fields(title: str, starts_at: datetime | None, place: str, notes: str) -> d
             fields={"place": ["Up to 500 characters."]},
         )
     return {
-        "title": valid_name(title, "title", 200),
+        "title": valid_name(title, "title", SESSION_TITLE_CHARS),
         "starts_at": starts_at,
         "place": place,
         "notes": notes,
@@ -109,7 +108,6 @@ def schedule(
     row = Meeting(group_id=group.id, created_by_id=by.id, **_fields(title, starts_at, place, notes))
     db.add(row)
     db.flush()
-    agenda.build(db, row)
     _announce(db, row, "planned")
     return row
 
@@ -163,7 +161,11 @@ def start(db: Session, meeting: Meeting, by: User) -> Meeting:
     meeting.started_at, meeting.started_by_id = now, by.id
     for policy in policies_of(db, meeting.group_id):
         make_checkpoint(
-            db, policy, by, f"Start of session: {meeting.title}"[:200], session_id=meeting.id
+            db,
+            policy,
+            by,
+            f"Start of session: {meeting.title}"[:CHECKPOINT_NAME_CHARS],
+            session_id=meeting.id,
         )
     db.flush()
     _announce(db, meeting, "started")
@@ -182,9 +184,8 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
     now = utcnow()
     meeting.closed_at, meeting.closed_by_id = now, by.id
     meeting.minutes = minutes(db, meeting.group_id, meeting.started_at, now)
-    statements.ensure(db, meeting.group_id)  # the "I statements" check opens now
     db.flush()
-    _announce(db, meeting, "closed")
+    _announce(db, meeting, "closed")  # participation opens the "I statements" check
     return meeting
 
 

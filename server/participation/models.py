@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime, utcnow
 
+# An "I statement" (model, service and API schema).
+STATEMENT_CHARS = 300
+
 
 class Statement(Base):
     """One "I statement" of a group's check, e.g. "I was listened to". Retired
@@ -23,7 +26,7 @@ class Statement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(String(STATEMENT_CHARS))
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

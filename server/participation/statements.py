@@ -14,16 +14,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server import events
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.groups.models import Membership
+from server.meetings.changes import SessionChanged
 from server.meetings.models import Attendance, Meeting
-from server.participation.models import CheckResponse, Statement, StatementTally
+from server.participation.models import STATEMENT_CHARS, CheckResponse, Statement, StatementTally
 from server.text.clean import clean_line
 
 ANSWERS = {"agree": "Agree", "partly": "Partly", "disagree": "Disagree"}
 MIN_ANSWERS = 3
 MAX_STATEMENTS = 20
-MAX_TEXT = 300
+MAX_TEXT = STATEMENT_CHARS
 # Written for Codraft from the principles in the guides the groups follow:
 # equal voices, plain language, reciprocity (seeing your impact).
 STARTER = [
@@ -53,6 +55,18 @@ def ensure(db: Session, group_id: int) -> list[Statement]:
             db.add(Statement(group_id=group_id, text=text, position=n))
         db.flush()
     return statements_of(db, group_id)
+
+
+def _on_session(db: Session, evt: SessionChanged) -> None:
+    """A session closed: the group's "I statements" check opens now."""
+    if evt.action == "closed":
+        ensure(db, evt.group_id)
+
+
+def install() -> None:
+    """Open the check when a session closes, in the same transaction (events.within;
+    server/models.py calls this), so meetings need not import participation."""
+    events.within(SessionChanged, _on_session)
 
 
 def _text(text: str) -> str:

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import textstat
+
+from server.glossary.marking import find_terms
 
 MAX_WORDS = 25  # "too long" above this many words
 MAX_READING_AGE = 14  # "reading age" above this (a GCSE reader; aim lower)
@@ -231,23 +233,6 @@ def _not_to_reader(text: str, lower_words: list[str]) -> str | None:
         return None
     found = _reader_pattern().search(text)
     return found.group(1) if found else None
-
-
-@lru_cache(maxsize=64)
-def _terms_pattern(terms: frozenset[str]) -> re.Pattern | None:
-    if not terms:
-        return None
-    phrases = sorted(terms, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, phrases)) + r")(?![\w-])", re.I)
-
-
-def find_terms(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
-    """Where the glossary's terms (lower case) occur in the text: (start, end, term),
-    longest term first where two overlap ("EHC needs assessment" over "EHC")."""
-    pattern = _terms_pattern(terms)
-    if pattern is None:
-        return []
-    return [(m.start(), m.end(), m.group(1).lower()) for m in pattern.finditer(text)]
 
 
 def _jargon(text: str, glossary: frozenset[str]) -> list[str]:

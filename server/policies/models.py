@@ -13,6 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, position_type, utcnow
 
+# Titles (model, service, form, API schema and socket schema).
+POLICY_TITLE_CHARS = 200
+PART_TITLE_CHARS = 200
+SECTION_TITLE_CHARS = 300
+
 
 class SectionKind(enum.StrEnum):
     TEXT = "text"
@@ -36,7 +41,7 @@ class Policy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(POLICY_TITLE_CHARS))
     summary: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -63,7 +68,7 @@ class Part(Base):
     policy_id: Mapped[int] = mapped_column(
         ForeignKey("policies.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(PART_TITLE_CHARS))
     intro: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[str] = mapped_column(position_type())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -97,7 +102,7 @@ class Section(Base):
     kind: Mapped[SectionKind] = mapped_column(
         _enum(SectionKind, "section_kind"), default=SectionKind.TEXT
     )
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(SECTION_TITLE_CHARS))
     position: Mapped[str] = mapped_column(position_type())
     status: Mapped[SectionStatus] = mapped_column(
         _enum(SectionStatus, "section_status"), default=SectionStatus.DRAFTING

@@ -9,6 +9,7 @@ in that order and replay what they missed after a reconnect.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -16,16 +17,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from server.db import utcnow
 from server.events import publish
-from server.history import recording
 from server.policies.models import Policy, PolicyOp
 
 
 @dataclass(frozen=True)
 class PolicyChanged:
-    """An op to broadcast to everyone watching the policy, sender included."""
+    """An op, numbered and stored: broadcast to everyone watching the policy, sender
+    included, and recorded as history in the same transaction (server.history.
+    recording listens with events.within)."""
 
     policy_id: int
     message: dict
+    author_id: int | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,7 @@ def record(
             "created_at": now,
         },
     )
-    recording.note(db, policy_id, full, author_id, now)  # revisions and snapshots
-    publish(db, PolicyChanged(policy_id, full))
+    publish(db, PolicyChanged(policy_id, full, author_id, now))  # history, then broadcast
     return full
 
 

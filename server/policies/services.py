@@ -15,7 +15,17 @@ from server.errors import InvalidInput, NotFound
 from server.events import EditRightsChanged, publish
 from server.groups.models import Group, Subgroup
 from server.policies import oplog
-from server.policies.models import Part, Policy, Section, SectionKind, Sentence, SentenceVersion
+from server.policies.models import (
+    PART_TITLE_CHARS,
+    POLICY_TITLE_CHARS,
+    SECTION_TITLE_CHARS,
+    Part,
+    Policy,
+    Section,
+    SectionKind,
+    Sentence,
+    SentenceVersion,
+)
 from server.policies.oplog import Origin
 from server.policies.views import section_view, sentence_view
 from server.text.clean import clean_block
@@ -101,13 +111,13 @@ def create_policy(
 ) -> Policy:
     policy = Policy(
         group_id=group.id,
-        title=valid_name(title, "title", 200),
+        title=valid_name(title, "title", POLICY_TITLE_CHARS),
         summary=clean_block(summary or ""),
         created_by_id=by.id,
     )
     db.add(policy)
     db.flush()
-    titles = [valid_name(t, "part_titles", 200) for t in (part_titles or [])]
+    titles = [valid_name(t, "part_titles", PART_TITLE_CHARS) for t in (part_titles or [])]
     for title_, key in zip(titles, generate_n_keys_between(None, None, len(titles)), strict=True):
         db.add(Part(policy_id=policy.id, title=title_, position=key))
     db.flush()
@@ -142,7 +152,7 @@ def update_policy(
     by: User | None = None,
 ) -> Policy:
     if title is not None:
-        policy.title = valid_name(title, "title", 200)
+        policy.title = valid_name(title, "title", POLICY_TITLE_CHARS)
     if summary is not None:
         policy.summary = clean_block(summary)
     db.flush()
@@ -173,7 +183,7 @@ def create_part(
     key = _key_after(db, Part.position, [Part.policy_id == policy.id], after)
     part = Part(
         policy_id=policy.id,
-        title=valid_name(title, "title", 200),
+        title=valid_name(title, "title", PART_TITLE_CHARS),
         intro=clean_block(intro or ""),
         position=key,
     )
@@ -191,7 +201,7 @@ def update_part(
     by: User | None = None,
 ) -> Part:
     if title is not None:
-        part.title = valid_name(title, "title", 200)
+        part.title = valid_name(title, "title", PART_TITLE_CHARS)
     if intro is not None:
         part.intro = clean_block(intro)
     db.flush()
@@ -266,7 +276,7 @@ def create_section(
         ) from None
     policy = part.policy
     owner = _owner(db, policy, subgroup_id)
-    title_ = valid_name(title, "title", 300)
+    title_ = valid_name(title, "title", SECTION_TITLE_CHARS)
     sentences = parse_text(text or "")
     items = _section_items(db, part.id)
     section = Section(
@@ -301,7 +311,7 @@ def update_section(
     by: User | None = None,
 ) -> Section:
     if title is not None:
-        section.title = valid_name(title, "title", 300)
+        section.title = valid_name(title, "title", SECTION_TITLE_CHARS)
     if subgroup_id is not None and subgroup_id != section.subgroup_id:
         section.subgroup_id = _owner(db, section.part.policy, subgroup_id).id
         publish(db, EditRightsChanged(section.part.policy.group_id))

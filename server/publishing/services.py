@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from server import events
 from server.accounts.models import User
 from server.db import utcnow
 from server.errors import Gone, InvalidInput, NotFound
@@ -196,6 +197,7 @@ def set_public(db: Session, policy: Policy, by: User | None, public: bool) -> Pu
     page.changed_by_id = by.id if by else None
     page.changed_at = utcnow()
     db.flush()
+    events.publish(db, events.PublicPagesChanged(policy.id))
     return page
 
 

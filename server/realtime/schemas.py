@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.schemas import MAX_ID  # one bound for ids, over HTTP and sockets
+from server.policies.models import SECTION_TITLE_CHARS
 
 MAX_PATCH_CHARS = 20_000
 MAX_TEXT_CHARS = 2_000
@@ -82,7 +83,7 @@ class MoveSentence(_Request):
 
 class InsertSection(_Request):
     part_id = Id(required=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=SECTION_TITLE_CHARS))
     subgroup_id = Id(required=True)
     kind = fields.String(load_default="text", validate=validate.OneOf(["text", "faq"]))
     text = fields.String(load_default="", validate=validate.Length(max=100_000))

@@ -29,7 +29,6 @@ from server.web.helpers import (
     safe_next,
     shown_once,
 )
-from server.web.publishing import forget_public_pages
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -151,7 +150,6 @@ def set_credit():
     user = auth.me()
     named = request.form.get("credit_by_name") == "on"
     accounts.set_credit_by_name(db(), user, named)
-    forget_public_pages()  # public pages show the names of people who agree
     flash(
         "Published policies will name you in their credits."
         if named

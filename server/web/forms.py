@@ -8,9 +8,16 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, StopValidation
 
+from server.accounts.models import DISPLAY_NAME_CHARS, TOKEN_NAME_CHARS
 from server.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from server.groups.models import NAME_CHARS as GROUP_NAME_CHARS
 from server.groups.models import ROLE_LABELS, Role
-from server.policies.models import SectionKind
+from server.policies.models import (
+    PART_TITLE_CHARS,
+    POLICY_TITLE_CHARS,
+    SECTION_TITLE_CHARS,
+    SectionKind,
+)
 
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 ROLE_HINTS = {
@@ -60,6 +67,11 @@ def _required(message: str):
     return [DataRequired(message)]
 
 
+def at_most(chars: int) -> Length:
+    """A field's limit, from the constant the model and the service use."""
+    return Length(max=chars, message=f"Use at most {chars} characters.")
+
+
 def _password(label: str = "Password"):
     return PasswordField(
         label,
@@ -104,7 +116,7 @@ class ApiTokenForm(Form):
         filters=[_strip],
         validators=[
             *_required("Give the token a name."),
-            Length(max=80, message="Use at most 80 characters."),
+            at_most(TOKEN_NAME_CHARS),
         ],
     )
 
@@ -118,7 +130,7 @@ class JoinAsNewForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter the name other members will see."),
-            Length(max=80, message="Use at most 80 characters."),
+            at_most(DISPLAY_NAME_CHARS),
         ],
     )
     password = _password()
@@ -142,7 +154,7 @@ class GroupForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter a name for the group."),
-            Length(max=120, message="Use at most 120 characters."),
+            at_most(GROUP_NAME_CHARS),
         ],
     )
     description = TextAreaField("What the group is working on (optional)", filters=[_strip])
@@ -162,7 +174,7 @@ class InviteForm(Form):
     display_name = StringField(
         "Their name (optional)",
         filters=[_strip],
-        validators=[Length(max=80, message="Use at most 80 characters.")],
+        validators=[at_most(DISPLAY_NAME_CHARS)],
     )
 
 
@@ -176,7 +188,7 @@ class SubgroupForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter a name for the sub-group."),
-            Length(max=120, message="Use at most 120 characters."),
+            at_most(GROUP_NAME_CHARS),
         ],
     )
     description = TextAreaField("What it works on (optional)", filters=[_strip])
@@ -195,7 +207,7 @@ class PolicyForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter a title for the policy."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(POLICY_TITLE_CHARS),
         ],
     )
     summary = TextAreaField("Summary (optional)", filters=[_strip])
@@ -211,7 +223,7 @@ class PartForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter a title for the part."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(PART_TITLE_CHARS),
         ],
     )
 
@@ -222,7 +234,7 @@ class SectionForm(Form):
         filters=[_strip],
         validators=[
             *_required("Enter a title, or the question for a question and answer."),
-            Length(max=300, message="Use at most 300 characters."),
+            at_most(SECTION_TITLE_CHARS),
         ],
     )
     kind = RadioChoice(

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from server import auth
 from server.access import Access, policy_access, section_access, sentence_for_edit
@@ -17,11 +17,12 @@ from server.errors import DomainError, InvalidInput
 from server.history import diff as diffs
 from server.history import restore
 from server.history import services as history
+from server.history.models import CHECKPOINT_NAME_CHARS
 from server.permissions import Action, allows
 from server.policies.models import Policy, Section
 from server.web import times
 from server.web.blueprint import bp
-from server.web.forms import Form
+from server.web.forms import Form, at_most
 from server.web.helpers import attach, db, my_id
 
 
@@ -30,7 +31,7 @@ class CheckpointForm(Form):
         "Name",
         validators=[
             InputRequired("Give the checkpoint a name."),
-            Length(max=200, message="Use at most 200 characters."),
+            at_most(CHECKPOINT_NAME_CHARS),
         ],
     )
 

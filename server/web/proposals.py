@@ -4,6 +4,8 @@ ask the group to vote on it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 
 from server import auth
@@ -69,83 +71,114 @@ def _proposal_page(
     ), status
 
 
+@dataclass
+class _NewProposal:
+    """The "suggest a change" form as the person sees it: which kind, about which
+    sentence, the sentences offered, and which are ticked. The page only gathers
+    the input; server.review.proposals says what is wrong with it."""
+
+    form: ProposalForm
+    kind: str
+    sentence: Sentence | None
+    live: list[Sentence]
+    checked: set[int]
+
+    @classmethod
+    def read(cls, section: Section) -> _NewProposal:
+        """From the link that opened the form (GET) or the form sent (POST)."""
+        live = sentences_of(db(), [section.id])[section.id]
+        form = ProposalForm()
+        form.after.choices = [("start", "At the start")] + [
+            (str(s.id), f"After sentence {i}: {s.text[:60]}{'…' if len(s.text) > 60 else ''}")
+            for i, s in enumerate(live, start=1)
+        ]
+        sent = form.is_submitted()
+        kind = (form.kind.data if sent else request.args.get("kind")) or ""
+        chosen = form.sentence_id.data if sent else request.args.get("sentence")
+        sentence = live_sentence(section, chosen) if chosen else None
+        if kind not in KINDS:
+            kind = ProposalKind.REPLACE.value if sentence else ProposalKind.REWRITE.value
+        if kind == ProposalKind.REPLACE.value and sentence is None:
+            if live:
+                sentence = live[0]
+            else:
+                kind = ProposalKind.INSERT.value
+        checked = {sentence.id} if sentence else set()
+        if sent:
+            checked = {int(i) for i in request.form.getlist("sentence_ids") if i.isdigit()}
+        return cls(form, kind, sentence, live, checked)
+
+    def prefill(self, source: Proposal | None) -> None:
+        """A new form: the words to start from (a proposal tried before, or today's)."""
+        form, kind, sentence = self.form, self.kind, self.sentence
+        form.kind.data = kind
+        form.sentence_id.data = str(sentence.id) if sentence else ""
+        last = str(self.live[-1].id) if self.live else "start"
+        form.after.data = str(sentence.id) if sentence else last
+        if kind == ProposalKind.REPLACE.value:
+            form.text.data = source.text if source else sentence.text
+        elif kind == ProposalKind.REWRITE.value:
+            form.text.data = source.text if source else "\n".join(s.text for s in self.live)
+        elif kind == ProposalKind.INSERT.value and source:
+            form.text.data = source.text
+        if source:
+            form.reason.data = source.reason
+
+    def valid(self) -> bool:
+        """The form's own checks (lengths, a place from the list for an insert)."""
+        if self.kind != ProposalKind.INSERT.value:
+            self.form.after.data = ""  # only an insert says where
+            self.form.after.choices = [("", "")]
+        return self.form.validate()
+
+    def sentence_ids(self) -> list[int]:
+        """The sentences the service is given, as the kind reads them."""
+        if self.kind == ProposalKind.INSERT.value:
+            after = self.form.after.data
+            return [] if after == "start" else [int(after)]
+        if self.kind == ProposalKind.DELETE.value:
+            return [s.id for s in self.live if s.id in self.checked]
+        if self.kind == ProposalKind.REPLACE.value and self.sentence:
+            return [self.sentence.id]
+        return []
+
+    def page(self, section: Section, access: Access, status: int = 200):
+        return _proposal_page(
+            self.form,
+            section,
+            access,
+            self.kind,
+            self.sentence,
+            self.live,
+            self.checked,
+            status=status,
+        )
+
+
 @bp.route("/sections/<int:section_id>/proposals/new", methods=["GET", "POST"])
 def new_proposal(section_id: int):
     """Suggest a change. The kind comes from the link used (or the form's hidden
     field), so the words offered for editing always match what will change."""
     found, access = section_access(db(), my_id(), section_id)
-    live = sentences_of(db(), [found.id])[found.id]
-    form = ProposalForm()
-    form.after.choices = [("start", "At the start")] + [
-        (str(s.id), f"After sentence {i}: {s.text[:60]}{'…' if len(s.text) > 60 else ''}")
-        for i, s in enumerate(live, start=1)
-    ]
-    submitted = form.is_submitted()
-    kind = (form.kind.data if submitted else request.args.get("kind")) or ""
-    sentence_arg = form.sentence_id.data if submitted else request.args.get("sentence")
-    sentence = live_sentence(found, sentence_arg) if sentence_arg else None
-    if kind not in KINDS:
-        kind = ProposalKind.REPLACE.value if sentence else ProposalKind.REWRITE.value
-    if kind == ProposalKind.REPLACE.value and sentence is None:
-        if not live:
-            kind = ProposalKind.INSERT.value
-        else:
-            sentence = live[0]
-    checked = {sentence.id} if sentence else set()
-    if submitted:
-        checked = {int(i) for i in request.form.getlist("sentence_ids") if i.isdigit()}
-    else:
-        form.kind.data = kind
-        form.sentence_id.data = str(sentence.id) if sentence else ""
-        form.after.data = str(sentence.id) if sentence else (str(live[-1].id) if live else "start")
-        source = _from_proposal(found)
-        if kind == ProposalKind.REPLACE.value:
-            form.text.data = source.text if source else sentence.text
-        elif kind == ProposalKind.REWRITE.value:
-            form.text.data = source.text if source else "\n".join(s.text for s in live)
-        elif kind == ProposalKind.INSERT.value and source:
-            form.text.data = source.text
-        if source:
-            form.reason.data = source.reason
-    show = (form, found, access, kind, sentence, live, checked)
-    if not submitted:
-        return _proposal_page(*show)
-    if kind != ProposalKind.INSERT.value:
-        form.after.data = ""  # only an insert says where
-        form.after.choices = [("", "")]
-    ok = form.validate()
-    if (
-        kind in (ProposalKind.REPLACE.value, ProposalKind.INSERT.value, ProposalKind.REWRITE.value)
-        and not form.text.data
-    ):
-        form.text.errors = [*form.text.errors, "Write the words you suggest."]
-        ok = False
-    if kind == ProposalKind.DELETE.value and not checked:
-        form.form_errors.append("Choose at least one sentence to remove.")
-        ok = False
-    if not ok:
-        return _proposal_page(*show, status=422)
-    if kind == ProposalKind.INSERT.value:
-        ids = [] if form.after.data == "start" else [int(form.after.data)]
-    elif kind == ProposalKind.DELETE.value:
-        ids = [s.id for s in live if s.id in checked]
-    elif kind == ProposalKind.REPLACE.value:
-        ids = [sentence.id] if sentence else []
-    else:
-        ids = []
+    draft = _NewProposal.read(found)
+    if not draft.form.is_submitted():
+        draft.prefill(_from_proposal(found))
+        return draft.page(found, access)
+    if not draft.valid():
+        return draft.page(found, access, 422)
     try:
         p = proposals.create(
             db(),
             found,
             access.membership,
-            kind=kind,
-            reason=form.reason.data,
-            text=form.text.data,
-            sentence_ids=ids,
+            kind=draft.kind,
+            reason=draft.form.reason.data,
+            text=draft.form.text.data,
+            sentence_ids=draft.sentence_ids(),
         )
     except DomainError as exc:
-        attach(form, exc)
-        return _proposal_page(*show, status=exc.status)
+        attach(draft.form, exc)
+        return draft.page(found, access, exc.status)
     flash(
         "Your suggestion is saved. Everyone in the group can read and discuss it now. "
         "When you are ready, ask the group to vote on it.",

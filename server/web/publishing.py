@@ -12,7 +12,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length
 
-from server import auth
+from server import auth, events
 from server.access import policy_access
 from server.api.publishing import export_response
 from server.errors import DomainError, InvalidInput
@@ -107,7 +107,6 @@ def set_public_page(policy_id: int):
     public = request.form.get("public") == "on"
     try:
         publishing.set_public(db(), policy, auth.me(), public)
-        forget_public_pages()
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.publish_page", policy_id=policy.id))
@@ -213,15 +212,20 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
 
 # What an address shows, for a moment: under many readers this saves the page's two
 # small queries. Switching the page off or on, or a change to who agrees to be named,
-# clears it in this process (forget_public_pages); other processes catch up within
+# clears it in this process (the PublicPagesChanged event, after the change commits);
+# other processes catch up within
 # LOOKUP_SECONDS, well inside the Cache-Control below.
 LOOKUP_SECONDS = 2.0
 _LOOKUPS: dict[tuple[str, int | None], tuple[float, str]] = {}
 
 
-def forget_public_pages() -> None:
+def forget_public_pages(_evt: events.PublicPagesChanged | None = None) -> None:
+    """Forget what addresses showed (after the change that may alter them commits)."""
     with _CACHE_LOCK:
         _LOOKUPS.clear()
+
+
+events.subscribe(events.PublicPagesChanged, forget_public_pages)
 
 
 def _public(slug: str, number: int | None) -> Response:

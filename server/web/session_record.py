@@ -14,7 +14,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from server import auth
 from server.access import group_access
 from server.errors import DomainError, InvalidInput
-from server.meetings import actions, agenda, attendance, calendar, minutes, notes, services
+from server.meetings import actions, attendance, calendar, minutes, notes, services
 from server.meetings.models import Meeting
 from server.permissions import Action
 from server.web.blueprint import bp
@@ -41,8 +41,8 @@ def _attendance_labels() -> dict:
 def _record_page(meeting: Meeting, access, status: int = 200, error: str | None = None, **form):
     written = notes.of_meeting(db(), meeting.id)
     items = [
-        {"key": notes.item_key(i), "title": i.title, "text": written.get(notes.item_key(i))}
-        for i in agenda.items(meeting)
+        {"key": key, "title": title, "text": written.get(key)}
+        for key, title in minutes.noteable(db(), meeting)
     ]
     return render_template(
         "sessions/record.html",

@@ -100,7 +100,7 @@ def plan_session(group_id: int):
         attach(form, exc)
         return _list_page(access, form, exc.status)
     flash(
-        f"The session “{meeting.title}” is planned. Its agenda starts with everything "
+        f"The session “{meeting.title}” is planned. Its agenda lists everything "
         "waiting for a vote.",
         "success",
     )
@@ -110,6 +110,12 @@ def plan_session(group_id: int):
 # --- one session -----------------------------------------------------------------------------
 
 
+def _votes_page() -> int:
+    """Which page of the agenda's votes (?votes=N; anything else is the first)."""
+    value = request.args.get("votes", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
 def _session_context(meeting: Meeting, access: Access, **extra) -> dict:
     can_manage = allows(db(), access.membership, Action.MANAGE)
     return {
@@ -117,7 +123,8 @@ def _session_context(meeting: Meeting, access: Access, **extra) -> dict:
         "group": access.group,
         "me": access.membership,
         "can_manage": can_manage,
-        "items": agenda.build(db(), meeting),
+        "items": agenda.items(meeting),
+        "votes": agenda.votes(db(), meeting, _votes_page()),
         "running": services.running(db(), meeting.group_id),
         "policy_ids": _policy_ids(meeting.group_id),
         "add_form": extra.pop("add_form", None) or AgendaItemForm(formdata=None),

@@ -7,8 +7,9 @@ from __future__ import annotations
 from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
-from server.web.forms import Form
+from server.web.forms import Form, at_most
 
 
 def _strip(value):
@@ -21,7 +22,7 @@ class SessionForm(Form):
         filters=[_strip],
         validators=[
             DataRequired("Give the session a title."),
-            Length(max=200, message="A title can be up to 200 characters."),
+            at_most(SESSION_TITLE_CHARS),
         ],
     )
     starts_at = DateTimeLocalField(
@@ -49,7 +50,7 @@ class AgendaItemForm(Form):
         filters=[_strip],
         validators=[
             DataRequired("Give the item a title."),
-            Length(max=300, message="An item can be up to 300 characters."),
+            at_most(AGENDA_TITLE_CHARS),
         ],
     )
     note = TextAreaField(

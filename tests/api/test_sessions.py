@@ -136,7 +136,7 @@ def test_members_read_but_only_facilitators_manage_and_outsiders_see_nothing(api
     assert api.get(f"/sessions/{s['id']}").status_code == 401
 
 
-def test_the_agenda_is_built_from_open_votes_and_edited_by_facilitators(api, world, place):
+def test_the_agenda_lists_open_votes_and_the_facilitators_items(api, world, place):
     proposal = api.post(
         f"/sections/{place.section}/proposals",
         world.mem,
@@ -149,39 +149,47 @@ def test_the_agenda_is_built_from_open_votes_and_edited_by_facilitators(api, wor
     ).get_json()
     vote = api.post(f"/proposals/{proposal['id']}/vote", world.mem, {}).get_json()
     s = plan(api, world)
-    items = api.get(f"/sessions/{s['id']}/agenda", world.mem).get_json()
-    assert [i["vote_id"] for i in items] == [vote["id"]]
-    assert "What is it?" in items[0]["title"]
+    got = api.get(f"/sessions/{s['id']}/agenda", world.mem).get_json()
+    assert got["items"] == [] and got["votes_total"] == 1 and got["message"] is None
+    assert (got["page"], got["pages"]) == (1, 1)
+    [entry] = got["votes"]
+    assert entry["key"] == f"vote:{vote['id']}" and entry["kind"] == "vote"
+    assert entry["vote_id"] == vote["id"] and entry["open"] is True
+    assert "What is it?" in entry["title"]
 
     added = api.post(
         f"/sessions/{s['id']}/agenda", world.fac, {"title": "Welcome", "note": "Tea from 6pm"}
     )
     assert added.status_code == 201
     welcome = added.get_json()
+    assert welcome["key"] == f"item:{welcome['id']}" and welcome["kind"] == "item"
+    later = api.post(f"/sessions/{s['id']}/agenda", world.fac, {"title": "Any other business"})
     moved = api.patch(
-        f"/sessions/{s['id']}/agenda/{welcome['id']}",
+        f"/sessions/{s['id']}/agenda/{later.get_json()['id']}",
         world.fac,
-        {"position": 1, "title": "Welcome and tea"},
+        {"position": 1, "title": "Other business first"},
     ).get_json()
-    assert moved["position"] == 1 and moved["title"] == "Welcome and tea"
+    assert moved["position"] == 1 and moved["title"] == "Other business first"
     order = api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()
-    assert [i["id"] for i in order] == [welcome["id"], items[0]["id"]]
+    assert [i["id"] for i in order["items"]] == [moved["id"], welcome["id"]]
+    assert [v["vote_id"] for v in order["votes"]] == [vote["id"]]
     error(api.patch(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.fac, {"position": 9}), 422)
     error(api.post(f"/sessions/{s['id']}/agenda", world.fac, {"title": ""}), 422)
-    assert api.delete(f"/sessions/{s['id']}/agenda/{items[0]['id']}", world.fac).status_code == 204
-    assert [i["id"] for i in api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()] == [
-        welcome["id"]
-    ]
-    error(api.delete(f"/sessions/{s['id']}/agenda/{items[0]['id']}", world.fac), 404)
+    assert api.delete(f"/sessions/{s['id']}/agenda/{moved['id']}", world.fac).status_code == 204
+    assert [
+        i["id"] for i in api.get(f"/sessions/{s['id']}/agenda", world.fac).get_json()["items"]
+    ] == [welcome["id"]]
+    error(api.delete(f"/sessions/{s['id']}/agenda/{moved['id']}", world.fac), 404)
     error(api.patch(f"/sessions/{s['id']}/agenda/999999", world.fac, {"title": "x"}), 404)
     error(api.delete(f"/sessions/{s['id']}/agenda/{welcome['id']}", world.mem), 403)
+    error(api.get(f"/sessions/{s['id']}/agenda?page=0", world.mem), 422)
 
     pdf = api.get(f"/sessions/{s['id']}/pack.pdf", world.mem)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "Welcome and tea" in text and "March session" in text
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Welcome" in text and "March session" in text and "Plainer words" in text
     html = api.get(f"/sessions/{s['id']}/pack", world.mem)
-    assert html.status_code == 200 and "Welcome and tea" in html.get_data(as_text=True)
+    assert html.status_code == 200 and "Plainer words" in html.get_data(as_text=True)
 
 
 def test_review_lists_changes_since_the_session_and_marks_them(api, world, place, db):

@@ -110,3 +110,21 @@ def test_stored_xss_as_term_or_explanation_is_inert(fran, api, world, policy_wit
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in text(
         fran.get(f"/groups/{world.group}/glossary")
     )
+
+
+def test_facilitator_sees_each_list_with_its_own_actions(fran, world):
+    """Both lists come from one macro: accepted terms offer Change and Remove,
+    suggested ones say who suggested them and offer Accept, Change and Turn down."""
+    page = f"/groups/{world.group}/glossary"
+    post(fran, page, {"term": "SEND", "explanation": "Special educational needs."})
+    hana = fran.application.test_client()
+    sign_in(hana, "hana@example.org")
+    post(hana, page, {"term": "IASS", "explanation": "Free advice about SEND."})
+    body = text(fran.get(page))
+    accepted = body[body.index('id="terms-title"') : body.index('id="suggested-title"')]
+    suggested = body[body.index('id="suggested-title"') : body.index('id="undefined-title"')]
+    assert "SEND" in accepted and "Remove<" in accepted and "Turn down" not in accepted
+    assert "Accept" not in accepted and "Suggested by" not in accepted
+    assert "IASS" in suggested and "Suggested by Hana Health" in suggested
+    assert "Accept" in suggested and "Turn down" in suggested and "Remove<" not in suggested
+    assert body.count("Change<span") == 2

@@ -86,3 +86,31 @@ def test_a_restore_keeps_a_sentence_with_the_right_text_under_another_id(db, tea
     reply = api.post(f"/sections/{team.section.id}/restore", t["alice"], {"point": cp["point"]})
     assert reply.get_json() == {"seq": None, "ops": []}
     assert _ids_and_texts(api, t["carol"], team.section.id) == before
+
+
+def test_restoring_a_deleted_sentence_twice_brings_it_back_once(db, team, make, api):
+    """The second restore of the same deleted sentence finds it back already: nothing
+    to do, no second copy, the history does not grow."""
+    t = {name: make.token(getattr(team, name)) for name in ("alice", "carol")}
+    rows = list(team.section.sentences)
+    gone_id, gone_text = rows[1].id, rows[1].text
+    editing.delete(db, team.section, rows[1], team.alice, rows[1].version)
+    db.commit()
+
+    first = api.post(f"/sentences/{gone_id}/restore", t["alice"], {"version": 1})
+    assert first.status_code == 200 and first.get_json()["seq"] is not None
+    back = _ids_and_texts(api, t["carol"], team.section.id)
+    assert [text for _id, text in back].count(gone_text) == 1
+    assert back[1][1] == gone_text  # where it was
+    seq_after = api.get(f"/policies/{team.policy.id}", t["carol"]).get_json()
+
+    for _ in range(2):
+        again = api.post(f"/sentences/{gone_id}/restore", t["alice"], {"version": 1})
+        assert again.status_code == 200
+        assert again.get_json() == {"seq": None, "ops": []}
+    assert _ids_and_texts(api, t["carol"], team.section.id) == back
+    assert api.get(f"/policies/{team.policy.id}", t["carol"]).get_json() == seq_after
+
+    # A live sentence restored to the text it already has: nothing to do either.
+    same = api.post(f"/sentences/{rows[0].id}/restore", t["alice"], {"version": 1})
+    assert same.get_json() == {"seq": None, "ops": []}
