@@ -37,7 +37,7 @@ from server.api.review_schemas import (
 )
 from server.permissions import Action
 from server.policies import services as policies
-from server.review import agreement, comments, proposals, votes
+from server.review import agreement, comments, deciding, proposals, votes
 from server.review import rules as r
 from server.review.comments import Thread
 from server.review.models import Comment, Proposal, Vote
@@ -82,6 +82,7 @@ def _comment(
         source=c.source if c.author_id == me else None,
         anchor_sentence_id=thread.anchor.id if thread.anchor is not None else None,
         on_removed_text=thread.on_removed_text,
+        words=thread.words if root else None,
         mentions=mentioned.get(c.id, []),
         resolved=resolved,
         replies=[_comment(x, thread, mentioned, me, root=False) for x in thread.replies]
@@ -120,7 +121,16 @@ def _one_comment(comment: Comment) -> Loaded:
 def _proposal(p: Proposal) -> Loaded:
     vote = votes.vote_on_proposal(db(), p.id)
     found, stale = proposals.changes(db(), p)
-    return Loaded(p, author=p.author, changes=found, stale=stale, vote=vote)
+    rules = votes.group_rules(db(), p.section.part.policy.group_id)
+    return Loaded(
+        p,
+        author=p.author,
+        changes=found,
+        stale=stale,
+        vote=vote,
+        decided_by=deciding.who_decides(db(), rules, p).value,
+        decision=deciding.decision_of(db(), p.id),
+    )
 
 
 def _vote(vote: Vote) -> Loaded:
@@ -194,15 +204,22 @@ def list_comments(section_id):
 @comments_blp.response(201, CommentSchema)
 @comments_blp.errors(401, 404)
 def add_comment(body, section_id):
-    """Comment on a section, or on one of its sentences (members)
+    """Comment on a section, one of its sentences, or some words of one (members)
 
     A body over 5000 characters is 422 `too_long`; one with no words, only
-    formatting, is 422 `empty`. A sentence not in the section is 404.
+    formatting, is 422 `empty`. A sentence not in the section is 404. `words`
+    outside the sentence, empty, or without `sentence_id` is 422 `invalid`.
     """
     section, access = section_access(db(), auth.me().id, section_id)
+    words = body["words"]
     return _one_comment(
         comments.add(
-            db(), section, access.membership, body["body"], sentence_id=body["sentence_id"]
+            db(),
+            section,
+            access.membership,
+            body["body"],
+            sentence_id=body["sentence_id"],
+            words=(words["start"], words["end"]) if words else None,
         )
     )
 
@@ -383,6 +400,40 @@ def withdraw_proposal(proposal_id):
     return _proposal(proposals.withdraw(db(), proposal, access.membership))
 
 
+def _decide(proposal_id: int, accept: bool) -> Loaded:
+    proposal, _section, access = _proposal_access(proposal_id)
+    rules = votes.group_rules(db(), access.membership.group_id)
+    deciding.decide(db(), rules, proposal, access.membership, auth.me(), accept=accept)
+    return _proposal(proposal)
+
+
+@proposals_blp.route(f"/proposals/<{ID}:proposal_id>/accept", methods=["POST"])
+@proposals_blp.response(200, ProposalSchema)
+@proposals_blp.errors(401, 403, 404, 409)
+def accept_proposal(proposal_id):
+    """Accept a suggestion on wording for your sub-group, without a vote
+
+    Only when the group's rules say the owning sub-group decides suggestions on
+    wording (`wording_decided_by: subgroup`) and the suggestion is a `replace`:
+    otherwise 409 `vote_needed`. Members outside the owning sub-group get 403. A
+    suggestion that is not open is 409 `not_open`. Accepted, it is applied at once
+    (status `applied`, or `conflict` when the text moved too far), recorded in
+    `decision` and in history, and announced like a vote's result.
+    """
+    return _decide(proposal_id, True)
+
+
+@proposals_blp.route(f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"])
+@proposals_blp.response(200, ProposalSchema)
+@proposals_blp.errors(401, 403, 404, 409)
+def decline_proposal(proposal_id):
+    """Decline a suggestion on wording for your sub-group (status `rejected`)
+
+    The same rules and refusals as accepting it.
+    """
+    return _decide(proposal_id, False)
+
+
 # --- votes ---------------------------------------------------------------------------------
 
 
@@ -394,7 +445,8 @@ def open_proposal_vote(body, proposal_id):
     """Ask the group to vote on a proposal (its author or a facilitator)
 
     The vote takes the group's decision rules as they are now. A proposal that is
-    not open (voting already, decided or withdrawn) is 409 `not_open`. A
+    not open (voting already, decided or withdrawn) is 409 `not_open`; one the
+    owning sub-group decides (see `decided_by`) is 409 `subgroup_decides`. A
     `closes_at` in the past is 422.
     """
     proposal, _section, access = _proposal_access(proposal_id)

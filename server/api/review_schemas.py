@@ -21,6 +21,7 @@ from server.review.models import (
     ProposalKind,
     ProposalStatus,
     VoteSubject,
+    WordingDecider,
 )
 from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
 from server.review.rules import QUORUM_RANGE, THRESHOLD_RANGE, VOTE_DAYS_RANGE
@@ -28,6 +29,12 @@ from server.text.rich import MAX_COMMENT_CHARS
 
 CHOICES = [c.value for c in Choice]
 CLOSE_MODES = [m.value for m in CloseMode]
+DECIDERS = [d.value for d in WordingDecider]
+_DECIDER = (
+    "Who decides a suggestion on wording (`replace`): group (the whole group, by vote) or "
+    "subgroup (any member of the sub-group that owns the section accepts or declines it). "
+    "Other suggestions and agreeing a section are always a vote of the whole group."
+)
 # Raw caps: well above the services' limits, so their clearer message answers a
 # body that is a little too long, while a huge one is refused before any work.
 RAW_COMMENT_CHARS = 4 * MAX_COMMENT_CHARS
@@ -61,6 +68,33 @@ class ReviewerSchema(Schema):
 # --- comments ------------------------------------------------------------------------------
 
 
+class WordsSchema(Schema):
+    """Some words of a sentence: character offsets into its text as it is now."""
+
+    start = fields.Integer(required=True, strict=True, metadata=_d("The first character (from 0)."))
+    end = fields.Integer(required=True, strict=True, metadata=_d("Just after the last character."))
+
+
+class CommentWordsSchema(Schema):
+    """The words a comment is about, followed through later edits."""
+
+    text = fields.String(
+        attribute="words", metadata=_d("The words as they were when the comment was made.")
+    )
+    gone = fields.Boolean(metadata=_d("Every one of those words has been removed since."))
+    sentence_id = fields.Integer(
+        allow_none=True, metadata=_d("The live sentence they are in now (null: gone).")
+    )
+    start = fields.Integer(
+        allow_none=True, metadata=_d("Where they start in that sentence's text now (null: gone).")
+    )
+    end = fields.Integer(allow_none=True, metadata=_d("Just after where they end (null: gone)."))
+    now = fields.String(
+        allow_none=True,
+        metadata=_d("The words there now, with any edits inside them (null: gone)."),
+    )
+
+
 class CommentCreateSchema(Schema):
     """A new comment on the section, or on one of its sentences."""
 
@@ -75,6 +109,15 @@ class CommentCreateSchema(Schema):
         "Comment on this live sentence of the section (absent or null: on the section as a whole).",
         allow_none=True,
         load_default=None,
+    )
+    words = fields.Nested(
+        WordsSchema,
+        allow_none=True,
+        load_default=None,
+        metadata=_d(
+            "Comment on some words of that sentence: their offsets in its text now "
+            "(needs `sentence_id`; absent or null: the whole sentence)."
+        ),
     )
 
 
@@ -147,6 +190,14 @@ class ReplySchema(Schema):
         )
     )
     mentions = fields.List(fields.Integer(), metadata=_d("User ids of the members it mentions."))
+    words = fields.Nested(
+        CommentWordsSchema,
+        allow_none=True,
+        metadata=_d(
+            "For a thread on some words of a sentence: those words, where they are now, or "
+            "that they were removed (null: on a whole sentence, the section, or a reply)."
+        ),
+    )
 
 
 class CommentSchema(ReplySchema):
@@ -268,6 +319,20 @@ class VoteRefSchema(Schema):
     )
 
 
+class ProposalDecisionSchema(Schema):
+    """A suggestion decided by a member of the owning sub-group, without a vote."""
+
+    accepted = fields.Boolean(metadata=_d("Accepted (true) or declined (false)."))
+    by = fields.Nested(
+        ReviewerSchema,
+        attribute="decided_by",
+        allow_none=True,
+        metadata=_d("Who decided (null: their account was removed)."),
+    )
+    subgroup_id = fields.Integer(allow_none=True, metadata=_d("For which sub-group."))
+    decided_at = Stamp("When")
+
+
 class ProposalSchema(Schema):
     """A proposed change, shown as a word diff against the text as it is now."""
 
@@ -306,6 +371,18 @@ class ProposalSchema(Schema):
     )
     vote = fields.Nested(
         VoteRefSchema, allow_none=True, metadata=_d("The group's vote on it (null: none yet).")
+    )
+    decided_by = fields.String(
+        metadata=_d(
+            "Who decides it under the group's rules now: group (a vote) or subgroup (a "
+            "member of the owning sub-group accepts or declines it).",
+            enum=DECIDERS,
+        )
+    )
+    decision = fields.Nested(
+        ProposalDecisionSchema,
+        allow_none=True,
+        metadata=_d("When the sub-group decided it: who, what and when (null otherwise)."),
     )
     created_at = Stamp("When it was made")
     updated_at = Stamp("When it last changed")
@@ -543,6 +620,11 @@ class RulesUpdateSchema(Schema):
     secret_ballot = fields.Boolean(
         required=True, metadata=_d("Secret ballots: no page, API or export shows who voted how.")
     )
+    wording_decided_by = fields.String(
+        load_default=None,
+        validate=validate.OneOf(DECIDERS),
+        metadata=_d(_DECIDER + " Left out: unchanged.", enum=DECIDERS),
+    )
 
 
 class RulesSchema(Schema):
@@ -558,6 +640,7 @@ class RulesSchema(Schema):
     close_mode = fields.String(metadata=_d("When a vote closes.", enum=CLOSE_MODES))
     vote_days = fields.Integer(metadata=_d("Days a vote stays open by default."))
     secret_ballot = fields.Boolean(metadata=_d("Secret ballots."))
+    wording_decided_by = fields.String(metadata=_d(_DECIDER, enum=DECIDERS))
     explain = fields.String(
         metadata=_d("The rules in one plain sentence, for the group's size now.")
     )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
-from server.groups.models import Membership, SubgroupMember
+from server.groups.models import Membership, Subgroup, SubgroupMember
 from server.meetings.changes import SessionChanged
 from server.meetings.models import Meeting
 from server.notifications.services import Notice
@@ -29,6 +29,7 @@ from server.review.models import (
     Mention,
     Outcome,
     Proposal,
+    ProposalDecision,
     ProposalStatus,
     Vote,
     VoteSubject,
@@ -175,17 +176,39 @@ _DECIDED = {
 }
 
 
+_BY_SUBGROUP = {
+    ProposalStatus.APPLIED: "was accepted by {who} for the sub-group “{subgroup}” and is now "
+    "in the text",
+    ProposalStatus.CONFLICT: "was accepted by {who} for the sub-group “{subgroup}”, but the "
+    "text has changed too much to put it in by itself; someone needs to make the change by hand",
+    ProposalStatus.REJECTED: "was declined by {who} for the sub-group “{subgroup}”",
+}
+
+
+def _subgroup_name(db: Session, subgroup_id: int | None) -> str:
+    name = (
+        db.scalar(select(Subgroup.name).where(Subgroup.id == subgroup_id)) if subgroup_id else None
+    )
+    return name or "that looks after the section"
+
+
 def _suggestion_decided(db: Session, group_id: int, proposal_id: int) -> Recipients:
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or proposal.author_id is None:
         return []
+    status = ProposalStatus(proposal.status)
+    outcome = _DECIDED[status]
+    decision = db.get(ProposalDecision, proposal.id)
+    if decision is not None:  # the owning sub-group decided, without a vote
+        outcome = _BY_SUBGROUP[status].format(
+            who=_name(db, decision.decided_by_id), subgroup=_subgroup_name(db, decision.subgroup_id)
+        )
     notice = Notice(
         "suggestion_decided",
         f"suggestion_decided:{proposal.id}",
         group_id,
         f"/proposals/{proposal.id}",
-        f"Your suggestion on “{_section_title(db, proposal.section_id)}” "
-        f"{_DECIDED[ProposalStatus(proposal.status)]}.",
+        f"Your suggestion on “{_section_title(db, proposal.section_id)}” {outcome}.",
         None,  # the group decided; the author still wants to hear
     )
     return [(notice, [proposal.author_id])]

@@ -101,12 +101,24 @@ def new_comment(section_id: int):
             access.membership,
             form.body.data,
             sentence_id=sentence.id if sentence else None,
+            words=_words(form),
         )
     except DomainError as exc:
         attach(form, exc)
         return _comment_page(form, found, access, **page, status=exc.status)
     flash("Your comment is posted.", "success")
     return redirect(_back(row))
+
+
+def _words(form) -> tuple[int, int] | None:
+    """The words chosen in the sentence, if any; the service checks the range."""
+    start, end = form.words_start.data or "", form.words_end.data or ""
+    if not start and not end:
+        return None
+    try:
+        return int(start), int(end)
+    except ValueError:
+        return -1, -1  # refused by the service with its message
 
 
 def _comment_access(comment_id: int):

@@ -12,11 +12,12 @@ from server.errors import Conflict, DomainError
 from server.permissions import in_subgroup
 from server.policies.models import Section, Sentence
 from server.policies.services import sentences_of
-from server.review import comments, proposals, rights, votes
+from server.review import comments, deciding, proposals, rights, votes
 from server.review.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    WordingDecider,
 )
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id
@@ -180,6 +181,7 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
         )
         db().refresh(p)
     me = access.membership
+    rules = votes.group_rules(db(), me.group_id)
     status = ProposalStatus(p.status)
     found, stale = proposals.changes(db(), p)  # decided: as suggested, not against today
     again = None
@@ -205,7 +207,12 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
         "threads": comments.threads(db(), section.id, proposal_id=p.id),
         "in_owner": in_subgroup(db(), me, section.subgroup_id),
         "can_change": rights.can_change_proposal(me, p) and status == ProposalStatus.OPEN,
-        "can_open_vote": rights.can_open_vote(me, p) and status == ProposalStatus.OPEN,
+        "can_open_vote": rights.can_open_vote(me, p)
+        and status == ProposalStatus.OPEN
+        and not deciding.subgroup_decides(rules, p),
+        "subgroup_decides": deciding.who_decides(db(), rules, p) == WordingDecider.SUBGROUP,
+        "can_decide": deciding.can_decide(db(), rules, me, p, section),
+        "decision": deciding.decision_of(db(), p.id),
         "comment_hint": COMMENT_HINT,
     }
 
