@@ -15,7 +15,7 @@ from server.policies.services import MAX_SENTENCE_CHARS
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
 from server.web.helpers import attach, db, form_failed, invalid, my_id
-from server.web.review import decision_context, margin_context
+from server.web.review import decision_context, margin_context, tracked_text
 
 # --- a new policy ------------------------------------------------------------------------
 
@@ -131,6 +131,8 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
     # routes serve the same pieces to static/js/review.js when something changes.
     decision = decision_context(section, access, can_edit)  # may close a due vote first
     review = {"decision": decision, "margin": margin_context(section, access)}
+    me = auth.me()
+    tracked = tracked_text(section) if me.suggestions_inline else None
     return render_template(
         "policies/section.html",
         section=section,
@@ -142,6 +144,8 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
         can_edit=can_edit,
         max_sentence_chars=MAX_SENTENCE_CHARS,
         review=review,
+        tracked=tracked,
+        inline_on=me.suggestions_inline,
         form=form or AddTextForm(formdata=None),
     ), status
 
