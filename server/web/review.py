@@ -271,7 +271,7 @@ def tracked_text(section: Section) -> dict:
             if kind == ProposalKind.REWRITE:
                 whole.append((p, change.pieces))
             elif kind == ProposalKind.INSERT:
-                (rows[first] if first in rows else start).inserts.append((p, change.pieces))
+                rows.get(first, start).inserts.append((p, change.pieces))
             elif first in rows:
                 rows[first].changes.append((p, change.pieces))
     return {"start": start, "rows": list(rows.values()), "whole": whole, "count": count}
