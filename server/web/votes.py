@@ -10,6 +10,7 @@ from server import auth
 from server.access import Access, group_access, policy_access, section_access
 from server.errors import DomainError
 from server.permissions import Action, allows
+from server.policies.services import policies_of
 from server.review import deciding, proposals, votes
 from server.review import rules as r
 from server.review.models import ProposalStatus, WordingDecider
@@ -154,6 +155,17 @@ def decisions(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id)
     return render_template(
         "review/decisions.html", group=access.group, **decisions_context(policy, access)
+    )
+
+
+@bp.get("/groups/<int:group_id>/decisions")
+def group_decisions(group_id: int):
+    """The Decisions tab of the group: each policy's open votes, with a link to all."""
+    access = group_access(db(), my_id(), group_id)
+    return render_template(
+        "review/group_decisions.html",
+        group=access.group,
+        policies=[decisions_context(p, access) for p in policies_of(db(), group_id)],
     )
 
 
