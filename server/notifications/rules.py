@@ -234,7 +234,7 @@ def _vote_opened(db: Session, group_id: int, vote_id: int) -> Recipients:
             f"vote_opened:{vote.id}",
             group_id,
             f"/votes/{vote.id}",
-            f"A vote has opened on a suggested change to “{title}”.",
+            f"A vote has opened on a suggestion for “{title}”.",
             vote.opened_by_id,
         )
     return [(notice, group_members(db, group_id))]
@@ -251,7 +251,7 @@ def _vote_result(db: Session, group_id: int, vote_id: int) -> Recipients:
     vote = db.get(Vote, vote_id)
     if vote is None or vote.outcome is None:
         return []
-    what = "agreeing" if vote.subject == VoteSubject.AGREEMENT else "a suggested change to"
+    what = "agreeing" if vote.subject == VoteSubject.AGREEMENT else "a suggestion for"
     notice = Notice(
         "vote_result",
         f"vote_result:{vote.id}",

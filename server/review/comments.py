@@ -123,7 +123,7 @@ def add(
         if words is not None:
             word_anchors.check(sentence, *words)
     if proposal is not None and proposal.section_id != section.id:
-        raise NotFound("That proposal was not found in this section.")
+        raise NotFound("That suggestion was not found in this section.")
     rendered = _render(db, membership.group_id, body)
     row = Comment(
         policy_id=section.policy_id,

@@ -183,11 +183,12 @@ def open_for_proposal(
 ) -> Vote:
     rights.require(
         rights.can_open_vote(membership, proposal),
-        "Only the person who made this proposal or a facilitator can ask the group to vote on it.",
+        "Only the person who made this suggestion or a facilitator can ask the group to vote "
+        "on it.",
     )
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(
-            f"This proposal is not open for a vote: it is {proposal.status.replace('_', ' ')}.",
+            f"This suggestion is not open for a vote: it is {proposal.status.replace('_', ' ')}.",
             code="not_open",
         )
     if deciding.subgroup_decides(group_rules(db, membership.group_id), proposal):

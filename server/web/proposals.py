@@ -176,9 +176,7 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     vote = votes.vote_on_proposal(db(), p.id)
     panel = None
     if vote is not None:
-        panel = vote_panel(
-            vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"), numbers
-        )
+        panel = vote_panel(vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"))
         db().refresh(p)
     me = access.membership
     rules = votes.group_rules(db(), me.group_id)
@@ -197,10 +195,11 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     return {
         "proposal": p,
         "section": section,
-        "title": proposal_title(p, numbers),
+        "title": proposal_title(p),
         "changes": found,
         "stale": stale and status in ACTIVE,
         "numbers": numbers,
+        "texts": {s.id: s.text for s in live},
         "panel": panel,
         "me": me,
         "again": again,
@@ -248,14 +247,13 @@ def edit_proposal(proposal_id: int):
             code="voting_started",
         )
     form = EditProposalForm(data={"text": p.text, "reason": p.reason})
-    numbers = _numbers(sentences_of(db(), [found.id])[found.id])
     context = {
         "proposal": p,
         "section": found,
         "part": found.part,
         "policy": found.part.policy,
         "group": access.group,
-        "title": proposal_title(p, numbers),
+        "title": proposal_title(p),
     }
     template = "review/proposal_edit.html"
     if not form.is_submitted():

@@ -149,7 +149,7 @@ class RulesForm(Form):
         ],
     )
     threshold_percent = IntegerField(
-        "Threshold: a proposal passes when more than this percentage of approve and "
+        "Threshold: a suggestion passes when more than this percentage of approve and "
         "reject votes approve",
         validators=[
             InputRequired("Enter a whole number from 0 to 99."),
