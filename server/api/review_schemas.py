@@ -149,7 +149,7 @@ class ReplySchema(Schema):
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it is about."))
     proposal_id = fields.Integer(
-        allow_none=True, metadata=_d("The proposal it discusses (null: none).")
+        allow_none=True, metadata=_d("The suggestion it discusses (null: none).")
     )
     author = fields.Nested(
         ReviewerSchema, allow_none=True, metadata=_d("Who wrote it (null: the account is gone).")
@@ -219,7 +219,7 @@ class CommentSchema(ReplySchema):
 
 
 class ProposalCreateSchema(Schema):
-    """A change to propose to the section, with the reason for it."""
+    """A change to suggest to the section, with the reason for it."""
 
     kind = fields.String(
         required=True,
@@ -237,7 +237,7 @@ class ProposalCreateSchema(Schema):
         required=True,
     )
     text = Text(
-        f"The proposed words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
+        f"The suggested words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
         "characters); split into sentences.",
         RAW_PROPOSAL_CHARS,
         load_default=None,
@@ -255,11 +255,11 @@ class ProposalCreateSchema(Schema):
 
 
 class ProposalUpdateSchema(Schema):
-    """Fields to change on your proposal before voting opens; leave out what stays."""
+    """Fields to change on your suggestion before voting opens; leave out what stays."""
 
     reason = Text("Why the change is needed.", RAW_REASON_CHARS)
     text = Text(
-        "The proposed words (not for delete); checked against today's text.", RAW_PROPOSAL_CHARS
+        "The suggested words (not for delete); checked against today's text.", RAW_PROPOSAL_CHARS
     )
 
 
@@ -271,14 +271,14 @@ class ProposalPieceSchema(Schema):
 
 
 class ProposalChangeSchema(Schema):
-    """One block of a proposal, shown against the text as it is now."""
+    """One block of a suggestion, shown against the text as it is now."""
 
     sentence_ids = fields.List(
         fields.Integer(),
         metadata=_d("The sentences it changes (insert: the one it follows; empty: at the start)."),
     )
     before = fields.String(metadata=_d("Today's words (empty for an insert)."))
-    after = fields.String(metadata=_d("The proposed words (empty for a delete)."))
+    after = fields.String(metadata=_d("The suggested words (empty for a delete)."))
     pieces = fields.List(
         fields.Nested(ProposalPieceSchema),
         metadata=_d("Word-level diff from before to after, in reading order."),
@@ -287,15 +287,15 @@ class ProposalChangeSchema(Schema):
 
 
 class ProposalConflictSchema(Schema):
-    """Why an approved proposal could not be applied, with both texts kept."""
+    """Why an approved suggestion could not be applied, with both texts kept."""
 
     reason = fields.String(metadata=_d("What got in the way, in words."))
-    current = fields.String(metadata=_d("The text as it was when the proposal was approved."))
-    proposed = fields.String(metadata=_d("The proposed words."))
+    current = fields.String(metadata=_d("The text as it was when the suggestion was approved."))
+    proposed = fields.String(metadata=_d("The suggested words."))
 
 
 class VoteRefSchema(Schema):
-    """The vote on a proposal, in brief (GET /votes/{id} for the rest)."""
+    """The vote on a suggestion, in brief (GET /votes/{id} for the rest)."""
 
     id = fields.Integer(metadata=_d("Vote id."))
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
@@ -334,12 +334,12 @@ class ProposalDecisionSchema(Schema):
 
 
 class ProposalSchema(Schema):
-    """A proposed change, shown as a word diff against the text as it is now."""
+    """A suggested change, shown as a word diff against the text as it is now."""
 
-    id = fields.Integer(metadata=_d("Proposal id."))
+    id = fields.Integer(metadata=_d("Suggestion id."))
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it changes."))
-    author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d("Who proposed it."))
+    author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d("Who suggested it."))
     kind = fields.String(metadata=_d("What kind of change.", enum=[k.value for k in ProposalKind]))
     status = fields.String(
         metadata=_d(
@@ -350,17 +350,17 @@ class ProposalSchema(Schema):
         )
     )
     reason = fields.String(metadata=_d("Why, in the author's words."))
-    text = fields.String(metadata=_d("The proposed words (empty for a delete)."))
+    text = fields.String(metadata=_d("The suggested words (empty for a delete)."))
     sentence_ids = fields.List(
         fields.Integer(), metadata=_d("The sentences it changes, or (insert) follows.")
     )
     changes = fields.List(
         fields.Nested(ProposalChangeSchema),
-        metadata=_d("The proposal as word diffs against today's text."),
+        metadata=_d("The suggestion as word diffs against today's text."),
     )
     stale = fields.Boolean(
         metadata=_d(
-            "The text has changed since the proposal was made: when applied it is merged, or "
+            "The text has changed since the suggestion was made: when applied it is merged, or "
             "marked as a conflict."
         )
     )
@@ -468,19 +468,20 @@ class BallotSchema(Schema):
 
 
 class VoteSchema(Schema):
-    """A decision of the whole group: on a proposal, or on agreeing a section."""
+    """A decision of the whole group: on a suggestion, or on agreeing a section."""
 
     id = fields.Integer(metadata=_d("Vote id."))
     subject = fields.String(
         metadata=_d(
-            "proposal, or agreement (agree a section that its sub-group marked ready).",
+            "proposal (a suggestion), or agreement (agree a section that its sub-group "
+            "marked ready).",
             enum=[s.value for s in VoteSubject],
         )
     )
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section."))
     proposal_id = fields.Integer(
-        allow_none=True, metadata=_d("The proposal decided (null for an agreement vote).")
+        allow_none=True, metadata=_d("The suggestion decided (null for an agreement vote).")
     )
     rules = fields.Nested(VoteRulesSchema, metadata=_d("The rules it runs by."))
     opened_at = Stamp("When voting opened")
@@ -598,7 +599,7 @@ class RulesUpdateSchema(Schema):
         required=True,
         strict=True,
         metadata=_d(
-            "A proposal passes when approvals are more than this % of approve and reject "
+            "A suggestion passes when approvals are more than this % of approve and reject "
             f"votes ({THRESHOLD_RANGE[0]}–{THRESHOLD_RANGE[1]}; 50 is a simple majority)."
         ),
     )
@@ -634,7 +635,7 @@ class RulesSchema(Schema):
     quorum_percent = fields.Integer(metadata=_d("At least this % of members must vote."))
     threshold_percent = fields.Integer(
         metadata=_d(
-            "A proposal passes when approvals are more than this % of approve and reject votes."
+            "A suggestion passes when approvals are more than this % of approve and reject votes."
         )
     )
     close_mode = fields.String(metadata=_d("When a vote closes.", enum=CLOSE_MODES))

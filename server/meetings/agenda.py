@@ -52,7 +52,7 @@ def awaiting(db: Session, group_id: int) -> list[tuple[Vote, Section]]:
 def title_for(db: Session, vote: Vote, section: Section) -> str:
     if vote.subject == VoteSubject.AGREEMENT:
         return f"Agree the section “{section.title}”"
-    return f"Proposal to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
+    return f"Suggestion to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
 
 
 def items(meeting: Meeting) -> list[AgendaItem]:

@@ -122,7 +122,9 @@ def test_session_page_and_pack(seeded, open_session):
     s.sign_in("fatima@example.org")
     page = s.goto(f"/sessions/{mid}")
     expect(page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
-    expect(page.locator(".s-agenda__title").first).to_contain_text("Proposal to change a sentence")
+    expect(page.locator(".s-agenda__title").first).to_contain_text(
+        "Suggestion to change a sentence"
+    )
     s.check("sessions-03-session")
     page.get_by_label("Title of the item").fill("Welcome and tea")
     page.get_by_role("button", name="Add to the agenda").click()
