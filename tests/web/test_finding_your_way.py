@@ -107,3 +107,24 @@ def test_a_first_visit_says_where_to_start_until_you_take_part(as_member, world,
     comments.add(db, world.section, membership_of(db, world.member.id, world.group.id), "Hello")
     db.commit()
     assert "Where to start" not in text(as_member.get(f"/groups/{world.group.id}"))
+
+
+def test_restore_says_as_it_was_after_change_n(as_member, world, db):
+    from server.editing import services as editing
+    from server.policies.models import Policy
+    from server.policies.services import sentences_of
+    from tests.web.conftest import post
+
+    seq = db.get(Policy, world.policy.id).seq
+    first = sentences_of(db, [world.section.id])[world.section.id][0]
+    editing.delete(db, world.section, first, world.member, first.version)
+    db.commit()
+    reply = post(
+        as_member,
+        f"/sections/{world.section.id}/restore",
+        {"point": f"seq:{seq}"},
+        follow_redirects=True,
+    )
+    page = text(reply)
+    assert f"The text is back as it was after change {seq} (1 change)" in page
+    assert "as it was at after" not in page
