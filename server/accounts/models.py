@@ -27,6 +27,9 @@ class User(Base):
     # Named in the "Written together by" credits of published policies; off until
     # the person turns it on (their account page). Roles are counted either way.
     credit_by_name: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Show open suggestions inside the section's text as a word diff (track changes),
+    # not only in the margin; the person's choice, on their account page.
+    suggestions_inline: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
 

@@ -291,3 +291,11 @@ def set_credit_by_name(db: Session, user: User, named: bool) -> User:
     db.flush()
     publish(db, PublicPagesChanged())  # public pages show the names of people who agree
     return user
+
+
+def set_suggestions_inline(db: Session, user: User, inline: bool) -> User:
+    """Whether this person's section pages show open suggestions inside the text as
+    a word diff (track changes), as well as in the margin. Off by default."""
+    user.suggestions_inline = bool(inline)
+    db.flush()
+    return user

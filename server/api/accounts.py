@@ -75,12 +75,18 @@ def _me(user):
 @account.response(200, MeSchema)
 @account.errors(400, 401, 413, 415, 422)
 def update_me(body):
-    """Agree (or stop agreeing) to be named in the credits of published policies
+    """Change your settings: your name in published policies, how suggestions show
 
-    Turning it off also takes your name out of releases already published.
+    `credit_by_name`: agree (or stop agreeing) to be named in the credits of
+    published policies; turning it off also takes your name out of releases
+    already published. `suggestions_inline`: show open suggestions inside a
+    section's text as a word diff. Either or both; a field left out stays.
     """
     user = auth.me()
-    accounts.set_credit_by_name(db(), user, body["credit_by_name"])
+    if body["credit_by_name"] is not None:
+        accounts.set_credit_by_name(db(), user, body["credit_by_name"])
+    if body["suggestions_inline"] is not None:
+        accounts.set_suggestions_inline(db(), user, body["suggestions_inline"])
     return _me(user)
 
 

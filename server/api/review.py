@@ -37,25 +37,25 @@ from server.api.review_schemas import (
 )
 from server.permissions import Action
 from server.policies import services as policies
-from server.review import agreement, comments, proposals, votes
+from server.review import agreement, comments, deciding, proposals, votes
 from server.review import rules as r
 from server.review.comments import Thread
 from server.review.models import Comment, Proposal, Vote
 
 comments_blp = ApiBlueprint(
     "Comments",
-    "Threaded comments on a section, one of its sentences, or a proposal. Any "
+    "Threaded comments on a section, one of its sentences, or a suggestion. Any "
     "member comments; you change your own; deleted comments leave a marker.",
 )
 proposals_blp = ApiBlueprint(
     "Proposals",
-    "Changes any member proposes to a section, with a reason, shown as word "
+    "Changes any member suggests to a section, with a reason, shown as word "
     "diffs against the text as it is now. The author may change or withdraw one until "
     "voting opens.",
 )
 votes_blp = ApiBlueprint(
     "Votes",
-    "Decisions of the whole group: on proposals, and on agreeing a section its "
+    "Decisions of the whole group: on suggestions, and on agreeing a section its "
     "sub-group marked ready. One member, one vote. Secret ballots never show who voted how.",
 )
 rules_blp = ApiBlueprint(
@@ -82,6 +82,7 @@ def _comment(
         source=c.source if c.author_id == me else None,
         anchor_sentence_id=thread.anchor.id if thread.anchor is not None else None,
         on_removed_text=thread.on_removed_text,
+        words=thread.words if root else None,
         mentions=mentioned.get(c.id, []),
         resolved=resolved,
         replies=[_comment(x, thread, mentioned, me, root=False) for x in thread.replies]
@@ -120,7 +121,16 @@ def _one_comment(comment: Comment) -> Loaded:
 def _proposal(p: Proposal) -> Loaded:
     vote = votes.vote_on_proposal(db(), p.id)
     found, stale = proposals.changes(db(), p)
-    return Loaded(p, author=p.author, changes=found, stale=stale, vote=vote)
+    rules = votes.group_rules(db(), p.section.part.policy.group_id)
+    return Loaded(
+        p,
+        author=p.author,
+        changes=found,
+        stale=stale,
+        vote=vote,
+        decided_by=deciding.who_decides(db(), rules, p).value,
+        decision=deciding.decision_of(db(), p.id),
+    )
 
 
 def _vote(vote: Vote) -> Loaded:
@@ -182,7 +192,7 @@ def _vote_access(vote_id: int, action: Action = Action.VIEW):
 def list_comments(section_id):
     """List a section's discussions, oldest first, with their replies
 
-    Comments on proposals are listed with their proposal
+    Comments on suggestions are listed with their suggestion
     (GET /proposals/{id}/comments). A deleted comment with no replies is left out.
     """
     section, _access = section_access(db(), auth.me().id, section_id)
@@ -194,15 +204,22 @@ def list_comments(section_id):
 @comments_blp.response(201, CommentSchema)
 @comments_blp.errors(401, 404)
 def add_comment(body, section_id):
-    """Comment on a section, or on one of its sentences (members)
+    """Comment on a section, one of its sentences, or some words of one (members)
 
     A body over 5000 characters is 422 `too_long`; one with no words, only
-    formatting, is 422 `empty`. A sentence not in the section is 404.
+    formatting, is 422 `empty`. A sentence not in the section is 404. `words`
+    outside the sentence, empty, or without `sentence_id` is 422 `invalid`.
     """
     section, access = section_access(db(), auth.me().id, section_id)
+    words = body["words"]
     return _one_comment(
         comments.add(
-            db(), section, access.membership, body["body"], sentence_id=body["sentence_id"]
+            db(),
+            section,
+            access.membership,
+            body["body"],
+            sentence_id=body["sentence_id"],
+            words=(words["start"], words["end"]) if words else None,
         )
     )
 
@@ -298,7 +315,7 @@ def my_mentions(group_id):
 @comments_blp.response(200, CommentSchema(many=True))
 @comments_blp.errors(401, 404)
 def list_proposal_comments(proposal_id):
-    """List the discussion of a proposal, oldest first, with replies"""
+    """List the discussion of a suggestion, oldest first, with replies"""
     proposal, section, _access = _proposal_access(proposal_id)
     return _threads(comments.threads(db(), section.id, proposal_id=proposal.id))
 
@@ -308,7 +325,7 @@ def list_proposal_comments(proposal_id):
 @comments_blp.response(201, CommentSchema)
 @comments_blp.errors(401, 404)
 def add_proposal_comment(body, proposal_id):
-    """Comment on a proposal (members); the same limits as any comment"""
+    """Comment on a suggestion (members); the same limits as any comment"""
     proposal, section, access = _proposal_access(proposal_id)
     return _one_comment(
         comments.add(
@@ -329,7 +346,7 @@ def add_proposal_comment(body, proposal_id):
 @proposals_blp.response(200, ProposalSchema(many=True))
 @proposals_blp.errors(401, 404)
 def list_proposals(section_id):
-    """List a section's proposals, newest first, each as a diff against today's text"""
+    """List a section's suggestions, newest first, each as a diff against today's text"""
     section, _access = section_access(db(), auth.me().id, section_id)
     return [_proposal(p) for p in proposals.proposals_of(db(), section.id)]
 
@@ -339,7 +356,7 @@ def list_proposals(section_id):
 @proposals_blp.response(201, ProposalSchema)
 @proposals_blp.errors(401, 404)
 def create_proposal(body, section_id):
-    """Propose a change to a section, with a reason (members)
+    """Suggest a change to a section, with a reason (members)
 
     `replace` one sentence (`sentence_ids`: [its id], `text`), `insert` text after a
     sentence (`sentence_ids`: [its id], or [] for the start), `delete` sentences
@@ -354,7 +371,7 @@ def create_proposal(body, section_id):
 @proposals_blp.response(200, ProposalSchema)
 @proposals_blp.errors(401, 404)
 def get_proposal(proposal_id):
-    """Show a proposal against the text as it is now, with its vote in brief"""
+    """Show a suggestion against the text as it is now, with its vote in brief"""
     proposal, _section, _access = _proposal_access(proposal_id)
     return _proposal(proposal)
 
@@ -364,10 +381,10 @@ def get_proposal(proposal_id):
 @proposals_blp.response(200, ProposalSchema)
 @proposals_blp.errors(401, 403, 404, 409)
 def update_proposal(body, proposal_id):
-    """Change your proposal's reason or words until voting opens
+    """Change your suggestion's reason or words until voting opens
 
-    New words are checked against today's text, which becomes what the proposal is
-    compared with. Someone else's proposal is 403; once voting has opened, 409
+    New words are checked against today's text, which becomes what the suggestion is
+    compared with. Someone else's suggestion is 403; once voting has opened, 409
     `voting_started` (decided or withdrawn: `decided`).
     """
     proposal, _section, access = _proposal_access(proposal_id)
@@ -378,9 +395,43 @@ def update_proposal(body, proposal_id):
 @proposals_blp.response(200, ProposalSchema)
 @proposals_blp.errors(401, 403, 404, 409)
 def withdraw_proposal(proposal_id):
-    """Withdraw your proposal until voting opens (then 409 `voting_started`)"""
+    """Withdraw your suggestion until voting opens (then 409 `voting_started`)"""
     proposal, _section, access = _proposal_access(proposal_id)
     return _proposal(proposals.withdraw(db(), proposal, access.membership))
+
+
+def _decide(proposal_id: int, accept: bool) -> Loaded:
+    proposal, _section, access = _proposal_access(proposal_id)
+    rules = votes.group_rules(db(), access.membership.group_id)
+    deciding.decide(db(), rules, proposal, access.membership, auth.me(), accept=accept)
+    return _proposal(proposal)
+
+
+@proposals_blp.route(f"/proposals/<{ID}:proposal_id>/accept", methods=["POST"])
+@proposals_blp.response(200, ProposalSchema)
+@proposals_blp.errors(401, 403, 404, 409)
+def accept_proposal(proposal_id):
+    """Accept a suggestion on wording for your sub-group, without a vote
+
+    Only when the group's rules say the owning sub-group decides suggestions on
+    wording (`wording_decided_by: subgroup`) and the suggestion is a `replace`:
+    otherwise 409 `vote_needed`. Members outside the owning sub-group get 403. A
+    suggestion that is not open is 409 `not_open`. Accepted, it is applied at once
+    (status `applied`, or `conflict` when the text moved too far), recorded in
+    `decision` and in history, and announced like a vote's result.
+    """
+    return _decide(proposal_id, True)
+
+
+@proposals_blp.route(f"/proposals/<{ID}:proposal_id>/decline", methods=["POST"])
+@proposals_blp.response(200, ProposalSchema)
+@proposals_blp.errors(401, 403, 404, 409)
+def decline_proposal(proposal_id):
+    """Decline a suggestion on wording for your sub-group (status `rejected`)
+
+    The same rules and refusals as accepting it.
+    """
+    return _decide(proposal_id, False)
 
 
 # --- votes ---------------------------------------------------------------------------------
@@ -391,10 +442,11 @@ def withdraw_proposal(proposal_id):
 @votes_blp.response(201, VoteSchema)
 @votes_blp.errors(401, 403, 404, 409)
 def open_proposal_vote(body, proposal_id):
-    """Ask the group to vote on a proposal (its author or a facilitator)
+    """Ask the group to vote on a suggestion (its author or a facilitator)
 
-    The vote takes the group's decision rules as they are now. A proposal that is
-    not open (voting already, decided or withdrawn) is 409 `not_open`. A
+    The vote takes the group's decision rules as they are now. A suggestion that is
+    not open (voting already, decided or withdrawn) is 409 `not_open`; one the
+    owning sub-group decides (see `decided_by`) is 409 `subgroup_decides`. A
     `closes_at` in the past is 422.
     """
     proposal, _section, access = _proposal_access(proposal_id)

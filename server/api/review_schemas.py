@@ -21,6 +21,7 @@ from server.review.models import (
     ProposalKind,
     ProposalStatus,
     VoteSubject,
+    WordingDecider,
 )
 from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
 from server.review.rules import QUORUM_RANGE, THRESHOLD_RANGE, VOTE_DAYS_RANGE
@@ -28,6 +29,12 @@ from server.text.rich import MAX_COMMENT_CHARS
 
 CHOICES = [c.value for c in Choice]
 CLOSE_MODES = [m.value for m in CloseMode]
+DECIDERS = [d.value for d in WordingDecider]
+_DECIDER = (
+    "Who decides a suggestion on wording (`replace`): group (the whole group, by vote) or "
+    "subgroup (any member of the sub-group that owns the section accepts or declines it). "
+    "Other suggestions and agreeing a section are always a vote of the whole group."
+)
 # Raw caps: well above the services' limits, so their clearer message answers a
 # body that is a little too long, while a huge one is refused before any work.
 RAW_COMMENT_CHARS = 4 * MAX_COMMENT_CHARS
@@ -61,6 +68,33 @@ class ReviewerSchema(Schema):
 # --- comments ------------------------------------------------------------------------------
 
 
+class WordsSchema(Schema):
+    """Some words of a sentence: character offsets into its text as it is now."""
+
+    start = fields.Integer(required=True, strict=True, metadata=_d("The first character (from 0)."))
+    end = fields.Integer(required=True, strict=True, metadata=_d("Just after the last character."))
+
+
+class CommentWordsSchema(Schema):
+    """The words a comment is about, followed through later edits."""
+
+    text = fields.String(
+        attribute="words", metadata=_d("The words as they were when the comment was made.")
+    )
+    gone = fields.Boolean(metadata=_d("Every one of those words has been removed since."))
+    sentence_id = fields.Integer(
+        allow_none=True, metadata=_d("The live sentence they are in now (null: gone).")
+    )
+    start = fields.Integer(
+        allow_none=True, metadata=_d("Where they start in that sentence's text now (null: gone).")
+    )
+    end = fields.Integer(allow_none=True, metadata=_d("Just after where they end (null: gone)."))
+    now = fields.String(
+        allow_none=True,
+        metadata=_d("The words there now, with any edits inside them (null: gone)."),
+    )
+
+
 class CommentCreateSchema(Schema):
     """A new comment on the section, or on one of its sentences."""
 
@@ -75,6 +109,15 @@ class CommentCreateSchema(Schema):
         "Comment on this live sentence of the section (absent or null: on the section as a whole).",
         allow_none=True,
         load_default=None,
+    )
+    words = fields.Nested(
+        WordsSchema,
+        allow_none=True,
+        load_default=None,
+        metadata=_d(
+            "Comment on some words of that sentence: their offsets in its text now "
+            "(needs `sentence_id`; absent or null: the whole sentence)."
+        ),
     )
 
 
@@ -106,7 +149,7 @@ class ReplySchema(Schema):
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it is about."))
     proposal_id = fields.Integer(
-        allow_none=True, metadata=_d("The proposal it discusses (null: none).")
+        allow_none=True, metadata=_d("The suggestion it discusses (null: none).")
     )
     author = fields.Nested(
         ReviewerSchema, allow_none=True, metadata=_d("Who wrote it (null: the account is gone).")
@@ -147,6 +190,14 @@ class ReplySchema(Schema):
         )
     )
     mentions = fields.List(fields.Integer(), metadata=_d("User ids of the members it mentions."))
+    words = fields.Nested(
+        CommentWordsSchema,
+        allow_none=True,
+        metadata=_d(
+            "For a thread on some words of a sentence: those words, where they are now, or "
+            "that they were removed (null: on a whole sentence, the section, or a reply)."
+        ),
+    )
 
 
 class CommentSchema(ReplySchema):
@@ -168,7 +219,7 @@ class CommentSchema(ReplySchema):
 
 
 class ProposalCreateSchema(Schema):
-    """A change to propose to the section, with the reason for it."""
+    """A change to suggest to the section, with the reason for it."""
 
     kind = fields.String(
         required=True,
@@ -186,7 +237,7 @@ class ProposalCreateSchema(Schema):
         required=True,
     )
     text = Text(
-        f"The proposed words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
+        f"The suggested words (replace, insert, rewrite; at most {MAX_PROPOSAL_CHARS} "
         "characters); split into sentences.",
         RAW_PROPOSAL_CHARS,
         load_default=None,
@@ -204,23 +255,23 @@ class ProposalCreateSchema(Schema):
 
 
 class ProposalUpdateSchema(Schema):
-    """Fields to change on your proposal before voting opens; leave out what stays."""
+    """Fields to change on your suggestion before voting opens; leave out what stays."""
 
     reason = Text("Why the change is needed.", RAW_REASON_CHARS)
     text = Text(
-        "The proposed words (not for delete); checked against today's text.", RAW_PROPOSAL_CHARS
+        "The suggested words (not for delete); checked against today's text.", RAW_PROPOSAL_CHARS
     )
 
 
 class ProposalChangeSchema(Schema):
-    """One block of a proposal, shown against the text as it is now."""
+    """One block of a suggestion, shown against the text as it is now."""
 
     sentence_ids = fields.List(
         fields.Integer(),
         metadata=_d("The sentences it changes (insert: the one it follows; empty: at the start)."),
     )
     before = fields.String(metadata=_d("Today's words (empty for an insert)."))
-    after = fields.String(metadata=_d("The proposed words (empty for a delete)."))
+    after = fields.String(metadata=_d("The suggested words (empty for a delete)."))
     pieces = fields.List(
         fields.Nested(PieceSchema),
         metadata=_d("Word-level diff from before to after, in reading order."),
@@ -229,15 +280,15 @@ class ProposalChangeSchema(Schema):
 
 
 class ProposalConflictSchema(Schema):
-    """Why an approved proposal could not be applied, with both texts kept."""
+    """Why an approved suggestion could not be applied, with both texts kept."""
 
     reason = fields.String(metadata=_d("What got in the way, in words."))
-    current = fields.String(metadata=_d("The text as it was when the proposal was approved."))
-    proposed = fields.String(metadata=_d("The proposed words."))
+    current = fields.String(metadata=_d("The text as it was when the suggestion was approved."))
+    proposed = fields.String(metadata=_d("The suggested words."))
 
 
 class VoteRefSchema(Schema):
-    """The vote on a proposal, in brief (GET /votes/{id} for the rest)."""
+    """The vote on a suggestion, in brief (GET /votes/{id} for the rest)."""
 
     id = fields.Integer(metadata=_d("Vote id."))
     open = fields.Boolean(attribute="is_open", metadata=_d("Still open for votes."))
@@ -261,13 +312,27 @@ class VoteRefSchema(Schema):
     )
 
 
-class ProposalSchema(Schema):
-    """A proposed change, shown as a word diff against the text as it is now."""
+class ProposalDecisionSchema(Schema):
+    """A suggestion decided by a member of the owning sub-group, without a vote."""
 
-    id = fields.Integer(metadata=_d("Proposal id."))
+    accepted = fields.Boolean(metadata=_d("Accepted (true) or declined (false)."))
+    by = fields.Nested(
+        ReviewerSchema,
+        attribute="decided_by",
+        allow_none=True,
+        metadata=_d("Who decided (null: their account was removed)."),
+    )
+    subgroup_id = fields.Integer(allow_none=True, metadata=_d("For which sub-group."))
+    decided_at = Stamp("When")
+
+
+class ProposalSchema(Schema):
+    """A suggested change, shown as a word diff against the text as it is now."""
+
+    id = fields.Integer(metadata=_d("Suggestion id."))
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section it changes."))
-    author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d("Who proposed it."))
+    author = fields.Nested(ReviewerSchema, allow_none=True, metadata=_d("Who suggested it."))
     kind = fields.String(metadata=_d("What kind of change.", enum=[k.value for k in ProposalKind]))
     status = fields.String(
         metadata=_d(
@@ -278,17 +343,17 @@ class ProposalSchema(Schema):
         )
     )
     reason = fields.String(metadata=_d("Why, in the author's words."))
-    text = fields.String(metadata=_d("The proposed words (empty for a delete)."))
+    text = fields.String(metadata=_d("The suggested words (empty for a delete)."))
     sentence_ids = fields.List(
         fields.Integer(), metadata=_d("The sentences it changes, or (insert) follows.")
     )
     changes = fields.List(
         fields.Nested(ProposalChangeSchema),
-        metadata=_d("The proposal as word diffs against today's text."),
+        metadata=_d("The suggestion as word diffs against today's text."),
     )
     stale = fields.Boolean(
         metadata=_d(
-            "The text has changed since the proposal was made: when applied it is merged, or "
+            "The text has changed since the suggestion was made: when applied it is merged, or "
             "marked as a conflict."
         )
     )
@@ -299,6 +364,18 @@ class ProposalSchema(Schema):
     )
     vote = fields.Nested(
         VoteRefSchema, allow_none=True, metadata=_d("The group's vote on it (null: none yet).")
+    )
+    decided_by = fields.String(
+        metadata=_d(
+            "Who decides it under the group's rules now: group (a vote) or subgroup (a "
+            "member of the owning sub-group accepts or declines it).",
+            enum=DECIDERS,
+        )
+    )
+    decision = fields.Nested(
+        ProposalDecisionSchema,
+        allow_none=True,
+        metadata=_d("When the sub-group decided it: who, what and when (null otherwise)."),
     )
     created_at = Stamp("When it was made")
     updated_at = Stamp("When it last changed")
@@ -384,19 +461,20 @@ class BallotSchema(Schema):
 
 
 class VoteSchema(Schema):
-    """A decision of the whole group: on a proposal, or on agreeing a section."""
+    """A decision of the whole group: on a suggestion, or on agreeing a section."""
 
     id = fields.Integer(metadata=_d("Vote id."))
     subject = fields.String(
         metadata=_d(
-            "proposal, or agreement (agree a section that its sub-group marked ready).",
+            "proposal (a suggestion), or agreement (agree a section that its sub-group "
+            "marked ready).",
             enum=[s.value for s in VoteSubject],
         )
     )
     policy_id = fields.Integer(metadata=_d("The policy."))
     section_id = fields.Integer(metadata=_d("The section."))
     proposal_id = fields.Integer(
-        allow_none=True, metadata=_d("The proposal decided (null for an agreement vote).")
+        allow_none=True, metadata=_d("The suggestion decided (null for an agreement vote).")
     )
     rules = fields.Nested(VoteRulesSchema, metadata=_d("The rules it runs by."))
     opened_at = Stamp("When voting opened")
@@ -514,7 +592,7 @@ class RulesUpdateSchema(Schema):
         required=True,
         strict=True,
         metadata=_d(
-            "A proposal passes when approvals are more than this % of approve and reject "
+            "A suggestion passes when approvals are more than this % of approve and reject "
             f"votes ({THRESHOLD_RANGE[0]}–{THRESHOLD_RANGE[1]}; 50 is a simple majority)."
         ),
     )
@@ -536,6 +614,11 @@ class RulesUpdateSchema(Schema):
     secret_ballot = fields.Boolean(
         required=True, metadata=_d("Secret ballots: no page, API or export shows who voted how.")
     )
+    wording_decided_by = fields.String(
+        load_default=None,
+        validate=validate.OneOf(DECIDERS),
+        metadata=_d(_DECIDER + " Left out: unchanged.", enum=DECIDERS),
+    )
 
 
 class RulesSchema(Schema):
@@ -545,12 +628,13 @@ class RulesSchema(Schema):
     quorum_percent = fields.Integer(metadata=_d("At least this % of members must vote."))
     threshold_percent = fields.Integer(
         metadata=_d(
-            "A proposal passes when approvals are more than this % of approve and reject votes."
+            "A suggestion passes when approvals are more than this % of approve and reject votes."
         )
     )
     close_mode = fields.String(metadata=_d("When a vote closes.", enum=CLOSE_MODES))
     vote_days = fields.Integer(metadata=_d("Days a vote stays open by default."))
     secret_ballot = fields.Boolean(metadata=_d("Secret ballots."))
+    wording_decided_by = fields.String(metadata=_d(_DECIDER, enum=DECIDERS))
     explain = fields.String(
         metadata=_d("The rules in one plain sentence, for the group's size now.")
     )

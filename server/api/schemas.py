@@ -9,7 +9,7 @@ Every field has a description: the OpenAPI document is built from these.
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.accounts.models import DISPLAY_NAME_CHARS, TOKEN_NAME_CHARS
 from server.groups.models import NAME_CHARS as GROUP_NAME_CHARS
@@ -168,16 +168,31 @@ class MeSchema(UserSchema):
             "agree; roles are always counted without names)."
         )
     )
+    suggestions_inline = fields.Boolean(
+        metadata=_d(
+            "Whether section pages show open suggestions inside the text as a word diff "
+            "(track changes), besides the margin."
+        )
+    )
     groups = fields.List(fields.Nested(MyGroupSchema), metadata=_d("Your groups, by name."))
 
 
 class MeUpdateSchema(Schema):
-    """What you may change about yourself here."""
+    """What you may change about yourself here: one setting or both."""
 
     credit_by_name = fields.Boolean(
-        required=True,
+        load_default=None,
         metadata=_d("true: published policies may name you in their credits; false: never."),
     )
+    suggestions_inline = fields.Boolean(
+        load_default=None,
+        metadata=_d("true: show open suggestions inside the section's text as a word diff."),
+    )
+
+    @validates_schema
+    def _one_at_least(self, data, **kwargs):
+        if data.get("credit_by_name") is None and data.get("suggestions_inline") is None:
+            raise ValidationError("Send credit_by_name, suggestions_inline or both.")
 
 
 class PasswordSchema(Schema):

@@ -295,6 +295,20 @@ def update_subgroup(
     return subgroup
 
 
+def sections_owned(db: Session, subgroups: list[Subgroup], limit: int = 8) -> list[Section]:
+    """The live sections these sub-groups write (the first `limit`, oldest first)."""
+    if not subgroups:
+        return []
+    return list(
+        db.scalars(
+            select(Section)
+            .where(Section.subgroup_id.in_([s.id for s in subgroups]), Section.deleted_at.is_(None))
+            .order_by(Section.id)
+            .limit(limit)
+        )
+    )
+
+
 def delete_subgroup(db: Session, subgroup: Subgroup) -> None:
     owned = db.scalar(
         select(func.count())

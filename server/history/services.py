@@ -24,7 +24,7 @@ from server.history import store
 from server.history.models import CHECKPOINT_NAME_CHARS, Checkpoint, Revision
 from server.history.replay import PolicyState
 from server.policies import oplog
-from server.policies.models import Part, Policy, Section, Sentence, SentenceVersion
+from server.policies.models import Part, Policy, PolicyOp, Section, Sentence, SentenceVersion
 from server.policies.services import sentences_of
 from server.text.worddiff import word_diff
 
@@ -224,13 +224,46 @@ SUMMARIES = {
 }
 
 
-def summary_of(kind: str, cause: str | None) -> str:
-    text = SUMMARIES.get(kind, f"made a change ({kind})")
+STATUS_WORDS = {
+    "drafting": "back to drafting",
+    "ready_for_review": "ready for the group to agree",
+    "agreed": "agreed",
+}
+
+
+def section_update_words(message: dict | None, subgroup_names: dict[int, str]) -> str | None:
+    """Which of a section's title, owner or status a section_update changed, in
+    words; None for an op that does not say (recorded before it did)."""
+    changed = (message or {}).get("changed")
+    if not changed:
+        return None
+    said = []
+    if "title" in changed:
+        said.append(f"renamed the section “{message['title']}”")
+    if "subgroup_id" in changed:
+        owner = subgroup_names.get(message.get("subgroup_id"), "another sub-group")
+        said.append(f"gave the section to the sub-group {owner}")
+    if "status" in changed:
+        status = STATUS_WORDS.get(message.get("status"), str(message.get("status")))
+        said.append(f"marked the section {status}")
+    return " and ".join(said) or None
+
+
+def summary_of(kind: str, cause: str | None, detail: str | None = None) -> str:
+    text = detail or SUMMARIES.get(kind, f"made a change ({kind})")
     if cause == "restore":
         return "restored an earlier text: " + text
     if cause and cause.startswith("proposal:"):
-        return f"applied proposal {cause.split(':', 1)[1]}: " + text
+        # The author suggested it; the group (or its sub-group) accepted it.
+        return f"suggested this change, and it was accepted (suggestion {cause[9:]}): " + text
     return text
+
+
+def actor_of(cause: str | None) -> str | None:
+    """Who made a change nobody typed, when no member is its author."""
+    if cause and cause.startswith("vote:"):
+        return "The group's vote"
+    return None
 
 
 @dataclass
@@ -245,6 +278,7 @@ class Entry:
     before: str | None = None
     after: str | None = None
     pieces: list = field(default_factory=list)
+    actor: str | None = None  # who, in words, when no member is the author (a vote)
 
     def __getattr__(self, name):
         return getattr(self.revision, name)
@@ -326,14 +360,16 @@ def describe(db: Session, rows: list[Revision]) -> list[Entry]:
         part_titles = dict(
             db.execute(select(Part.id, Part.title).where(Part.id.in_(part_ids))).all()
         )
+    details = _section_update_details(db, [r for r in rows if r.kind == "section_update"])
     out = []
     for r in rows:
         entry = Entry(
             r,
             users.get(r.author_id),
-            summary_of(r.kind, r.cause),
+            summary_of(r.kind, r.cause, details.get(r.id)),
             titles.get(r.section_id),
             part_titles.get(r.part_id),
+            actor=actor_of(r.cause) if r.author_id is None else None,
         )
         if r.sentence_id is not None:
             if r.to_version is not None:
@@ -349,6 +385,28 @@ def describe(db: Session, rows: list[Revision]) -> list[Entry]:
                 entry.pieces = word_diff(entry.before, entry.after)
         out.append(entry)
     return out
+
+
+def _section_update_details(db: Session, rows: list[Revision]) -> dict[int, str]:
+    """What each section_update revision changed, in words (two queries)."""
+    if not rows:
+        return {}
+    messages = dict(
+        db.execute(
+            select(PolicyOp.seq, PolicyOp.message).where(
+                PolicyOp.policy_id == rows[0].policy_id,
+                PolicyOp.seq.in_([r.last_seq for r in rows]),
+            )
+        ).all()
+    )
+    owners = {m.get("subgroup_id") for m in messages.values()} - {None}
+    names = (
+        dict(db.execute(select(Subgroup.id, Subgroup.name).where(Subgroup.id.in_(owners))).all())
+        if owners
+        else {}
+    )
+    found = {r.id: section_update_words(messages.get(r.last_seq), names) for r in rows}
+    return {rid: words for rid, words in found.items() if words}
 
 
 def _users(db: Session, ids) -> dict[int, User]:

@@ -115,7 +115,7 @@ def title_for(db: Session, vote: Vote, section: Section | None) -> str:
         return "A vote on a removed section"
     if vote.subject == VoteSubject.AGREEMENT:
         return f"Agree the section “{section.title}”"
-    return f"Proposal to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
+    return f"Suggestion to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
 
 
 def _pages(total: int) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
-from server.groups.models import Membership, SubgroupMember
+from server.groups.models import Membership, Subgroup, SubgroupMember
 from server.meetings.changes import DatesAsked, SessionChanged
 from server.meetings.models import DatePoll, Meeting
 from server.notifications.services import Notice
@@ -29,6 +29,7 @@ from server.review.models import (
     Mention,
     Outcome,
     Proposal,
+    ProposalDecision,
     ProposalStatus,
     Vote,
     VoteSubject,
@@ -175,17 +176,39 @@ _DECIDED = {
 }
 
 
+_BY_SUBGROUP = {
+    ProposalStatus.APPLIED: "was accepted by {who} for the sub-group “{subgroup}” and is now "
+    "in the text",
+    ProposalStatus.CONFLICT: "was accepted by {who} for the sub-group “{subgroup}”, but the "
+    "text has changed too much to put it in by itself; someone needs to make the change by hand",
+    ProposalStatus.REJECTED: "was declined by {who} for the sub-group “{subgroup}”",
+}
+
+
+def _subgroup_name(db: Session, subgroup_id: int | None) -> str:
+    name = (
+        db.scalar(select(Subgroup.name).where(Subgroup.id == subgroup_id)) if subgroup_id else None
+    )
+    return name or "that looks after the section"
+
+
 def _suggestion_decided(db: Session, group_id: int, proposal_id: int) -> Recipients:
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or proposal.author_id is None:
         return []
+    status = ProposalStatus(proposal.status)
+    outcome = _DECIDED[status]
+    decision = db.get(ProposalDecision, proposal.id)
+    if decision is not None:  # the owning sub-group decided, without a vote
+        outcome = _BY_SUBGROUP[status].format(
+            who=_name(db, decision.decided_by_id), subgroup=_subgroup_name(db, decision.subgroup_id)
+        )
     notice = Notice(
         "suggestion_decided",
         f"suggestion_decided:{proposal.id}",
         group_id,
         f"/proposals/{proposal.id}",
-        f"Your suggestion on “{_section_title(db, proposal.section_id)}” "
-        f"{_DECIDED[ProposalStatus(proposal.status)]}.",
+        f"Your suggestion on “{_section_title(db, proposal.section_id)}” {outcome}.",
         None,  # the group decided; the author still wants to hear
     )
     return [(notice, [proposal.author_id])]
@@ -211,7 +234,7 @@ def _vote_opened(db: Session, group_id: int, vote_id: int) -> Recipients:
             f"vote_opened:{vote.id}",
             group_id,
             f"/votes/{vote.id}",
-            f"A vote has opened on a suggested change to “{title}”.",
+            f"A vote has opened on a suggestion for “{title}”.",
             vote.opened_by_id,
         )
     return [(notice, group_members(db, group_id))]
@@ -228,7 +251,7 @@ def _vote_result(db: Session, group_id: int, vote_id: int) -> Recipients:
     vote = db.get(Vote, vote_id)
     if vote is None or vote.outcome is None:
         return []
-    what = "agreeing" if vote.subject == VoteSubject.AGREEMENT else "a suggested change to"
+    what = "agreeing" if vote.subject == VoteSubject.AGREEMENT else "a suggestion for"
     notice = Notice(
         "vote_result",
         f"vote_result:{vote.id}",

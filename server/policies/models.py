@@ -82,6 +82,14 @@ class Part(Base):
         viewonly=True,
     )
 
+    @property
+    def is_faq(self) -> bool:
+        """A part of questions and answers: most of its sections are questions, or
+        (while empty) its title says so. A new section in it starts as a question."""
+        if self.sections:
+            return sum(s.is_faq for s in self.sections) * 2 > len(self.sections)
+        return "question" in self.title.lower() or "faq" in self.title.lower()
+
     def __repr__(self) -> str:
         return f"<Part {self.id} {self.title!r}>"
 

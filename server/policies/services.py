@@ -310,36 +310,44 @@ def update_section(
     subgroup_id: int | None = None,
     by: User | None = None,
 ) -> Section:
+    changed = []
     if title is not None:
-        section.title = valid_name(title, "title", SECTION_TITLE_CHARS)
+        new_title = valid_name(title, "title", SECTION_TITLE_CHARS)
+        if new_title != section.title:
+            changed.append("title")
+        section.title = new_title
     if subgroup_id is not None and subgroup_id != section.subgroup_id:
         section.subgroup_id = _owner(db, section.part.policy, subgroup_id).id
         publish(db, EditRightsChanged(section.part.policy.group_id))
+        changed.append("subgroup_id")
     db.flush()
-    section_changed(db, section, by.id if by else None)
+    section_changed(db, section, by.id if by else None, changed=tuple(changed))
     return section
 
 
 def section_changed(
-    db: Session, section: Section, author_id: int | None, origin: Origin | None = None
+    db: Session,
+    section: Section,
+    author_id: int | None,
+    origin: Origin | None = None,
+    *,
+    changed: tuple[str, ...] = (),
 ) -> dict:
     """Record a section's title, owner and status after a change (for history;
-    live clients ignore the op). Call it after changing any of them."""
-    return oplog.record(
-        db,
-        section.policy_id,
-        {
-            "op": "section_update",
-            "section_id": section.id,
-            "id": section.id,
-            "title": section.title,
-            "subgroup_id": section.subgroup_id,
-            "status": section.status.value,
-            "kind": section.kind.value,
-        },
-        author_id,
-        origin,
-    )
+    live clients ignore the op). Call it after changing any of them; `changed`
+    names which ("title", "subgroup_id", "status"), so history can say so."""
+    message = {
+        "op": "section_update",
+        "section_id": section.id,
+        "id": section.id,
+        "title": section.title,
+        "subgroup_id": section.subgroup_id,
+        "status": section.status.value,
+        "kind": section.kind.value,
+    }
+    if changed:
+        message["changed"] = list(changed)
+    return oplog.record(db, section.policy_id, message, author_id, origin)
 
 
 def delete_section(db: Session, section: Section, by: User, origin: Origin | None = None) -> dict:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.policies.models import Section, SectionStatus
+from server.policies.oplog import Origin
 from server.policies.services import section_changed, sentences_of
 from server.review.changes import announce
 from server.review.models import Agreement, Outcome, Vote
@@ -23,7 +24,7 @@ def snapshot(db: Session, section: Section) -> list[dict]:
 def mark_ready(db: Session, section: Section, by_id: int | None) -> None:
     section.status = SectionStatus.READY_FOR_REVIEW
     db.flush()
-    section_changed(db, section, by_id)
+    section_changed(db, section, by_id, changed=("status",))
     announce(db, section.policy_id, section.id, "section", section.id, "ready")
 
 
@@ -43,7 +44,10 @@ def decide(db: Session, vote: Vote) -> None:
     else:
         section.status = SectionStatus.DRAFTING
     db.flush()
-    section_changed(db, section, vote.closed_by_id)
+    # Named as the vote's doing in history (nobody, when its rules closed it).
+    section_changed(
+        db, section, vote.closed_by_id, Origin(cause=f"vote:{vote.id}"), changed=("status",)
+    )
     announce(db, section.policy_id, section.id, "section", section.id, section.status.value)
 
 

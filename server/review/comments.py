@@ -18,7 +18,7 @@ from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.groups.models import Membership
 from server.policies.models import Section, Sentence
-from server.review import rights
+from server.review import rights, word_anchors
 from server.review.changes import announce
 from server.review.models import Comment, Mention, Proposal
 from server.search.terms import fold
@@ -105,16 +105,25 @@ def add(
     *,
     sentence_id: int | None = None,
     proposal: Proposal | None = None,
+    words: tuple[int, int] | None = None,
 ) -> Comment:
-    """Start a thread on the section, one of its live sentences, or a proposal."""
+    """Start a thread on the section, one of its live sentences (or some words of
+    it: `words` is (start, end) offsets into its text now), or a proposal."""
     quote = ""
+    sentence = None
+    if words is not None and sentence_id is None:
+        raise InvalidInput(
+            "Say which sentence the words are in.", fields={"sentence_id": ["Required."]}
+        )
     if sentence_id is not None:
         sentence = db.get(Sentence, sentence_id)
         if sentence is None or sentence.section_id != section.id or sentence.deleted_at:
             raise NotFound("That sentence was not found in this section.")
         quote = sentence.text
+        if words is not None:
+            word_anchors.check(sentence, *words)
     if proposal is not None and proposal.section_id != section.id:
-        raise NotFound("That proposal was not found in this section.")
+        raise NotFound("That suggestion was not found in this section.")
     rendered = _render(db, membership.group_id, body)
     row = Comment(
         policy_id=section.policy_id,
@@ -126,6 +135,11 @@ def add(
         body_html=rendered.html,
         quote=quote,
     )
+    if words is None:
+        return _saved(db, row, rendered, "added")
+    db.add(row)
+    db.flush()
+    word_anchors.attach(db, row, sentence, *words)
     return _saved(db, row, rendered, "added")
 
 
@@ -238,6 +252,7 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
     anchor: Sentence | None = None  # the live sentence it is about now
     on_removed_text: bool = False
+    words: word_anchors.Placed | None = None  # a comment on some words of the sentence
 
     @property
     def resolved(self) -> bool:
@@ -278,6 +293,8 @@ def threads(
             )
         elif r.thread_id in out:
             out[r.thread_id].replies.append(r)
+    for comment_id, where in word_anchors.placed(db, list(out)).items():
+        out[comment_id].words = where
     return [t for t in out.values() if not _empty_deleted(t)]
 
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
@@ -30,9 +38,18 @@ class CloseMode(enum.StrEnum):
     ALL_VOTED = "all_voted"
 
 
+class WordingDecider(enum.StrEnum):
+    """Who decides a suggestion on wording (a `replace` of one sentence's words)."""
+
+    GROUP = "group"  # the whole group, by vote
+    SUBGROUP = "subgroup"  # any member of the sub-group that owns the section
+
+
 class DecisionRules(Base):
     """How a group decides. A group without a row uses the defaults here; a vote
-    copies the rules when it opens, so changing them never changes a running vote."""
+    copies the rules when it opens, so changing them never changes a running vote.
+    `wording_decided_by` is read when someone decides, so it applies to open
+    suggestions at once (a suggestion already being voted on stays a vote)."""
 
     __tablename__ = "decision_rules"
 
@@ -46,6 +63,11 @@ class DecisionRules(Base):
     )
     vote_days: Mapped[int] = mapped_column(default=7)
     secret_ballot: Mapped[bool] = mapped_column(Boolean, default=False)
+    wording_decided_by: Mapped[WordingDecider] = mapped_column(
+        _enum(WordingDecider, "wording_decider"),
+        default=WordingDecider.GROUP,
+        server_default=WordingDecider.GROUP.value,
+    )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -94,6 +116,27 @@ class Comment(Base):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} section={self.section_id} thread={self.thread_id}>"
+
+
+class CommentRange(Base):
+    """The words a comment is about, inside its sentence: `start`/`end` are
+    character offsets into the sentence's text at `version`, when the comment was
+    made, and `words` what they said. Where they are now is worked out from the
+    sentence's kept versions (server/review/word_anchors.py), so an edit never has
+    to rewrite comments and a read never writes."""
+
+    __tablename__ = "comment_ranges"
+
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentences.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column()
+    start: Mapped[int] = mapped_column()
+    end: Mapped[int] = mapped_column()
+    words: Mapped[str] = mapped_column(Text)
 
 
 class Mention(Base):
@@ -161,6 +204,24 @@ class Proposal(Base):
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.kind} {self.status}>"
+
+
+class ProposalDecision(Base):
+    """A suggestion decided by the sub-group that owns its section, without a vote:
+    who decided, what, and when (a vote's record is the Vote row instead)."""
+
+    __tablename__ = "proposal_decisions"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decided_by = relationship("User")
+    subgroup = relationship("Subgroup")
 
 
 class VoteSubject(enum.StrEnum):

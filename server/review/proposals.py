@@ -39,7 +39,7 @@ DECIDED = (
 def get_proposal(db: Session, proposal_id: int) -> Proposal:
     row = db.get(Proposal, proposal_id)
     if row is None:
-        raise NotFound("That proposal was not found.")
+        raise NotFound("That suggestion was not found.")
     return row
 
 
@@ -56,7 +56,7 @@ def proposals_of(db: Session, section_id: int) -> list[Proposal]:
 def _reason(reason: str | None) -> str:
     reason = clean_block(reason or "")
     if not reason:
-        raise InvalidInput("Say why you propose this change.", fields={"reason": ["Required."]})
+        raise InvalidInput("Say why you suggest this change.", fields={"reason": ["Required."]})
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidInput(
             f"The reason can be up to {MAX_REASON_CHARS} characters.",
@@ -70,13 +70,13 @@ def _sentences(text: str | None, *, required: bool) -> list[str]:
     text = text or ""
     if len(text) > MAX_PROPOSAL_CHARS:
         raise InvalidInput(
-            f"The proposed text can be up to {MAX_PROPOSAL_CHARS} characters.",
+            f"The suggested text can be up to {MAX_PROPOSAL_CHARS} characters.",
             fields={"text": [f"Up to {MAX_PROPOSAL_CHARS} characters."]},
             code="too_long",
         )
     sentences = parse_text(text)
     if required and not sentences:
-        raise InvalidInput("Write the text you propose.", fields={"text": ["Required."]})
+        raise InvalidInput("Write the words you suggest.", fields={"text": ["Required."]})
     if any(len(s) > MAX_SENTENCE_CHARS for s in sentences):
         raise InvalidInput(
             f"A sentence can be up to {MAX_SENTENCE_CHARS} characters.",
@@ -181,11 +181,11 @@ def create(
 def _editable(proposal: Proposal, membership: Membership) -> None:
     rights.require(
         rights.can_change_proposal(membership, proposal),
-        "Only the person who made this proposal can change it.",
+        "Only the person who made this suggestion can change it.",
     )
     if proposal.status not in EDITABLE:
         raise Conflict(
-            "Voting on this proposal has started, so it can no longer be changed.",
+            "Voting on this suggestion has started, so it can no longer be changed.",
             code="voting_started" if proposal.status == ProposalStatus.VOTING else "decided",
         )
 
@@ -221,6 +221,48 @@ def withdraw(db: Session, proposal: Proposal, membership: Membership) -> Proposa
 
 
 # --- showing a proposal against the text as it is now --------------------------------------
+
+TITLE_WORDS = 48  # characters of quoted words in a title, before "…"
+
+
+def _quoted(words: str) -> str:
+    words = " ".join(words.split())
+    if len(words) > TITLE_WORDS:
+        words = words[: TITLE_WORDS - 1].rstrip() + "…"
+    return f"‘{words}’"
+
+
+def title(proposal: Proposal) -> str:
+    """A suggestion named by its words (‘within 28 days’ → ‘within 20 school days’),
+    never by a sentence number, which moves as the text changes."""
+    kind = ProposalKind(proposal.kind)
+    if kind == ProposalKind.REWRITE:
+        return "Rewrite the whole section"
+    if kind == ProposalKind.INSERT:
+        return f"Add {_quoted(proposal.text)}"
+    if kind == ProposalKind.DELETE:
+        first = proposal.base[0]["text"] if proposal.base else ""
+        more = len(proposal.base) - 1
+        return f"Remove {_quoted(first)}" + (f" and {more} more" if more > 0 else "")
+    before = proposal.base[0]["text"] if proposal.base else ""
+    pieces = word_diff(before, proposal.text)
+    changed = [i for i, p in enumerate(pieces) if p.op != "equal"]
+    if not changed:
+        return f"New words: {_quoted(proposal.text)}"
+    span = pieces[changed[0] : changed[-1] + 1]
+    # One word of the unchanged text either side, so the change reads in context.
+    lead = pieces[changed[0] - 1].text if changed[0] > 0 else ""
+    tail = pieces[changed[-1] + 1].text if changed[-1] + 1 < len(pieces) else ""
+    lead = (lead.split() or [""])[-1] + " " if lead.strip() and lead.endswith(" ") else ""
+    # After a space, the next word; otherwise the rest of a word, or its full stop.
+    tail = " " + (tail.split() or [""])[0] if tail.startswith(" ") else tail.split(" ", 1)[0]
+    was = (lead + "".join(p.text for p in span if p.op != "insert") + tail).strip(" .,;:")
+    now = (lead + "".join(p.text for p in span if p.op != "delete") + tail).strip(" .,;:")
+    if not was:
+        return f"Add {_quoted(now)}"
+    if not now:
+        return f"Remove {_quoted(was)}"
+    return f"{_quoted(was)} → {_quoted(now)}"
 
 
 def _as_made(proposal: Proposal) -> list[Change]:

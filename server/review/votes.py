@@ -24,7 +24,7 @@ from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.groups.models import Membership
 from server.policies.models import Section
-from server.review import agreement, applying, rights
+from server.review import agreement, deciding, rights
 from server.review import rules as r
 from server.review.changes import announce
 from server.review.models import (
@@ -37,6 +37,7 @@ from server.review.models import (
     ProposalStatus,
     Vote,
     VoteSubject,
+    WordingDecider,
 )
 from server.text.clean import clean_block
 
@@ -60,6 +61,7 @@ def group_rules(db: Session, group_id: int) -> DecisionRules:
             close_mode=CloseMode.DATE_OR_ALL_VOTED,
             vote_days=7,
             secret_ballot=False,
+            wording_decided_by=WordingDecider.GROUP,
         )
     )
 
@@ -74,7 +76,9 @@ def set_group_rules(
     close_mode: str,
     vote_days: int,
     secret_ballot: bool,
+    wording_decided_by: str | None = None,
 ) -> DecisionRules:
+    """Set the rules; `wording_decided_by` None keeps what the group had."""
     problems = {}
     for name, value, (low, high) in (
         ("quorum_percent", quorum_percent, r.QUORUM_RANGE),
@@ -87,6 +91,12 @@ def set_group_rules(
         mode = CloseMode(close_mode)
     except ValueError:
         problems["close_mode"] = ["Choose when votes close."]
+    decider = None
+    if wording_decided_by is not None:
+        try:
+            decider = WordingDecider(wording_decided_by)
+        except ValueError:
+            problems["wording_decided_by"] = ["group or subgroup."]
     if problems:
         raise InvalidInput("Some of the rules are not valid.", fields=problems)
     row = db.get(DecisionRules, group_id) or DecisionRules(group_id=group_id)
@@ -96,6 +106,10 @@ def set_group_rules(
         mode,
     )
     row.vote_days, row.secret_ballot = vote_days, bool(secret_ballot)
+    if decider is not None:
+        row.wording_decided_by = decider
+    elif row.wording_decided_by is None:
+        row.wording_decided_by = WordingDecider.GROUP
     row.updated_by_id, row.updated_at = by.id, utcnow()
     db.add(row)
     db.flush()
@@ -169,12 +183,19 @@ def open_for_proposal(
 ) -> Vote:
     rights.require(
         rights.can_open_vote(membership, proposal),
-        "Only the person who made this proposal or a facilitator can ask the group to vote on it.",
+        "Only the person who made this suggestion or a facilitator can ask the group to vote "
+        "on it.",
     )
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(
-            f"This proposal is not open for a vote: it is {proposal.status.replace('_', ' ')}.",
+            f"This suggestion is not open for a vote: it is {proposal.status.replace('_', ' ')}.",
             code="not_open",
+        )
+    if deciding.subgroup_decides(group_rules(db, membership.group_id), proposal):
+        raise Conflict(
+            "The sub-group that owns this section decides suggestions on wording: "
+            "one of its members accepts or declines it.",
+            code="subgroup_decides",
         )
     section = db.get(Section, proposal.section_id)
     proposal.status, proposal.updated_at = ProposalStatus.VOTING, utcnow()
@@ -401,23 +422,15 @@ def _hold_open(db: Session, vote: Vote) -> bool:
 
 def _decide_proposal(db: Session, vote: Vote, by: User | None) -> None:
     proposal = db.get(Proposal, vote.proposal_id)
-    proposal.decided_at = vote.closed_at
-    if vote.outcome == Outcome.APPROVED:
-        plan = applying.plan(db, proposal)
-        if plan.conflict is not None:
-            proposal.status, proposal.conflict = ProposalStatus.CONFLICT, plan.conflict
-        else:
-            applying.execute(db, proposal, plan, by)
-            proposal.status = ProposalStatus.APPLIED
-    else:
-        proposal.status = (
-            ProposalStatus.REJECTED
-            if vote.outcome == Outcome.REJECTED
-            else ProposalStatus.NOT_DECIDED
-        )
-    db.flush()
-    announce(
-        db, proposal.policy_id, proposal.section_id, "proposal", proposal.id, proposal.status.value
+    deciding.carry_out(
+        db,
+        proposal,
+        vote.outcome == Outcome.APPROVED,
+        by,
+        vote.closed_at,
+        declined=ProposalStatus.REJECTED
+        if vote.outcome == Outcome.REJECTED
+        else ProposalStatus.NOT_DECIDED,
     )
 
 

@@ -159,6 +159,21 @@ def set_credit():
     return redirect(url_for("web.account", _anchor="credit"))
 
 
+@bp.post("/account/suggestions-view")
+def set_suggestions_view():
+    """Show open suggestions inside a section's text as word diffs, or not; from
+    the account page or a section page (`next`)."""
+    inline = request.form.get("suggestions_inline") == "on"
+    accounts.set_suggestions_inline(db(), auth.me(), inline)
+    flash(
+        "Section pages show open suggestions in the text."
+        if inline
+        else "Section pages show suggestions in the margin only.",
+        "success",
+    )
+    return redirect(safe_next(request.form.get("next")) or url_for("web.account", _anchor="view"))
+
+
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke_api_token(token_id: int):
     user = auth.me()

@@ -8,7 +8,6 @@ from flask import flash, redirect, render_template, request, url_for
 
 from server.access import section_access
 from server.errors import Conflict, DomainError
-from server.policies.services import sentences_of
 from server.review import comments, proposals, rights
 from server.review.models import (
     Comment,
@@ -16,7 +15,6 @@ from server.review.models import (
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id
 from server.web.review import (
-    _numbers,
     live_sentence,
     proposal_title,
 )
@@ -75,12 +73,7 @@ def new_comment(section_id: int):
     if not form.is_submitted():
         form.sentence_id.data = request.args.get("sentence", "")
     sentence = live_sentence(found, form.sentence_id.data) if form.sentence_id.data else None
-    numbers = _numbers(sentences_of(db(), [found.id])[found.id])
-    heading = (
-        f"Comment on sentence {numbers.get(sentence.id)}"
-        if sentence
-        else "Comment on the whole section"
-    )
+    heading = "Comment on this sentence" if sentence else "Comment on the whole section"
     back = url_for(
         "web.section", section_id=found.id, _anchor=f"notes-{sentence.id}" if sentence else "margin"
     )
@@ -101,12 +94,24 @@ def new_comment(section_id: int):
             access.membership,
             form.body.data,
             sentence_id=sentence.id if sentence else None,
+            words=_words(form),
         )
     except DomainError as exc:
         attach(form, exc)
         return _comment_page(form, found, access, **page, status=exc.status)
     flash("Your comment is posted.", "success")
     return redirect(_back(row))
+
+
+def _words(form) -> tuple[int, int] | None:
+    """The words chosen in the sentence, if any; the service checks the range."""
+    start, end = form.words_start.data or "", form.words_end.data or ""
+    if not start and not end:
+        return None
+    try:
+        return int(start), int(end)
+    except ValueError:
+        return -1, -1  # refused by the service with its message
 
 
 def _comment_access(comment_id: int):
@@ -201,9 +206,8 @@ def comment_on_proposal(proposal_id: int):
     p = proposals.get_proposal(db(), proposal_id)
     found, access = section_access(db(), my_id(), p.section_id)
     form = CommentForm()
-    numbers = _numbers(sentences_of(db(), [found.id])[found.id])
     page = {
-        "heading": f"Comment on the suggestion: {proposal_title(p, numbers)}",
+        "heading": f"Comment on the suggestion: {proposal_title(p)}",
         "action": url_for("web.comment_on_proposal", proposal_id=p.id),
         "back": url_for("web.proposal", proposal_id=p.id, _anchor="discussion"),
     }

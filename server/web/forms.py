@@ -45,12 +45,25 @@ class RadioChoice(StringField):
     """One value from a fixed list of (value, label) options, shown as radio buttons
     (macros.radios), with a plain message when nothing valid was chosen."""
 
-    def __init__(self, label=None, validators=None, *, choices=(), message="Choose one.", **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        choices=(),
+        message="Choose one.",
+        optional=False,
+        **kwargs,
+    ):
         super().__init__(label, validators, **kwargs)
         self.choices = list(choices)
         self.message = message
+        self.optional = optional  # nothing sent: None (the caller keeps what it had)
 
     def pre_validate(self, form):
+        if self.optional and not self.data:
+            self.data = None
+            return
         if self.data not in {str(value) for value, _label in self.choices}:
             raise StopValidation(self.message)
 

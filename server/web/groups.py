@@ -15,6 +15,7 @@ from server.groups import services as groups
 from server.groups.models import Role
 from server.permissions import Action, allows
 from server.policies import services as policies
+from server.review import counts as review_counts
 from server.web import times
 from server.web.blueprint import bp
 from server.web.forms import (
@@ -73,14 +74,19 @@ def create_group():
 def group(group_id: int):
     access = group_access(db(), my_id(), group_id)
     subgroups = [(sub, groups.subgroup_members(db(), sub.id)) for sub in access.group.subgroups]
+    mine = groups.subgroups_of(db(), access.membership)
     return render_template(
         "groups/group.html",
+        # A member who has not taken part yet is told where to start.
+        start=None
+        if review_counts.has_taken_part(db(), my_id(), group_id)
+        else {"sections": groups.sections_owned(db(), mine)},
         group=access.group,
         me=access.membership,
         can_manage=allows(db(), access.membership, Action.MANAGE),
         members=groups.members(db(), group_id),
         subgroups=subgroups,
-        my_subgroups=groups.subgroups_of(db(), access.membership),
+        my_subgroups=mine,
         policies=policies.policies_of(db(), group_id),
     )
 

@@ -155,9 +155,21 @@ def delete_checkpoint(checkpoint_id: int):
 # --- the policy as it was, and diffs ---------------------------------------------------------
 
 
-def _words(point: history.Point) -> str:
-    """How a page names a point: a moment in the place's time, else the history's words."""
-    return times.when(point.moment) if point.moment else point.label
+def as_it_was(point: history.Point) -> str:
+    """ "as it was ..." for a point, in words that read: "as it was at 14:05 on ...",
+    "as it was after change 3", "as it was at the checkpoint “Draft 1”"."""
+    if point.moment:
+        return f"as it was at {times.when(point.moment)}"
+    if point.label.startswith("after "):
+        return f"as it was {point.label}"
+    if point.label == "now":
+        return "as it is now"
+    return f"as it was at the {point.label}"
+
+
+@bp.app_template_filter("as_it_was")
+def _as_it_was(point) -> str:
+    return as_it_was(point)
 
 
 def _spec_from_args() -> str:
@@ -258,7 +270,7 @@ def restore_section(section_id: int):
     point = history.resolve_point(db(), section.part.policy, request.form.get("point", ""))
     ops = restore.restore_section(db(), section, auth.me(), point)
     flash(
-        f"The text is back as it was at {_words(point)} ({len(ops)} "
+        f"The text is back {as_it_was(point)} ({len(ops)} "
         f"change{'' if len(ops) == 1 else 's'}). Earlier versions stay in the history."
         if ops
         else "The text already reads like that: nothing changed.",

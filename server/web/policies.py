@@ -12,10 +12,11 @@ from server.permissions import Action, allows
 from server.policies import services as policies
 from server.policies.models import Part, Policy
 from server.policies.services import MAX_SENTENCE_CHARS
+from server.review import counts as review_counts
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
 from server.web.helpers import attach, db, form_failed, invalid, my_id
-from server.web.review import decision_context, margin_context
+from server.web.review import decision_context, margin_context, tracked_text
 
 # --- a new policy ------------------------------------------------------------------------
 
@@ -52,13 +53,15 @@ def _policy_page(
     policy: Policy, access: Access, part_form: PartForm | None = None, status: int = 200
 ):
     outline = policies.policy_outline(db(), policy)
-    sentences = policies.sentences_of(db(), [s.id for _p, sections in outline for s in sections])
+    ids = [s.id for _p, sections in outline for s in sections]
+    sentences = policies.sentences_of(db(), ids)
     return render_template(
         "policies/policy.html",
         policy=policy,
         group=access.group,
         outline=outline,
         sentences=sentences,
+        waiting=review_counts.waiting(db(), ids),
         can_manage=allows(db(), access.membership, Action.MANAGE),
         form=part_form or PartForm(formdata=None),
     ), status
@@ -97,6 +100,8 @@ def new_section(part_id: int):
     part, access = part_access(db(), my_id(), part_id, Action.MANAGE)
     form = SectionForm()
     form.subgroup_id.choices = _owner_choices(access)
+    if not form.is_submitted() and part.is_faq:
+        form.kind.data = "faq"  # an FAQ part's new section is a question
     context = {"part": part, "policy": part.policy, "group": access.group}
     template = "policies/new_section.html"
     if not form.is_submitted():
@@ -131,6 +136,8 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
     # routes serve the same pieces to static/js/review.js when something changes.
     decision = decision_context(section, access, can_edit)  # may close a due vote first
     review = {"decision": decision, "margin": margin_context(section, access)}
+    me = auth.me()
+    tracked = tracked_text(section) if me.suggestions_inline else None
     return render_template(
         "policies/section.html",
         section=section,
@@ -142,6 +149,8 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
         can_edit=can_edit,
         max_sentence_chars=MAX_SENTENCE_CHARS,
         review=review,
+        tracked=tracked,
+        inline_on=me.suggestions_inline,
         form=form or AddTextForm(formdata=None),
     ), status
 

@@ -14,11 +14,12 @@ from server.errors import Conflict, DomainError
 from server.permissions import in_subgroup
 from server.policies.models import Section, Sentence
 from server.policies.services import sentences_of
-from server.review import comments, proposals, rights, votes
+from server.review import comments, deciding, proposals, rights, votes
 from server.review.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    WordingDecider,
 )
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id
@@ -208,11 +209,10 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     vote = votes.vote_on_proposal(db(), p.id)
     panel = None
     if vote is not None:
-        panel = vote_panel(
-            vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"), numbers
-        )
+        panel = vote_panel(vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"))
         db().refresh(p)
     me = access.membership
+    rules = votes.group_rules(db(), me.group_id)
     status = ProposalStatus(p.status)
     found, stale = proposals.changes(db(), p)  # decided: as suggested, not against today
     again = None
@@ -228,17 +228,23 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     return {
         "proposal": p,
         "section": section,
-        "title": proposal_title(p, numbers),
+        "title": proposal_title(p),
         "changes": found,
         "stale": stale and status in ACTIVE,
         "numbers": numbers,
+        "texts": {s.id: s.text for s in live},
         "panel": panel,
         "me": me,
         "again": again,
         "threads": comments.threads(db(), section.id, proposal_id=p.id),
         "in_owner": in_subgroup(db(), me, section.subgroup_id),
         "can_change": rights.can_change_proposal(me, p) and status == ProposalStatus.OPEN,
-        "can_open_vote": rights.can_open_vote(me, p) and status == ProposalStatus.OPEN,
+        "can_open_vote": rights.can_open_vote(me, p)
+        and status == ProposalStatus.OPEN
+        and not deciding.subgroup_decides(rules, p),
+        "subgroup_decides": deciding.who_decides(db(), rules, p) == WordingDecider.SUBGROUP,
+        "can_decide": deciding.can_decide(db(), rules, me, p, section),
+        "decision": deciding.decision_of(db(), p.id),
         "comment_hint": COMMENT_HINT,
     }
 
@@ -274,14 +280,13 @@ def edit_proposal(proposal_id: int):
             code="voting_started",
         )
     form = EditProposalForm(data={"text": p.text, "reason": p.reason})
-    numbers = _numbers(sentences_of(db(), [found.id])[found.id])
     context = {
         "proposal": p,
         "section": found,
         "part": found.part,
         "policy": found.part.policy,
         "group": access.group,
-        "title": proposal_title(p, numbers),
+        "title": proposal_title(p),
     }
     template = "review/proposal_edit.html"
     if not form.is_submitted():

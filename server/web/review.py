@@ -82,27 +82,9 @@ def _numbers(live: list[Sentence]) -> dict[int, int]:
     return {s.id: i for i, s in enumerate(live, start=1)}
 
 
-def _sentence_words(ids: list[int], numbers: dict[int, int]) -> str:
-    shown = [str(numbers[i]) for i in ids if i in numbers]
-    if not shown:
-        return "removed text"
-    if len(shown) == 1:
-        return f"sentence {shown[0]}"
-    return "sentences " + ", ".join(shown[:-1]) + f" and {shown[-1]}"
-
-
-def proposal_title(p: Proposal, numbers: dict[int, int]) -> str:
-    """What a proposal does, in a few plain words."""
-    kind = ProposalKind(p.kind)
-    if kind == ProposalKind.REWRITE:
-        return "Rewrite the whole section"
-    if kind == ProposalKind.INSERT:
-        if not p.sentence_ids:
-            return "Add new sentences at the start"
-        return f"Add new sentences after {_sentence_words(p.sentence_ids, numbers)}"
-    if kind == ProposalKind.DELETE:
-        return f"Remove {_sentence_words(p.sentence_ids, numbers)}"
-    return f"New words for {_sentence_words(p.sentence_ids, numbers)}"
+def proposal_title(p: Proposal) -> str:
+    """What a suggestion does, in its own words (server/review/proposals.title)."""
+    return proposals.title(p)
 
 
 # --- vote panels ---------------------------------------------------------------------------
@@ -127,7 +109,7 @@ class Panel:
     closing: bool = False  # due: the scheduled job is about to record its outcome
 
 
-def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None = None) -> Panel:
+def vote_panel(vote: Vote, access: Access, next_url: str) -> Panel:
     # Reading never closes a vote (server/jobs.py does): a due one shows as closing.
     closing = votes.is_due(db(), vote)
     tally = votes.current_tally(db(), vote)
@@ -135,9 +117,7 @@ def vote_panel(vote: Vote, access: Access, next_url: str, numbers: dict | None =
     ballots = votes.ballots_shown(db(), vote)
     if vote.subject == VoteSubject.PROPOSAL:
         proposal = vote.proposal
-        if numbers is None:
-            numbers = _numbers(sentences_of(db(), [vote.section_id])[vote.section_id])
-        title = proposal_title(proposal, numbers)
+        title = proposal_title(proposal)
         link = url_for("web.proposal", proposal_id=proposal.id)
     else:
         title = f"Agree the section “{vote.section.title}”"
@@ -203,7 +183,7 @@ def margin_context(section: Section, access: Access) -> dict:
             whole.append(thread)
     whole_proposals, decided = [], []
     for p in proposals.proposals_of(db(), section.id):
-        title = proposal_title(p, numbers)
+        title = proposal_title(p)
         if p.status not in ACTIVE:
             decided.append((p, title))
             continue
@@ -241,6 +221,40 @@ def margin_context(section: Section, access: Access) -> dict:
         + sum(1 for t in whole + removed if not t.resolved),
         "proposal_total": sum(len(s.proposals) for s in slots.values()) + len(whole_proposals),
     }
+
+
+@dataclass
+class TrackedRow:
+    """One sentence of the text with the open suggestions on it, for the
+    track-changes view: word diffs on it, and new sentences suggested after it."""
+
+    sentence: Sentence | None  # None: the row of sentences suggested for the start
+    changes: list = field(default_factory=list)  # (proposal, pieces)
+    inserts: list = field(default_factory=list)  # (proposal, pieces)
+
+
+def tracked_text(section: Section) -> dict:
+    """The section's text with its open suggestions shown in place as word diffs
+    (for members who chose that view). Reads only."""
+    live = sentences_of(db(), [section.id])[section.id]
+    rows = {s.id: TrackedRow(s) for s in live}
+    start, whole = TrackedRow(None), []
+    count = 0
+    for p in reversed(proposals.proposals_of(db(), section.id)):  # oldest first
+        if p.status not in ACTIVE:
+            continue
+        found, _stale = proposals.changes(db(), p)
+        count += 1
+        kind = ProposalKind(p.kind)
+        for change in found:
+            first = change.sentence_ids[0] if change.sentence_ids else None
+            if kind == ProposalKind.REWRITE:
+                whole.append((p, change.pieces))
+            elif kind == ProposalKind.INSERT:
+                rows.get(first, start).inserts.append((p, change.pieces))
+            elif first in rows:
+                rows[first].changes.append((p, change.pieces))
+    return {"start": start, "rows": list(rows.values()), "whole": whole, "count": count}
 
 
 def decision_context(section: Section, access: Access, can_edit: bool) -> dict:

@@ -8,7 +8,7 @@ from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from server.review import rules
-from server.review.models import Choice, CloseMode
+from server.review.models import Choice, CloseMode, WordingDecider
 from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
 from server.text.rich import MAX_COMMENT_CHARS
 from server.web.forms import Form, MenuChoice, RadioChoice
@@ -28,6 +28,13 @@ CLOSE_CHOICES = [
     ),
     (CloseMode.DATE.value, "After the number of days below, even if everyone has voted"),
     (CloseMode.ALL_VOTED.value, "Only when every member has voted (no closing date)"),
+]
+DECIDER_CHOICES = [
+    (WordingDecider.GROUP.value, "The whole group, by vote"),
+    (
+        WordingDecider.SUBGROUP.value,
+        "The sub-group that owns the section: any one of its members accepts or declines it",
+    ),
 ]
 SECRET_CHOICES = [
     ("no", "Everyone in the group can see who voted how"),
@@ -86,6 +93,9 @@ def _new_text(label: str = "The words you suggest"):
 class CommentForm(Form):
     body = _body("Your comment")
     sentence_id = HiddenField()
+    # Some words of the sentence (static/js/word-comments.js): offsets into its text.
+    words_start = HiddenField()
+    words_end = HiddenField()
 
 
 class ReplyForm(Form):
@@ -139,7 +149,7 @@ class RulesForm(Form):
         ],
     )
     threshold_percent = IntegerField(
-        "Threshold: a proposal passes when more than this percentage of approve and "
+        "Threshold: a suggestion passes when more than this percentage of approve and "
         "reject votes approve",
         validators=[
             InputRequired("Enter a whole number from 0 to 99."),
@@ -160,4 +170,10 @@ class RulesForm(Form):
         "Who can see how people voted?",
         choices=SECRET_CHOICES,
         message="Choose whether votes are secret.",
+    )
+    wording = RadioChoice(
+        "Who decides a suggestion on the words of one sentence?",
+        choices=DECIDER_CHOICES,
+        message="Choose who decides suggestions on wording.",
+        optional=True,  # a form from before this choice existed keeps the group's
     )

@@ -10,8 +10,10 @@ from server import auth
 from server.access import Access, group_access, policy_access, section_access
 from server.errors import DomainError
 from server.permissions import Action, allows
+from server.policies.services import policies_of
+from server.review import deciding, proposals, votes
 from server.review import rules as r
-from server.review import votes
+from server.review.models import ProposalStatus, WordingDecider
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id, safe_next
 from server.web.review import (
@@ -108,6 +110,36 @@ def mark_ready(section_id: int):
     return redirect(url_for("web.section", section_id=section_id, _anchor="decision"))
 
 
+@bp.post("/proposals/<int:proposal_id>/accept")
+def accept_proposal(proposal_id: int):
+    return _decide(proposal_id, accept=True)
+
+
+@bp.post("/proposals/<int:proposal_id>/decline")
+def decline_proposal(proposal_id: int):
+    return _decide(proposal_id, accept=False)
+
+
+def _decide(proposal_id: int, *, accept: bool):
+    """A member of the owning sub-group decides a suggestion on wording, when the
+    group's rules give those to the sub-group (server/review/deciding.py)."""
+    p = proposals.get_proposal(db(), proposal_id)
+    _found, access = section_access(db(), my_id(), p.section_id)
+    rules = votes.group_rules(db(), access.membership.group_id)
+    deciding.decide(db(), rules, p, access.membership, auth.me(), accept=accept)
+    if not accept:
+        flash("You declined this suggestion for your sub-group. Its author is told.", "success")
+    elif p.status == ProposalStatus.APPLIED:
+        flash("You accepted this suggestion. Its words are in the text now.", "success")
+    else:
+        flash(
+            "You accepted this suggestion, but the same words have changed since, so it "
+            "could not be put in the text. Both texts are below.",
+            "warning",
+        )
+    return redirect(url_for("web.proposal", proposal_id=p.id))
+
+
 def decisions_context(policy, access: Access) -> dict:
     next_url = url_for("web.decisions", policy_id=policy.id)
     panels = [vote_panel(v, access, next_url) for v in votes.votes_of(db(), policy.id)]
@@ -123,6 +155,17 @@ def decisions(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id)
     return render_template(
         "review/decisions.html", group=access.group, **decisions_context(policy, access)
+    )
+
+
+@bp.get("/groups/<int:group_id>/decisions")
+def group_decisions(group_id: int):
+    """The Decisions tab of the group: each policy's open votes, with a link to all."""
+    access = group_access(db(), my_id(), group_id)
+    return render_template(
+        "review/group_decisions.html",
+        group=access.group,
+        policies=[decisions_context(p, access) for p in policies_of(db(), group_id)],
     )
 
 
@@ -147,6 +190,7 @@ def _rules_page(access: Access, form: RulesForm | None = None, status: int = 200
                 "close_mode": row.close_mode.value if row.close_mode else "date_or_all_voted",
                 "vote_days": row.vote_days,
                 "secret": "yes" if row.secret_ballot else "no",
+                "wording": (row.wording_decided_by or WordingDecider.GROUP).value,
             },
         )
     rules = r.Rules(
@@ -182,6 +226,7 @@ def decision_rules(group_id: int):
             close_mode=form.close_mode.data,
             vote_days=form.vote_days.data,
             secret_ballot=form.secret.data == "yes",
+            wording_decided_by=form.wording.data,
         )
     except DomainError as exc:
         attach(form, exc)

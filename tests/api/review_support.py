@@ -62,3 +62,14 @@ def reveals_no_ballots(body, my_choice: str | None) -> None:
 
 def open_tally_is_hidden(vote: dict) -> None:
     assert set(vote["tally"]) == {"cast", "members"}, vote["tally"]
+
+
+# The default decision rules, with suggestions on wording decided by the owning sub-group.
+SUBGROUP_DECIDES_RULES = {
+    "quorum_percent": 50,
+    "threshold_percent": 50,
+    "close_mode": "date_or_all_voted",
+    "vote_days": 7,
+    "secret_ballot": False,
+    "wording_decided_by": "subgroup",
+}

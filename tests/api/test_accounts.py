@@ -20,6 +20,7 @@ def test_a_token_is_made_from_email_and_password_and_works(api, make):
     assert me.status_code == 200
     assert me.get_json() == {
         "credit_by_name": False,
+        "suggestions_inline": False,
         "id": me.get_json()["id"],
         "email": "ann@example.org",
         "display_name": "Ann",

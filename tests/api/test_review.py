@@ -595,6 +595,7 @@ def test_facilitators_set_the_decision_rules_members_read_them(api, world):
         "close_mode": "date_or_all_voted",
         "vote_days": 7,
         "secret_ballot": False,
+        "wording_decided_by": "group",
         "explain": defaults["explain"],
     }
     assert defaults["explain"].startswith("At least 2 of 3 members must vote.")

@@ -85,21 +85,21 @@ def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_sessi
     carol = open_section(open_session, "carol@example.org", section)
     c = carol.page
     assert c.locator("[contenteditable]").count() == 0  # she cannot edit it directly
-    c.get_by_role("link", name="Suggest a change to sentence 2").click()
+    c.get_by_role("link", name=f"Suggest a change to “{SECOND}”").click()
     expect(c.get_by_role("heading", level=1)).to_have_text("New words for sentence 2")
     box = c.get_by_label("Your new words for sentence 2")
     expect(box).to_have_value(SECOND)  # prefilled with the sentence as it is
     box.fill(NEW_SECOND)
     c.get_by_label("Why do you suggest this?").fill("“Monthly” is not clear to everyone.")
     c.get_by_role("button", name="Save my suggestion").click()
-    expect(c.get_by_role("heading", level=1)).to_have_text("New words for sentence 2")
+    expect(c.get_by_role("heading", level=1)).to_have_text("‘it monthly’ → ‘it every month’")
     expect(c.locator(".diff--block .diff-ins")).to_contain_text("every month")
     expect(c.locator(".diff--block .diff-del")).to_contain_text("monthly")
     proposal_id = int(c.url.rstrip("/").split("/")[-1])
 
     # Alice sees the suggestion arrive in her margin, beside sentence 2, without a reload.
     slot = a.locator(f"[data-margin-for='{texts_ids(a)[1]}']")
-    expect(slot.get_by_role("link", name="New words for sentence 2")).to_be_visible()
+    expect(slot.get_by_role("link", name="‘it monthly’ → ‘it every month’")).to_be_visible()
     expect(a.locator("ol.sentences > li").nth(1).locator(".sentence__notes")).to_contain_text(
         "1 suggestion"
     )
@@ -162,10 +162,13 @@ def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, l
     alice = open_section(open_session, "alice@example.org", section)
     carol = open_section(open_session, "carol@example.org", section, width=375, height=800)
     a, c = alice.page, carol.page
-    c.get_by_role("link", name="Comment on sentence 1").click()
-    expect(c.get_by_role("heading", level=1)).to_have_text("Comment on sentence 1")
-    c.get_by_label("Your comment").fill("Is **a Personal Budget** clear to @Dev Patel?")
-    c.get_by_role("button", name="Post comment").click()
+    # The comment box opens in place, with focus in it (issue 17).
+    box = c.locator(f"#comment-box-{texts_ids(c)[0]}")
+    box.locator("summary").click()
+    field = box.get_by_label(f"Your comment on “{FIRST}”")
+    expect(field).to_be_focused()
+    field.fill("Is **a Personal Budget** clear to @Dev Patel?")
+    box.get_by_role("button", name="Post comment").click()
     thread = c.locator(".thread").first
     expect(thread.locator("strong")).to_have_text("a Personal Budget")
     expect(thread.locator(".mention")).to_have_text("@Dev Patel")
@@ -183,6 +186,7 @@ def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, l
     expect(a.locator(".thread")).to_have_count(1)
     a.locator(".reply > summary").first.click()
     reply = a.get_by_label("Your reply to Carol Singh")
+    expect(reply).to_be_focused()  # the reply box opens in place with focus in it
     reply.fill("We will add an example")
     comments = f"/sections/{section.id}/comments"
     api(live_server, "POST", comments, team["tokens"]["dev"], {"body": "Yes, it is clear."})
@@ -532,16 +536,16 @@ def test_rules_page_for_a_facilitator_and_the_margin_by_keyboard(team, busy, ope
     page.get_by_role("button", name="Save the rules").click()
     expect(page.get_by_text("The decision rules are saved.")).to_be_visible()
     expect(page.get_by_text("At least 3 of 4 members must vote.")).to_be_visible()
-    # The margin by keyboard: reach "Comment on sentence 1" and open it.
+    # The margin by keyboard: reach "Comment" on the first sentence and open it in place.
     page = s.goto(f"/sections/{team['section'].id}")
-    link = page.get_by_role("link", name="Comment on sentence 1")
+    summary = page.locator("details.comment-box > summary").first
     for _ in range(80):
         page.keyboard.press("Tab")
-        if link.evaluate("el => el === document.activeElement"):
+        if summary.evaluate("el => el === document.activeElement"):
             break
-    expect(link).to_be_focused()
+    expect(summary).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Comment on sentence 1")
+    expect(page.get_by_label(f"Your comment on “{FIRST}”")).to_be_focused()
 
 
 def test_vote_panel_live_on_the_decisions_page(team, busy, open_session, live_server):

@@ -102,3 +102,54 @@ def test_comments_and_an_approved_proposal_arrive_live(world, connect, server):
     assert all("choice" not in r and "ballots" not in r for r in reviews)
     after = api(server, world["tokens"]["alice"], "GET", f"/sections/{section_id}")
     assert after["sentences"][1]["text"] == "We will answer in two weeks."
+
+
+def test_a_subgroup_decision_is_announced_live_with_its_ops(world, connect, server):
+    """Under the "owning sub-group decides" rule (issue 17), a member of the sub-group
+    accepts a suggestion on wording: connected people get its ops and the outcome
+    at once, with no vote events."""
+    from tests.api.review_support import SUBGROUP_DECIDES_RULES
+
+    tokens = world["tokens"]
+    group_id = world["policy"].group_id
+    api(
+        server,
+        tokens["fatima"],
+        "PUT",
+        f"/groups/{group_id}/decision-rules",
+        json=SUBGROUP_DECIDES_RULES,
+    )
+    watcher = connect(tokens["carol"])
+    reviews: list[dict] = []
+    watcher.sio.on("review", reviews.append)
+    assert watcher.join(world["policy"].id)["ok"]
+    section_id = world["section"].id
+    sentences = api(server, tokens["carol"], "GET", f"/sections/{section_id}")["sentences"]
+    proposal = api(
+        server,
+        tokens["carol"],
+        "POST",
+        f"/sections/{section_id}/proposals",
+        json={
+            "kind": "replace",
+            "reason": "Shorter.",
+            "text": "We answer in two weeks.",
+            "sentence_ids": [sentences[1]["id"]],
+        },
+    )
+    decided = api(server, tokens["bob"], "POST", f"/proposals/{proposal['id']}/accept")
+    assert decided["status"] == "applied" and decided["decision"]["by"]["name"] == "Bob"
+    op = wait_for(
+        lambda: next(
+            (o for o in watcher.ops if o.get("cause") == f"proposal:{proposal['id']}"), None
+        )
+    )
+    assert op["text"] == "We answer in two weeks."
+    applied = {
+        "section_id": section_id,
+        "kind": "proposal",
+        "id": proposal["id"],
+        "action": "applied",
+    }
+    wait_for(lambda: applied in reviews)
+    assert not any(r["kind"] == "vote" for r in reviews)

@@ -58,10 +58,11 @@ def test_section_page_has_a_margin_with_links_for_every_sentence(as_other, world
     page = text(as_other.get(f"/sections/{world.section.id}"))
     assert "Soon you will be able to comment" not in page
     assert 'id="margin"' in page and "Comments and suggestions" in page
-    for number, s in enumerate((first, second), start=1):
+    for s in (first, second):
         assert f'id="notes-{s.id}"' in page
         assert f"/sections/{world.section.id}/comments?sentence={s.id}" in page
-        assert f'Suggest a change<span class="visually-hidden"> to sentence {number}' in page
+        # Named by its words, not by a number that moves (issue 17).
+        assert f'Suggest a change<span class="visually-hidden"> to “{s.text}”' in page
     # A member outside the sub-group cannot mark it ready.
     assert "Mark ready for the group to agree" not in page
     fragment = as_other.get(f"/sections/{world.section.id}/margin")
@@ -87,7 +88,7 @@ def test_margin_and_fragments_are_for_members_only(as_outsider, world):
 def test_comment_on_a_sentence_reply_edit_delete_and_resolve(as_other, world, db, other):
     first = live(db, world)[0]
     form = text(as_other.get(f"/sections/{world.section.id}/comments?sentence={first.id}"))
-    assert "Comment on sentence 1" in form and first.text in form
+    assert "Comment on this sentence" in form and first.text in form
     assert "Type @ and a member" in form
     response = comment_on(as_other, world, "Is **support** clear, @Sam Parent?", first.id)
     assert response.status_code == 302
@@ -189,7 +190,9 @@ def test_propose_a_replacement_and_see_the_word_diff(as_other, world, db):
     p = db.scalar(select(Proposal))
     assert response.headers["Location"] == f"/proposals/{p.id}"
     page = text(as_other.get(f"/proposals/{p.id}"))
-    assert "New words for sentence 1" in page and "Say whose support." in page
+    # Titled by its words (issue 17).
+    assert "‘for support’ → ‘for your child&#39;s support’" in page
+    assert "Say whose support." in page
     assert re.search(
         r'<ins class="diff-ins"><span class="visually-hidden">\[added: </span>'
         r"your child&#39;s ",
