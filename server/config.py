@@ -123,6 +123,9 @@ def load(overrides: dict | None = None) -> dict:
         # runs `codraft jobs` from cron instead.
         "JOBS_IN_SERVER": _env_bool("CODRAFT_JOBS_IN_SERVER", True),
         "JOBS_TICK_SECONDS": _env_int("CODRAFT_JOBS_TICK_SECONDS", 5),
+        # Plain-language hints pushed to live clients after each edit (issue 15); off,
+        # pages and the hints route still show them. The live-edit bench compares both.
+        "LIVE_HINTS": _env_bool("CODRAFT_LIVE_HINTS", True),
         # The hour (in TIME_ZONE) the daily digest goes out.
         "DIGEST_HOUR": _env_int("CODRAFT_DIGEST_HOUR", 17),
     }
