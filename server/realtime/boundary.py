@@ -136,7 +136,11 @@ def socket_event(
                 policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
-                return _writer.submit(policy_id, Job((fn, sid, payload, policy_id)))
+                return _writer.submit(
+                    policy_id,
+                    Job((fn, sid, payload, policy_id)),
+                    limit=current_app.config["LIVE_QUEUE_LIMIT"],
+                )
 
         if socketio.server is None:
             raise RuntimeError("socket events are registered after socketio.init_app")
@@ -262,4 +266,9 @@ def _write_batch(jobs: list[Job]) -> None:
 
 FAILED = error_ack("server_error", "Something went wrong on the server. Your change was not saved.")
 BUSY = error_ack("busy", "The server is busy. Your change was not saved; it will be sent again.")
-_writer = GroupCommit(_write_batch, fallback=BUSY, gather=lambda: socketio.sleep(0))
+QUEUE_FULL = error_ack(
+    "busy", "Too many changes are waiting. Your change was not saved; send it again shortly."
+)
+_writer = GroupCommit(
+    _write_batch, fallback=BUSY, refused=QUEUE_FULL, gather=lambda: socketio.sleep(0)
+)
