@@ -286,6 +286,18 @@
       self.people.delete(p.sid);
       self.renderPresence();
     });
+    socket.on("presence_batch", function (batch) {
+      // Several joins, moves and leaves, gathered by the server (docs/protocol.md).
+      batch.present.forEach(function (p) {
+        if (!self.joined) self.earlyPresence.push(["presence", p]);
+        self.people.set(p.sid, p);
+      });
+      batch.left.forEach(function (sid) {
+        if (!self.joined) self.earlyPresence.push(["presence_left", { sid: sid }]);
+        self.people.delete(sid);
+      });
+      self.renderPresence();
+    });
     socket.on("rights", function (rights) {
       self.setCanEdit(rights.can_edit.indexOf(self.sectionId) >= 0, true);
     });
