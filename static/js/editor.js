@@ -244,7 +244,13 @@
 
   proto.connect = function () {
     var self = this;
-    var socket = (this.socket = window.io({ autoConnect: false, reconnectionDelayMax: 5000 }));
+    // ?policy= lets a proxy send every socket of one policy to one process (README,
+    // "Running at scale"); the server itself does not read it.
+    var socket = (this.socket = window.io({
+      autoConnect: false,
+      reconnectionDelayMax: 5000,
+      query: { policy: String(this.policyId) },
+    }));
     socket.on("connect", function () {
       self.join();
     });

@@ -17,10 +17,9 @@ import time
 import psycopg
 import pytest
 
-from server import create_app
-from server.migrate import upgrade
 from tests.conftest import Factory, LiveServer
 from tests.realtime.conftest import Live, build_world, patch, start_patiently
+from tests.realtime.test_scale_out import postgres_app
 from tests.realtime.test_sockets import first_sentence
 
 SLOW_UPDATE = """
@@ -36,15 +35,7 @@ CREATE TRIGGER codraft_test_slow BEFORE UPDATE ON sentences
 
 @pytest.fixture
 def slow_postgres_server(tmp_path, postgres_url):
-    upgrade(postgres_url)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "gevent-postgres-test-secret",
-            "TESTING": True,
-        }
-    )
+    app = postgres_app(tmp_path, postgres_url)
     world = build_world(Factory(app))
     app.extensions["codraft_db"].engine.dispose()
     with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
