@@ -27,6 +27,7 @@ from server.editing import clients
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
+from server.policies import oplog
 from server.presence import services as presence
 from server.presence.models import Connection
 from server.realtime.group_commit import GroupCommit, Job
@@ -222,7 +223,9 @@ def _write_batch(jobs: list[Job]) -> None:
     write conflict or a locked database undoes the whole batch, which is tried
     again on fresh state; nobody has been answered yet, so nothing is lost or
     doubled. SQLite takes its write lock at the start (BEGIN IMMEDIATE), so what
-    the batch reads cannot change under it.
+    the batch reads cannot change under it; PostgreSQL locks the policy's op-log
+    row first (oplog.lock), so two processes' batches on one policy queue rather
+    than deadlock.
     """
     db_ = database()
     alone = len(jobs) == 1
@@ -232,6 +235,8 @@ def _write_batch(jobs: list[Job]) -> None:
         try:
             if db.get_bind().dialect.name == "sqlite":
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
