@@ -123,8 +123,8 @@ def load(overrides: dict | None = None) -> dict:
         # runs `codraft jobs` from cron instead.
         "JOBS_IN_SERVER": _env_bool("CODRAFT_JOBS_IN_SERVER", True),
         "JOBS_TICK_SECONDS": _env_int("CODRAFT_JOBS_TICK_SECONDS", 5),
-        # Changes waiting to be written on one policy before more are refused with
-        # `busy` at once (server/realtime/group_commit.py: back-pressure).
+        # Live changes waiting or being written in one process before more are refused
+        # with `busy` at once (server/realtime/group_commit.py: back-pressure).
         "LIVE_QUEUE_LIMIT": _env_int("CODRAFT_LIVE_QUEUE_LIMIT", 128),  # 2 batches of 64
         # Plain-language hints pushed to live clients after each edit (issue 15); off,
         # pages and the hints route still show them. The live-edit bench compares both.

@@ -10,12 +10,14 @@ writes them in one transaction and gives each its reply. Nobody's reply (the
 acknowledgement) is released before that commit, so "acknowledged means durable"
 still holds; a refused change is refused alone (see boundary.run_batch).
 
-Back-pressure: a policy's queue has a bound (`limit`, CODRAFT_LIVE_QUEUE_LIMIT). A
-change that finds it full is refused at once with `refused` (code `busy`, nothing
-changed) instead of waiting behind it, so a client learns to slow down within milliseconds and the
-changes accepted wait for at most limit/MAX_BATCH + 1 batches. Before the bound,
-at 250 edits/s on one policy, over a thousand edits in ten seconds went unacked
-for longer than the client waited, and were committed later all the same.
+Back-pressure: the changes waiting or being written in this process, over all
+policies, have a bound (`limit`, CODRAFT_LIVE_QUEUE_LIMIT). A change that finds it
+reached is refused at once with `refused` (code `busy`, nothing changed) instead
+of waiting behind it, so a client learns to slow down within milliseconds and the
+changes accepted wait behind at most `limit` others. Before the bound, at 250
+edits/s on one policy, over a thousand edits in ten seconds went unacked for
+longer than the client waited, and were committed later all the same. (A bound
+per policy was not enough: ten busy policies queued ten times as much.)
 
 Plain threading primitives: under `codraft serve` gevent patches them into
 greenlet ones, and in threading mode they are what they say.
@@ -66,6 +68,8 @@ class GroupCommit:
         self._max = max_batch
         self._queues: dict[Any, _Queue] = {}
         self._making = threading.Lock()  # two first changes to a policy share one queue
+        self._counting = threading.Lock()
+        self._in_hand = 0  # changes accepted and not yet answered, over all keys
 
     def _queue(self, key: Any) -> _Queue:
         queue = self._queues.get(key)
@@ -76,11 +80,19 @@ class GroupCommit:
 
     def submit(self, key: Any, job: Job, *, limit: int | None = None) -> dict:
         """Queue `job` and return its reply once a batch holding it has been written,
-        or `refused` at once if `limit` changes are already waiting on `key`."""
-        queue = self._queue(key)
-        with queue.cond:
-            if limit is not None and len(queue.pending) >= limit:
+        or `refused` at once if `limit` changes are already in hand (all keys)."""
+        with self._counting:
+            if limit is not None and self._in_hand >= limit:
                 return self._refused
+            self._in_hand += 1
+        try:
+            return self._submit(self._queue(key), job)
+        finally:
+            with self._counting:
+                self._in_hand -= 1
+
+    def _submit(self, queue: _Queue, job: Job) -> dict:
+        with queue.cond:
             queue.pending.append(job)
             while queue.busy and not job.done:
                 queue.cond.wait()

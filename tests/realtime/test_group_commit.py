@@ -228,13 +228,13 @@ def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, insta
 REFUSED = {"ok": False, "error": {"code": "busy", "message": "queue full"}}
 
 
-def test_a_full_queue_refuses_at_once_and_what_it_accepted_is_written():
+def test_past_the_bound_a_change_is_refused_at_once_and_what_was_accepted_is_written():
     recorder = Recorder()
     commit = GroupCommit(recorder, fallback=FAILED, refused=REFUSED)
     replies: dict[int, dict] = {}
 
     def submit(n: int) -> None:
-        replies[n] = commit.submit("policy", Job(n), limit=3)
+        replies[n] = commit.submit("policy", Job(n), limit=4)
 
     leader = threading.Thread(target=submit, args=(0,))
     leader.start()
@@ -246,7 +246,8 @@ def test_a_full_queue_refuses_at_once_and_what_it_accepted_is_written():
     while len(commit._queues["policy"].pending) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     started = time.monotonic()
-    assert commit.submit("policy", Job(4), limit=3) == REFUSED  # at once, not queued
+    assert commit.submit("policy", Job(4), limit=4) == REFUSED  # at once, not queued
+    assert commit.submit("other", Job(5), limit=4) == REFUSED  # the bound is per process
     assert time.monotonic() - started < 0.5
     recorder.release.set()
     for t in [leader, *waiting]:
