@@ -11,6 +11,7 @@ together are written together (group_commit).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -228,6 +229,22 @@ def _write_batch(jobs: list[Job]) -> None:
     than deadlock.
     """
     db_ = database()
+    if db_.engine.dialect.name == "sqlite":
+        with _sqlite_writer:
+            _write_batch_in_transaction(db_, jobs)
+    else:
+        _write_batch_in_transaction(db_, jobs)
+
+
+# SQLite has one writer at a time. Batches of different policies wait for each
+# other here, on a lock gevent can switch away from, rather than in SQLite's busy
+# handler, which waits in C with the whole process stopped (up to 30 s) while the
+# batch holding the lock cannot run to release it. Seen with ten policies edited at
+# once: every edit timed out.
+_sqlite_writer = threading.Lock()
+
+
+def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
     alone = len(jobs) == 1
     for _attempt in range(RETRIES):
         db = db_.session
