@@ -1,9 +1,14 @@
 """A bare Flask-SocketIO relay: the floor that bench/live_edit.py measures us against.
 
-Same async mode and same server as `codraft serve` (monkey-patched first, then
-`socketio.run`), but no authentication, no merge, no database: `join_policy`
-joins a room and acks; `edit_sentence` broadcasts an `op` shaped like ours to the
-room (sender included) and acks {"ok": true, "seq": n}.
+Same async mode and the same server as `codraft serve`: under gevent it is served
+by `server.cli.serve_gevent` itself, on a listening socket with TCP_NODELAY,
+exactly as `serve` does (the relay before issue 14 left Nagle on, so its acks
+waited for the client's 40 ms delayed ACK and every ratio read better than it
+was); other modes go through `socketio.run`, as `serve` does. No authentication,
+no merge, no database: `join_policy` joins a room and acks; `edit_sentence`
+broadcasts an `op` shaped like ours to the room (sender included) and acks
+{"ok": true, "seq": n}. With --message-queue several relays share broadcasts
+through Redis, as several `codraft serve` processes do.
 
     python bench/bare_relay.py --port 8100 --async-mode gevent
 """
@@ -26,8 +31,12 @@ def main(argv: list[str] | None = None) -> None:
         "--async-mode", default="gevent", choices=("gevent", "eventlet", "threading")
     )
     parser.add_argument(
-        "--nodelay", action="store_true", help="set TCP_NODELAY on its sockets (see tcp_nodelay.py)"
+        "--nodelay",
+        action="store_true",
+        help="eventlet/threading: set TCP_NODELAY too (gevent always has it, as serve)",
     )
+    parser.add_argument("--message-queue", help="redis://... to share broadcasts (several relays)")
+    parser.add_argument("--channel", default="bare-relay")
     args = parser.parse_args(argv)
     if args.async_mode == "gevent":
         from gevent import monkey
@@ -38,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
 
         eventlet.monkey_patch()
 
-    if args.nodelay:
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    if args.nodelay and args.async_mode != "gevent":
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from tcp_nodelay import install
 
@@ -48,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     from flask_socketio import SocketIO, join_room
 
     app = Flask(__name__)
-    socketio = SocketIO(app, async_mode=args.async_mode)
+    socketio = SocketIO(
+        app, async_mode=args.async_mode, message_queue=args.message_queue, channel=args.channel
+    )
     rooms: dict[str, str] = {}  # sid -> room
     clients: dict[str, str] = {}  # sid -> client_id
     seq = {"n": 0}
@@ -88,6 +101,11 @@ def main(argv: list[str] | None = None) -> None:
         file=sys.stderr,
         flush=True,
     )
+    if args.async_mode == "gevent":
+        from server.cli import serve_gevent
+
+        serve_gevent(app, args.host, args.port)
+        return
     unsafe = {"allow_unsafe_werkzeug": True} if args.async_mode == "threading" else {}
     socketio.run(app, host=args.host, port=args.port, log_output=False, **unsafe)
 

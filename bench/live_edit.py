@@ -1,35 +1,41 @@
 """Live-edit load test: `codraft serve` against a bare Flask-SocketIO relay.
 
 For each client count N it starts the production server on a fresh copy of a
-seeded instance (SQLite), connects N Socket.IO clients to one policy, has each
-send small diff-match-patch edits to the sentences of one section, and measures
+seeded instance (SQLite, or PostgreSQL with --db postgres), connects N Socket.IO
+clients spread over --policies policies (and over --processes server processes,
+sharing broadcasts through Redis), has each send small diff-match-patch edits to
+the sentences of its policy's section, and measures
 
-  fan-out p50/p99  time from sending an edit until the last OTHER client has
-                   received its `op` (matched by origin client_id and ref);
-                   an edit that never reaches everyone counts as infinitely slow;
+  to-all p50/p99   time from the edit's SCHEDULED send time until the last OTHER
+                   client in its policy has received its `op` (matched by origin
+                   client_id and ref); an edit that never reaches everyone counts
+                   as infinitely slow;
+  ack p50/p99      scheduled send time to the sender's ack;
   edits/s          edits committed (ok acks) per second in the measured window;
-  RSS              the server process's resident memory at the end;
-  srv/cli CPU      the server's and the clients' CPU over the window (100% = a core).
+  CPU ms/edit      the server processes' CPU (from /proc) over the window, per edit;
+  RSS              the server processes' resident memory at the end (summed);
+  join s           from the first connect to the last client joined.
 
-Then it drives bench/bare_relay.py (same async mode, same server, no auth, no
-merge, no database) with the same clients and load, and prints our/bare ratios.
-Only 127.0.0.1 is contacted; every phase has a time limit. docs/performance.md
-has the figures and what they mean.
+The same clients and load then drive bench/bare_relay.py (the same server and
+TCP_NODELAY as `serve`, no auth, no merge, no database), and, with
+--arms ours,nohints,bare, `serve` with CODRAFT_LIVE_HINTS=0 too. Arms run
+interleaved, --repeat rounds (the order rotated each round), and the table shows
+each arm's median. Only 127.0.0.1 is contacted; every phase has a time limit.
 
-    .venv/bin/python bench/live_edit.py                         # N = 10, 50, 200
-    .venv/bin/python bench/live_edit.py --clients 10,50 --seconds 10
-    .venv/bin/python bench/live_edit.py --clients 50 --servers ours --profile /tmp/prof
-    .venv/bin/python bench/live_edit.py --nodelay               # both with TCP_NODELAY
+    .venv/bin/python bench/live_edit.py --clients 50,200                # closed loop
+    .venv/bin/python bench/live_edit.py --clients 100 --arrivals poisson --rate 1
+    .venv/bin/python bench/live_edit.py --db postgres --processes 2 --policies 10 \
+        --clients 200 --arrivals poisson --rate 1
+    .venv/bin/python bench/live_edit.py --clients 50 --arms ours,nohints  # issue 15
 
-Load model: closed loop. Each client has at most one edit in flight and starts
-one every 1/--rate seconds (later if the previous ack is late), so the offered
-load is N x rate and the server sets the pace once it cannot keep up. A
-`conflict` ack (the sentence changed under the client's patch) refreshes the
-sentence from the ack and retries at once; it is counted, and the latency of an
-edit is that of the attempt that committed. Clients (bench/sockets.py; --client
-sio for python-socketio's AsyncClient) run in --client-procs asyncio processes on
-the same machine as the server: they compete for its cores, and their CPU use is
-printed so a client-bound run shows.
+Load models. Closed loop (--arrivals closed): each client has at most one edit in
+flight and starts one every 1/--rate seconds (later if the previous ack is late).
+Open loop (--arrivals poisson): each client sends at Poisson times of mean rate
+--rate whatever happened to its earlier edits, and latency counts from the
+scheduled time, so a server that falls behind cannot hide its queue. A
+`conflict` ack refreshes the sentence and retries at once (counted); a `busy` ack
+is counted and not retried. Clients (bench/sockets.py) run in --client-procs
+asyncio processes on the same machine: their CPU use is printed.
 """
 
 from __future__ import annotations
@@ -117,11 +123,15 @@ def fsync_ms(folder: Path, rounds: int = 50) -> float:
 
 # --- data ----------------------------------------------------------------------------
 
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
-def seed(folder: Path, users: int) -> dict:
+
+def seed(folder: Path, users: int, policies: int = 1, database_url: str | None = None) -> dict:
     """Migrate a fresh instance and load, through the server's own services, a group
-    whose `users` members share one sub-group that owns a section of 20 sentences."""
-    env = server_env(folder)
+    whose `users` members share one sub-group, and `policies` policies each with one
+    section of 20 sentences owned by that sub-group."""
+    url = database_url or f"sqlite:///{folder / 'codraft.db'}"
+    env = server_env(folder, url)
     subprocess.run(
         [PYTHON, "-m", "server.cli", "db", "upgrade"],
         env=env,
@@ -142,12 +152,13 @@ def seed(folder: Path, users: int) -> dict:
             "INSTANCE_PATH": str(folder),
             "SECRET_KEY": SECRET,
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{folder / 'codraft.db'}",
+            "DATABASE_URL": url,
             "ASYNC_MODE": "threading",
         }
     )
     database = app.extensions["codraft_db"]
     db = database.session
+    made = []
     with app.app_context():
         facilitator = create_user(db, "facilitator@bench.example.org", "Facilitator", None)
         group = create_group(db, facilitator, "Bench group")
@@ -160,34 +171,50 @@ def seed(folder: Path, users: int) -> dict:
             db.flush()
             add_to_subgroup(db, sub, member)
             tokens.append(create_api_token(db, user, "bench")[0])
-        policy = create_policy(db, group, facilitator, "Bench policy", "", ["Part one"])
-        section = create_section(
-            db,
-            policy.parts[0],
-            facilitator,
-            title="Personal budgets",
-            subgroup_id=sub.id,
-            text=" ".join(SENTENCES),
-        )
-        sentences = [
-            {"id": s.id, "text": s.text, "version": s.version}
-            for s in sorted(section.sentences, key=lambda s: s.position)
-        ]
-        policy_id = policy.id
+        for k in range(policies):
+            policy = create_policy(db, group, facilitator, f"Bench policy {k}", "", ["Part one"])
+            section = create_section(
+                db,
+                policy.parts[0],
+                facilitator,
+                title="Personal budgets",
+                subgroup_id=sub.id,
+                text=" ".join(SENTENCES),
+            )
+            sentences = [
+                {"id": s.id, "text": s.text, "version": s.version}
+                for s in sorted(section.sentences, key=lambda s: s.position)
+            ]
+            if len(sentences) != len(SENTENCES):
+                raise RuntimeError(f"expected {len(SENTENCES)} sentences, got {len(sentences)}")
+            made.append({"policy_id": policy.id, "sentences": sentences})
         database.commit()
     database.remove()
     database.engine.dispose()
-    if len(sentences) != len(SENTENCES):
-        raise RuntimeError(f"expected {len(SENTENCES)} sentences, the server made {len(sentences)}")
-    return {"policy_id": policy_id, "tokens": tokens, "sentences": sentences}
+    return {
+        "policy_id": made[0]["policy_id"],
+        "sentences": made[0]["sentences"],
+        "policies": made,
+        "tokens": tokens,
+    }
 
 
-def server_env(folder: Path) -> dict:
+def server_env(folder: Path, database_url: str | None = None, **extra: str) -> dict:
     """Our environment less CODRAFT_* (a stray DATABASE_URL or MESSAGE_QUEUE would
     point the bench elsewhere), plus the bench instance."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CODRAFT_")}
     env.update(CODRAFT_INSTANCE_PATH=str(folder), CODRAFT_SECRET_KEY=SECRET)
+    if database_url:
+        env["CODRAFT_DATABASE_URL"] = database_url
+    env.update(extra)
     return env
+
+
+def pg_admin(sql: str, url: str = PG_ADMIN) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
 
 
 # --- servers -------------------------------------------------------------------------
@@ -199,15 +226,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+ARMS = {
+    "ours": ("ours", {}),
+    "nohints": ("ours", {"CODRAFT_LIVE_HINTS": "0"}),
+    "bare": ("bare", {}),
+}
+
+
 class Server:
     """A server subprocess on 127.0.0.1, stopped for sure on exit."""
 
-    def __init__(self, kind: str, mode: str, folder: Path, nodelay: bool = False):
+    def __init__(self, kind: str, mode: str, folder: Path, nodelay: bool = False, env=None):
         self.kind, self.mode, self.folder = kind, mode, folder
+        self.env = env or server_env(folder)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         if kind == "ours":
-            launcher = [str(BENCH / "tcp_nodelay.py")] if nodelay else ["-m", "server.cli"]
+            # gevent: `serve` sets TCP_NODELAY itself; other modes only with --nodelay.
+            plain = mode == "gevent" or not nodelay
+            launcher = ["-m", "server.cli"] if plain else [str(BENCH / "tcp_nodelay.py")]
             self.argv = [
                 PYTHON,
                 *launcher,
@@ -220,6 +257,7 @@ class Server:
                 mode,
             ]
         else:
+            queue = self.env.get("CODRAFT_MESSAGE_QUEUE")
             self.argv = [
                 PYTHON,
                 str(BENCH / "bare_relay.py"),
@@ -228,19 +266,21 @@ class Server:
                 "--async-mode",
                 mode,
                 *(["--nodelay"] if nodelay else []),
+                *(["--message-queue", queue] if queue else []),
+                *(
+                    ["--channel", self.env["CODRAFT_MESSAGE_QUEUE_CHANNEL"]]
+                    if "CODRAFT_MESSAGE_QUEUE_CHANNEL" in self.env
+                    else []
+                ),
             ]
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         self.log = open(self.folder / f"{self.kind}-{self.mode}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            self.argv,
-            env=server_env(self.folder),
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            self.argv, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} server exited: see {self.log.name}")
@@ -249,7 +289,7 @@ class Server:
                     return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"{self.kind} server did not listen within 30 s")
+        raise RuntimeError(f"{self.kind} server did not listen within 60 s")
 
     def __exit__(self, *_exc) -> None:
         if self.proc and self.proc.poll() is None:
@@ -274,16 +314,35 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class Servers(contextlib.ExitStack):
+    """N processes of one arm on one database (and one Redis channel when N > 1)."""
+
+    def __init__(self, kind: str, mode: str, folder: Path, n: int, nodelay: bool, env: dict):
+        super().__init__()
+        self.list = [Server(kind, mode, folder, nodelay, env) for _ in range(n)]
+        self.kind = kind
+
+    def __enter__(self) -> Servers:
+        super().__enter__()
+        for server in self.list:
+            self.enter_context(server)
+        return self
+
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.list)
+
+    def rss_mb(self) -> float:
+        return sum(s.rss_mb() for s in self.list)
+
+
 # --- clients (run in worker processes) -----------------------------------------------
 
 
 @dataclass
 class Spec:
-    url: str
-    policy_id: int
-    clients: list[tuple[str, str]]  # (token or "", client_id)
-    sentences: list[dict]
+    clients: list[dict]  # {token, client_id, url, policy_id, sentences}
     rate: float
+    arrivals: str  # closed or poisson
     seed: int
     logins: bool  # send the token (ours) or nothing (bare)
     client: str  # sockets.KINDS
@@ -291,7 +350,7 @@ class Spec:
 
 @dataclass
 class Tally:
-    sends: list[tuple] = field(default_factory=list)  # (client_id, ref, t_send, t_ack, code)
+    sends: list[tuple] = field(default_factory=list)  # (client_id, ref, t_sched, t_ack, code)
     receipts: dict = field(default_factory=dict)  # (origin, ref) -> [count, last time]
     last_receipt: float = 0.0
     failed_connects: int = 0
@@ -307,26 +366,22 @@ def mutate(text: str, rng: random.Random, base_len: int) -> str:
 
 
 class Bot:
-    """One editor: its own socket, its own view of the sentences, kept current from
-    the `op` stream like a browser's."""
+    """One editor: its own socket, its own view of its policy's sentences, kept
+    current from the `op` stream like a browser's."""
 
-    def __init__(self, spec: Spec, token: str, client_id: str, tally: Tally, rng, session):
+    def __init__(self, spec: Spec, me: dict, tally: Tally, rng, session):
         from diff_match_patch import diff_match_patch
         from sockets import KINDS
 
-        self.spec, self.token, self.client_id, self.tally, self.rng = (
-            spec,
-            token,
-            client_id,
-            tally,
-            rng,
-        )
+        self.spec, self.me, self.tally, self.rng = spec, me, tally, rng
+        self.client_id = me["client_id"]
         self.dmp = diff_match_patch()
         self.sock = KINDS[spec.client](self.on_op, session)
-        self.state = {s["id"]: (s["text"], s["version"]) for s in spec.sentences}
-        self.base_len = {s["id"]: len(s["text"]) for s in spec.sentences}
+        self.state = {s["id"]: (s["text"], s["version"]) for s in me["sentences"]}
+        self.base_len = {s["id"]: len(s["text"]) for s in me["sentences"]}
         self.ref = 0
         self.connected = False
+        self.joined_at = 0.0
 
     def on_op(self, op: dict) -> None:
         now = time.monotonic()
@@ -341,18 +396,18 @@ class Bot:
             self.tally.last_receipt = now
         if op.get("op") == "edit":
             known = self.state.get(op["id"])
-            if known is None or op["version"] > known[1]:
+            if known is not None and op["version"] > known[1]:
                 self.state[op["id"]] = (op["text"], op["version"])
 
     async def connect(self, gate: asyncio.Semaphore) -> None:
         async with gate:
             try:
                 await self.sock.connect(
-                    self.spec.url, {"token": self.token} if self.spec.logins else None, timeout=20
+                    self.me["url"], {"token": self.me["token"]} if self.spec.logins else None, 20
                 )
                 reply = await self.sock.call(
                     "join_policy",
-                    {"policy_id": self.spec.policy_id, "client_id": self.client_id},
+                    {"policy_id": self.me["policy_id"], "client_id": self.client_id},
                     timeout=30,
                 )
             except Exception as exc:  # noqa: BLE001  (counted and printed)
@@ -365,11 +420,15 @@ class Bot:
                 return
             for section in reply.get("sections", []):
                 for s in section["sentences"]:
-                    self.state[s["id"]] = (s["text"], s["version"])
+                    if s["id"] in self.state:
+                        self.state[s["id"]] = (s["text"], s["version"])
             self.connected = True
+            self.joined_at = time.monotonic()
 
-    async def edit(self, sentence_id: int) -> str:
-        """Send one edit (retrying conflicts at once); return the last ack's code."""
+    async def edit(self, sentence_id: int, scheduled: float | None = None) -> str:
+        """Send one edit (retrying conflicts at once); return the last ack's code.
+        Latency counts from `scheduled` (open loop) or from the first send."""
+        start = scheduled
         for _attempt in range(5):
             text, version = self.state[sentence_id]
             new = mutate(text, self.rng, self.base_len[sentence_id])
@@ -380,7 +439,7 @@ class Bot:
                 "ref": self.ref,
                 "patch": self.dmp.patch_toText(self.dmp.patch_make(text, new)),
             }
-            sent = time.monotonic()
+            sent = time.monotonic() if start is None else start
             try:
                 ack = await self.sock.call("edit_sentence", payload, timeout=15)
                 # An edit that the merge made a no-op (two people deleted the same
@@ -398,12 +457,15 @@ class Bot:
             if code != "conflict":
                 return code
             fresh = ack["error"]
-            if fresh.get("version", 0) >= version:
+            if fresh.get("version", 0) >= self.state[sentence_id][1]:
                 self.state[sentence_id] = (fresh["text"], fresh["version"])
         return code
 
     async def run(self, start: float, stop: float) -> None:
         if not self.connected:
+            return
+        if self.spec.arrivals == "poisson":
+            await self.run_open(start, stop)
             return
         interval = 1.0 / self.spec.rate
         ids = list(self.state)
@@ -417,6 +479,25 @@ class Bot:
             await self.edit(self.rng.choice(ids))
             due = max(due + interval, time.monotonic())
 
+    async def run_open(self, start: float, stop: float) -> None:
+        """Open loop: send at Poisson times whatever the earlier edits are doing."""
+        ids = list(self.state)
+        loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task] = set()
+        due = start + self.rng.expovariate(self.spec.rate)
+        while due < stop:
+            now = time.monotonic()
+            if due > now:
+                await asyncio.sleep(due - now)
+            if not self.sock.connected:
+                break
+            task = loop.create_task(self.edit(self.rng.choice(ids), scheduled=due))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+            due += self.rng.expovariate(self.spec.rate)
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
 
 async def _drive(conn, spec: Spec) -> dict:
     loop = asyncio.get_running_loop()
@@ -427,13 +508,12 @@ async def _drive(conn, spec: Spec) -> dict:
         import aiohttp
 
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-    bots = [
-        Bot(spec, token, cid, tally, random.Random(rng.random()), session)
-        for token, cid in spec.clients
-    ]
+    bots = [Bot(spec, me, tally, random.Random(rng.random()), session) for me in spec.clients]
     gate = asyncio.Semaphore(16)
+    began = time.monotonic()
     await asyncio.gather(*(b.connect(gate) for b in bots))
-    conn.send(("ready", sum(b.connected for b in bots)))
+    joined = max((b.joined_at for b in bots), default=began)
+    conn.send(("ready", (sum(b.connected for b in bots), began, joined)))
     start, measure_from, stop = await loop.run_in_executor(None, conn.recv)
     cpu = {}
 
@@ -460,6 +540,7 @@ async def _drive(conn, spec: Spec) -> dict:
         "cpu_seconds": cpu.get("to", 0) - cpu.get("from", 0),
         "failed_connects": tally.failed_connects,
         "drained_at": drained_at,
+        "members": {b.client_id: b.me["policy_id"] for b in bots if b.connected},
     }
 
 
@@ -482,38 +563,47 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
 
 
-def run_load(
-    server: Server,
-    *,
-    n: int,
-    policy_id: int,
-    tokens: list[str],
-    sentences: list[dict],
-    rate: float,
-    warmup: float,
-    seconds: float,
-    procs: int,
-    seed: int,
-    client: str,
-) -> dict:
-    """Connect n clients to `server`, load it, and return the figures."""
+def place_clients(n: int, urls: list[str], policies: list[dict], tokens, kind, split) -> list:
+    """Client i edits policy i mod M. Its process: sticky by policy (policy k's
+    clients all on process k mod N, as a proxy routing by policy would) or, with
+    --split client, client i on process i mod N (one policy's editors spread)."""
+    placed = []
+    for i in range(n):
+        k = i % len(policies)
+        where = k if split == "policy" else i
+        placed.append(
+            {
+                "token": tokens[i] if kind == "ours" else "",
+                "client_id": f"bench-{i:04d}-{uuid.uuid4().hex[:8]}",
+                "url": urls[where % len(urls)],
+                "policy_id": policies[k]["policy_id"],
+                "sentences": policies[k]["sentences"],
+            }
+        )
+    return placed
+
+
+def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
+    """Connect n clients to `servers`, load them, and return the figures."""
     ctx = mp.get_context("spawn")
-    clients = [
-        (tokens[i] if server.kind == "ours" else "", f"bench-{i:04d}-{uuid.uuid4().hex[:8]}")
-        for i in range(n)
-    ]
-    procs = max(1, min(procs, n))
+    clients = place_clients(
+        n,
+        [s.url for s in servers.list],
+        data["policies"],
+        data["tokens"],
+        servers.kind,
+        args.split,
+    )
+    procs = max(1, min(args.client_procs, n))
     pipes, workers = [], []
     for k in range(procs):
         spec = Spec(
-            server.url,
-            policy_id,
             clients[k::procs],
-            sentences,
-            rate,
-            seed + k,
-            logins=server.kind == "ours",
-            client=client,
+            args.rate,
+            args.arrivals,
+            args.seed + k,
+            logins=servers.kind == "ours",
+            client=args.client,
         )
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=worker, args=(child, spec), daemon=True)
@@ -521,22 +611,24 @@ def run_load(
         pipes.append(parent)
         workers.append(proc)
     try:
-        connected = 0
+        connected, began, joined = 0, [], []
         for pipe in pipes:
-            if not pipe.poll(120):
-                raise RuntimeError("clients did not connect within 120 s")
+            if not pipe.poll(180):
+                raise RuntimeError("clients did not connect within 180 s")
             kind, value = pipe.recv()
             if kind == "error":
                 raise RuntimeError(f"client worker failed: {value}")
-            connected += value
+            connected += value[0]
+            began.append(value[1])
+            joined.append(value[2])
         start = time.monotonic() + 0.5
-        measure_from, stop = start + warmup, start + warmup + seconds
+        measure_from, stop = start + args.warmup, start + args.warmup + args.seconds
         for pipe in pipes:
             pipe.send((start, measure_from, stop))
         time.sleep(max(0.0, measure_from - time.monotonic()))
-        cpu_from = server.cpu_seconds()
+        cpu_from = servers.cpu_seconds()
         time.sleep(max(0.0, stop - time.monotonic()))
-        cpu_to = server.cpu_seconds()
+        cpu_to = servers.cpu_seconds()
         results = []
         for pipe in pipes:
             if not pipe.poll(60):
@@ -545,7 +637,7 @@ def run_load(
             if kind == "error":
                 raise RuntimeError(f"client worker failed: {value}")
             results.append(value)
-        rss = server.rss_mb()
+        rss = servers.rss_mb()
     finally:
         for proc in workers:
             proc.join(10)
@@ -557,9 +649,10 @@ def run_load(
         connected=connected,
         measure_from=measure_from,
         stop=stop,
-        seconds=seconds,
+        seconds=args.seconds,
         rss=rss,
-        server_cpu=(cpu_to - cpu_from) / seconds,
+        server_cpu_seconds=cpu_to - cpu_from,
+        join_seconds=max(joined) - min(began),
     )
 
 
@@ -572,14 +665,20 @@ def summarise(
     stop: float,
     seconds: float,
     rss: float,
-    server_cpu: float,
+    server_cpu_seconds: float,
+    join_seconds: float = float("nan"),
 ) -> dict:
     receipts: dict[tuple, list] = {}
+    members: dict[str, int] = {}
     for r in results:
+        members.update(r.get("members", {}))
         for origin, ref, count, last in r["receipts"]:
             seen = receipts.setdefault((origin, ref), [0, 0.0])
             seen[0] += count
             seen[1] = max(seen[1], last)
+    room_size: dict[int, int] = {}
+    for policy_id in members.values():
+        room_size[policy_id] = room_size.get(policy_id, 0) + 1
     sends = [s for r in results for s in r["sends"]]
     codes: dict[str, int] = {}
     for s in sends:
@@ -590,12 +689,16 @@ def summarise(
         if code != "ok" or not (measure_from <= sent < stop):
             continue
         seen = receipts.get((cid, ref))
-        if seen and seen[0] >= connected - 1:
+        others = room_size.get(members.get(cid), connected) - 1
+        if others <= 0:
+            continue
+        if seen and seen[0] >= others:
             latencies.append(seen[1] - sent)
         else:
             missing += 1
             latencies.append(float("inf"))  # never reached everyone: counts as slowest
     acks = [s[3] - s[2] for s in sends if s[4] == "ok" and measure_from <= s[2] < stop]
+    refused = [s[3] - s[2] for s in sends if s[4] == "busy" and measure_from <= s[2] < stop]
     committed = sum(1 for s in sends if s[4] == "ok" and measure_from <= s[3] < stop)
     return {
         "n": n,
@@ -605,16 +708,33 @@ def summarise(
         "p99_ms": percentile(latencies, 99) * 1000,
         "ack_p50_ms": percentile(acks, 50) * 1000,
         "ack_p99_ms": percentile(acks, 99) * 1000,
+        "busy_p99_ms": percentile(refused, 99) * 1000,
         "measured_edits": len(latencies),
         "missing": missing,
         "codes": codes,
         "rss_mb": rss,
-        "server_cpu": server_cpu,
+        "server_cpu": server_cpu_seconds / seconds,
+        "cpu_ms_per_edit": server_cpu_seconds / committed * 1000 if committed else float("nan"),
         "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds,
+        "join_s": join_seconds,
     }
 
 
 # --- report --------------------------------------------------------------------------
+
+FIGURES = (
+    "p50_ms",
+    "p99_ms",
+    "ack_p50_ms",
+    "ack_p99_ms",
+    "edits_per_s",
+    "cpu_ms_per_edit",
+    "rss_mb",
+    "server_cpu",
+    "client_cpu",
+    "join_s",
+    "busy_p99_ms",
+)
 
 
 def fmt(value: float, digits: int = 1) -> str:
@@ -626,53 +746,81 @@ def fmt(value: float, digits: int = 1) -> str:
 
 
 def ratio(a: float, b: float) -> str:
-    if not b or a != a or b != b:
+    if not b or a != a or b != b or b == float("inf"):
         return "-"
     return f"{a / b:.2f}x"
 
 
-def row(label: str, r: dict, width: int = 6) -> str:
-    conflicts = r["codes"].get("conflict", 0)
-    other = sum(v for k, v in r["codes"].items() if k not in ("ok", "noop", "conflict"))
-    return (
-        f"  {label:<{width}}{fmt(r['p50_ms']):>9}{fmt(r['p99_ms']):>10}"
-        f"{fmt(r['edits_per_s']):>10}{fmt(r['rss_mb']):>9}{fmt(r['server_cpu'] * 100, 0):>8}%"
-        f"{fmt(r['client_cpu'] * 100, 0):>8}%{conflicts:>10}{other:>7}"
-    )
+def median_of(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds (codes and counts summed)."""
+    out = dict(runs[0])
+    for key in FIGURES:
+        values = sorted(r[key] for r in runs)
+        out[key] = values[len(values) // 2]
+    out["p99_all"] = [r["p99_ms"] for r in runs]
+    out["codes"] = {}
+    for r in runs:
+        for code, count in r["codes"].items():
+            out["codes"][code] = out["codes"].get(code, 0) + count
+    out["missing"] = sum(r["missing"] for r in runs)
+    out["connected"] = min(r["connected"] for r in runs)
+    out["rounds"] = len(runs)
+    return out
 
 
 HEADER = (
-    f"  {'':<6}{'p50 ms':>9}{'p99 ms':>10}{'edits/s':>10}{'RSS MB':>9}{'srv CPU':>9}"
-    f"{'cli CPU':>9}{'conflicts':>10}{'errors':>7}"
+    f"  {'':<8}{'to-all p50':>11}{'p99':>8}{'ack p50':>9}{'p99':>8}{'edits/s':>9}"
+    f"{'CPU ms/ed':>10}{'RSS MB':>8}{'srv CPU':>8}{'cli CPU':>8}{'join s':>7}"
+    f"{'busy':>6}{'errors':>7}"
 )
 
 
-def print_pair(n: int, ours: dict | None, bare: dict | None) -> None:
-    print(f"\nN = {n} clients")
+def row(label: str, r: dict, width: int = 8) -> str:
+    busy = r["codes"].get("busy", 0)
+    other = sum(v for k, v in r["codes"].items() if k not in ("ok", "noop", "conflict", "busy"))
+    return (
+        f"  {label:<{width}}{fmt(r['p50_ms']):>11}{fmt(r['p99_ms']):>8}"
+        f"{fmt(r['ack_p50_ms']):>9}{fmt(r['ack_p99_ms']):>8}{fmt(r['edits_per_s']):>9}"
+        f"{fmt(r['cpu_ms_per_edit'], 2):>10}{fmt(r['rss_mb'], 0):>8}"
+        f"{fmt(r['server_cpu'] * 100, 0):>7}%{fmt(r['client_cpu'] * 100, 0):>7}%"
+        f"{fmt(r['join_s'], 2):>7}{busy:>6}{other:>7}"
+    )
+
+
+def print_table(n: int, medians: dict[str, dict]) -> None:
+    rounds = next(iter(medians.values()))["rounds"]
+    print(f"\nN = {n} clients (median of {rounds} interleaved rounds)")
     print(HEADER)
-    for label, r in (("ours", ours), ("bare", bare)):
-        if r:
-            print(row(label, r))
-    if ours and bare:
-        print(
-            f"  {'ratio':<6}{ratio(ours['p50_ms'], bare['p50_ms']):>9}"
-            f"{ratio(ours['p99_ms'], bare['p99_ms']):>10}"
-            f"{ratio(ours['edits_per_s'], bare['edits_per_s']):>10}"
-            f"{ratio(ours['rss_mb'], bare['rss_mb']):>9}"
-        )
-    for label, r in (("ours", ours), ("bare", bare)):
-        if not r:
+    for arm, r in medians.items():
+        print(row(arm, r))
+    bare = medians.get("bare")
+    for arm, r in medians.items():
+        if arm == "bare" or bare is None:
             continue
+        print(
+            f"  {arm + '/bare':<8}{ratio(r['p50_ms'], bare['p50_ms']):>11}"
+            f"{ratio(r['p99_ms'], bare['p99_ms']):>8}"
+            f"{ratio(r['ack_p50_ms'], bare['ack_p50_ms']):>9}"
+            f"{ratio(r['ack_p99_ms'], bare['ack_p99_ms']):>8}"
+            f"{ratio(r['edits_per_s'], bare['edits_per_s']):>9}"
+            f"{ratio(r['cpu_ms_per_edit'], bare['cpu_ms_per_edit']):>10}"
+            f"{ratio(r['rss_mb'], bare['rss_mb']):>8}"
+        )
+    if "ours" in medians and "nohints" in medians:
+        on, off = medians["ours"], medians["nohints"]
+        print(
+            f"  hints on/off: p99 {ratio(on['p99_ms'], off['p99_ms'])}, "
+            f"edits/s {ratio(on['edits_per_s'], off['edits_per_s'])}"
+        )
+    for arm, r in medians.items():
+        print(f"  {arm}: to-all p99 per round " + ", ".join(fmt(v) for v in r["p99_all"]))
         if r["connected"] < n:
-            print(f"  ! {label}: only {r['connected']} of {n} clients connected")
+            print(f"  ! {arm}: only {r['connected']} of {n} clients connected")
         if r["missing"]:
-            print(
-                f"  ! {label}: {r['missing']} edits never reached every client (counted "
-                "as infinitely slow)"
-            )
+            print(f"  ! {arm}: {r['missing']} edits never reached every client (inf)")
         if r["client_cpu"] > 0.85 * r["client_procs"]:
             print(
-                f"  ! {label}: the clients used {r['client_cpu'] * 100:.0f}% CPU: this run "
+                f"  ! {arm}: the clients used {r['client_cpu'] * 100:.0f}% CPU: this run "
                 "may measure the clients, not the server"
             )
 
@@ -680,10 +828,11 @@ def print_pair(n: int, ours: dict | None, bare: dict | None) -> None:
 def goal(n: int, ours: dict, bare: dict) -> str:
     p99 = ours["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
     tput = ours["edits_per_s"] / bare["edits_per_s"] if bare["edits_per_s"] else 0
-    met = p99 <= 2 and tput >= 0.6
+    cpu = ours["cpu_ms_per_edit"] / bare["cpu_ms_per_edit"] if bare["cpu_ms_per_edit"] else 0
+    met = p99 <= 1.5 and tput >= 0.8 and cpu <= 1.5
     return (
-        f"goal at N={n} (p99 <= 2x bare, edits/s >= 0.6x bare): p99 {p99:.2f}x, "
-        f"edits/s {tput:.2f}x -> {'MET' if met else 'MISSED'}"
+        f"goal at N={n} (p99 <= 1.5x bare, edits/s >= 0.8x, CPU/edit <= 1.5x): p99 {p99:.2f}x, "
+        f"edits/s {tput:.2f}x, CPU/edit {cpu:.2f}x -> {'MET' if met else 'MISSED'}"
     )
 
 
@@ -692,15 +841,29 @@ def goal(n: int, ours: dict, bare: dict) -> str:
 
 def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
-    parser.add_argument("--clients", default="10,50,200", help="client counts, e.g. 10,50")
+    parser.add_argument("--clients", default="50,200", help="client counts, e.g. 10,50")
     parser.add_argument("--seconds", type=float, default=15, help="measured window per run")
     parser.add_argument("--warmup", type=float, default=3, help="excluded from the figures")
     parser.add_argument(
         "--rate",
         type=float,
         default=5,
-        help="edits a second per client at most (closed loop; the server's flood limit is 40)",
+        help="edits a second per client (closed: at most; poisson: the mean); the "
+        "server's flood limit is 40",
     )
+    parser.add_argument("--arrivals", default="closed", choices=("closed", "poisson"))
+    parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
+    parser.add_argument("--pg-url", default=PG_ADMIN, help="PostgreSQL to create databases in")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--processes", type=int, default=1, help="server processes per arm")
+    parser.add_argument("--policies", type=int, default=1, help="policies the clients spread on")
+    parser.add_argument(
+        "--split",
+        default="policy",
+        choices=("policy", "client"),
+        help="which process a client uses: by its policy (sticky) or by client",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument(
         "--async-mode", default="gevent", choices=("gevent", "eventlet", "threading")
     )
@@ -713,11 +876,17 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser.add_argument(
         "--client-procs", type=int, default=1, help="processes the clients are spread over"
     )
-    parser.add_argument("--servers", default="ours,bare", help="which to drive: ours,bare")
+    parser.add_argument(
+        "--arms",
+        "--servers",
+        dest="arms",
+        default="ours,bare",
+        help="what to drive, interleaved: ours, nohints (ours, CODRAFT_LIVE_HINTS=0), bare",
+    )
     parser.add_argument(
         "--nodelay",
         action="store_true",
-        help="both servers with TCP_NODELAY (bench/tcp_nodelay.py)",
+        help="eventlet/threading only: TCP_NODELAY on both (gevent: always, as serve)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -735,27 +904,31 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
     if args.client == "lean" and importlib.util.find_spec("aiohttp") is None:
         parser.error("the clients need aiohttp: .venv/bin/pip install aiohttp (or --client sio)")
-    args.servers = {s.strip() for s in args.servers.split(",")}
-    if not args.servers or not args.servers <= {"ours", "bare"}:
-        parser.error("--servers takes ours, bare or both")
+    args.arms = [s.strip() for s in args.arms.split(",") if s.strip()]
+    if not args.arms or not set(args.arms) <= set(ARMS):
+        parser.error("--arms takes ours, nohints, bare")
+    args.servers = set(args.arms)  # bench/async_modes.py reads this
     if not 0 < args.rate <= 30:
         parser.error("--rate must be in (0, 30]: the server throttles above 40/s per socket")
     if args.seconds > 120 or args.warmup > 30 or max(args.clients) > 500:
         parser.error("bounded: --seconds <= 120, --warmup <= 30, --clients <= 500")
+    if not 1 <= args.processes <= 8 or not 1 <= args.policies <= 100 or not 1 <= args.repeat <= 9:
+        parser.error("bounded: --processes 1..8, --policies 1..100, --repeat 1..9")
     return args
 
 
 @contextlib.contextmanager
-def profiler(server: Server, n: int, args):
-    """With --profile DIR: sample our server with py-spy over the measured window."""
-    if not args.profile or server.kind != "ours":
+def profiler(servers: Servers, n: int, args):
+    """With --profile DIR: sample our (first) server with py-spy over the window."""
+    if not args.profile or servers.kind != "ours":
         yield
         return
     spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
     if spy_bin is None:
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
     args.profile.mkdir(parents=True, exist_ok=True)
-    out = args.profile / f"ours-{server.mode}-{n}.txt"
+    server = servers.list[0]
+    out = args.profile / f"ours-{server.mode}-{n}-{server.port}.txt"
     # Clients connect first; start sampling at about the end of the warm-up.
     spy = subprocess.Popen(
         [
@@ -779,61 +952,102 @@ def profiler(server: Server, n: int, args):
 
 
 class Bench:
-    """A seeded template instance; each run gets a fresh copy of it."""
+    """A seeded template instance; each run gets a fresh copy of it (a file copy for
+    SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL)."""
 
-    def __init__(self, users: int, keep: bool = False):
+    def __init__(self, users: int, keep: bool = False, *, policies: int = 1, args=None):
         self.root = Path(tempfile.mkdtemp(prefix="codraft-bench-"))
         self.keep = keep
+        self.db = getattr(args, "db", "sqlite")
+        self.pg_url = getattr(args, "pg_url", PG_ADMIN)
+        self.tag = f"codraft_bench_{uuid.uuid4().hex[:8]}"
         self.template = self.root / "template"
         self.template.mkdir()
+        self.made: list[str] = []
         started = time.monotonic()
-        self.data = seed(self.template, users)
+        url = None
+        if self.db == "postgres":
+            pg_admin(f'CREATE DATABASE "{self.tag}_tpl"', self.pg_url)
+            self.made.append(f"{self.tag}_tpl")
+            url = self._url(f"{self.tag}_tpl")
+        self.data = seed(self.template, users, policies, url)
         self.seed_seconds = time.monotonic() - started
         self.fsync_ms = fsync_ms(self.template)
         self._n = 0
 
-    def fresh(self) -> Path:
+    def _url(self, name: str) -> str:
+        base = self.pg_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        return f"{base}/{name}"
+
+    def fresh(self) -> tuple[Path, str | None]:
         self._n += 1
         folder = self.root / f"run-{self._n}"
         shutil.copytree(self.template, folder)
-        return folder
+        if self.db != "postgres":
+            return folder, None
+        name = f"{self.tag}_{self._n}"
+        pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.tag}_tpl"', self.pg_url)
+        self.made.append(name)
+        return folder, self._url(name)
 
-    def run(self, kind: str, mode: str, n: int, args) -> dict:
-        folder = self.fresh()
-        with Server(kind, mode, folder, args.nodelay) as server, profiler(server, n, args):
-            result = run_load(
-                server,
-                n=n,
-                policy_id=self.data["policy_id"],
-                tokens=self.data["tokens"],
-                sentences=self.data["sentences"],
-                rate=args.rate,
-                warmup=args.warmup,
-                seconds=args.seconds,
-                procs=args.client_procs,
-                seed=args.seed,
-                client=args.client,
-            )
-        result.update(kind=kind, mode=mode, client_procs=args.client_procs, nodelay=args.nodelay)
+    def run(self, arm: str, mode: str, n: int, args) -> dict:
+        kind, extra = ARMS[arm]
+        folder, url = self.fresh()
+        processes = getattr(args, "processes", 1)
+        if processes > 1:
+            extra = {
+                **extra,
+                "CODRAFT_MESSAGE_QUEUE": args.redis_url,
+                "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"{self.tag}-{self._n}",
+            }
+        env = server_env(folder, url, **extra)
+        with (
+            Servers(kind, mode, folder, processes, args.nodelay, env) as servers,
+            profiler(servers, n, args),
+        ):
+            result = run_load(servers, n=n, data=self.data, args=args)
+        if url:
+            with contextlib.suppress(Exception):
+                pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        result.update(
+            arm=arm, kind=kind, mode=mode, client_procs=args.client_procs, nodelay=args.nodelay
+        )
         return result
 
     def close(self) -> None:
+        for name in self.made:
+            with contextlib.suppress(Exception):
+                pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', self.pg_url)
         if self.keep:
             print(f"instance folders kept in {self.root}", file=sys.stderr)
         else:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def load_average() -> str:
+    with contextlib.suppress(OSError), open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
+    return "?"
+
+
 def print_setup(args, bench: Bench, mode_note: str) -> dict:
     info = machine()
+    info["load_at_start"] = load_average()
     print(
         f"machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
-        f"Linux {info['kernel']}; fsync {bench.fsync_ms:.2f} ms"
+        f"Linux {info['kernel']}; fsync {bench.fsync_ms:.2f} ms; load average "
+        f"{info['load_at_start']} at start"
+    )
+    loop = (
+        f"open loop, Poisson arrivals, mean {args.rate:g} edits/s per client"
+        if getattr(args, "arrivals", "closed") == "poisson"
+        else f"closed loop, <= {args.rate:g} edits/s per client, one edit in flight"
     )
     print(
-        f"load: closed loop, <= {args.rate:g} edits/s per client, {args.warmup:g} s warm-up "
-        f"+ {args.seconds:g} s measured; one section of {len(SENTENCES)} sentences; "
-        f"{mode_note}"
+        f"load: {loop}, {args.warmup:g} s warm-up + {args.seconds:g} s measured; "
+        f"{getattr(args, 'policies', 1)} policy(ies) of one {len(SENTENCES)}-sentence section; "
+        f"{getattr(args, 'db', 'sqlite')}, {getattr(args, 'processes', 1)} process(es) per arm "
+        f"(split by {getattr(args, 'split', 'policy')}); {mode_note}"
     )
     kind = {"lean": "LeanSocket (bench/sockets.py)", "sio": "python-socketio AsyncClient"}[
         args.client
@@ -848,28 +1062,39 @@ def print_setup(args, bench: Bench, mode_note: str) -> dict:
 def main(argv=None) -> None:
     args = parse_args(argv)
     started = time.monotonic()
-    bench = Bench(max(args.clients), keep=args.keep)
+    bench = Bench(max(args.clients), keep=args.keep, policies=args.policies, args=args)
     report = {
         "machine": None,
+        "argv": sys.argv[1:] if argv is None else argv,
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "runs": [],
+        "medians": [],
     }
     try:
-        report["machine"] = print_setup(
-            args, bench, f"async mode {args.async_mode}" + (", TCP_NODELAY" if args.nodelay else "")
-        )
+        report["machine"] = print_setup(args, bench, f"async mode {args.async_mode}")
         for n in args.clients:
-            ours = bench.run("ours", args.async_mode, n, args) if "ours" in args.servers else None
-            bare = bench.run("bare", args.async_mode, n, args) if "bare" in args.servers else None
-            print_pair(n, ours, bare)
-            report["runs"].extend(r for r in (ours, bare) if r)
-            if ours and bare and n == 50:
-                print("  " + goal(n, ours, bare))
-        sys.stdout.flush()
+            runs: dict[str, list[dict]] = {arm: [] for arm in args.arms}
+            for k in range(args.repeat):
+                order = args.arms[k % len(args.arms) :] + args.arms[: k % len(args.arms)]
+                for arm in order:
+                    result = bench.run(arm, args.async_mode, n, args)
+                    result["round"] = k
+                    runs[arm].append(result)
+                    report["runs"].append(result)
+            medians = {arm: median_of(rs) for arm, rs in runs.items()}
+            report["medians"].append({"n": n, **medians})
+            print_table(n, medians)
+            if "ours" in medians and "bare" in medians and args.arrivals == "closed":
+                print("  " + goal(n, medians["ours"], medians["bare"]))
+            sys.stdout.flush()
     finally:
         bench.close()
     report["fsync_ms"], report["seconds"] = bench.fsync_ms, time.monotonic() - started
-    print(f"\ntotal {report['seconds']:.0f} s (seeding {bench.seed_seconds:.0f} s)")
+    report["load_at_end"] = load_average()
+    print(
+        f"\ntotal {report['seconds']:.0f} s (seeding {bench.seed_seconds:.0f} s); "
+        f"load average {report['load_at_end']} at the end"
+    )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
 

@@ -103,19 +103,20 @@ def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> N
     from server.extensions import socketio
 
     if async_mode == "gevent":
-        _serve_gevent(app, host, port)
+        serve_gevent(app, host, port)
         return
     # Werkzeug's server is refused by default; threading is here only to be measured.
     unsafe = {"allow_unsafe_werkzeug": True} if async_mode == "threading" else {}
     socketio.run(app, host=host, port=port, log_output=False, **unsafe)
 
 
-def _serve_gevent(app, host: str, port: int) -> None:
+def serve_gevent(app, host: str, port: int) -> None:
     """What socketio.run does for gevent, on a listening socket with TCP_NODELAY.
 
     Without it an ack written right after a broadcast waits for the client's
     delayed ACK (up to 40 ms on Linux): docs/performance.md measured p50 32 ms
     falling to 9 ms at 10 clients. Accepted sockets inherit the option.
+    bench/bare_relay.py serves through this too, so the baseline is served alike.
     """
     import socket
 

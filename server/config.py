@@ -123,6 +123,12 @@ def load(overrides: dict | None = None) -> dict:
         # runs `codraft jobs` from cron instead.
         "JOBS_IN_SERVER": _env_bool("CODRAFT_JOBS_IN_SERVER", True),
         "JOBS_TICK_SECONDS": _env_int("CODRAFT_JOBS_TICK_SECONDS", 5),
+        # Live changes waiting or being written in one process before more are refused
+        # with `busy` at once (server/realtime/group_commit.py: back-pressure).
+        "LIVE_QUEUE_LIMIT": _env_int("CODRAFT_LIVE_QUEUE_LIMIT", 128),  # 2 batches of 64
+        # Plain-language hints pushed to live clients after each edit (issue 15); off,
+        # pages and the hints route still show them. The live-edit bench compares both.
+        "LIVE_HINTS": _env_bool("CODRAFT_LIVE_HINTS", True),
         # The hour (in TIME_ZONE) the daily digest goes out.
         "DIGEST_HOUR": _env_int("CODRAFT_DIGEST_HOUR", 17),
     }
@@ -140,6 +146,8 @@ def validate(config: dict) -> None:
         raise ConfigError(
             "CODRAFT_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
         )
+    if config["LIVE_QUEUE_LIMIT"] < 1:
+        raise ConfigError("CODRAFT_LIVE_QUEUE_LIMIT must be at least 1")
     if config["MAX_CONTENT_LENGTH"] < 1024:
         raise ConfigError("CODRAFT_MAX_BODY_BYTES must be at least 1024")
     if len(config["SECRET_KEY"]) < 16:

@@ -24,5 +24,6 @@ def init_app(app) -> None:
     broadcast.subscribe_all()
     broadcast.start_housekeeping(app)
     review_feed.init_app(app)
-    hints_feed.init_app(app)
+    if app.config["LIVE_HINTS"]:  # CODRAFT_LIVE_HINTS=0: no hints pushed after edits
+        hints_feed.init_app(app)
     notifications_feed.init_app(app)

@@ -11,6 +11,7 @@ together are written together (group_commit).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from server.editing import clients
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
+from server.policies import oplog
 from server.presence import services as presence
 from server.presence.models import Connection
 from server.realtime.group_commit import GroupCommit, Job
@@ -136,7 +138,11 @@ def socket_event(
                 policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
-                return _writer.submit(policy_id, Job((fn, sid, payload, policy_id)))
+                return _writer.submit(
+                    policy_id,
+                    Job((fn, sid, payload, policy_id)),
+                    limit=current_app.config["LIVE_QUEUE_LIMIT"],
+                )
 
         if socketio.server is None:
             raise RuntimeError("socket events are registered after socketio.init_app")
@@ -218,9 +224,27 @@ def _write_batch(jobs: list[Job]) -> None:
     write conflict or a locked database undoes the whole batch, which is tried
     again on fresh state; nobody has been answered yet, so nothing is lost or
     doubled. SQLite takes its write lock at the start (BEGIN IMMEDIATE), so what
-    the batch reads cannot change under it.
+    the batch reads cannot change under it; PostgreSQL locks the policy's op-log
+    row first (oplog.lock), so two processes' batches on one policy queue rather
+    than deadlock.
     """
     db_ = database()
+    if db_.engine.dialect.name == "sqlite":
+        with _sqlite_writer:
+            _write_batch_in_transaction(db_, jobs)
+    else:
+        _write_batch_in_transaction(db_, jobs)
+
+
+# SQLite has one writer at a time. Batches of different policies wait for each
+# other here, on a lock gevent can switch away from, rather than in SQLite's busy
+# handler, which waits in C with the whole process stopped (up to 30 s) while the
+# batch holding the lock cannot run to release it. Seen with ten policies edited at
+# once: every edit timed out.
+_sqlite_writer = threading.Lock()
+
+
+def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
     alone = len(jobs) == 1
     for _attempt in range(RETRIES):
         db = db_.session
@@ -228,6 +252,8 @@ def _write_batch(jobs: list[Job]) -> None:
         try:
             if db.get_bind().dialect.name == "sqlite":
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
@@ -262,4 +288,9 @@ def _write_batch(jobs: list[Job]) -> None:
 
 FAILED = error_ack("server_error", "Something went wrong on the server. Your change was not saved.")
 BUSY = error_ack("busy", "The server is busy. Your change was not saved; it will be sent again.")
-_writer = GroupCommit(_write_batch, fallback=BUSY, gather=lambda: socketio.sleep(0))
+QUEUE_FULL = error_ack(
+    "busy", "Too many changes are waiting. Your change was not saved; send it again shortly."
+)
+_writer = GroupCommit(
+    _write_batch, fallback=BUSY, refused=QUEUE_FULL, gather=lambda: socketio.sleep(0)
+)

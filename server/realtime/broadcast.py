@@ -20,7 +20,7 @@ from server.policies.models import Policy, Section
 from server.policies.oplog import PolicyChanged
 from server.presence import services as presence
 from server.presence.models import Connection
-from server.realtime import cutoff
+from server.realtime import cutoff, presence_batch
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 30
@@ -76,7 +76,7 @@ def _on_op(evt: PolicyChanged) -> None:
 
 def _on_presence(evt: PresenceChanged) -> None:
     if has_app_context():
-        socketio.emit("presence", evt.present, to=room(evt.policy_id))
+        presence_batch.changed(room(evt.policy_id), evt.present["sid"], evt.present)
 
 
 def cut_off(room_name: str, reason: str) -> None:

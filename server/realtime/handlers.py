@@ -19,7 +19,7 @@ from server.policies import oplog
 from server.policies import services as policies
 from server.policies.oplog import Origin
 from server.presence import services as presence
-from server.realtime import broadcast, cutoff, schemas
+from server.realtime import broadcast, cutoff, presence_batch, schemas
 from server.realtime.boundary import (
     Ctx,
     database,
@@ -92,7 +92,7 @@ def on_disconnect(*_args):
         row = presence.disconnect(db, sid)
         db.commit()
     if row is not None and row.policy_id is not None:
-        socketio.emit("presence_left", {"sid": sid}, to=broadcast.room(row.policy_id))
+        presence_batch.changed(broadcast.room(row.policy_id), sid, None)
 
 
 @socket_event("join_policy", schemas.Join, changes_policy=False)
@@ -134,7 +134,7 @@ def leave_policy(ctx: Ctx, _data: dict) -> dict:
     if ctx.policy_id is not None:
         _leave_policy_rooms(ctx.sid)
         remember_join(ctx.sid)
-        socketio.emit("presence_left", {"sid": ctx.sid}, to=broadcast.room(ctx.policy_id))
+        presence_batch.changed(broadcast.room(ctx.policy_id), ctx.sid, None)
         ctx.conn.policy_id = None
         ctx.conn.section_id = ctx.conn.sentence_id = None
     return {"ok": True}

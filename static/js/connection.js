@@ -14,7 +14,12 @@ let socket = null;
 
 export function connection() {
   if (socket || typeof window.io !== "function") return socket;
-  socket = window.io({ autoConnect: false, reconnectionDelayMax: 5000 });
+  // ?policy= lets a proxy send every socket of one policy to one process (README,
+  // "Running at scale"); the server itself does not read it.
+  const live = document.querySelector("[data-live-policy]");
+  const options = { autoConnect: false, reconnectionDelayMax: 5000 };
+  if (live) options.query = { policy: live.getAttribute("data-live-policy") };
+  socket = window.io(options);
   const start = () => {
     if (!socket.connected && !socket.active) socket.connect();
   };

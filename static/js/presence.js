@@ -33,6 +33,11 @@ export class Presence {
     const socket = connection();
     socket.on("presence", (payload) => this.receive("presence", payload));
     socket.on("presence_left", (payload) => this.receive("presence_left", payload));
+    // Several changes gathered by the server into one message (docs/protocol.md).
+    socket.on("presence_batch", (batch) => {
+      this.receive("presence", (batch && batch.present) || []);
+      this.receive("presence_left", ((batch && batch.left) || []).map((sid) => ({ sid })));
+    });
   }
 
   receive(kind, payload) {

@@ -31,8 +31,19 @@ BASE = ["alpha beta gamma delta.", "epsilon zeta eta theta.", "iota kappa alpha 
 class Typist:
     """One person at a keyboard: a socket, a client model, and a seeded plan."""
 
-    def __init__(self, url: str, token: str, index: int, policy_id: int, typed: list):
-        self.index, self.rng, self.typed = index, random.Random(SEED + index), typed
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        index: int,
+        policy_id: int,
+        typed: list,
+        *,
+        seed: int = SEED,
+        edits: int = EDITS_EACH,
+    ):
+        self.index, self.rng, self.typed = index, random.Random(seed + index), typed
+        self.edits = edits
         self.lock = threading.RLock()
         self.live = Live(url, token)
         with self.lock:
@@ -56,7 +67,7 @@ class Typist:
             self._send()
 
     def type_some(self) -> None:
-        for n in range(EDITS_EACH):
+        for n in range(self.edits):
             time.sleep(self.rng.random() * 0.05)
             with self.lock:
                 ((_section_id, sentences),) = self.model.document()
@@ -103,6 +114,26 @@ def _explain(missing: list[str], whole: str, instance) -> str:
                 ).fetchall()
                 lines.append(f"  around its last version: {after}")
     return "\n".join(lines)
+
+
+def settle(typists: list[Typist], url: str, section_id: int, reader: str, wait: float = 60) -> list:
+    """Wait (at most `wait` seconds) until every client has applied the whole stream and has
+    nothing in flight; check each holds exactly the server's text, and return it."""
+    url = f"{url}/api/v1/sections/{section_id}"
+    headers = {"Authorization": f"Bearer {reader}"}
+    deadline = time.monotonic() + wait
+    while True:
+        body = requests.get(url, headers=headers, timeout=10).json()
+        top = max(t.model.seq for t in typists)
+        if all(t.settled(top) for t in typists) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    server_text = [(s["id"], s["text"]) for s in body["sentences"]]
+    for t in typists:
+        with t.lock:
+            assert t.model.is_settled(), f"client {t.index} never settled"
+            assert t.model.sentences(section_id) == server_text, t.index
+    return server_text
 
 
 @pytest.fixture
@@ -154,20 +185,7 @@ def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
             t.join(60)
         assert all(r["error"]["code"] == "forbidden" for r in refused), refused
 
-        url = f"{server.url}/api/v1/sections/{crowd['section'].id}"
-        headers = {"Authorization": f"Bearer {crowd['reader']}"}
-        deadline = time.monotonic() + 60
-        while True:
-            body = requests.get(url, headers=headers, timeout=10).json()
-            top = max(t.model.seq for t in typists)
-            if all(t.settled(top) for t in typists) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        server_text = [(s["id"], s["text"]) for s in body["sentences"]]
-        for t in typists:
-            with t.lock:
-                assert t.model.is_settled(), f"client {t.index} never settled"
-                assert t.model.sentences(crowd["section"].id) == server_text, t.index
+        server_text = settle(typists, server.url, crowd["section"].id, crowd["reader"])
         whole = " ".join(text for _id, text in server_text)
         assert len(typed) == EDITORS * EDITS_EACH
         missing = [tok for tok in typed if whole.count(tok) != 1]

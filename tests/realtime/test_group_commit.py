@@ -223,3 +223,34 @@ def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, insta
         for c in clients.values():
             c.close()
         server.stop()
+
+
+REFUSED = {"ok": False, "error": {"code": "busy", "message": "queue full"}}
+
+
+def test_past_the_bound_a_change_is_refused_at_once_and_what_was_accepted_is_written():
+    recorder = Recorder()
+    commit = GroupCommit(recorder, fallback=FAILED, refused=REFUSED)
+    replies: dict[int, dict] = {}
+
+    def submit(n: int) -> None:
+        replies[n] = commit.submit("policy", Job(n), limit=4)
+
+    leader = threading.Thread(target=submit, args=(0,))
+    leader.start()
+    assert recorder.started.wait(10)  # job 0 is being written; 1..3 wait behind it
+    waiting = [threading.Thread(target=submit, args=(n,)) for n in (1, 2, 3)]
+    for t in waiting:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(commit._queues["policy"].pending) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert commit.submit("policy", Job(4), limit=4) == REFUSED  # at once, not queued
+    assert commit.submit("other", Job(5), limit=4) == REFUSED  # the bound is per process
+    assert time.monotonic() - started < 0.5
+    recorder.release.set()
+    for t in [leader, *waiting]:
+        t.join(10)
+    assert recorder.batches == [[0], [1, 2, 3]]
+    assert replies == {n: {"ok": True, "n": n} for n in range(4)}

@@ -17,19 +17,24 @@ from tests.realtime.test_group_commit import check_burst, fire_burst
 from tests.realtime.test_sockets import first_sentence, read_text, wait_for
 
 
-@pytest.fixture
-def two_processes(tmp_path, postgres_url, redis_url):
-    """A world on a fresh PostgreSQL database and two `codraft serve` processes sharing
-    broadcasts through Redis (a channel of their own)."""
+def postgres_app(folder, postgres_url: str):
+    """An in-process app on a freshly migrated PostgreSQL database, to arrange data."""
     upgrade(postgres_url)
-    app = create_app(
+    return create_app(
         {
-            "INSTANCE_PATH": str(tmp_path),
+            "INSTANCE_PATH": str(folder),
             "DATABASE_URL": postgres_url,
             "SECRET_KEY": "scale-out-test-secret",
             "TESTING": True,
         }
     )
+
+
+@pytest.fixture
+def two_processes(tmp_path, postgres_url, redis_url):
+    """A world on a fresh PostgreSQL database and two `codraft serve` processes sharing
+    broadcasts through Redis (a channel of their own)."""
+    app = postgres_app(tmp_path, postgres_url)
     world = build_world(Factory(app))
     env = {
         "CODRAFT_DATABASE_URL": postgres_url,

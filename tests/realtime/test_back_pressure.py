@@ -1,0 +1,93 @@
+"""Back-pressure: when too many changes wait on one policy, the next is refused at
+once with `busy`, nothing changed, and sent again later it is carried out once
+(docs/protocol.md). Real Socket.IO clients flood a real `codraft serve`."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import threading
+import time
+
+from tests.conftest import LiveServer
+from tests.realtime.conftest import Live, start_patiently
+from tests.realtime.test_sockets import read_text, wait_for
+
+LIMIT = 8
+EACH = 40  # under the per-socket burst allowance
+
+
+def _flood(clients: dict, section_id: int, refs: dict) -> list[dict]:
+    """Each client sends EACH new sentences without waiting for answers."""
+    answers: list[dict] = []
+    lock = threading.Lock()
+    for k in range(EACH):
+        for name, client in clients.items():
+            word = f"{name}{k}"
+            refs[word] = (name, len(refs) + 1)
+            sent = time.monotonic()
+
+            def done(ack, word=word, sent=sent):
+                with lock:
+                    answers.append({"word": word, "ack": ack, "s": time.monotonic() - sent})
+
+            client.sio.emit("insert_sentence", _insert(section_id, word, refs), callback=done)
+    return answers
+
+
+def _insert(section_id: int, word: str, refs: dict) -> dict:
+    return {
+        "section_id": section_id,
+        "text": f"Word {word}.",
+        "place": {"at": "end"},
+        "ref": refs[word][1],
+    }
+
+
+def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(world, instance):
+    server = start_patiently(LiveServer(instance, env={"CODRAFT_LIVE_QUEUE_LIMIT": str(LIMIT)}))
+    section_id = world["section"].id
+    clients = {}
+    try:
+        clients = {n: Live(server.url, world["tokens"][n]) for n in ("alice", "bob")}
+        for c in clients.values():
+            c.join(world["policy"].id)
+        refs: dict[str, tuple[str, int]] = {}
+        hold = sqlite3.connect(instance / "codraft.db", timeout=30)
+        hold.execute("BEGIN IMMEDIATE")  # the changes pile up behind the first
+        answers = _flood(clients, section_id, refs)
+        time.sleep(0.3)
+        hold.rollback()
+        hold.close()
+        assert wait_for(lambda: len(answers) == len(refs), 60), len(answers)
+
+        codes = {a["ack"]["ok"] or a["ack"]["error"]["code"] for a in answers}
+        assert codes == {True, "busy"}, codes
+        kept = [a for a in answers if a["ack"]["ok"]]
+        refused = [a for a in answers if not a["ack"]["ok"]]
+        # Refused at once: a busy answer waits for no write, an accepted one does.
+        assert statistics.median(a["s"] for a in refused) < statistics.median(a["s"] for a in kept)
+        words = " ".join(read_text(server, world["tokens"]["carol"], section_id))
+        assert all(words.count(f"Word {a['word']}.") == 1 for a in kept)
+        assert not [a["word"] for a in refused if f"Word {a['word']}." in words]
+
+        # What docs/protocol.md tells a client: send the same request again later.
+        for _round in range(20):
+            if not refused:
+                break
+            time.sleep(0.5)
+            again = []
+            for a in refused:
+                name = refs[a["word"]][0]
+                ack = clients[name].call("insert_sentence", _insert(section_id, a["word"], refs))
+                if not ack["ok"]:
+                    assert ack["error"]["code"] == "busy", ack
+                    again.append(a)
+            refused = again
+        assert refused == []
+        words = " ".join(read_text(server, world["tokens"]["carol"], section_id))
+        assert all(words.count(f"Word {w}.") == 1 for w in refs)
+    finally:
+        for c in clients.values():
+            c.close()
+        server.stop()
