@@ -102,6 +102,26 @@ def client(app):
 # --- factories ---------------------------------------------------------------------
 
 
+@contextmanager
+def cheap_password_hashes():
+    """While a factory makes a person, hash with argon2's cheapest settings: the real
+    ones cost about 0.2 s of CPU a person, and tests make thousands. The hash is
+    still argon2, and a server verifies it with the settings stored in it, so
+    signing in works the same; accounts made through the HTTP routes keep the real
+    settings."""
+    from argon2 import PasswordHasher
+
+    from server.accounts import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    before = passwords._hasher
+    passwords._hasher = lambda: cheap
+    try:
+        yield
+    finally:
+        passwords._hasher = before
+
+
 class Factory:
     """Builds people, groups and text through the real services, committed."""
 
@@ -120,7 +140,8 @@ class Factory:
         self._n += 1
         name = name or f"Person {self._n}"
         email = email or f"person{self._n}@example.org"
-        return self._commit(create_user(self.db, email, name, password))
+        with cheap_password_hashes():
+            return self._commit(create_user(self.db, email, name, password))
 
     def group(self, facilitator=None, name: str = "Test group"):
         from server.groups.services import create_group
@@ -226,24 +247,22 @@ class LiveServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
-        self.log = open(self.instance / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                self.command,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-upgrade",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        log_path = self.instance / f"server-{self.port}.log"
+        self.log = open(log_path, "ab")  # noqa: SIM115
+        args = [self.command, "--host", "127.0.0.1", "--port", str(self.port), "--no-upgrade"]
+        gevent = self.env.get("CODRAFT_ASYNC_MODE") in (None, "", "gevent")
+        if self.command == "serve" and gevent and _fork_server() is not None:
+            # The same `codraft serve`, forked from a process that has loaded it
+            # already (tests/forkserver.py): about 0.3 s instead of 3 s of CPU.
+            self.proc = _fork_server().spawn(args, self.env, log_path, ROOT)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", *args],
+                env=self.env,
+                cwd=ROOT,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
         wait_for_port(self.port, self.proc)
         return self
 
@@ -259,6 +278,36 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait(5)
         self.log.close()
+
+
+_FORK_SERVER: list = []  # [ForkServer or None], made at the first `serve`
+
+
+def _fork_server():
+    """This test process's fork server (tests/forkserver.py), started on first use;
+    None when CODRAFT_TEST_FORKSERVER=0. It has patched with gevent, so it starts
+    only `serve` under gevent."""
+    if os.environ.get("CODRAFT_TEST_FORKSERVER", "1") == "0":
+        return None
+    if not _FORK_SERVER:
+        import atexit
+        import tempfile
+
+        from tests.forkserver import ForkServer
+
+        log = Path(tempfile.gettempdir()) / f"codraft-forkserver-{os.getpid()}.log"
+        _FORK_SERVER.append(ForkServer(log))
+        atexit.register(_FORK_SERVER[0].close)
+    return _FORK_SERVER[0]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """End the fork server and every server it started (atexit would too, but an
+    xdist worker may leave without running it)."""
+    while _FORK_SERVER:
+        helper = _FORK_SERVER.pop()
+        if helper is not None:
+            helper.close()
 
 
 @pytest.fixture
@@ -297,8 +346,11 @@ def postgres_url():
 
 @pytest.fixture
 def redis_url():
+    """Redis, in a database of this test process's own (keys never meet those of
+    another xdist worker; channels are named per test)."""
     need(_reachable(6379), "Redis is not running on 127.0.0.1:6379")
-    return "redis://127.0.0.1:6379/0"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return f"redis://127.0.0.1:6379/{int(worker or 0) % 16}"
 
 
 CHROMIUM = os.environ.get("CODRAFT_CHROMIUM", "/usr/bin/chromium")
