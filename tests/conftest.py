@@ -32,6 +32,37 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def quiet_for_timed_tests(request, tmp_path_factory):
+    """A test marked `quiet` (it holds a server to a time bound) runs while the other
+    xdist workers are idle, as it would alone: it waits for their current tests to
+    end, and they start no other until it ends. A fair reader-writer lock on two
+    files that all workers share: `turnstile` stops new tests while a quiet one
+    waits for the `room`."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent
+    quiet = request.node.get_closest_marker("quiet") is not None
+    with (
+        open(shared / "quiet.turnstile", "a") as turnstile,
+        open(shared / "quiet.room", "a") as room,
+    ):
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        if quiet:
+            fcntl.flock(room, fcntl.LOCK_EX)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+            fcntl.flock(room, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(room, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """Migrate one SQLite file per test session; each test gets a copy (fast, and the
@@ -233,9 +264,12 @@ class LiveServer:
     production server: it is what people run, and it closes sockets at once where
     the development server lingers for seconds."""
 
-    def __init__(self, instance: Path, *, command: str = "serve", env: dict | None = None):
+    def __init__(
+        self, instance: Path, *, command: str = "serve", env: dict | None = None, fork=True
+    ):
         self.instance = instance
         self.command = command
+        self.fork = fork  # False: a brand-new process, for a test that times the server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -251,7 +285,7 @@ class LiveServer:
         self.log = open(log_path, "ab")  # noqa: SIM115
         args = [self.command, "--host", "127.0.0.1", "--port", str(self.port), "--no-upgrade"]
         gevent = self.env.get("CODRAFT_ASYNC_MODE") in (None, "", "gevent")
-        if self.command == "serve" and gevent and _fork_server() is not None:
+        if self.fork and self.command == "serve" and gevent and _fork_server() is not None:
             # The same `codraft serve`, forked from a process that has loaded it
             # already (tests/forkserver.py): about 0.3 s instead of 3 s of CPU.
             self.proc = _fork_server().spawn(args, self.env, log_path, ROOT)

@@ -195,17 +195,22 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
-def _child(request: dict, original_signal) -> None:
-    """In the forked child: become `codraft serve` with the test's settings."""
-    import signal
-
+def _child(request: dict) -> None:
+    """In the forked child: become `codraft serve` with the test's settings. Signal
+    handling stays as gevent set it up (its SIGCHLD handling is how the server's
+    own worker processes are waited for)."""
     code = 1
     try:
         import gevent
+        from gevent._hub_local import get_hub_if_exists
 
         gevent.reinit()
+        # A fresh hub and event loop, as a new process has: the loop made while
+        # importing (before the fork) does not see this process's children exit.
+        hub = get_hub_if_exists()
+        if hub is not None:
+            hub.destroy(destroy_loop=True)
         _die_with_parent()
-        original_signal(signal.SIGCHLD, signal.SIG_DFL)
         log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -248,7 +253,6 @@ def _serve() -> None:
     fork = monkey.get_original("os", "fork")
     waitpid = monkey.get_original("os", "waitpid")
     select = monkey.get_original("select", "select")
-    original_signal = monkey.get_original("signal", "signal")
     _die_with_parent()
     _load_everything()
     _send({"ready": True})
@@ -279,7 +283,7 @@ def _serve() -> None:
             sys.stderr.flush()
             pid = fork()
             if pid == 0:
-                _child(request, original_signal)
+                _child(request)
             children.add(pid)
             _send({"pid": pid})
 
