@@ -314,7 +314,7 @@ class LiveServer:
         self.log.close()
 
 
-_FORK_SERVER: list = []  # [ForkServer or None], made at the first `serve`
+_FORK_SERVER: list = []  # this process's ForkServer, made at the first `serve`
 
 
 def _fork_server():
@@ -332,16 +332,15 @@ def _fork_server():
         log = Path(tempfile.gettempdir()) / f"codraft-forkserver-{os.getpid()}.log"
         _FORK_SERVER.append(ForkServer(log))
         atexit.register(_FORK_SERVER[0].close)
-    return _FORK_SERVER[0]
+    helper = _FORK_SERVER[0]
+    return helper if helper.alive() else None  # it died: plain starts from now on
 
 
 def pytest_sessionfinish(session, exitstatus):
     """End the fork server and every server it started (atexit would too, but an
     xdist worker may leave without running it)."""
     while _FORK_SERVER:
-        helper = _FORK_SERVER.pop()
-        if helper is not None:
-            helper.close()
+        _FORK_SERVER.pop().close()
 
 
 @pytest.fixture
