@@ -133,26 +133,6 @@ def client(app):
 # --- factories ---------------------------------------------------------------------
 
 
-@contextmanager
-def cheap_password_hashes():
-    """While a factory makes a person, hash with argon2's cheapest settings: the real
-    ones cost about 0.2 s of CPU a person, and tests make thousands. The hash is
-    still argon2, and a server verifies it with the settings stored in it, so
-    signing in works the same; accounts made through the HTTP routes keep the real
-    settings."""
-    from argon2 import PasswordHasher
-
-    from server.accounts import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    before = passwords._hasher
-    passwords._hasher = lambda: cheap
-    try:
-        yield
-    finally:
-        passwords._hasher = before
-
-
 class Factory:
     """Builds people, groups and text through the real services, committed."""
 
@@ -171,8 +151,7 @@ class Factory:
         self._n += 1
         name = name or f"Person {self._n}"
         email = email or f"person{self._n}@example.org"
-        with cheap_password_hashes():
-            return self._commit(create_user(self.db, email, name, password))
+        return self._commit(create_user(self.db, email, name, password))
 
     def group(self, facilitator=None, name: str = "Test group"):
         from server.groups.services import create_group
