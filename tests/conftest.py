@@ -32,6 +32,37 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def quiet_for_timed_tests(request, tmp_path_factory):
+    """A test marked `quiet` (it holds a server to a time bound) runs while the other
+    xdist workers are idle, as it would alone: it waits for their current tests to
+    end, and they start no other until it ends. A fair reader-writer lock on two
+    files that all workers share: `turnstile` stops new tests while a quiet one
+    waits for the `room`."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent
+    quiet = request.node.get_closest_marker("quiet") is not None
+    with (
+        open(shared / "quiet.turnstile", "a") as turnstile,
+        open(shared / "quiet.room", "a") as room,
+    ):
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        if quiet:
+            fcntl.flock(room, fcntl.LOCK_EX)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+            fcntl.flock(room, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(room, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """Migrate one SQLite file per test session; each test gets a copy (fast, and the
@@ -212,9 +243,12 @@ class LiveServer:
     production server: it is what people run, and it closes sockets at once where
     the development server lingers for seconds."""
 
-    def __init__(self, instance: Path, *, command: str = "serve", env: dict | None = None):
+    def __init__(
+        self, instance: Path, *, command: str = "serve", env: dict | None = None, fork=True
+    ):
         self.instance = instance
         self.command = command
+        self.fork = fork  # False: a brand-new process, for a test that times the server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -226,24 +260,22 @@ class LiveServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
-        self.log = open(self.instance / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                self.command,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-upgrade",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        log_path = self.instance / f"server-{self.port}.log"
+        self.log = open(log_path, "ab")  # noqa: SIM115
+        args = [self.command, "--host", "127.0.0.1", "--port", str(self.port), "--no-upgrade"]
+        gevent = self.env.get("CODRAFT_ASYNC_MODE") in (None, "", "gevent")
+        if self.fork and self.command == "serve" and gevent and _fork_server() is not None:
+            # The same `codraft serve`, forked from a process that has loaded it
+            # already (tests/forkserver.py): about 0.3 s instead of 3 s of CPU.
+            self.proc = _fork_server().spawn(args, self.env, log_path, ROOT)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", *args],
+                env=self.env,
+                cwd=ROOT,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )
         wait_for_port(self.port, self.proc)
         return self
 
@@ -259,6 +291,35 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait(5)
         self.log.close()
+
+
+_FORK_SERVER: list = []  # this process's ForkServer, made at the first `serve`
+
+
+def _fork_server():
+    """This test process's fork server (tests/forkserver.py), started on first use;
+    None when CODRAFT_TEST_FORKSERVER=0. It has patched with gevent, so it starts
+    only `serve` under gevent."""
+    if os.environ.get("CODRAFT_TEST_FORKSERVER", "1") == "0":
+        return None
+    if not _FORK_SERVER:
+        import atexit
+        import tempfile
+
+        from tests.forkserver import ForkServer
+
+        log = Path(tempfile.gettempdir()) / f"codraft-forkserver-{os.getpid()}.log"
+        _FORK_SERVER.append(ForkServer(log))
+        atexit.register(_FORK_SERVER[0].close)
+    helper = _FORK_SERVER[0]
+    return helper if helper.alive() else None  # it died: plain starts from now on
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """End the fork server and every server it started (atexit would too, but an
+    xdist worker may leave without running it)."""
+    while _FORK_SERVER:
+        _FORK_SERVER.pop().close()
 
 
 @pytest.fixture
@@ -279,26 +340,64 @@ def _reachable(port: int) -> bool:
         return False
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def postgres_database(template: str | None = None):
+    """A new PostgreSQL database (empty, or a copy of `template`), dropped after;
+    yields its URL. Named at random, so no two tests or xdist workers meet."""
     need(_reachable(5432), "PostgreSQL is not running on 127.0.0.1:5432")
     import uuid
 
     import psycopg
 
     name = f"codraft_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template():
+    """The name of a PostgreSQL database migrated once per test process, to copy."""
+    with postgres_database() as url:
+        upgrade(url)
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def migrated_postgres_url(migrated_postgres_template):
+    """A fresh PostgreSQL database with the schema the migrations make: a copy of
+    one migrated once (0.4 s), where migrating each takes seconds. The migrations
+    themselves are tested from empty in tests/test_migrations.py."""
+    with postgres_database(template=migrated_postgres_template) as url:
+        yield url
+
+
+def redis_server_url() -> str:
+    """Redis, in a database of this test process's own (keys never meet those of
+    another xdist worker; tests name their channels at random)."""
+    need(_reachable(6379), "Redis is not running on 127.0.0.1:6379")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return f"redis://127.0.0.1:6379/{int(worker or 0) % 16}"
 
 
 @pytest.fixture
 def redis_url():
-    need(_reachable(6379), "Redis is not running on 127.0.0.1:6379")
-    return "redis://127.0.0.1:6379/0"
+    return redis_server_url()
 
 
 CHROMIUM = os.environ.get("CODRAFT_CHROMIUM", "/usr/bin/chromium")

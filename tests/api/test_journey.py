@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from server import create_app
-from server.migrate import upgrade
 from tests.api.conftest import Api, QuickFactory
 from tests.api.support import error
 from tests.conftest import PASSWORD
@@ -108,12 +107,11 @@ def test_the_journey_on_sqlite(app):
 
 
 @pytest.mark.postgres
-def test_the_journey_on_postgresql(postgres_url, tmp_path):
-    upgrade(postgres_url)
+def test_the_journey_on_postgresql(migrated_postgres_url, tmp_path):
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
+            "DATABASE_URL": migrated_postgres_url,
             "SECRET_KEY": "test-secret-key-not-for-production",
             "TESTING": True,
             "RATELIMIT_ENABLED": False,

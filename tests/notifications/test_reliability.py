@@ -114,11 +114,11 @@ def test_server_killed_after_recording_and_before_sending_sends_once_after_resta
 
 @pytest.mark.postgres
 def test_two_jobs_processes_on_postgresql_send_the_session_digest_once(
-    postgres_url, inbox, tmp_path
+    migrated_postgres_url, inbox, tmp_path
 ):
     from tests.conftest import Factory
 
-    app = postgres_app(postgres_url, tmp_path, inbox.port)
+    app = postgres_app(migrated_postgres_url, tmp_path, inbox.port)
     with app.app_context():
         make = Factory(app)
         chair = make.user("Fran Facilitator")
@@ -142,7 +142,7 @@ def test_two_jobs_processes_on_postgresql_send_the_session_digest_once(
 
     env = {
         **os.environ,
-        "CODRAFT_DATABASE_URL": postgres_url,
+        "CODRAFT_DATABASE_URL": migrated_postgres_url,
         "CODRAFT_INSTANCE_PATH": str(tmp_path),
         "CODRAFT_SECRET_KEY": "test-secret-key-not-for-production",
         "CODRAFT_SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",

@@ -30,11 +30,11 @@ def wait_for(check, timeout=60.0, every=0.2) -> bool:
 
 
 @pytest.fixture
-def seeded(postgres_url, inbox, tmp_path):
+def seeded(migrated_postgres_url, inbox, tmp_path):
     """A group of a facilitator and eight members with a section to comment on,
     and a session tomorrow, planned before the servers start (so both servers'
     first job run finds its "planned" event waiting and its digest due)."""
-    app = postgres_app(postgres_url, tmp_path, inbox.port)
+    app = postgres_app(migrated_postgres_url, tmp_path, inbox.port)
     with app.app_context():
         from server.meetings.services import schedule
 
@@ -66,12 +66,12 @@ def seeded(postgres_url, inbox, tmp_path):
 
 
 def test_two_servers_on_postgresql_send_each_mail_once(
-    seeded, postgres_url, redis_url, inbox, tmp_path
+    seeded, migrated_postgres_url, redis_url, inbox, tmp_path
 ):
     from sqlalchemy import create_engine, text
 
     env = {
-        "CODRAFT_DATABASE_URL": postgres_url,
+        "CODRAFT_DATABASE_URL": migrated_postgres_url,
         "CODRAFT_MESSAGE_QUEUE": redis_url,
         "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
         "CODRAFT_SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
@@ -116,7 +116,7 @@ def test_two_servers_on_postgresql_send_each_mail_once(
         got = subjects(seeded["chair"])
         assert sum("is on" in s for s in got) == 1 and not any("was planned" in s for s in got)
 
-        engine = create_engine(postgres_url)
+        engine = create_engine(migrated_postgres_url)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT sent_at, claimed_by FROM outbox")).all()
         engine.dispose()

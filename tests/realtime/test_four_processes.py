@@ -29,8 +29,8 @@ SEED = 20261202
 
 
 @pytest.fixture
-def four_processes(tmp_path, postgres_url, redis_url):
-    app = postgres_app(tmp_path, postgres_url)
+def four_processes(tmp_path, migrated_postgres_url, redis_url):
+    app = postgres_app(tmp_path, migrated_postgres_url)
     make = Factory(app)
     with app.app_context():
         facilitator = make.user("Facilitator", "fac@example.org")
@@ -44,12 +44,12 @@ def four_processes(tmp_path, postgres_url, redis_url):
             "section_id": section.id,
             "editors": [make.token(u) for u in editors],
             "reader": make.token(facilitator),
-            "url": postgres_url,
+            "url": migrated_postgres_url,
         }
     app.extensions["codraft_db"].remove()
     app.extensions["codraft_db"].engine.dispose()
     env = {
-        "CODRAFT_DATABASE_URL": postgres_url,
+        "CODRAFT_DATABASE_URL": migrated_postgres_url,
         "CODRAFT_MESSAGE_QUEUE": redis_url,
         "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
     }

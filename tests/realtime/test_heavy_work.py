@@ -43,7 +43,7 @@ def section_text(url, token, section_id) -> list[dict]:
 @pytest.fixture
 def slow_server(instance):
     """A server that gives up on heavy work after 5 s."""
-    live = LiveServer(instance, env={"CODRAFT_HEAVY_WORK_SECONDS": "5"}).start()
+    live = LiveServer(instance, env={"CODRAFT_HEAVY_WORK_SECONDS": "5"}, fork=False).start()
     yield live
     live.stop()
 
@@ -92,6 +92,7 @@ def type_and_time(client: Live, sentence: dict, stop: threading.Event, out: list
         time.sleep(0.02)
 
 
+@pytest.mark.quiet
 def test_edits_are_acked_within_100_ms_while_a_pack_pdf_is_made(db, world, slow_server):
     small = services.schedule(
         db, world["group"], world["users"]["fatima"], title="Small", starts_at=utcnow()

@@ -34,14 +34,14 @@ CREATE TRIGGER codraft_test_slow BEFORE UPDATE ON sentences
 
 
 @pytest.fixture
-def slow_postgres_server(tmp_path, postgres_url):
-    app = postgres_app(tmp_path, postgres_url)
+def slow_postgres_server(tmp_path, migrated_postgres_url):
+    app = postgres_app(tmp_path, migrated_postgres_url)
     world = build_world(Factory(app))
     app.extensions["codraft_db"].engine.dispose()
-    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
+    with psycopg.connect(migrated_postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute(SLOW_UPDATE)
     live = start_patiently(
-        LiveServer(tmp_path, command="serve", env={"CODRAFT_DATABASE_URL": postgres_url})
+        LiveServer(tmp_path, command="serve", env={"CODRAFT_DATABASE_URL": migrated_postgres_url})
     )
     yield world, live
     live.stop()

@@ -17,9 +17,8 @@ import requests
 import socketio
 
 from server import create_app
-from server.migrate import upgrade
 from tests.cli.test_cli import codraft
-from tests.conftest import PASSWORD, Factory, LiveServer
+from tests.conftest import PASSWORD, Factory, LiveServer, postgres_database, redis_server_url
 from tests.realtime.conftest import Live, build_world, patch, start_patiently
 from tests.realtime.test_sockets import first_sentence, wait_for
 
@@ -149,7 +148,11 @@ def check_cut_off(path, world, make, socket_url, revoke_url, writer_url, cli) ->
         s = first_sentence(seen)
         ack = alice.call(
             "edit_sentence",
-            {"id": s["id"], "base_version": s["version"], "patch": patch(s["text"], "After.")},
+            {
+                "id": s["id"],
+                "base_version": s["version"],
+                "patch": patch(s["text"], f"After {path}."),
+            },
         )
         assert ack["ok"], ack
         assert wait_for(lambda: any(o["seq"] == ack["seq"] for o in alice.ops), 10)
@@ -208,33 +211,36 @@ def test_reserved_event_names_are_refused_and_change_nothing(world, connect):
 # --- two processes, PostgreSQL and Redis ---------------------------------------------
 
 
-@pytest.fixture
-def pair(tmp_path, postgres_url, redis_url):
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory, migrated_postgres_template):
     """Two `codraft serve` processes on one PostgreSQL database, sharing a Redis
-    channel; a factory writing to that database; the environment for commands."""
-    upgrade(postgres_url)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "revocation-test-secret",
-            "TESTING": True,
+    channel; a factory writing to that database; the environment for commands.
+    Shared by the five ways of losing access (one database and two starts, not
+    five): each cuts off a victim of its own, and the others go on as before."""
+    tmp_path = tmp_path_factory.mktemp("pair")
+    with postgres_database(template=migrated_postgres_template) as database_url:
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "revocation-test-secret",
+                "TESTING": True,
+            }
+        )
+        make = Factory(app)
+        world = build_world(make)
+        env = {
+            "CODRAFT_DATABASE_URL": database_url,
+            "CODRAFT_MESSAGE_QUEUE": redis_server_url(),
+            "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
         }
-    )
-    make = Factory(app)
-    world = build_world(make)
-    env = {
-        "CODRAFT_DATABASE_URL": postgres_url,
-        "CODRAFT_MESSAGE_QUEUE": redis_url,
-        "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
-    }
-    one = start_patiently(LiveServer(tmp_path, command="serve", env=env))
-    two = start_patiently(LiveServer(tmp_path, command="serve", env=env))
-    yield world, make, one, two, {"instance": tmp_path, "env": env}
-    one.stop()
-    two.stop()
-    make.db.close()
-    app.extensions["codraft_db"].engine.dispose()
+        one = start_patiently(LiveServer(tmp_path, command="serve", env=env))
+        two = start_patiently(LiveServer(tmp_path, command="serve", env=env))
+        yield world, make, one, two, {"instance": tmp_path, "env": env}
+        one.stop()
+        two.stop()
+        make.db.close()
+        app.extensions["codraft_db"].engine.dispose()
 
 
 @pytest.mark.postgres

@@ -10,7 +10,6 @@ import requests
 import socketio
 
 from server import create_app
-from server.migrate import upgrade
 from tests.conftest import Factory, LiveServer
 from tests.realtime.conftest import Live, build_world, patch, start_patiently
 from tests.realtime.test_group_commit import check_burst, fire_burst
@@ -31,13 +30,13 @@ def postgres_app(folder, postgres_url: str):
 
 
 @pytest.fixture
-def two_processes(tmp_path, postgres_url, redis_url):
+def two_processes(tmp_path, migrated_postgres_url, redis_url):
     """A world on a fresh PostgreSQL database and two `codraft serve` processes sharing
     broadcasts through Redis (a channel of their own)."""
-    app = postgres_app(tmp_path, postgres_url)
+    app = postgres_app(tmp_path, migrated_postgres_url)
     world = build_world(Factory(app))
     env = {
-        "CODRAFT_DATABASE_URL": postgres_url,
+        "CODRAFT_DATABASE_URL": migrated_postgres_url,
         "CODRAFT_MESSAGE_QUEUE": redis_url,
         "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"codraft-test-{uuid.uuid4().hex[:8]}",
     }

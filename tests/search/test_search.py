@@ -10,7 +10,6 @@ from sqlalchemy import text
 
 from server.app import create_app
 from server.editing import services as editing
-from server.migrate import upgrade
 from server.policies import services as policies
 from server.policies.models import Sentence
 from server.review import comments, proposals
@@ -190,12 +189,11 @@ def test_the_sqlite_index_is_kept_by_triggers_at_the_head_migration(db):
 
 
 @pytest.mark.postgres
-def test_search_on_postgresql(postgres_url, tmp_path):
-    upgrade(postgres_url)
+def test_search_on_postgresql(migrated_postgres_url, tmp_path):
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": postgres_url,
+            "DATABASE_URL": migrated_postgres_url,
             "SECRET_KEY": "test-secret-key-not-for-production",
             "TESTING": True,
             "RATELIMIT_ENABLED": False,
