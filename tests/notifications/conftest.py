@@ -87,11 +87,8 @@ def app(instance, inbox):
 
 
 def postgres_app(postgres_url: str, instance, smtp_port: int):
-    """A test app on a freshly migrated PostgreSQL database, mailing to `smtp_port`,
-    for arranging data that server processes then work on."""
-    from server.migrate import upgrade
-
-    upgrade(postgres_url)
+    """A test app on a migrated PostgreSQL database (`migrated_postgres_url`), mailing
+    to `smtp_port`, for arranging data that server processes then work on."""
     return create_app(
         {
             "INSTANCE_PATH": str(instance),

@@ -17,8 +17,8 @@ from tests.realtime.test_sockets import first_sentence, read_text, wait_for
 
 
 def postgres_app(folder, postgres_url: str):
-    """An in-process app on a freshly migrated PostgreSQL database, to arrange data."""
-    upgrade(postgres_url)
+    """An in-process app on a migrated PostgreSQL database (`migrated_postgres_url`),
+    to arrange data."""
     return create_app(
         {
             "INSTANCE_PATH": str(folder),
