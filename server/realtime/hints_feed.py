@@ -5,7 +5,8 @@ sentences it touched with their new text. `_on_op` only notes them in a queue
 (server/realtime/hints_queue.py) and returns: the edit, its ack and its broadcast
 never wait for a hint. One background task per process then checks each sentence
 once it has been quiet a moment (a burst of typing is checked once, at its latest
-version; a sentence typed into without a pause at most every couple of seconds)
+version; a sentence typed into without a pause at most every couple of seconds;
+rounds at least half a second apart, so what falls due together is sent together)
 and sends a `hints` event to everyone in the policy (docs/protocol.md). A browser
 that missed one gets the current hints with the page or from
 GET /api/v1/sections/{id}/hints.
@@ -41,7 +42,7 @@ from server.plain import services as plain
 from server.policies.models import Policy
 from server.policies.oplog import PolicyChanged
 from server.realtime.broadcast import room
-from server.realtime.hints_queue import Budget, HintsQueue
+from server.realtime.hints_queue import ROUND_GAP_SECONDS, Budget, HintsQueue
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def _run(app) -> None:
                 _check_policies(app, work)
             except Exception:
                 log.exception("hints after edits failed")
+            socketio.sleep(ROUND_GAP_SECONDS)
     except BaseException:  # killed: let the next edit start a new task
         with _lock:
             _running = False

@@ -8,7 +8,10 @@ server/realtime/hints_feed.py.
   once, for its latest version, when it has been quiet for QUIET_SECONDS. A
   sentence changed without a pause is checked at most once every MAX_WAIT_SECONDS,
   so someone typing steadily still sees hints, and a busy policy costs a bounded
-  number of checks per second however fast it is typed.
+  number of checks per second however fast it is typed. The feed leaves
+  ROUND_GAP_SECONDS between rounds: what falls due meanwhile goes in the next
+  round, so a policy gets at most a couple of `hints` events a second (each one is
+  sent to everyone in it).
 - `Budget` bounds the share of the process's time hints may take (SHARE of each
   WINDOW_SECONDS): past it, the feed sleeps until the window ends, so edits always
   win and the hints simply come a little later.
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 QUIET_SECONDS = 0.6  # no change to the sentence for this long: check it
 MAX_WAIT_SECONDS = 2.0  # changed steadily: check its latest version this often at most
+ROUND_GAP_SECONDS = 0.5  # between rounds, so sentences falling due together share a send
 SHARE = 0.1  # of the process's time, at most, for hints
 WINDOW_SECONDS = 1.0
 
