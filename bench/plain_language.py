@@ -12,7 +12,9 @@ Measured in one process, with the real services on a real SQLite database:
 - one changed sentence: a word of a random sentence changed (so the text is new and
   the cache misses), then what the background task does for it
   (`hints_for`: glossary and dismissals queries, the rules), --changes times;
-- one changed sentence, rules only.
+- one changed sentence, rules only;
+- per sentence in a round of the live feed (server/realtime/hints_feed.py): ROUND
+  changed sentences of the policy, its database read once, then each sentence.
 
     .venv/bin/python bench/plain_language.py
     .venv/bin/python bench/plain_language.py --rounds 20 --changes 2000
@@ -31,6 +33,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROUND = 10  # changed sentences in one round of the live feed
 
 # Pieces of sentences like the ones groups write, so the rules see realistic text:
 # some plain, some passive, some long, some with jargon or about "parents".
@@ -201,6 +205,20 @@ def main() -> None:
             rules.check(changed2, keys)
             change_rules.append(time.perf_counter() - t)
 
+        # The live feed's round: one read for the policy, then each due sentence.
+        round_per_sentence = []
+        for i in range(max(1, args.changes // ROUND)):
+            batch = [
+                (sid, version + 1, text[:-1] + f" {rng.choice(words)} {i}r{k}.")
+                for k, (sid, version, text) in enumerate(rng.sample(rows, ROUND))
+            ]
+            t = time.perf_counter()
+            context = plain.read_context(db, group.id, [b[0] for b in batch])
+            for item in batch:
+                context.hints(*item).as_dict()
+            round_per_sentence.append((time.perf_counter() - t) / ROUND)
+            db.rollback()
+
     print(f"Policy of {count} sentences in 3 sections; glossary of {len(keys)} terms;")
     print(
         f"{found.summary.flagged} sentences flagged; median reading age {found.summary.median_age}."
@@ -211,6 +229,7 @@ def main() -> None:
     print(f"rules only, {count} sentences, cold:      {ms(cold_rules)}")
     print(f"one changed sentence (hints_for, db):      {ms(change_feed)}")
     print(f"one changed sentence, rules only:          {ms(change_rules)}")
+    print(f"per sentence in a feed round of {ROUND} (db once): {ms(round_per_sentence)}")
 
 
 if __name__ == "__main__":

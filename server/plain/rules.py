@@ -115,6 +115,7 @@ def warm() -> None:
     time), so the first hint someone waits for does not pay for it."""
     for name in ("english_words", "participles", "not_participles", "known_acronyms"):
         _set(name)
+    _participle_endings()
     _jargon_pattern()
     _reader_pattern()
     textstat.flesch_kincaid_grade("You can ask us for help at any time.")
@@ -138,26 +139,36 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@cache
+def _participle_endings() -> tuple[str, ...]:
+    """The longer participles, as endings (str.endswith takes a tuple: one C call)."""
+    return tuple(p for p in _set("participles") if len(p) >= 5)
+
+
 def _is_participle(word: str) -> bool:
     w = word.lower()
     if w in _set("not_participles"):
         return False
     if w in _set("participles"):
         return True
-    if any(w.endswith(p) for p in _set("participles") if len(p) >= 5):
+    if w.endswith(_participle_endings()):
         return True  # rewritten, overpaid, undertaken
     return len(w) > 4 and w.endswith("ed")
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _looks_checkable(words: list[str]) -> bool:
     """English prose, not a list of numbers or another language."""
     if not words:
         return False
-    numeric = sum(any(ch.isdigit() for ch in w) for w in words)
-    if numeric / len(words) > 0.3:
+    plain_words = [w for w in words if not _DIGIT.search(w)]
+    if (len(words) - len(plain_words)) / len(words) > 0.3:
         return False
-    letters = "".join(w for w in words if not any(ch.isdigit() for ch in w))
-    if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.9:
+    letters = "".join(plain_words)
+    ascii_letters = len(letters.encode("ascii", "ignore"))
+    if letters and ascii_letters / len(letters) < 0.9:
         return False  # another script, or many accented letters
     if len(words) >= 4:
         common = _set("english_words")

@@ -117,19 +117,36 @@ def dismissed_for(db: Session, sentence_ids: Iterable[int]) -> dict[int, frozens
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a batch of one group's sentences needs from the database, read at once
+    (two queries however many sentences), so the checks themselves touch no
+    database and can run one at a time (server/realtime/hints_feed.py)."""
+
+    glossary: frozenset[str]
+    dismissed: dict[int, frozenset[str]]
+
+    def hints(self, sentence_id: int, version: int, text: str) -> SentenceHints:
+        return SentenceHints(
+            sentence_id,
+            version,
+            _check(text, self.glossary),
+            self.dismissed.get(sentence_id, frozenset()),
+            terms_in(text, self.glossary),
+        )
+
+
+def read_context(db: Session, group_id: int, sentence_ids: Iterable[int]) -> Context:
+    return Context(term_keys(db, group_id), dismissed_for(db, sentence_ids))
+
+
 def hints_for(
     db: Session, group_id: int, items: Iterable[tuple[int, int, str]]
 ) -> list[SentenceHints]:
     """Hints for (sentence id, version, text) triples of one group."""
     items = list(items)
-    glossary = term_keys(db, group_id)
-    dismissed = dismissed_for(db, [i for i, _v, _t in items])
-    return [
-        SentenceHints(
-            i, v, _check(t, glossary), dismissed.get(i, frozenset()), terms_in(t, glossary)
-        )
-        for i, v, t in items
-    ]
+    context = read_context(db, group_id, [i for i, _v, _t in items])
+    return [context.hints(i, v, t) for i, v, t in items]
 
 
 @lru_cache(maxsize=50_000)
@@ -139,13 +156,14 @@ def terms_in(text: str, glossary: frozenset[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for _a, _b, key in rules.find_terms(text, glossary)))
 
 
-def hints_using_terms(
+def sentences_using_terms(
     db: Session, group_id: int, keys: Iterable[str]
-) -> dict[int, list[SentenceHints]]:
-    """After the glossary changed for `keys` (lower case): the hints of every live
-    sentence of the group whose text holds one of them, by policy. Matching by
-    substring may take a sentence the jargon rule would not (a term inside a longer
-    word); its hints are then the same as before, which is harmless."""
+) -> dict[int, list[tuple[int, int, str]]]:
+    """After the glossary changed for `keys` (lower case): every live sentence of the
+    group whose text holds one of them, (id, version, text) by policy: their hints
+    need sending again. Matching by substring may take a sentence the jargon rule
+    would not (a term inside a longer word); its hints are then the same as before,
+    which is harmless."""
     keys = [k for k in keys if k]
     if not keys:
         return {}
@@ -165,7 +183,7 @@ def hints_using_terms(
         low = text.lower()
         if any(k in low for k in keys):
             by_policy.setdefault(policy_id, []).append((sid, version, text))
-    return {pid: hints_for(db, group_id, items) for pid, items in by_policy.items()}
+    return by_policy
 
 
 def section_hints(db: Session, section: Section, group_id: int) -> list[SentenceHints]:

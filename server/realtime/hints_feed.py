@@ -1,24 +1,34 @@
 """Plain-language hints to connected browsers, computed off the edit path.
 
 After a text change commits, its op (server.policies.oplog.PolicyChanged) names the
-sentences it touched with their new text. `_on_op` only notes them in a queue and
-returns: the edit, its ack and its broadcast never wait for a hint. One background
-task per process then sleeps a moment (so a burst of typing is checked once, at
-its latest version), computes the hints (server.plain.services, cached by text and
-glossary) and sends a `hints` event to everyone in the policy (docs/protocol.md).
-A browser that missed one gets the current hints with the page or from
+sentences it touched with their new text. `_on_op` only notes them in a queue
+(server/realtime/hints_queue.py) and returns: the edit, its ack and its broadcast
+never wait for a hint. One background task per process then checks each sentence
+once it has been quiet a moment (a burst of typing is checked once, at its latest
+version; a sentence typed into without a pause at most every couple of seconds;
+rounds at least half a second apart, so what falls due together is sent together)
+and sends a `hints` event to everyone in the policy (docs/protocol.md). A browser
+that missed one gets the current hints with the page or from
 GET /api/v1/sections/{id}/hints.
+
+Why typing always wins, in a single gevent process: the database is read once per
+policy per round (server.plain.services.read_context), then sentences are checked
+one at a time (cached by text and glossary), yielding to the hub after each, and
+the time hints take is bounded (hints_queue.Budget: past its share of a second
+the task sleeps). Each check is well under a millisecond (docs/performance.md), so
+no edit waits behind more than one.
 
 A glossary change (server.glossary.changes.GlossaryChanged: a term accepted,
 renamed or removed) changes the jargon hints of every sentence using the term:
-after it commits, a background task recomputes those sentences' hints and sends
-them the same way, so open pages drop (or gain) the hint without a reload.
+after it commits, a background task recomputes those sentences' hints the same
+way and sends them, so open pages drop (or gain) the hint without a reload.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -32,13 +42,14 @@ from server.plain import services as plain
 from server.policies.models import Policy
 from server.policies.oplog import PolicyChanged
 from server.realtime.broadcast import room
+from server.realtime.hints_queue import ROUND_GAP_SECONDS, Budget, HintsQueue
 
 log = logging.getLogger(__name__)
-SETTLE_SECONDS = 0.3  # gather a burst of typing into one check per sentence
 
 _lock = threading.Lock()
-_pending: dict[int, dict[int, tuple[int, str]]] = {}  # policy -> sentence -> (version, text)
-_scheduled = False
+_queue = HintsQueue()
+_budget = Budget()
+_running = False
 
 
 def changed_sentences(message: dict) -> list[dict]:
@@ -59,52 +70,78 @@ def changed_sentences(message: dict) -> list[dict]:
 
 
 def _on_op(evt: PolicyChanged) -> None:
-    global _scheduled
+    global _running
     if not has_app_context():
         return
     touched = changed_sentences(evt.message)
     if not touched:
         return
     with _lock:
-        queue = _pending.setdefault(evt.policy_id, {})
-        for s in touched:
-            queue[s["id"]] = (s["version"], s["text"])
-        if _scheduled:
+        _queue.note(evt.policy_id, touched, time.monotonic())
+        if _running:
             return
-        _scheduled = True
-    socketio.start_background_task(_drain, current_app._get_current_object())
+        _running = True
+    socketio.start_background_task(_run, current_app._get_current_object())
 
 
-def _take() -> dict[int, dict[int, tuple[int, str]]]:
-    global _scheduled
-    with _lock:
-        work = dict(_pending)
-        _pending.clear()
-        _scheduled = False
-    return work
-
-
-def _drain(app) -> None:
-    socketio.sleep(SETTLE_SECONDS)
-    work = _take()
-    if not work:
-        return
-    with app.app_context():
-        engine = app.extensions["codraft_db"].engine
-        for policy_id, sentences in work.items():
+def _run(app) -> None:
+    """Until the queue is empty: sleep to the next sentence due, check what is due."""
+    global _running
+    try:
+        while True:
+            with _lock:
+                due_at = _queue.next_due()
+                if due_at is None:
+                    _running = False  # under the lock: a new note starts a new task
+                    return
+                wait = due_at - time.monotonic()
+                work = {} if wait > 0 else _queue.take_due(time.monotonic())
+            if wait > 0:
+                socketio.sleep(wait)  # typing meanwhile only moves sentences later
+                continue
             try:
-                with Session(bind=engine) as db:
-                    group_id = db.scalar(select(Policy.group_id).where(Policy.id == policy_id))
-                    if group_id is None:
-                        continue
-                    found = plain.hints_for(
-                        db, group_id, [(i, v, t) for i, (v, t) in sentences.items()]
-                    )
-                socketio.emit(
-                    "hints", {"sentences": [f.as_dict() for f in found]}, to=room(policy_id)
-                )
+                _check_policies(app, work)
             except Exception:
-                log.exception("hints for policy %s failed", policy_id)
+                log.exception("hints after edits failed")
+            socketio.sleep(ROUND_GAP_SECONDS)
+    except BaseException:  # killed: let the next edit start a new task
+        with _lock:
+            _running = False
+        raise
+
+
+def _check_policies(app, work: dict[int, list[tuple[int, int, str]]]) -> None:
+    with app.app_context():
+        started = time.perf_counter()
+        with Session(bind=app.extensions["codraft_db"].engine) as db:
+            groups = dict(
+                db.execute(select(Policy.id, Policy.group_id).where(Policy.id.in_(work))).all()
+            )
+            contexts = {
+                pid: plain.read_context(db, groups[pid], [i for i, _v, _t in items])
+                for pid, items in work.items()
+                if pid in groups
+            }
+        _rest(time.perf_counter() - started)
+        for policy_id, context in contexts.items():
+            _send(policy_id, context, work[policy_id])
+
+
+def _send(policy_id: int, context: plain.Context, items: list[tuple[int, int, str]]) -> None:
+    """Check the sentences one at a time, yielding after each, then send them."""
+    found = []
+    for item in items:
+        started = time.perf_counter()
+        found.append(context.hints(*item).as_dict())
+        _rest(time.perf_counter() - started)
+    started = time.perf_counter()
+    socketio.emit("hints", {"sentences": found}, to=room(policy_id))
+    _rest(time.perf_counter() - started)
+
+
+def _rest(spent: float) -> None:
+    """Let edits in: always yield to the hub; past the budget, sleep it out."""
+    socketio.sleep(_budget.spend(spent, time.monotonic()))
 
 
 def _on_glossary(evt: GlossaryChanged) -> None:
@@ -119,11 +156,13 @@ def _glossary_hints(app, group_id: int, keys: tuple[str, ...]) -> None:
     with app.app_context():
         try:
             with Session(bind=app.extensions["codraft_db"].engine) as db:
-                found = plain.hints_using_terms(db, group_id, keys)
-            for policy_id, items in found.items():
-                socketio.emit(
-                    "hints", {"sentences": [f.as_dict() for f in items]}, to=room(policy_id)
-                )
+                work = plain.sentences_using_terms(db, group_id, keys)
+                contexts = {
+                    pid: plain.read_context(db, group_id, [i for i, _v, _t in items])
+                    for pid, items in work.items()
+                }
+            for policy_id, context in contexts.items():
+                _send(policy_id, context, work[policy_id])
         except Exception:
             log.exception("hints after a glossary change in group %s failed", group_id)
 
