@@ -38,14 +38,16 @@ def test_a_member_watches_the_group_and_hears_every_policy(world, make, connect,
         json={"body": "Four weeks feels long.", "sentence_id": sentences[1]["id"]},
     )
     wait_for(
-        lambda: {
-            "policy_id": world["policy"].id,
-            "section_id": section_id,
-            "kind": "comment",
-            "id": thread["id"],
-            "action": "added",
-        }
-        in got["review"]
+        lambda: (
+            {
+                "policy_id": world["policy"].id,
+                "section_id": section_id,
+                "kind": "comment",
+                "id": thread["id"],
+                "action": "added",
+            }
+            in got["review"]
+        )
     )
     editor = connect(tokens["alice"])
     assert editor.join(world["policy"].id)["ok"]
