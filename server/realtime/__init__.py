@@ -23,7 +23,6 @@ def init_app(app) -> None:
 
     reserved.guard(socketio.server)
     broadcast.subscribe_all()
-    broadcast.start_housekeeping(app)
     review_feed.init_app(app)
     group_feed.init_app(app)
     if app.config["LIVE_HINTS"]:  # CODRAFT_LIVE_HINTS=0: no hints pushed after edits
