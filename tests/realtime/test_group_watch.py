@@ -13,6 +13,12 @@ from tests.realtime.conftest import patch
 from tests.realtime.test_review_live import api, wait_for
 
 
+def _comment(server, token: str, section_id: int, body: str, **where) -> dict:
+    return api(
+        server, token, "POST", f"/sections/{section_id}/comments", json={"body": body, **where}
+    )
+
+
 def _recorder(client) -> dict:
     got: dict = {"review": [], "policy_changed": []}
     client.sio.on("review", got["review"].append)
@@ -23,6 +29,9 @@ def _recorder(client) -> dict:
 def test_a_member_watches_the_group_and_hears_every_policy(world, make, connect, server):
     tokens, group_id = world["tokens"], world["group"].id
     other = make.policy(world["group"], world["users"]["fatima"], "Transport")
+    other_section = make.section(
+        other.parts[0], world["users"]["fatima"], world["sub"], "Buses", "A bus comes."
+    )
     watcher = connect(tokens["carol"])
     got = _recorder(watcher)
     assert watcher.call("watch_group", {"group_id": group_id}) == {"ok": True, "group_id": group_id}
@@ -30,12 +39,12 @@ def test_a_member_watches_the_group_and_hears_every_policy(world, make, connect,
     # A comment in one policy and an edit in the first: both reach the watcher.
     section_id = world["section"].id
     sentences = api(server, tokens["carol"], "GET", f"/sections/{section_id}")["sentences"]
-    thread = api(
+    thread = _comment(
         server,
         tokens["carol"],
-        "POST",
-        f"/sections/{section_id}/comments",
-        json={"body": "Four weeks feels long.", "sentence_id": sentences[1]["id"]},
+        section_id,
+        "Four weeks feels long.",
+        sentence_id=sentences[1]["id"],
     )
     wait_for(
         lambda: (
@@ -73,7 +82,15 @@ def test_a_member_watches_the_group_and_hears_every_policy(world, make, connect,
         json={"title": "June meeting", "starts_at": "2030-06-01T10:00:00Z"},
     )
     wait_for(lambda: any(r["kind"] == "session" and r["policy_id"] is None for r in got["review"]))
-    assert other.id != world["policy"].id
+
+    # And a comment in the group's other policy.
+    _comment(server, tokens["carol"], other_section.id, "Which buses?")
+    wait_for(
+        lambda: any(
+            r["policy_id"] == other.id and r["section_id"] == other_section.id
+            for r in got["review"]
+        )
+    )
 
 
 def test_someone_outside_the_group_cannot_watch_it(world, make, connect, server):
@@ -90,13 +107,7 @@ def test_someone_outside_the_group_cannot_watch_it(world, make, connect, server)
     assert spy.call("watch_group", {})["error"]["code"] == "invalid"
 
     section_id = world["section"].id
-    api(
-        server,
-        world["tokens"]["carol"],
-        "POST",
-        f"/sections/{section_id}/comments",
-        json={"body": "Seen by members only."},
-    )
+    _comment(server, world["tokens"]["carol"], section_id, "Seen by members only.")
     time.sleep(1.0)
     assert got == {"review": [], "policy_changed": []}
 
@@ -119,12 +130,6 @@ def test_unwatching_stops_the_events(world, connect, server):
     got = _recorder(watcher)
     assert watcher.call("watch_group", {"group_id": world["group"].id})["ok"]
     assert watcher.call("unwatch_group", {}) == {"ok": True}
-    api(
-        server,
-        world["tokens"]["carol"],
-        "POST",
-        f"/sections/{world['section'].id}/comments",
-        json={"body": "After unwatching."},
-    )
+    _comment(server, world["tokens"]["carol"], world["section"].id, "After unwatching.")
     time.sleep(1.0)
     assert got["review"] == []
