@@ -11,6 +11,13 @@ or several servers, does each piece of work once.
 Nothing else in the server does work on a timer or while reading: pages and the
 API only read, so a GET never changes policy text.
 
+`PROCESS_JOBS` is a second list, run by every serving process (`serve`, `run`)
+whether or not it runs `JOBS`, and never by `codraft jobs`: they look after the
+sockets connected to that process, which only it knows (server/realtime/
+broadcast.py keeps them in memory). Cutting off sockets whose credential ended
+without an event reaching this process, marking its sockets alive and forgetting
+those of processes that died cannot be done by cron or by another server.
+
 Two jobs commit inside `run`: the outbox sender must commit its claim before
 talking to the SMTP server and the result right after
 (server/notifications/outbox.py says why), and `tell_pending` commits each
@@ -30,8 +37,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.db import utcnow, without_lock_waits
+from server.editing import clients
 from server.notifications import outbox, pending, scheduled
 from server.notifications.delivery import Delivery
+from server.presence import services as presence
+from server.realtime import broadcast
 from server.review import votes
 
 log = logging.getLogger(__name__)
@@ -50,6 +60,7 @@ class _Settings:
 
     delivery: Delivery | None = None
     digest_hour: int = 17
+    session_idle: object = None  # SESSION_IDLE: a sign-in unused this long has ended
 
 
 _settings = _Settings()
@@ -58,6 +69,7 @@ _settings = _Settings()
 def configure(config: dict) -> None:
     _settings.delivery = delivery_from(config)
     _settings.digest_hour = int(config.get("DIGEST_HOUR", 17))
+    _settings.session_idle = config.get("SESSION_IDLE")
 
 
 def delivery_from(config: dict) -> Delivery:
@@ -110,6 +122,27 @@ JOBS: list[Job] = [
 ]
 
 
+def check_credentials(db: Session, now: datetime) -> int:
+    """Cut off this process's sockets whose credential ended by a route that sent no
+    event here (an account disabled from the command line with no message queue,
+    expiry, going idle)."""
+    return broadcast.check_credentials(db, _settings.session_idle)
+
+
+def presence_housekeeping(db: Session, now: datetime) -> None:
+    """Mark this process's sockets alive, forget those of processes that died, and
+    forget old client ids and requests (editing.clients)."""
+    presence.refresh(db, broadcast.local_sids())
+    presence.sweep(db)
+    clients.sweep(db)
+
+
+PROCESS_JOBS: list[Job] = [
+    Job("check_credentials", 5, check_credentials),
+    Job("presence_housekeeping", 30, presence_housekeeping),
+]
+
+
 def run_job(database, job: Job, now: datetime | None = None) -> object:
     """Run one job in its own transaction: committed if it succeeds, rolled back
     (and logged) if it fails, so one failing job never holds up the others. A job
@@ -133,11 +166,13 @@ def run_job(database, job: Job, now: datetime | None = None) -> object:
         database.remove()
 
 
-def run_due(database, last_run: dict[str, float], now: datetime | None = None) -> dict:
+def run_due(
+    database, last_run: dict[str, float], now: datetime | None = None, jobs: list[Job] = JOBS
+) -> dict:
     """Run each job whose interval has passed since `last_run` (monotonic seconds,
     updated in place). Returns each run job's result (None: it failed)."""
     done = {}
-    for job in JOBS:
+    for job in jobs:
         clock = time.monotonic()
         if clock - last_run.get(job.name, float("-inf")) < job.every_seconds:
             continue
@@ -153,15 +188,17 @@ def run_all(database, now: datetime | None = None) -> dict:
 
 def start(app, sleep: Callable[[float], object], spawn: Callable) -> None:
     """Run the jobs in the background of a server process: only where the command
-    asked for it (RUN_JOBS: `serve`, `run`), never in tests, and not when the
-    deployment runs `codraft jobs` from cron (CODRAFT_JOBS_IN_SERVER=0). `sleep`
-    and `spawn` are the async library's, so the runner is a green thread."""
+    asked for it (RUN_JOBS: `serve`, `run`), never in tests. `PROCESS_JOBS` always
+    run there; `JOBS` not when the deployment runs `codraft jobs` from cron
+    (CODRAFT_JOBS_IN_SERVER=0). `sleep` and `spawn` are the async library's, so the
+    runner is a green thread."""
     if not app.config.get("RUN_JOBS") or app.config.get("TESTING"):
         return
-    if not app.config.get("JOBS_IN_SERVER", True) or app.extensions.get("codraft_jobs"):
+    if app.extensions.get("codraft_jobs"):
         return
     app.extensions["codraft_jobs"] = True
     configure(app.config)
+    lists = [PROCESS_JOBS] + ([JOBS] if app.config.get("JOBS_IN_SERVER", True) else [])
 
     def loop():
         last_run: dict[str, float] = {}
@@ -169,7 +206,8 @@ def start(app, sleep: Callable[[float], object], spawn: Callable) -> None:
             sleep(TICK_SECONDS)
             try:
                 with app.app_context():
-                    run_due(app.extensions["codraft_db"], last_run)
+                    for jobs in lists:
+                        run_due(app.extensions["codraft_db"], last_run, jobs=jobs)
             except Exception:
                 log.exception("scheduled jobs failed")
 

@@ -165,8 +165,10 @@ def edit_text(
     problem = typed_text_problem(result.sentence.text)
     if problem:
         raise InvalidInput(problem, code="bad_text")
-    if not result.changed:
-        return {"seq": None, "section_id": section.id, **result.message()}
+    if not result.changed or sync.same_words(result.sentence.text, current.text):
+        # Nothing to do (docs/protocol.md): no op, no history, the text as it is.
+        unchanged = sync.TextEditResult(current, "")
+        return {"seq": None, "section_id": section.id, **unchanged.message()}
     _save(db, current, result.sentence, user)
     return _broadcast(db, section, result.message(), user, origin)
 

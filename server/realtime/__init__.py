@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from server.extensions import socketio
     from server.realtime import (  # noqa: F401  (handlers)
         broadcast,
+        group_feed,
         handlers,
         hints_feed,
         notifications_feed,
@@ -22,8 +23,8 @@ def init_app(app) -> None:
 
     reserved.guard(socketio.server)
     broadcast.subscribe_all()
-    broadcast.start_housekeeping(app)
     review_feed.init_app(app)
+    group_feed.init_app(app)
     if app.config["LIVE_HINTS"]:  # CODRAFT_LIVE_HINTS=0: no hints pushed after edits
         hints_feed.init_app(app)
     notifications_feed.init_app(app)

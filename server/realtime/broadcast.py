@@ -4,7 +4,6 @@ made over HTTP reaches live clients exactly like one made over a socket."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
@@ -13,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from server import events
 from server.accounts.models import User
-from server.editing import clients
 from server.extensions import socketio
 from server.permissions import Action, allows, editable, membership_of
 from server.policies.models import Policy, Section
@@ -22,9 +20,6 @@ from server.presence import services as presence
 from server.presence.models import Connection
 from server.realtime import cutoff, presence_batch
 
-log = logging.getLogger(__name__)
-HOUSEKEEPING_SECONDS = 30
-CREDENTIAL_CHECK_SECONDS = 5
 # Sockets connected to this process and the credential each connected with:
 # (auth session id, api token id), one of them None.
 _local: dict[str, tuple[int | None, int | None]] = {}
@@ -40,6 +35,11 @@ def track(sid: str, auth_session_id: int | None, api_token_id: int | None) -> No
 
 def untrack(sid: str) -> None:
     _local.pop(sid, None)
+
+
+def local_sids() -> list[str]:
+    """This process's sockets (the presence job marks them alive: server/jobs.py)."""
+    return sorted(_local)
 
 
 @dataclass(frozen=True)
@@ -150,41 +150,10 @@ def subscribe_all() -> None:
 def check_credentials(db: Session, idle) -> int:
     """Cut off this process's sockets whose credential ended by a route that sent no
     event here (an account disabled from the command line with no message queue,
-    expiry, going idle). Returns how many credentials were cut off."""
+    expiry, going idle). Returns how many credentials were cut off. Run every 5 s
+    in each serving process (server/jobs.py, PROCESS_JOBS)."""
     ended = presence.ended_credentials(db, set(_local.values()), idle)
     for (auth_session_id, api_token_id), token_revoked in ended:
         reason = "token_revoked" if token_revoked else "signed_out"
         cut_off(cutoff.credential_room(auth_session_id, api_token_id), reason)
     return len(ended)
-
-
-def start_housekeeping(app) -> None:
-    """Every 5 s cut off sockets whose credential ended without an event reaching this
-    process (e.g. an account disabled from the command line); every 30 s mark this
-    process's sockets alive and forget those of processes that died, and forget old
-    client ids and requests (editing.clients)."""
-    if app.config.get("TESTING") or app.extensions.get("codraft_housekeeping"):
-        return
-    app.extensions["codraft_housekeeping"] = True
-
-    def loop():
-        ticks = 0
-        while True:
-            socketio.sleep(CREDENTIAL_CHECK_SECONDS)
-            ticks += 1
-            database = app.extensions["codraft_db"]
-            try:
-                with app.app_context():
-                    db = database.session
-                    check_credentials(db, app.config["SESSION_IDLE"])
-                    if ticks % (HOUSEKEEPING_SECONDS // CREDENTIAL_CHECK_SECONDS) == 0:
-                        presence.refresh(db, sorted(_local))
-                        presence.sweep(db)
-                        clients.sweep(db)
-                    database.commit()
-            except Exception:
-                log.exception("presence housekeeping failed")
-            finally:
-                database.remove()
-
-    socketio.start_background_task(loop)

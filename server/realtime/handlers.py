@@ -123,9 +123,11 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
 
 
 def _leave_policy_rooms(sid: str) -> None:
-    """Leave the policy (and membership) room this socket is in, if any."""
+    """Leave the policy (and membership) room this socket is in, if any, and the
+    group it watched (realtime.group_feed): a socket is never left in a group's
+    room without that group's cut-off room."""
     for name in socketio.server.rooms(sid, namespace="/"):
-        if name.startswith(("policy:", "member:")):
+        if name.startswith(("policy:", "member:", "group:")):
             leave_room(sid, name)
 
 

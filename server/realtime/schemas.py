@@ -45,6 +45,10 @@ class Join(_Strict):
     since = Count(allow_none=True)
 
 
+class WatchGroup(_Strict):
+    group_id = Id(required=True)
+
+
 class Presence(_Strict):
     section_id = Id(allow_none=True)
     sentence_id = Id(allow_none=True)

@@ -100,7 +100,7 @@ def explain(rules: Rules, members: int) -> str:
     """The rules in one plain sentence, for pages."""
     need = quorum_needed(members, rules.quorum_percent)
     return (
-        f"At least {need} of {members} members must vote. It passes when more than "
-        f"{rules.threshold_percent}% of approve and reject votes approve; abstaining "
-        "counts towards the number who voted only."
+        f"At least {need} of {members} members must vote. It passes if more than "
+        f"{rules.threshold_percent}% of those who approve or reject choose approve. "
+        "Abstaining counts towards how many voted, not towards the result."
     )

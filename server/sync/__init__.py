@@ -22,7 +22,7 @@ from .structure import (
     move_sentence,
     split_sentence,
 )
-from .text import SentenceState, TextEditResult, apply_text_edit
+from .text import SentenceState, TextEditResult, apply_text_edit, same_words
 
 __all__ = [
     "BadPatch",
@@ -40,6 +40,7 @@ __all__ = [
     "TextEditResult",
     "TooLong",
     "apply_text_edit",
+    "same_words",
     "delete_item",
     "delete_sentence",
     "insert_item",

@@ -56,6 +56,7 @@ from diff_match_patch import diff_match_patch
 from .merge import diff as _diff
 from .merge import map_offset as _map_offset
 from .merge import merge_texts
+from .text import same_words
 
 _dmp = diff_match_patch()
 # No time limit: diffs are then minimal, so typing shows up as insertions only,
@@ -127,11 +128,20 @@ class Client:
         client_id: str,
         reply: dict,
         on_change: Callable[[dict], None] | None = None,
+        *,
+        quiet_whitespace: bool = True,
     ) -> None:
+        """quiet_whitespace: typing that differs from the server's text only in spaces
+        at either end is not sent and counts as saved, and what is sent has none at
+        either end, since the server records no such change (text.same_words) and
+        would answer it "nothing to do" for ever. static/js/sync-model.js
+        `quietWhitespace` does the same; the parity and simulation tests run with it
+        off, as their server model keeps such changes."""
         if "sections" not in reply:
             raise ValueError("the first join reply must be a snapshot (send no since)")
         self.policy_id, self.client_id = policy_id, client_id
         self.on_change = on_change
+        self.quiet_whitespace = quiet_whitespace
         self.seq = 0
         self.orphans: list[Orphan] = []
         self.refused: list[Refusal] = []
@@ -183,14 +193,20 @@ class Client:
         s = self._sentences[sentence_id]
         return {
             "version": s.version,
-            "saved": s.local == s.shadow and s.sent is None,
+            "saved": self._unchanged(s) and s.sent is None,
             "sending": s.sent is not None,
             "held": s.held,
         }
 
     def is_settled(self) -> bool:
         """Say whether everything the user typed is saved and nothing is in flight."""
-        return all(s.local == s.shadow and s.sent is None for s in self._sentences.values())
+        return all(self._unchanged(s) and s.sent is None for s in self._sentences.values())
+
+    def _unchanged(self, s: _Sentence) -> bool:
+        """Say whether a sentence has nothing to send (see quiet_whitespace)."""
+        if s.local == s.shadow:
+            return True
+        return self.quiet_whitespace and same_words(s.local, s.shadow)
 
     def needs_resync(self) -> bool:
         """Say whether the stream owes this client something it has not delivered.
@@ -274,13 +290,14 @@ class Client:
                 and not s.held
                 and s.gone is None
                 and s.version >= s.wait_version
-                and s.local != s.shadow
+                and not self._unchanged(s)
             ):
-                patch = _dmp.patch_toText(_dmp.patch_make(s.shadow, _diff(s.shadow, s.local)))
+                text = s.local.strip() if self.quiet_whitespace else s.local
+                patch = _dmp.patch_toText(_dmp.patch_make(s.shadow, _diff(s.shadow, text)))
                 request = self._request(
                     "edit_sentence", {"id": s.id, "base_version": s.version, "patch": patch}
                 )
-                s.sent, s.sent_ref = s.local, request.data["ref"]
+                s.sent, s.sent_ref = text, request.data["ref"]
                 requests.append(request)
         return requests
 

@@ -73,6 +73,14 @@ class TextEditResult:
         return {"op": "edit", "id": s.id, "version": s.version, "text": s.text, "patch": self.patch}
 
 
+def same_words(a: str, b: str) -> bool:
+    """Say whether two texts differ only in spaces at either end: such a change is
+    never recorded (issue 17: an undo left a trailing space that history showed as
+    "Changed" with nothing highlighted). Doubled spaces inside are words' business:
+    deleting one is a change. static/js/sync-model.js `sameWords` is the same rule."""
+    return a.strip() == b.strip()
+
+
 def apply_text_edit(
     current: SentenceState,
     base_version: int,

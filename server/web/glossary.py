@@ -13,7 +13,7 @@ from server.access import group_access
 from server.errors import DomainError
 from server.glossary import marking
 from server.glossary import services as glossary
-from server.glossary.models import TermStatus
+from server.glossary.models import TERM_CHARS, TermStatus
 from server.permissions import Action, allows
 from server.plain import services as plain
 from server.policies import services as policies
@@ -26,7 +26,12 @@ class TermForm(Form):
     """Only the shape here; the glossary service checks emptiness, length and duplicates
     so the page and the API say the same thing."""
 
-    term = StringField("Term", validators=[Length(max=1000)])
+    term = StringField(
+        "Term",
+        # Generous, as in the API schema: the service's limit (TERM_CHARS) is the rule.
+        validators=[Length(max=10 * TERM_CHARS)],
+        description=f"A word or short phrase, up to {TERM_CHARS} characters.",
+    )
     explanation = TextAreaField("What it means, in plain words", validators=[Length(max=10000)])
 
 

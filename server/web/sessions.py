@@ -19,7 +19,6 @@ from server.meetings import agenda, review, services
 from server.meetings.models import Meeting
 from server.meetings.present import review_data
 from server.permissions import Action, allows
-from server.policies.services import policies_of
 from server.review import votes
 from server.web import times
 from server.web.blueprint import bp
@@ -54,10 +53,6 @@ def _fragment(template: str, **context):
     response = make_response(render_template(template, **context))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _policy_ids(group_id: int) -> str:
-    return " ".join(str(p.id) for p in policies_of(db(), group_id))
 
 
 # --- the group's sessions ------------------------------------------------------------------
@@ -126,7 +121,6 @@ def _session_context(meeting: Meeting, access: Access, **extra) -> dict:
         "items": agenda.items(meeting),
         "votes": agenda.votes(db(), meeting, _votes_page()),
         "running": services.running(db(), meeting.group_id),
-        "policy_ids": _policy_ids(meeting.group_id),
         "add_form": extra.pop("add_form", None) or AgendaItemForm(formdata=None),
         **extra,
     }
@@ -346,7 +340,6 @@ def _review_context(access: Access, page: int = 1) -> dict:
         "panels": panels,
         "can_manage": allows(db(), access.membership, Action.MANAGE),
         "next_session": services.next_planned(db(), group_id),
-        "policy_ids": _policy_ids(group_id),
     }
 
 
@@ -386,5 +379,4 @@ def review_progress(group_id: int):
         group=access.group,
         rows=review.progress(db(), group_id),
         since=services.last_started(db(), group_id),
-        policy_ids=_policy_ids(group_id),
     )

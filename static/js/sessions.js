@@ -1,7 +1,7 @@
 /* Session and review pages: keep the main list up to date while others work.
-   Watches every policy of the group: the first on the page's one socket
-   (static/js/connection.js), the others on one more socket each, since a socket
-   joins one policy at a time. On `review` or `op` events it fetches the server-rendered list again
+   Watches the whole group on the page's one socket (static/js/connection.js,
+   `watch_group` in docs/protocol.md). On `review` or `policy_changed` events it
+   fetches the server-rendered list again
    and swaps it in, keeping focus and saying "Updated" politely. Mark buttons send
    their form in the background and refresh the list. Without this file the
    pages work as plain forms and links. */
@@ -11,14 +11,6 @@ import { connection, onConnect } from "./connection.js";
 
   var REFRESH_DELAY_MS = 400;
 
-  function clientId() {
-    var bytes = new Uint8Array(12);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return "s" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function Live(root) {
     this.root = root;
     this.url = root.getAttribute("data-live-url");
@@ -26,7 +18,6 @@ import { connection, onConnect } from "./connection.js";
     this.timer = null;
     this.busy = false;
     this.again = false;
-    this.sockets = [];
   }
 
   Live.prototype.focusKey = function () {
@@ -113,21 +104,21 @@ import { connection, onConnect } from "./connection.js";
 
   Live.prototype.watch = function () {
     var self = this;
-    if (!connection()) return;
-    var ids = (this.root.getAttribute("data-policy-ids") || "").split(/\s+/).filter(Boolean);
-    ids.forEach(function (id, index) {
-      var socket = index ? window.io({ forceNew: true, reconnectionDelayMax: 5000 }) : connection();
-      var join = function () {
-        socket.emit("join_policy", { policy_id: Number(id), client_id: clientId() }, function () {});
-      };
-      if (index) socket.on("connect", join);
-      else onConnect(join);
-      socket.on("review", function (data) {
-        self.soon();
+    var socket = connection();
+    var groupId = Number(this.root.getAttribute("data-group-id"));
+    if (!socket || !groupId) return;
+    var watchedBefore = false;
+    onConnect(function () {
+      socket.emit("watch_group", { group_id: groupId }, function (reply) {
+        if (!reply || !reply.ok) return;
+        // After a drop, what changed while we were away came without an event.
+        if (watchedBefore) self.soon();
+        watchedBefore = true;
+        self.root.setAttribute("data-watching", "true");
       });
-      socket.on("op", function () { self.soon(); });
-      self.sockets.push(socket);
     });
+    socket.on("review", function () { self.soon(); });
+    socket.on("policy_changed", function () { self.soon(); });
   };
 
   document.addEventListener("DOMContentLoaded", function () {

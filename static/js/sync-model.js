@@ -619,7 +619,8 @@
     this._ref = 0;
     this._joined = true;
     this._rejoinAsked = false;
-    // Browser only (the Python client has no such switch, so parity runs with it off):
+    // The browser turns it on (pending.js), as the Python client has it by default
+    // (`quiet_whitespace`); parity runs with it off in both:
     // a sentence whose typing differs from the server's text only in spaces at either
     // end (a space typed before the next word, one left by an undo) is not sent and
     // counts as saved, and what is sent has no space at either end: the word merge

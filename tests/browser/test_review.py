@@ -86,8 +86,8 @@ def test_outsider_proposes_group_votes_by_api_text_changes_live(team, open_sessi
     c = carol.page
     assert c.locator("[contenteditable]").count() == 0  # she cannot edit it directly
     c.get_by_role("link", name=f"Suggest a change to “{SECOND}”").click()
-    expect(c.get_by_role("heading", level=1)).to_have_text("New words for sentence 2")
-    box = c.get_by_label("Your new words for sentence 2")
+    expect(c.get_by_role("heading", level=1)).to_have_text(f"New words for “{SECOND}”")
+    box = c.get_by_label("Your new words")
     expect(box).to_have_value(SECOND)  # prefilled with the sentence as it is
     box.fill(NEW_SECOND)
     c.get_by_label("Why do you suggest this?").fill("“Monthly” is not clear to everyone.")

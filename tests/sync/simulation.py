@@ -284,6 +284,12 @@ class Server:
         return {"section_id": section_id, **change.op.message()}
 
 
+def model_client(*args, **kw) -> Client:
+    """A client for this server model, which keeps changes of spaces at either end
+    (the real server records none: Client's quiet_whitespace, off here)."""
+    return Client(*args, quiet_whitespace=False, **kw)
+
+
 def join_reply(server: Server) -> dict:
     """Return what a first join_policy (no since) answers."""
     return server.join(POLICY, "new")
@@ -426,7 +432,7 @@ def run_history(
     keep_ops: int | None = None,
     unicode: bool = False,
     merges: bool = True,
-    make_client: Callable[..., Client] = Client,
+    make_client: Callable[..., Client] | None = None,
 ) -> History:
     """Let random users type unique tokens (maybe delete words, restructure), then settle.
 
@@ -443,7 +449,11 @@ def run_history(
         merges=merges,
     )
     history = History(
-        server, [make_client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
+        server,
+        [
+            (make_client or model_client)(POLICY, f"client-{i}", join_reply(server))
+            for i in range(clients)
+        ],
     )
     network = Network(history, rng)
     for _ in range(actions):
@@ -552,7 +562,8 @@ def run_typing(seed: int, *, clients: int, each: int, texts: list[str]) -> Histo
     rng = random.Random(seed)
     server = Server(section_of(*texts))
     history = History(
-        server, [Client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
+        server,
+        [model_client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)],
     )
     network = Network(history, rng, processes=1)
     typed = [0] * clients

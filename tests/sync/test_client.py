@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.sync.client import Client, Orphan, Request, _map_offset, merge_texts
-from tests.sync.simulation import POLICY, Server, join_reply, section_of
+from tests.sync.simulation import POLICY, Server, join_reply, model_client, section_of
 
 # Same examples on every run, so a failure reproduces.
 reproducible = settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -117,7 +117,7 @@ def test_map_offset_lands_after_text_inserted_before_it():
 
 def setup(*texts, clients=2, max_len=10_000, **server):
     server = Server(section_of(*texts), max_len=max_len, **server)
-    return server, [Client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
+    return server, [model_client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
 
 
 def commit(server: Server, client: Client, request: Request) -> tuple[dict, dict | None]:
@@ -430,7 +430,7 @@ def test_requests_carry_increasing_refs_and_name_what_the_server_has_seen():
 
 def test_the_first_join_reply_must_be_a_snapshot():
     with pytest.raises(ValueError):
-        Client(POLICY, "c", {"ok": True, "seq": 0, "ops": []})
+        model_client(POLICY, "c", {"ok": True, "seq": 0, "ops": []})
 
 
 def test_an_op_this_model_does_not_know_still_takes_its_place_in_the_stream():
@@ -445,7 +445,7 @@ def test_an_op_this_model_does_not_know_still_takes_its_place_in_the_stream():
 
 def two_sections(clients=2):
     server = Server(section_of("One.", "Two."), section_of("Three.", first_id=3))
-    return server, [Client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
+    return server, [model_client(POLICY, f"client-{i}", join_reply(server)) for i in range(clients)]
 
 
 def test_sections_are_inserted_moved_and_deleted_when_their_ops_arrive():

@@ -27,7 +27,9 @@ class Traced(Client):
     def __init__(self, policy_id, client_id, reply):
         self.trace, self._changes, self._depth = [], [], 0
         self.trace.append({"call": "init", "args": [policy_id, client_id, reply]})
-        super().__init__(policy_id, client_id, reply, on_change=self._changes.append)
+        super().__init__(
+            policy_id, client_id, reply, on_change=self._changes.append, quiet_whitespace=False
+        )
         self.trace[-1]["expect"] = {"result": None, "state": self._state()}
 
     def _call(self, name, args, method):

@@ -174,7 +174,7 @@ def test_propose_a_replacement_and_see_the_word_diff(as_other, world, db):
     form = text(
         as_other.get(f"/sections/{world.section.id}/proposals/new?sentence={first.id}&kind=replace")
     )
-    assert "New words for sentence 1" in form
+    assert f"New words for “{first.text}”" in form  # its words, not a number that moves
     assert f">{first.text}</textarea>" in form  # prefilled with the sentence
     response = post(
         as_other,
