@@ -15,20 +15,24 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, wraps
 
 from flask import current_app
 from marshmallow import Schema, ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from server import events, sync
 from server.accounts.models import User
+from server.db import utcnow
 from server.editing import clients
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
 from server.policies import oplog
+from server.presence import credential_epoch
 from server.presence import services as presence
 from server.presence.models import Connection
 from server.realtime.group_commit import GroupCommit, Job
@@ -83,14 +87,51 @@ def load_ctx(db: Session, sid: str) -> Ctx:
     return Ctx(db, sid, found[0], found[1], _client_ids.get(sid))
 
 
+@dataclass
+class _Checked:
+    """A socket's last credential check, good while the credential epoch stays
+    `epoch` and the clock is before `until` (the sign-in's expiry or idle time)."""
+
+    epoch: int
+    user: User
+    policy_id: int | None
+    until: datetime
+
+
+def batch_ctx(db: Session, sid: str, epoch: int, policy_id: int) -> Ctx:
+    """`load_ctx` for a change in a batch: the socket's last check is used again when
+    nothing that may end a credential has changed since (credential_epoch, read once
+    per batch) and it joined this policy; otherwise checked afresh and kept."""
+    kept = _checked.get(sid)
+    if (
+        kept is not None
+        and kept.epoch == epoch
+        and kept.policy_id == policy_id
+        and utcnow() < kept.until
+        and not inspect(kept.user).expired_attributes  # not after a rollback
+    ):
+        user = db.merge(kept.user, load=False)
+        return Ctx(db, sid, user, policy_id, _client_ids.get(sid))
+    found = presence.live_user_until(db, sid, current_app.config["SESSION_IDLE"])
+    if found is None:
+        _checked.pop(sid, None)
+        raise NotAuthenticated("Your sign-in has ended. Sign in again.", code="signed_out")
+    user, joined, until = found
+    _checked[sid] = _Checked(epoch, user, joined, until)
+    return Ctx(db, sid, user, joined, _client_ids.get(sid))
+
+
 # This process's sockets: the client id each gave at join, and the policy it joined
-# (the key its changes queue on; the database's word is checked again per change).
+# (the key its changes queue on; the database's word is checked again per change),
+# and the last check of each one's credential (batch_ctx).
 _client_ids: dict[str, str] = {}
 _joined: dict[str, int] = {}
+_checked: dict[str, _Checked] = {}
 
 
 def remember_join(sid: str, client_id: str | None = None, policy_id: int | None = None) -> None:
     """Note what a socket joined; with no policy, forget it (left or gone)."""
+    _checked.pop(sid, None)
     if policy_id is None:
         _client_ids.pop(sid, None)
         _joined.pop(sid, None)
@@ -254,12 +295,13 @@ def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
+            epoch = credential_epoch.current(db)
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
                 try:
                     with nullcontext() if alone else events.savepoint(db):
-                        ctx = load_ctx(db, sid)
+                        ctx = batch_ctx(db, sid, epoch, policy_id)
                         if ctx.policy_id != policy_id:
                             raise NotFound("Join the policy again.", code="not_joined")
                         job.reply = _once(fn, ctx, payload)
