@@ -141,7 +141,11 @@ def remember_join(sid: str, client_id: str | None = None, policy_id: int | None 
 
 
 def socket_event(
-    name: str, schema: type[Schema] | None = None, *, changes_policy: bool = False
+    name: str,
+    schema: type[Schema] | None = None,
+    *,
+    changes_policy: bool = False,
+    joins: bool = False,
 ) -> Callable:
     """Register `fn(ctx, payload) -> reply` as the handler of a socket event.
 
@@ -156,6 +160,8 @@ def socket_event(
 
     `changes_policy`: the event changes the joined policy, so it queues with that
     policy's other changes and is written with them (`_write_batch`).
+    `joins`: the event joins a policy; joins arriving together are written in one
+    transaction (`_write_joins`), one commit for many rather than one each.
     """
     loader = schema() if schema else None
 
@@ -176,6 +182,8 @@ def socket_event(
             if not environ:
                 return None  # the socket has gone
             with environ["flask.app"].app_context():
+                if joins:
+                    return _joiner.submit(JOINS, Job((fn, sid, payload, None)))
                 policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
@@ -238,22 +246,30 @@ def _run(fn, sid: str, payload: dict) -> dict:
     return BUSY
 
 
-def _once(fn, ctx: Ctx, payload: dict) -> dict:
+def _once(fn, ctx: Ctx, payload: dict, requests: clients.BatchRequests) -> dict:
     """Carry out a change once per (client id, ref): a request already carried out
     (sent again after a reconnect) gets its original reply and changes nothing."""
     ref = payload.get("ref")
     if ref is None or ctx.client_id is None:
         return fn(ctx, payload)
-    done = clients.reply_for(ctx.db, ctx.client_id, ref)
+    done = requests.reply_for(ctx.client_id, ref)
     if done is not None:
         return done
     reply = fn(ctx, payload)
     if reply.get("ok"):
-        try:
-            clients.remember(ctx.db, ctx.client_id, ref, reply)
-        except IntegrityError as exc:  # carried out meanwhile elsewhere: start again
-            raise StaleWrite(f"request {ref} of {ctx.client_id} was carried out") from exc
+        requests.remember(ctx.client_id, ref, reply)
     return reply
+
+
+def _requests(db: Session, jobs: list[Job]) -> clients.BatchRequests:
+    """The batch's (client id, ref) requests, looked up in one query."""
+    asked = []
+    for job in jobs:
+        sid, payload = job.work[1], job.work[2]
+        client_id = _client_ids.get(sid)
+        if client_id is not None and payload.get("ref") is not None:
+            asked.append((client_id, payload["ref"]))
+    return clients.BatchRequests(db, asked)
 
 
 def _write_batch(jobs: list[Job]) -> None:
@@ -277,6 +293,18 @@ def _write_batch(jobs: list[Job]) -> None:
         _write_batch_in_transaction(db_, jobs)
 
 
+def _write_joins(jobs: list[Job]) -> None:
+    """Carry out the joins that arrived together (any policies) in one transaction,
+    each in a savepoint, so a crowd joining pays a few commits, not one each (on
+    SQLite an fsync, with the process stopped). Replies leave after the commit."""
+    db_ = database()
+    if db_.engine.dialect.name == "sqlite":
+        with _sqlite_writer:
+            _write_batch_in_transaction(db_, jobs, joining=True)
+    else:
+        _write_batch_in_transaction(db_, jobs, joining=True)
+
+
 # SQLite has one writer at a time. Batches of different policies wait for each
 # other here, on a lock gevent can switch away from, rather than in SQLite's busy
 # handler, which waits in C with the whole process stopped (up to 30 s) while the
@@ -285,7 +313,7 @@ def _write_batch(jobs: list[Job]) -> None:
 _sqlite_writer = threading.Lock()
 
 
-def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
+def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) -> None:
     alone = len(jobs) == 1
     for _attempt in range(RETRIES):
         db = db_.session
@@ -293,18 +321,22 @@ def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
         try:
             if db.get_bind().dialect.name == "sqlite":
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+            elif not joining:
                 oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
             epoch = credential_epoch.current(db)
+            requests = _requests(db, [] if joining else jobs)
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
                 try:
                     with nullcontext() if alone else events.savepoint(db):
-                        ctx = batch_ctx(db, sid, epoch, policy_id)
-                        if ctx.policy_id != policy_id:
-                            raise NotFound("Join the policy again.", code="not_joined")
-                        job.reply = _once(fn, ctx, payload)
+                        if joining:
+                            job.reply = fn(load_ctx(db, sid), payload)
+                        else:
+                            ctx = batch_ctx(db, sid, epoch, policy_id)
+                            if ctx.policy_id != policy_id:
+                                raise NotFound("Join the policy again.", code="not_joined")
+                            job.reply = _once(fn, ctx, payload, requests)
                     written += 1
                 except (sync.SyncError, DomainError) as exc:
                     job.reply = _answer(exc, sid, cut_off)
@@ -314,6 +346,10 @@ def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
                     log.exception("%s failed", fn.__name__)
                     job.reply = FAILED
             if written:
+                try:
+                    requests.write(db)  # the replies kept for resends, in one statement
+                except IntegrityError as exc:  # carried out meanwhile elsewhere: again
+                    raise StaleWrite("a request of this batch was carried out") from exc
                 db.commit()  # the op log's after-commit event broadcasts, in order
             else:
                 db.rollback()
@@ -336,3 +372,5 @@ QUEUE_FULL = error_ack(
 _writer = GroupCommit(
     _write_batch, fallback=BUSY, refused=QUEUE_FULL, gather=lambda: socketio.sleep(0)
 )
+JOINS = "joins"  # one queue for every join in this process, whatever its policy
+_joiner = GroupCommit(_write_joins, fallback=BUSY, gather=lambda: socketio.sleep(0))
