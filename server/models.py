@@ -48,7 +48,8 @@ from server.policies.models import (  # noqa: F401
     Sentence,
     SentenceVersion,
 )
-from server.presence.models import Connection  # noqa: F401
+from server.presence import credential_epoch  # noqa: F401  (moves with credential changes)
+from server.presence.models import Connection, CredentialEpoch  # noqa: F401
 from server.publishing.models import PublicPage, Release  # noqa: F401
 from server.review.models import (  # noqa: F401
     Agreement,

@@ -4,11 +4,15 @@ Revision ID: 0015_scale
 Revises: 0014_loop
 Create Date: 2026-12-02 06:30:00
 
-Slot reserved so that work on parallel branches chains in a fixed order; empty until
-its branch fills it.
+A one-row counter moved by every change that may end a live socket's credential,
+so the live edit path reads it once per batch instead of each socket's credential
+once per edit (server.presence.credential_epoch).
 """
 
 from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -20,7 +24,15 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
+    epoch = op.create_table(
+        "credential_epoch",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credential_epoch")),
+    )
+    op.bulk_insert(epoch, [{"id": 1, "value": 0}])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table("credential_epoch")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -130,16 +130,21 @@ def credential_valid(
 ) -> bool:
     """Whether a live socket's credential still holds: not signed out, expired, idle
     or revoked, and the account not disabled."""
-    now = utcnow()
+    return user.is_active and credential_valid_until(auth_session, api_token, idle) > utcnow()
+
+
+def credential_valid_until(
+    auth_session: AuthSession | None, api_token: ApiToken | None, idle: timedelta
+) -> datetime:
+    """When a credential stops being valid by time alone, as read now: a sign-in
+    expires or goes idle (later use can extend it); a token lasts until revoked."""
     if auth_session is not None:
-        ok = (
-            auth_session.revoked_at is None
-            and auth_session.expires_at > now
-            and auth_session.last_seen_at + idle > now
-        )
-    else:
-        ok = api_token is not None and api_token.revoked_at is None
-    return ok and user.is_active
+        if auth_session.revoked_at is not None:
+            return datetime.min.replace(tzinfo=UTC)
+        return min(auth_session.expires_at, auth_session.last_seen_at + idle)
+    if api_token is None or api_token.revoked_at is not None:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.max.replace(tzinfo=UTC)
 
 
 def credential_user(
@@ -172,11 +177,14 @@ def end_session(db: Session, token: str) -> None:
 
 
 def revoke_all_sessions(db: Session, user_id: int) -> None:
-    db.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    # Row by row, not one UPDATE: the flush then moves the credential epoch
+    # (presence.credential_epoch), which live sockets' kept checks rely on.
+    now = utcnow()
+    for row in db.scalars(
+        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    ):
+        row.revoked_at = now
+    db.flush()
     publish(db, SignInEnded(user_id=user_id))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,21 +48,40 @@ def claim(db: Session, client_id: str, user_id: int) -> None:
     db.flush()
 
 
-def reply_for(db: Session, client_id: str, ref: int) -> dict | None:
-    """The reply already given to this request, if it was carried out."""
-    return db.scalar(
-        select(ClientRequest.reply).where(
-            ClientRequest.client_id == client_id, ClientRequest.ref == ref
+class BatchRequests:
+    """The requests of one batch of changes (realtime.group_commit), read and
+    written once for the whole batch rather than once per change: which were
+    already carried out, in one query; the replies of those carried out now, in
+    one statement before the commit (`write`). A request sent twice within one
+    batch is carried out once and both get its reply. `write` raises
+    IntegrityError if another transaction carried one out meanwhile: roll back
+    and try again, to answer with its reply."""
+
+    def __init__(self, db: Session, requests: list[tuple[str, int]]):
+        self._done: dict[tuple[str, int], dict] = {}
+        self._new: list[dict] = []
+        if requests:
+            rows = db.execute(
+                select(ClientRequest.client_id, ClientRequest.ref, ClientRequest.reply).where(
+                    tuple_(ClientRequest.client_id, ClientRequest.ref).in_(requests)
+                )
+            )
+            self._done = {(c, r): reply for c, r, reply in rows}
+
+    def reply_for(self, client_id: str, ref: int) -> dict | None:
+        """The reply already given to this request, if it was carried out."""
+        return self._done.get((client_id, ref))
+
+    def remember(self, client_id: str, ref: int, reply: dict) -> None:
+        """Keep the reply to a request carried out in this transaction."""
+        self._done[(client_id, ref)] = reply
+        self._new.append(
+            {"client_id": client_id, "ref": ref, "reply": reply, "created_at": utcnow()}
         )
-    )
 
-
-def remember(db: Session, client_id: str, ref: int, reply: dict) -> None:
-    """Keep the reply to a request carried out in this transaction. An
-    IntegrityError here means the same request was carried out meanwhile by
-    another transaction: roll back and try again, to answer with its reply."""
-    db.add(ClientRequest(client_id=client_id, ref=ref, reply=reply, created_at=utcnow()))
-    db.flush()
+    def write(self, db: Session) -> None:
+        if self._new:
+            db.execute(insert(ClientRequest), self._new)
 
 
 def sweep(db: Session, now: datetime | None = None) -> int:

@@ -312,11 +312,28 @@ def catch_up(db: Session, policy: Policy, since: int | None) -> dict:
         ops = oplog.ops_since(db, policy.id, since)
         if ops is not None:
             return {"seq": seq, "ops": ops}
+    kept = _snapshots.get(policy.id)
+    if kept is None or kept[0] != seq:
+        kept = (seq, _snapshot(db, policy))
+        # PostgreSQL reads each statement afresh: keep it only if nothing was
+        # committed between reading the seq and the snapshot.
+        if oplog.current_seq(db, policy.id) == seq:
+            _snapshots[policy.id] = kept
+    return {"seq": seq, **kept[1]}
+
+
+# Policy id -> (seq, snapshot) in this process. Everything a snapshot holds changes
+# only through the op log (a client that missed ops catches up from them alone), so
+# a snapshot is the same for every joiner at one seq: 500 people joining at once
+# read the policy once, not 500 times. Replies share it; nobody changes it.
+_snapshots: dict[int, tuple[int, dict]] = {}
+
+
+def _snapshot(db: Session, policy: Policy) -> dict:
     outline = policies.policy_outline(db, policy)
     sections = [s for _part, secs in outline for s in secs]
     text = policies.sentences_of(db, [s.id for s in sections])
     return {
-        "seq": seq,
         "parts": [{"id": p.id, "title": p.title, "position": p.position} for p, _ in outline],
         "sections": [section_view(s, text[s.id]) for s in sections],
     }

@@ -35,3 +35,13 @@ class Connection(Base):
 
     def __repr__(self) -> str:
         return f"<Connection {self.sid} user={self.user_id} policy={self.policy_id}>"
+
+
+class CredentialEpoch(Base):
+    """One row: a counter moved by every change that may end a live socket's
+    credential (server.presence.credential_epoch says which and why)."""
+
+    __tablename__ = "credential_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

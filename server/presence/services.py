@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.models import ApiToken, AuthSession, User
-from server.accounts.services import credential_valid
+from server.accounts.services import credential_valid, credential_valid_until
 from server.db import utcnow
+from server.presence import credential_epoch
 from server.presence.models import Connection
 
 STALE_AFTER = timedelta(seconds=90)  # a process refreshes its rows every 30 s
@@ -84,6 +85,13 @@ _LIVE = (
 
 
 def live_user(db: Session, sid: str, idle: timedelta) -> tuple[User, int | None] | None:
+    found = live_user_until(db, sid, idle)
+    return found[:2] if found is not None else None
+
+
+def live_user_until(
+    db: Session, sid: str, idle: timedelta
+) -> tuple[User, int | None, datetime] | None:
     """The person on this socket and the policy it joined, in one query, or None if
     the connection is gone or its credential has ended.
 
@@ -96,7 +104,9 @@ def live_user(db: Session, sid: str, idle: timedelta) -> tuple[User, int | None]
     if row is None:
         return None
     user, policy_id, auth_session, api_token = row
-    return (user, policy_id) if credential_valid(user, auth_session, api_token, idle) else None
+    if not credential_valid(user, auth_session, api_token, idle):
+        return None
+    return user, policy_id, credential_valid_until(auth_session, api_token, idle)
 
 
 def disconnect(db: Session, sid: str) -> Connection | None:
@@ -214,4 +224,6 @@ def refresh(db: Session, sids: list[str]) -> None:
 def sweep(db: Session) -> int:
     """Forget connections whose process stopped refreshing them."""
     result = db.execute(delete(Connection).where(Connection.seen_at <= utcnow() - STALE_AFTER))
+    if result.rowcount:
+        credential_epoch.bump(db)  # a bulk delete: no flush sees it
     return result.rowcount or 0

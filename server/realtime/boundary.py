@@ -15,20 +15,24 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, wraps
 
 from flask import current_app
 from marshmallow import Schema, ValidationError
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from server import events, sync
 from server.accounts.models import User
+from server.db import utcnow
 from server.editing import clients
 from server.editing.services import StaleWrite
 from server.errors import DomainError, NotAuthenticated, NotFound
 from server.extensions import socketio
 from server.policies import oplog
+from server.presence import credential_epoch
 from server.presence import services as presence
 from server.presence.models import Connection
 from server.realtime.group_commit import GroupCommit, Job
@@ -83,14 +87,51 @@ def load_ctx(db: Session, sid: str) -> Ctx:
     return Ctx(db, sid, found[0], found[1], _client_ids.get(sid))
 
 
+@dataclass
+class _Checked:
+    """A socket's last credential check, good while the credential epoch stays
+    `epoch` and the clock is before `until` (the sign-in's expiry or idle time)."""
+
+    epoch: int
+    user: User
+    policy_id: int | None
+    until: datetime
+
+
+def batch_ctx(db: Session, sid: str, epoch: int, policy_id: int) -> Ctx:
+    """`load_ctx` for a change in a batch: the socket's last check is used again when
+    nothing that may end a credential has changed since (credential_epoch, read once
+    per batch) and it joined this policy; otherwise checked afresh and kept."""
+    kept = _checked.get(sid)
+    if (
+        kept is not None
+        and kept.epoch == epoch
+        and kept.policy_id == policy_id
+        and utcnow() < kept.until
+        and not inspect(kept.user).expired_attributes  # not after a rollback
+    ):
+        user = db.merge(kept.user, load=False)
+        return Ctx(db, sid, user, policy_id, _client_ids.get(sid))
+    found = presence.live_user_until(db, sid, current_app.config["SESSION_IDLE"])
+    if found is None:
+        _checked.pop(sid, None)
+        raise NotAuthenticated("Your sign-in has ended. Sign in again.", code="signed_out")
+    user, joined, until = found
+    _checked[sid] = _Checked(epoch, user, joined, until)
+    return Ctx(db, sid, user, joined, _client_ids.get(sid))
+
+
 # This process's sockets: the client id each gave at join, and the policy it joined
-# (the key its changes queue on; the database's word is checked again per change).
+# (the key its changes queue on; the database's word is checked again per change),
+# and the last check of each one's credential (batch_ctx).
 _client_ids: dict[str, str] = {}
 _joined: dict[str, int] = {}
+_checked: dict[str, _Checked] = {}
 
 
 def remember_join(sid: str, client_id: str | None = None, policy_id: int | None = None) -> None:
     """Note what a socket joined; with no policy, forget it (left or gone)."""
+    _checked.pop(sid, None)
     if policy_id is None:
         _client_ids.pop(sid, None)
         _joined.pop(sid, None)
@@ -100,7 +141,11 @@ def remember_join(sid: str, client_id: str | None = None, policy_id: int | None 
 
 
 def socket_event(
-    name: str, schema: type[Schema] | None = None, *, changes_policy: bool = False
+    name: str,
+    schema: type[Schema] | None = None,
+    *,
+    changes_policy: bool = False,
+    joins: bool = False,
 ) -> Callable:
     """Register `fn(ctx, payload) -> reply` as the handler of a socket event.
 
@@ -115,6 +160,8 @@ def socket_event(
 
     `changes_policy`: the event changes the joined policy, so it queues with that
     policy's other changes and is written with them (`_write_batch`).
+    `joins`: the event joins a policy; joins arriving together are written in one
+    transaction (`_write_joins`), one commit for many rather than one each.
     """
     loader = schema() if schema else None
 
@@ -135,6 +182,8 @@ def socket_event(
             if not environ:
                 return None  # the socket has gone
             with environ["flask.app"].app_context():
+                if joins:
+                    return _joiner.submit(JOINS, Job((fn, sid, payload, None)))
                 policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
@@ -197,22 +246,30 @@ def _run(fn, sid: str, payload: dict) -> dict:
     return BUSY
 
 
-def _once(fn, ctx: Ctx, payload: dict) -> dict:
+def _once(fn, ctx: Ctx, payload: dict, requests: clients.BatchRequests) -> dict:
     """Carry out a change once per (client id, ref): a request already carried out
     (sent again after a reconnect) gets its original reply and changes nothing."""
     ref = payload.get("ref")
     if ref is None or ctx.client_id is None:
         return fn(ctx, payload)
-    done = clients.reply_for(ctx.db, ctx.client_id, ref)
+    done = requests.reply_for(ctx.client_id, ref)
     if done is not None:
         return done
     reply = fn(ctx, payload)
     if reply.get("ok"):
-        try:
-            clients.remember(ctx.db, ctx.client_id, ref, reply)
-        except IntegrityError as exc:  # carried out meanwhile elsewhere: start again
-            raise StaleWrite(f"request {ref} of {ctx.client_id} was carried out") from exc
+        requests.remember(ctx.client_id, ref, reply)
     return reply
+
+
+def _requests(db: Session, jobs: list[Job]) -> clients.BatchRequests:
+    """The batch's (client id, ref) requests, looked up in one query."""
+    asked = []
+    for job in jobs:
+        sid, payload = job.work[1], job.work[2]
+        client_id = _client_ids.get(sid)
+        if client_id is not None and payload.get("ref") is not None:
+            asked.append((client_id, payload["ref"]))
+    return clients.BatchRequests(db, asked)
 
 
 def _write_batch(jobs: list[Job]) -> None:
@@ -236,6 +293,18 @@ def _write_batch(jobs: list[Job]) -> None:
         _write_batch_in_transaction(db_, jobs)
 
 
+def _write_joins(jobs: list[Job]) -> None:
+    """Carry out the joins that arrived together (any policies) in one transaction,
+    each in a savepoint, so a crowd joining pays a few commits, not one each (on
+    SQLite an fsync, with the process stopped). Replies leave after the commit."""
+    db_ = database()
+    if db_.engine.dialect.name == "sqlite":
+        with _sqlite_writer:
+            _write_batch_in_transaction(db_, jobs, joining=True)
+    else:
+        _write_batch_in_transaction(db_, jobs, joining=True)
+
+
 # SQLite has one writer at a time. Batches of different policies wait for each
 # other here, on a lock gevent can switch away from, rather than in SQLite's busy
 # handler, which waits in C with the whole process stopped (up to 30 s) while the
@@ -244,7 +313,7 @@ def _write_batch(jobs: list[Job]) -> None:
 _sqlite_writer = threading.Lock()
 
 
-def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
+def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) -> None:
     alone = len(jobs) == 1
     for _attempt in range(RETRIES):
         db = db_.session
@@ -252,17 +321,22 @@ def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
         try:
             if db.get_bind().dialect.name == "sqlite":
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+            elif not joining:
                 oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
+            epoch = credential_epoch.current(db)
+            requests = _requests(db, [] if joining else jobs)
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
                 try:
                     with nullcontext() if alone else events.savepoint(db):
-                        ctx = load_ctx(db, sid)
-                        if ctx.policy_id != policy_id:
-                            raise NotFound("Join the policy again.", code="not_joined")
-                        job.reply = _once(fn, ctx, payload)
+                        if joining:
+                            job.reply = fn(load_ctx(db, sid), payload)
+                        else:
+                            ctx = batch_ctx(db, sid, epoch, policy_id)
+                            if ctx.policy_id != policy_id:
+                                raise NotFound("Join the policy again.", code="not_joined")
+                            job.reply = _once(fn, ctx, payload, requests)
                     written += 1
                 except (sync.SyncError, DomainError) as exc:
                     job.reply = _answer(exc, sid, cut_off)
@@ -272,6 +346,10 @@ def _write_batch_in_transaction(db_, jobs: list[Job]) -> None:
                     log.exception("%s failed", fn.__name__)
                     job.reply = FAILED
             if written:
+                try:
+                    requests.write(db)  # the replies kept for resends, in one statement
+                except IntegrityError as exc:  # carried out meanwhile elsewhere: again
+                    raise StaleWrite("a request of this batch was carried out") from exc
                 db.commit()  # the op log's after-commit event broadcasts, in order
             else:
                 db.rollback()
@@ -294,3 +372,5 @@ QUEUE_FULL = error_ack(
 _writer = GroupCommit(
     _write_batch, fallback=BUSY, refused=QUEUE_FULL, gather=lambda: socketio.sleep(0)
 )
+JOINS = "joins"  # one queue for every join in this process, whatever its policy
+_joiner = GroupCommit(_write_joins, fallback=BUSY, gather=lambda: socketio.sleep(0))

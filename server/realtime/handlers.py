@@ -95,7 +95,7 @@ def on_disconnect(*_args):
         presence_batch.changed(broadcast.room(row.policy_id), sid, None)
 
 
-@socket_event("join_policy", schemas.Join, changes_policy=False)
+@socket_event("join_policy", schemas.Join, joins=True)
 def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
     snapshot, the caller's rights, and who else is here; tell the others."""

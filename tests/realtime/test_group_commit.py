@@ -22,7 +22,7 @@ from server import events
 from server.db import Database
 from server.realtime.group_commit import GroupCommit, Job
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live, start_patiently
+from tests.realtime.conftest import Live, patch, start_patiently
 from tests.realtime.test_sockets import read_text, wait_for
 
 FAILED = {"ok": False, "error": {"code": "busy", "message": "not written"}}
@@ -254,3 +254,39 @@ def test_past_the_bound_a_change_is_refused_at_once_and_what_was_accepted_is_wri
         t.join(10)
     assert recorder.batches == [[0], [1, 2, 3]]
     assert replies == {n: {"ok": True, "n": n} for n in range(4)}
+
+
+def test_a_request_sent_twice_into_one_batch_is_carried_out_once(world, instance):
+    """The (client id, ref) check is made once per batch: a request sent again while
+    the first is still queued lands in the same batch, and must still be carried out
+    once, both answered with the one seq. The database is held locked so both queue."""
+    server = start_patiently(LiveServer(instance))
+    alice = None
+    try:
+        alice = Live(server.url, world["tokens"]["alice"])
+        s = alice.join(world["policy"].id)["sections"][0]["sentences"][0]
+        hold = sqlite3.connect(instance / "codraft.db", timeout=30)
+        hold.execute("BEGIN IMMEDIATE")
+        acks: list[dict] = []
+        edit = {
+            "id": s["id"],
+            "base_version": s["version"],
+            "patch": patch(s["text"], s["text"] + " Once."),
+            "ref": 7,
+        }
+        for _ in range(2):
+            alice.sio.emit("edit_sentence", edit, callback=acks.append)
+        time.sleep(0.3)
+        hold.rollback()
+        hold.close()
+        assert wait_for(lambda: len(acks) == 2, 20), acks
+        assert acks[0]["ok"] and acks[0] == acks[1], acks
+        text = read_text(server, world["tokens"]["carol"], world["section"].id)
+        assert text[0] == s["text"] + " Once.", text
+        assert wait_for(lambda: len(alice.ops) == 1, 5)
+        time.sleep(0.5)
+        assert [op["seq"] for op in alice.ops] == [acks[0]["seq"]]
+    finally:
+        if alice:
+            alice.close()
+        server.stop()
