@@ -161,21 +161,26 @@ class ForkServer:
 _PROTOCOL = 1  # the helper's replies; anything printed goes to its log instead
 
 
+# Modules whose import registers socket events (server/realtime/__init__.py imports
+# them once the app's Socket.IO server exists).
+SOCKET_HANDLER_MODULES = {"server.realtime.handlers", "server.realtime.group_feed"}
+
+
 def _send(message: dict) -> None:
     os.write(_PROTOCOL, json.dumps(message).encode() + b"\n")
 
 
 def _load_everything() -> None:
-    """Import and warm what `codraft serve` loads before it listens. The socket
-    handlers are the exception: they register on the app's Socket.IO server, so
-    create_app imports them in the child, as it always does."""
+    """Import and warm what `codraft serve` loads before it listens. The modules of
+    socket handlers are the exception: they register on the app's Socket.IO server,
+    so create_app imports them in the child, as it always does."""
     import importlib
     import pkgutil
 
     import server
 
     for module in pkgutil.walk_packages(server.__path__, "server."):
-        if module.name != "server.realtime.handlers":
+        if module.name not in SOCKET_HANDLER_MODULES:
             importlib.import_module(module.name)
     for name in ("sqlite3", "engineio.async_drivers.gevent", "gevent.pywsgi"):
         importlib.import_module(name)
