@@ -81,22 +81,40 @@ def instance(tmp_path, migrated_template) -> Path:
     return folder
 
 
+SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def app_config(instance: Path, database_url: str | None = None, **config) -> dict:
+    """A test app's settings: the instance's SQLite file unless `database_url` says
+    otherwise, rate limits off unless `config` turns them on."""
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url or f"sqlite:///{instance / 'codraft.db'}",
+        "SECRET_KEY": SECRET_KEY,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "ASYNC_MODE": "threading",
+        **config,
+    }
+
+
+@contextmanager
+def made_app(instance: Path, database_url: str | None = None, **config):
+    """A Flask app for a test (`app_config`), each request with a fresh `g`; its
+    connections are closed afterwards, so a PostgreSQL database can be dropped."""
+    app = create_app(app_config(instance, database_url, **config))
+    try:
+        with fresh_g_per_request(app):
+            yield app
+    finally:
+        app.extensions["codraft_db"].remove()
+        app.extensions["codraft_db"].engine.dispose()
+
+
 @pytest.fixture
 def app(instance):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "ASYNC_MODE": "threading",
-        }
-    )
-    with fresh_g_per_request(app):
+    with made_app(instance) as app:
         yield app
-    app.extensions["codraft_db"].remove()
-    app.extensions["codraft_db"].engine.dispose()
 
 
 @contextmanager

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from server import create_app
 from tests.api.conftest import Api, QuickFactory
 from tests.api.support import error
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, made_app
 
 PASTED = (
     "You can ask for a Personal Budget, e.g. for transport. Mr. Smith said 1.5 hours "
@@ -108,18 +107,5 @@ def test_the_journey_on_sqlite(app):
 
 @pytest.mark.postgres
 def test_the_journey_on_postgresql(migrated_postgres_url, tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": migrated_postgres_url,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "ASYNC_MODE": "threading",
-        }
-    )
-    try:
+    with made_app(tmp_path, migrated_postgres_url) as app:
         journey(app)
-    finally:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()

@@ -9,10 +9,9 @@ import re
 
 import pytest
 
-from server import create_app
 from tests.api.conftest import Api
 from tests.api.support import error
-from tests.conftest import PASSWORD, fresh_g_per_request
+from tests.conftest import PASSWORD, made_app
 
 ANN = "ann@example.org"
 WRONG = "not the password"
@@ -28,21 +27,8 @@ LIMITS = {
 def throttled(instance, make):
     """An app with the limits switched on, on the same database as `make`."""
     make.user("Ann", ANN)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "ASYNC_MODE": "threading",
-            "RATELIMIT_ENABLED": True,
-            **LIMITS,
-        }
-    )
-    with fresh_g_per_request(app):
+    with made_app(instance, RATELIMIT_ENABLED=True, **LIMITS) as app:
         yield app
-    app.extensions["codraft_db"].remove()
-    app.extensions["codraft_db"].engine.dispose()
 
 
 class Caller:

@@ -7,13 +7,14 @@ import email
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from server import create_app
-from tests.conftest import free_port, fresh_g_per_request
+from tests.conftest import app_config, free_port, made_app
 
 BASE_URL = "http://codraft.test"
 
@@ -69,36 +70,23 @@ def mail_settings(port: int) -> dict:
 
 @pytest.fixture
 def app(instance, inbox):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'codraft.db'}",
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "ASYNC_MODE": "threading",
-            **mail_settings(inbox.port),
-        }
-    )
-    with fresh_g_per_request(app):
+    with made_app(instance, **mail_settings(inbox.port)) as app:
         yield app
-    app.extensions["codraft_db"].remove()
-    app.extensions["codraft_db"].engine.dispose()
 
 
 def postgres_app(postgres_url: str, instance, smtp_port: int):
     """A test app on a migrated PostgreSQL database (`migrated_postgres_url`), mailing
     to `smtp_port`, for arranging data that server processes then work on."""
-    return create_app(
-        {
-            "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            **mail_settings(smtp_port),
-        }
-    )
+    return create_app(app_config(instance, postgres_url, **mail_settings(smtp_port)))
+
+
+def plan_session_tomorrow(db, group, chair) -> None:
+    """Plan a session 20 hours ahead, so the digest before it is due now."""
+    from server.meetings.services import schedule
+
+    starts_at = datetime.now(UTC) + timedelta(hours=20)
+    schedule(db, group, chair, title="Tomorrow's session", starts_at=starts_at)
+    db.commit()
 
 
 class Api:

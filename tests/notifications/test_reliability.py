@@ -17,7 +17,7 @@ import requests
 from server.notifications import outbox
 from server.notifications.models import OutboxMail
 from tests.conftest import ROOT, LiveServer
-from tests.notifications.conftest import BASE_URL, postgres_app, run_jobs
+from tests.notifications.conftest import BASE_URL, plan_session_tomorrow, postgres_app, run_jobs
 
 
 def mention(world, who="@Ann Parent"):
@@ -124,17 +124,8 @@ def test_two_jobs_processes_on_postgresql_send_the_session_digest_once(
         chair = make.user("Fran Facilitator")
         group = make.group(chair)
         members = [make.member(group, make.user(f"Member {i}")).user for i in range(8)]
-        from server.meetings.services import schedule
-
         db = app.extensions["codraft_db"].session
-        schedule(
-            db,
-            group,
-            chair,
-            title="Tomorrow's session",
-            starts_at=datetime.now(UTC) + timedelta(hours=20),
-        )
-        db.commit()
+        plan_session_tomorrow(db, group, chair)
         from server.notifications.models import OutboxMail as Row
 
         assert db.query(Row).count() == 0  # the planned session is told by the jobs below

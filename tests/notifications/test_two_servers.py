@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
 from tests.conftest import Factory, LiveServer
-from tests.notifications.conftest import BASE_URL, postgres_app
+from tests.notifications.conftest import BASE_URL, plan_session_tomorrow, postgres_app
 from tests.realtime.conftest import start_patiently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -36,8 +35,6 @@ def seeded(migrated_postgres_url, inbox, tmp_path):
     first job run finds its "planned" event waiting and its digest due)."""
     app = postgres_app(migrated_postgres_url, tmp_path, inbox.port)
     with app.app_context():
-        from server.meetings.services import schedule
-
         make = Factory(app)
         chair = make.user("Fran Facilitator")
         group = make.group(chair)
@@ -46,14 +43,7 @@ def seeded(migrated_postgres_url, inbox, tmp_path):
         policy = make.policy(group, chair)
         section = make.section(policy.parts[0], chair, sub, "Budgets", "You can ask.")
         db = app.extensions["codraft_db"].session
-        schedule(
-            db,
-            group,
-            chair,
-            title="Tomorrow's session",
-            starts_at=datetime.now(UTC) + timedelta(hours=20),
-        )
-        db.commit()
+        plan_session_tomorrow(db, group, chair)
         world = {
             "chair": chair.email,
             "members": [m.user.email for m in members],

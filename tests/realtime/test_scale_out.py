@@ -10,7 +10,7 @@ import requests
 import socketio
 
 from server import create_app
-from tests.conftest import Factory, LiveServer
+from tests.conftest import Factory, LiveServer, app_config
 from tests.realtime.conftest import Live, build_world, patch, start_patiently
 from tests.realtime.test_group_commit import check_burst, fire_burst
 from tests.realtime.test_sockets import first_sentence, read_text, wait_for
@@ -19,14 +19,7 @@ from tests.realtime.test_sockets import first_sentence, read_text, wait_for
 def postgres_app(folder, postgres_url: str):
     """An in-process app on a migrated PostgreSQL database (`migrated_postgres_url`),
     to arrange data."""
-    return create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": postgres_url,
-            "SECRET_KEY": "scale-out-test-secret",
-            "TESTING": True,
-        }
-    )
+    return create_app(app_config(folder, postgres_url))
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import pytest
 from diff_match_patch import diff_match_patch
 from sqlalchemy import text
 
-from server.app import create_app
 from server.editing import services as editing
 from server.policies import services as policies
 from server.policies.models import Sentence
 from server.review import comments, proposals
-from tests.conftest import Factory, sign_in
+from tests.conftest import Factory, made_app, sign_in
 from tests.search.conftest import V1, build, find, kinds
 
 dmp = diff_match_patch()
@@ -190,35 +189,21 @@ def test_the_sqlite_index_is_kept_by_triggers_at_the_head_migration(db):
 
 @pytest.mark.postgres
 def test_search_on_postgresql(migrated_postgres_url, tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": migrated_postgres_url,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "ASYNC_MODE": "threading",
-        }
-    )
-    try:
-        with app.app_context():
-            world = build(Factory(app))
-            db = world.make.db
-            client = app.test_client()
-            hits = find(client, world, "minibus").get_json()["hits"]
-            assert [(h["kind"], h["snippet_html"]) for h in hits] == [
-                ("sentence", "The <mark>minibus</mark> collects every pupil by eight.")
-            ]
-            assert kinds(find(client, world, "carer")) == [("sentence", "Carers may ride along.")]
-            assert kinds(find(client, world, "private")) == []
-            comments.add(db, world.section, world.membership, "Ask about wheelchair space.")
-            db.commit()
-            assert [k for k, _ in kinds(find(client, world, "wheel"))] == ["comment"]
-            first = _sentence(db, world, "minibus")
-            editing.delete(db, world.section, first, world.member, first.version)
-            db.commit()
-            assert kinds(find(client, world, "minibus")) == []
-            assert find(client, world, '" OR NEAR(').status_code == 200
-    finally:
-        app.extensions["codraft_db"].remove()
-        app.extensions["codraft_db"].engine.dispose()
+    with made_app(tmp_path, migrated_postgres_url) as app, app.app_context():
+        world = build(Factory(app))
+        db = world.make.db
+        client = app.test_client()
+        hits = find(client, world, "minibus").get_json()["hits"]
+        assert [(h["kind"], h["snippet_html"]) for h in hits] == [
+            ("sentence", "The <mark>minibus</mark> collects every pupil by eight.")
+        ]
+        assert kinds(find(client, world, "carer")) == [("sentence", "Carers may ride along.")]
+        assert kinds(find(client, world, "private")) == []
+        comments.add(db, world.section, world.membership, "Ask about wheelchair space.")
+        db.commit()
+        assert [k for k, _ in kinds(find(client, world, "wheel"))] == ["comment"]
+        first = _sentence(db, world, "minibus")
+        editing.delete(db, world.section, first, world.member, first.version)
+        db.commit()
+        assert kinds(find(client, world, "minibus")) == []
+        assert find(client, world, '" OR NEAR(').status_code == 200
