@@ -856,6 +856,11 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=PG_ADMIN, help="PostgreSQL to create databases in")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--processes", type=int, default=1, help="server processes per arm")
+    parser.add_argument(
+        "--queue",
+        action="store_true",
+        help="share broadcasts through Redis even with one process (the queue's own cost)",
+    )
     parser.add_argument("--policies", type=int, default=1, help="policies the clients spread on")
     parser.add_argument(
         "--split",
@@ -994,7 +999,7 @@ class Bench:
         kind, extra = ARMS[arm]
         folder, url = self.fresh()
         processes = getattr(args, "processes", 1)
-        if processes > 1:
+        if processes > 1 or getattr(args, "queue", False):
             extra = {
                 **extra,
                 "CODRAFT_MESSAGE_QUEUE": args.redis_url,
