@@ -169,16 +169,25 @@ class Slot:
         return ", ".join(parts)
 
 
+def _sentence_of(thread: Thread) -> int | None:
+    """The live sentence a thread sits beside: where its words are now (a split
+    may have taken them into the new sentence), else the sentence it is about."""
+    if thread.words is not None and not thread.words.gone:
+        return thread.words.sentence_id
+    return thread.anchor.id if thread.anchor is not None else None
+
+
 def margin_context(section: Section, access: Access) -> dict:
     live = sentences_of(db(), [section.id])[section.id]
     numbers = _numbers(live)
     slots = {s.id: Slot(s, numbers[s.id]) for s in live}
     whole, removed = [], []
     for thread in comments.threads(db(), section.id):
+        at = _sentence_of(thread)
         if thread.on_removed_text:
             removed.append(thread)
-        elif thread.anchor is not None and thread.anchor.id in slots:
-            slots[thread.anchor.id].threads.append(thread)
+        elif at in slots:
+            slots[at].threads.append(thread)
         else:
             whole.append(thread)
     whole_proposals, decided = [], []
