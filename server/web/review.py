@@ -232,40 +232,6 @@ def margin_context(section: Section, access: Access) -> dict:
     }
 
 
-@dataclass
-class TrackedRow:
-    """One sentence of the text with the open suggestions on it, for the
-    track-changes view: word diffs on it, and new sentences suggested after it."""
-
-    sentence: Sentence | None  # None: the row of sentences suggested for the start
-    changes: list = field(default_factory=list)  # (proposal, pieces)
-    inserts: list = field(default_factory=list)  # (proposal, pieces)
-
-
-def tracked_text(section: Section) -> dict:
-    """The section's text with its open suggestions shown in place as word diffs
-    (for members who chose that view). Reads only."""
-    live = sentences_of(db(), [section.id])[section.id]
-    rows = {s.id: TrackedRow(s) for s in live}
-    start, whole = TrackedRow(None), []
-    count = 0
-    for p in reversed(proposals.proposals_of(db(), section.id)):  # oldest first
-        if p.status not in ACTIVE:
-            continue
-        found, _stale = proposals.changes(db(), p)
-        count += 1
-        kind = ProposalKind(p.kind)
-        for change in found:
-            first = change.sentence_ids[0] if change.sentence_ids else None
-            if kind == ProposalKind.REWRITE:
-                whole.append((p, change.pieces))
-            elif kind == ProposalKind.INSERT:
-                rows.get(first, start).inserts.append((p, change.pieces))
-            elif first in rows:
-                rows[first].changes.append((p, change.pieces))
-    return {"start": start, "rows": list(rows.values()), "whole": whole, "count": count}
-
-
 def decision_context(section: Section, access: Access, can_edit: bool) -> dict:
     """The section's agreement: the button to ask for it, the vote, the agreed version."""
     open_vote = votes.open_vote_on_section(db(), section.id)

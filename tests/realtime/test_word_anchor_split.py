@@ -116,3 +116,7 @@ def test_word_comments_follow_their_words_through_a_split(world, server, connect
     assert 'On the words <span class="thread__words">“four weeks”</span>' in slot
     first_slot = re.search(rf'id="notes-{second["id"]}".*?</li>', page, re.S).group(0)
     assert "“We will”" in first_slot and "four weeks" not in first_slot
+    row = re.search(rf'<li class="sentence" id="sentence-{new_id}".*?</li>', page, re.S).group(0)
+    assert '<mark class="word-mark">four weeks</mark>' in row
+    first_row = re.search(rf'<li class="sentence" id="sentence-{second["id"]}".*?</li>', page, re.S)
+    assert '<mark class="word-mark">We will</mark>' in first_row.group(0)
