@@ -65,6 +65,10 @@ def attach(db: Session, comment: Comment, sentence: Sentence, start: int, end: i
     start, end = check(sentence, start, end)
     # Keep the selection to whole words: a drag that stops inside a word means it.
     text = sentence.text
+    while text[start].isspace():  # spaces at either end are not words (check: some are)
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
     while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
