@@ -125,3 +125,27 @@ def test_the_setting_through_the_api(client, make, world):
     for bad in ({}, {"suggestions_inline": "yes please"}):
         assert api.patch("/me", token, bad).status_code == 422, bad
     assert api.get("/me", token).get_json()["suggestions_inline"] is True
+
+
+def test_new_sentences_at_the_start_and_rewrites_show_once_above_the_text(client, world, db):
+    from server.permissions import membership_of
+
+    ship = membership_of(db, world.facilitator.id, world.group.id)
+    for kind, words in (("insert", "Read this first."), ("rewrite", "All new words here.")):
+        proposals.create(
+            db, world.section, ship, kind=kind, reason="Why not", text=words, sentence_ids=[]
+        )
+    db.commit()
+    assert sign_in(client, world.member.email).status_code == 302
+    post(client, "/account/suggestions-view", {"suggestions_inline": "on", "next": "/account"})
+    page = text(client.get(f"/sections/{world.section.id}"))
+    top = re.search(
+        r'<div class="tracked-top" data-tracked-top>(.*?)<ol class="sentences"', page, re.S
+    )
+    assert top, "the block above the text is shown"
+    above = top.group(1)
+    assert "New sentence suggested at the start:" in above and "Read this first." in above
+    assert "Suggested rewrite of the whole section:" in above
+    assert "[added: </span>All new words here<" in above
+    visible = page.split("data-text-marks", 1)[0]  # the hidden copy for the live page aside
+    assert visible.count("Suggested rewrite of the whole section:") == 1
