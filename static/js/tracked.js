@@ -32,7 +32,7 @@ function blockFor(id) {
   return source.querySelector(`[data-marks-for="${id}"]`);
 }
 
-/** Put a copy of the sentence's block at the end of its row (or take it away). */
+/** Put a copy of the sentence's block in its row, just after its text (or take it away). */
 function place(li) {
   const id = li.getAttribute("data-sentence-id");
   const old = li.querySelector(ROW);
@@ -43,7 +43,9 @@ function place(li) {
   }
   if (old && old.innerHTML === block.innerHTML) return;
   const copy = block.cloneNode(true);
+  const text = li.querySelector(":scope > .sentence__text");
   if (old) old.replaceWith(copy);
+  else if (text) text.after(copy); // read with the sentence, before hints and notes
   else li.appendChild(copy);
 }
 
