@@ -21,12 +21,10 @@ from server.policies.models import Section, Sentence
 from server.policies.services import sentences_of
 from server.review import comments, proposals
 from server.review.comments import Thread
-from server.review.models import ProposalKind, ProposalStatus
+from server.review.models import ProposalKind
 from server.web.blueprint import bp
 from server.web.helpers import db, my_id
-from server.web.review import _fragment
-
-OPEN = (ProposalStatus.OPEN, ProposalStatus.VOTING)
+from server.web.review import ACTIVE, _fragment
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def text_marks(section: Section, inline: bool, threads: list[Thread] | None = No
 
 def _suggestions(section: Section, found: TextMarks) -> None:
     for p in reversed(proposals.proposals_of(db(), section.id)):  # oldest first
-        if p.status not in OPEN:
+        if p.status not in ACTIVE:
             continue
         changes, _stale = proposals.changes(db(), p)
         kind = ProposalKind(p.kind)
