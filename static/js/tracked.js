@@ -44,9 +44,15 @@ function place(li) {
   if (old && old.innerHTML === block.innerHTML) return;
   const copy = block.cloneNode(true);
   const text = li.querySelector(":scope > .sentence__text");
+  const focused = old && old.contains(document.activeElement) ? document.activeElement : null;
   if (old) old.replaceWith(copy);
   else if (text) text.after(copy); // read with the sentence, before hints and notes
   else li.appendChild(copy);
+  if (focused) {
+    // Fresh marks arrived while a link in them had focus: keep focus on the same link.
+    const same = copy.querySelector(`a[href="${focused.getAttribute("href")}"]`);
+    (same || list).focus({ preventScroll: true });
+  }
 }
 
 function placeTop() {
