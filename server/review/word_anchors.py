@@ -7,9 +7,11 @@ which the editing engine keeps for each committed edit (SentenceVersion), with
 the pure server.text.anchors. So an edit never rewrites comments, a read never
 writes, and the answer is the same from any process.
 
-When the sentence was merged into another, the words are looked for in that
-sentence; when the sentence was removed, or every one of the words was, the
-comment says its words were removed.
+When the sentence was split and the words were all in the part cut off, they
+follow it into the new sentence (the split's revision, server/history, names
+it; the cut is where the first part now ends). When the sentence was merged into
+another, the words are looked for in that sentence; when the sentence was
+removed, or every one of the words was, the comment says its words were removed.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
+from server.history.models import Revision
 from server.policies.models import Sentence, SentenceVersion
 from server.review.models import Comment, CommentRange
-from server.text.anchors import Span, follow
+from server.text.anchors import GONE, Span, map_span
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ def attach(db: Session, comment: Comment, sentence: Sentence, start: int, end: i
     start, end = check(sentence, start, end)
     # Keep the selection to whole words: a drag that stops inside a word means it.
     text = sentence.text
+    while text[start].isspace():  # spaces at either end are not words (check: some are)
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
     while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
@@ -81,36 +88,95 @@ def attach(db: Session, comment: Comment, sentence: Sentence, start: int, end: i
 
 def placed(db: Session, comment_ids: list[int]) -> dict[int, Placed]:
     """Where each word comment's words are now: a query for the ranges, one for
-    the versions since, one for the sentences."""
+    the versions since, one for the splits, one for the sentences (and one more
+    per sentence the words followed into)."""
     if not comment_ids:
         return {}
     ranges = list(db.scalars(select(CommentRange).where(CommentRange.comment_id.in_(comment_ids))))
     if not ranges:
         return {}
-    sentence_ids = {r.sentence_id for r in ranges}
-    oldest = min(r.version for r in ranges)
-    versions: dict[int, list[tuple[int, str]]] = {}
-    for sid, version, text in db.execute(
-        select(SentenceVersion.sentence_id, SentenceVersion.version, SentenceVersion.text)
-        .where(SentenceVersion.sentence_id.in_(sentence_ids), SentenceVersion.version >= oldest)
-        .order_by(SentenceVersion.sentence_id, SentenceVersion.version)
-    ):
-        versions.setdefault(sid, []).append((version, text))
-    rows = {s.id: s for s in db.scalars(select(Sentence).where(Sentence.id.in_(sentence_ids)))}
-    return {r.comment_id: _place(db, r, versions.get(r.sentence_id, []), rows) for r in ranges}
+    history = _History(db)
+    history.load({r.sentence_id for r in ranges}, min(r.version for r in ranges))
+    return {r.comment_id: _place(db, r, history) for r in ranges}
 
 
-def _place(db: Session, r: CommentRange, versions: list, rows: dict[int, Sentence]) -> Placed:
-    texts = [text for version, text in versions if version >= r.version]
-    sentence = rows.get(r.sentence_id)
+class _History:
+    """The kept versions of some sentences and the splits among them, loaded in
+    bulk, and for a sentence the words followed into, when they get there."""
+
+    def __init__(self, db: Session):
+        self.db = db
+        self.versions: dict[int, list[tuple[int, str]]] = {}
+        self.splits: dict[tuple[int, int], int] = {}  # (sentence, version made) -> new one
+        self.rows: dict[int, Sentence] = {}
+        self.loaded_from: dict[int, int] = {}  # sentence -> oldest version loaded
+
+    def load(self, sentence_ids: set[int], oldest: int) -> None:
+        ids = {i for i in sentence_ids if self.loaded_from.get(i, oldest + 1) > oldest}
+        if not ids:
+            return
+        for sid in ids:
+            self.versions.pop(sid, None)
+            self.loaded_from[sid] = oldest
+        for sid, version, text in self.db.execute(
+            select(SentenceVersion.sentence_id, SentenceVersion.version, SentenceVersion.text)
+            .where(SentenceVersion.sentence_id.in_(ids), SentenceVersion.version >= oldest)
+            .order_by(SentenceVersion.sentence_id, SentenceVersion.version)
+        ):
+            self.versions.setdefault(sid, []).append((version, text))
+        for sid, version, new_id in self.db.execute(
+            select(Revision.sentence_id, Revision.to_version, Revision.other_sentence_id).where(
+                Revision.kind == "split", Revision.sentence_id.in_(ids)
+            )
+        ):
+            if new_id is not None:
+                self.splits[(sid, version)] = new_id
+        for s in self.db.scalars(select(Sentence).where(Sentence.id.in_(ids))):
+            self.rows[s.id] = s
+
+    def since(self, sentence_id: int, version: int) -> list[tuple[int, str]]:
+        return [(v, t) for v, t in self.versions.get(sentence_id, []) if v >= version]
+
+
+def _follow(r: CommentRange, history: _History) -> tuple[int, Span, str | None]:
+    """The sentence the words are in now, their span in its latest kept text, and
+    that text (None: no kept versions at all)."""
+    sid, span = r.sentence_id, Span(r.start, r.end)
+    steps = history.since(sid, r.version)
+    sentence = history.rows.get(sid)
+    if not steps and sentence is not None and sentence.version == r.version:
+        steps = [(r.version, sentence.text)]  # no kept versions: only the text as it was
+    if not steps:
+        return sid, GONE, None
+    text = steps[0][1]
+    i = 0
+    while i + 1 < len(steps):
+        (_, before), (version, after) = steps[i], steps[i + 1]
+        cut_to = history.splits.get((sid, version))
+        if cut_to is not None and after == before[: len(after)] and span.start >= len(after):
+            # Split, and the words went with the part cut off: follow them there.
+            shift = len(after)
+            sid, span = cut_to, Span(span.start - shift, span.end - shift)
+            history.load({sid}, 1)
+            steps, text, i = history.since(sid, 1), before[shift:], 0
+            if not steps:
+                return sid, GONE, None
+            span = map_span(span, text, steps[0][1])
+            text = steps[0][1]
+        else:
+            span = map_span(span, before, after)
+            text = after
+            i += 1
+        if span.gone:
+            return sid, GONE, text
+    return sid, span, text
+
+
+def _place(db: Session, r: CommentRange, history: _History) -> Placed:
     gone = Placed(r.words, None, None, None, None)
-    if not texts or sentence is None:  # no kept versions: only the text as it was
-        same = sentence is not None and sentence.version == r.version
-        texts = [sentence.text] if same else []
-    if not texts:
-        return gone
-    span = follow(Span(r.start, r.end), texts)
-    if span.gone:
+    sid, span, last = _follow(r, history)
+    sentence = history.rows.get(sid)
+    if span.gone or last is None or sentence is None:
         return gone
     if sentence.deleted_at is None:
         text = sentence.text
@@ -118,7 +184,7 @@ def _place(db: Session, r: CommentRange, versions: list, rows: dict[int, Sentenc
     if sentence.merged_into_id is None:
         return gone
     # Merged: look for the words in the sentence it joined (once, or it is unclear).
-    words = texts[-1][span.start : span.end]
+    words = last[span.start : span.end]
     target = db.get(Sentence, sentence.merged_into_id)
     while target is not None and target.deleted_at is not None and target.merged_into_id:
         target = db.get(Sentence, target.merged_into_id)

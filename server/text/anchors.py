@@ -50,10 +50,15 @@ def map_span(span: Span, before: str, after: str) -> Span:
                 new += 1
             arrive[old] = new
     leave[old] = new
-    mapped = Span(leave[span.start], arrive[span.end])
-    if mapped.gone or not any(c.isalnum() for c in after[mapped.start : mapped.end]):
+    start, end = leave[span.start], arrive[span.end]
+    if end <= start or not any(c.isalnum() for c in after[start:end]):
         return GONE
-    return mapped
+    # Words cut off one end (a split, a deletion) leave no stray space behind.
+    while after[start].isspace():
+        start += 1
+    while after[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
 
 
 def follow(span: Span, versions: list[str]) -> Span:

@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
         search,
         session_record,
         sessions,
+        text_marks,
         times,
         votes,
     )

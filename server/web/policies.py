@@ -16,7 +16,8 @@ from server.review import counts as review_counts
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
 from server.web.helpers import attach, db, form_failed, invalid, my_id
-from server.web.review import decision_context, margin_context, tracked_text
+from server.web.review import decision_context, margin_context
+from server.web.text_marks import text_marks
 
 # --- a new policy ------------------------------------------------------------------------
 
@@ -135,9 +136,12 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
     # The review margin and the agreement box (server/web/review.py); their own
     # routes serve the same pieces to static/js/review.js when something changes.
     decision = decision_context(section, access, can_edit)  # may close a due vote first
-    review = {"decision": decision, "margin": margin_context(section, access)}
+    margin = margin_context(section, access)
+    review = {"decision": decision, "margin": margin}
     me = auth.me()
-    tracked = tracked_text(section) if me.suggestions_inline else None
+    # Marks in the text (server/web/text_marks.py): the margin's threads say which words.
+    beside = [t for slot in margin["slots"] for t in slot.threads]
+    marks = text_marks(section, me.suggestions_inline, threads=beside)
     return render_template(
         "policies/section.html",
         section=section,
@@ -145,11 +149,11 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
         policy=part.policy,
         group=access.group,
         sentences=section.sentences,
+        marks=marks,
         owner=section.subgroup,
         can_edit=can_edit,
         max_sentence_chars=MAX_SENTENCE_CHARS,
         review=review,
-        tracked=tracked,
         inline_on=me.suggestions_inline,
         form=form or AddTextForm(formdata=None),
     ), status

@@ -169,16 +169,25 @@ class Slot:
         return ", ".join(parts)
 
 
+def _sentence_of(thread: Thread) -> int | None:
+    """The live sentence a thread sits beside: where its words are now (a split
+    may have taken them into the new sentence), else the sentence it is about."""
+    if thread.words is not None and not thread.words.gone:
+        return thread.words.sentence_id
+    return thread.anchor.id if thread.anchor is not None else None
+
+
 def margin_context(section: Section, access: Access) -> dict:
     live = sentences_of(db(), [section.id])[section.id]
     numbers = _numbers(live)
     slots = {s.id: Slot(s, numbers[s.id]) for s in live}
     whole, removed = [], []
     for thread in comments.threads(db(), section.id):
+        at = _sentence_of(thread)
         if thread.on_removed_text:
             removed.append(thread)
-        elif thread.anchor is not None and thread.anchor.id in slots:
-            slots[thread.anchor.id].threads.append(thread)
+        elif at in slots:
+            slots[at].threads.append(thread)
         else:
             whole.append(thread)
     whole_proposals, decided = [], []
@@ -221,40 +230,6 @@ def margin_context(section: Section, access: Access) -> dict:
         + sum(1 for t in whole + removed if not t.resolved),
         "proposal_total": sum(len(s.proposals) for s in slots.values()) + len(whole_proposals),
     }
-
-
-@dataclass
-class TrackedRow:
-    """One sentence of the text with the open suggestions on it, for the
-    track-changes view: word diffs on it, and new sentences suggested after it."""
-
-    sentence: Sentence | None  # None: the row of sentences suggested for the start
-    changes: list = field(default_factory=list)  # (proposal, pieces)
-    inserts: list = field(default_factory=list)  # (proposal, pieces)
-
-
-def tracked_text(section: Section) -> dict:
-    """The section's text with its open suggestions shown in place as word diffs
-    (for members who chose that view). Reads only."""
-    live = sentences_of(db(), [section.id])[section.id]
-    rows = {s.id: TrackedRow(s) for s in live}
-    start, whole = TrackedRow(None), []
-    count = 0
-    for p in reversed(proposals.proposals_of(db(), section.id)):  # oldest first
-        if p.status not in ACTIVE:
-            continue
-        found, _stale = proposals.changes(db(), p)
-        count += 1
-        kind = ProposalKind(p.kind)
-        for change in found:
-            first = change.sentence_ids[0] if change.sentence_ids else None
-            if kind == ProposalKind.REWRITE:
-                whole.append((p, change.pieces))
-            elif kind == ProposalKind.INSERT:
-                rows.get(first, start).inserts.append((p, change.pieces))
-            elif first in rows:
-                rows[first].changes.append((p, change.pieces))
-    return {"start": start, "rows": list(rows.values()), "whole": whole, "count": count}
 
 
 def decision_context(section: Section, access: Access, can_edit: bool) -> dict:

@@ -2,7 +2,8 @@
  * The live editor's sentences on the page: each built once (an editable box for
  * members of the owning sub-group, plain text for everyone else), then kept in the
  * model's order and text. Other scripts hear of a (re)built sentence through the
- * "codraft:sentence-built" DOM event.
+ * "codraft:sentence-built" DOM event, and of every render through "codraft:rendered"
+ * (static/js/tracked.js puts its marks back after both).
  */
 import { $, make } from "./dom.js";
 import { setCaret } from "./caret.js";
@@ -113,6 +114,7 @@ export function init(proto) {
       : "No text yet.";
     this.count.textContent = String(total);
     this.updateActions();
+    document.dispatchEvent(new CustomEvent("codraft:rendered"));
   };
 
   proto.setCanEdit = function (canEdit, tell) {

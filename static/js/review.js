@@ -316,11 +316,23 @@ import { newClientId } from "./dom.js";
     badge.textContent = from.textContent;
   }
 
+  function isMarks(node) {
+    return node.nodeType === 1 && (node.matches(".text-marks-row") || Boolean(node.closest(".text-marks-row")));
+  }
+
+  function marksOnly(m) {
+    if (m.type === "characterData") return Boolean(m.target.parentElement && isMarks(m.target.parentElement));
+    if (isMarks(m.target)) return true;
+    var nodes = Array.prototype.slice.call(m.addedNodes).concat(Array.prototype.slice.call(m.removedNodes));
+    return nodes.length > 0 && nodes.every(isMarks);
+  }
+
   function watchText() {
     observer = new MutationObserver(function (mutations) {
       var structure = false;
       var typed = false;
       mutations.forEach(function (m) {
+        if (marksOnly(m)) return; // static/js/tracked.js putting its marks back
         if (m.type === "characterData") typed = true;
         else if (m.target === list) structure = true;
         else if (m.type === "childList") typed = true;

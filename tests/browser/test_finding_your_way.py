@@ -81,6 +81,7 @@ def test_the_pages_that_help_you_find_your_way_pass_axe(team, open_session, live
             expect(page.get_by_role("heading", name="Where to start")).to_be_visible()
             expect(page.locator(".tabs [aria-current=page]")).to_have_text("Overview")
         if name == "section-tracked":
-            expect(page.get_by_role("heading", name="Suggestions in the text")).to_be_visible()
+            row = page.locator(f"#sentence-{first['id']}")
+            expect(row.locator(".tracked-change")).to_contain_text("Suggested wording:")
         s.check(f"finding-{label}-{name}")
         s.no_sideways_scroll(f"finding-{label}-{name}")
