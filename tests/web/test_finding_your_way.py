@@ -178,3 +178,27 @@ def test_history_credits_the_groups_vote_even_when_a_facilitator_closed_it(as_me
     said = re.findall(r'<p class="timeline__what"><strong>(.*?)</strong>\s*(.*?)</p>', page, re.S)
     agreed = [who for who, what in said if what.startswith("marked the section agreed")]
     assert agreed == ["The group&#39;s vote"], said
+
+
+def test_the_review_list_names_a_suggestion_by_its_words(as_member, world, db):
+    """One word, "suggestion", and a title from its words, never "proposal"."""
+    from server.permissions import membership_of
+    from server.policies.services import sentences_of
+    from server.review import proposals
+
+    ship = membership_of(db, world.member.id, world.group.id)
+    first = sentences_of(db, [world.section.id])[world.section.id][0]
+    made = proposals.create(
+        db,
+        world.section,
+        ship,
+        kind="replace",
+        reason="Plainer",
+        text="It is money for help.",
+        sentence_ids=[first.id],
+    )
+    db.commit()
+    page = text(as_member.get(f"/groups/{world.group.id}/review"))
+    assert proposals.title(made) in page
+    assert "→" in proposals.title(made)
+    assert "proposal " not in re.sub(r"<[^>]+>", " ", page).lower()
