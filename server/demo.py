@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from diff_match_patch import diff_match_patch
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.accounts.services import create_user, user_by_email
-from server.db import utcnow
+from server.db import Base, UTCDateTime, utcnow
 from server.editing import services as editing
 from server.glossary import services as glossary
 from server.groups import services as groups
@@ -114,17 +114,30 @@ IN_DEPTH = [
 
 def load_demo(db: Session) -> list[tuple[str, str, str]]:
     """Create the demo group and policy if missing; return (email, name, role) logins."""
+    began = utcnow()
     users = {}
     for email, name, _role, _subs in PEOPLE:
         users[email] = user_by_email(db, email) or create_user(db, email, name, DEMO_PASSWORD)
     group = db.scalar(select(Group).where(Group.name == GROUP_NAME))
     if group is None:
-        group = _build(db, users)
+        group = _build(db, users, began)
     db.flush()
     return [(email, name, role.label) for email, name, role, _ in PEOPLE if group is not None]
 
 
-def _build(db: Session, users: dict) -> Group:
+def _session_title(starts_at) -> str:
+    """Named by its month, so a title never disagrees with its date."""
+    return f"{starts_at:%B} whole-group session"
+
+
+def _at_six(day):
+    return day.replace(hour=18, minute=0, second=0, microsecond=0)
+
+
+def _build(db: Session, users: dict, began) -> Group:
+    """The demo, told relative to today: the policy written about five weeks ago, the
+    last session four weeks ago (a checkpoint, minutes, version 1 published the day
+    after), the review since then happening now, the next session in two weeks."""
     first = PEOPLE[0][0]
     group = groups.create_group(
         db,
@@ -173,34 +186,70 @@ def _build(db: Session, users: dict) -> Group:
         )
     facilitator = users[first]
     glossary.adopt_starter(db, group.id, facilitator)  # plain-language help (issue 15)
+    held = _at_six(began - timedelta(days=28))
     last = meetings.schedule(
         db,
         group,
         facilitator,
-        title="October whole-group session",
-        starts_at=utcnow() - timedelta(days=28),
+        title=_session_title(held),
+        starts_at=held,
         place="Northshire Library, meeting room 2, and online",
         notes="We agreed who drafts what.",
     )
+    written = utcnow()
     meetings.start(db, last, facilitator)
     welcome = agenda.add(db, last, "Who drafts what", "")
     meetings.close(db, last, facilitator)
-    _publish(db, policy, users)
     _coproduction(db, last, welcome, policy, facilitator, memberships)
+    closed = utcnow()
+    _publish(db, policy, users)
+    published = utcnow()
+    db.flush()
+    _backdate(db, began, written, held - timedelta(days=7))
+    _backdate(db, written, closed, held)
+    _backdate(db, closed, published, held + timedelta(days=1))
+    last.closed_at = held + timedelta(hours=2)
     _review(db, policy, users, memberships)
+    upcoming = _at_six(began + timedelta(days=14))
     meetings.schedule(
         db,
         group,
         facilitator,
-        title="November whole-group session",
-        starts_at=(utcnow() + timedelta(days=14)).replace(
-            hour=18, minute=0, second=0, microsecond=0
-        ),
+        title=_session_title(upcoming),
+        starts_at=upcoming,
         place="Northshire Library, meeting room 2, and online",
         notes="Childcare and travel costs are paid: ask Fatima.",
     )
     return group
 
+
+def _backdate(db: Session, since, until, to) -> None:
+    """Move every time stamped in [since, until) back so that `since` falls on `to`,
+    keeping their order: the services stamp "now", and the demo tells a story over
+    weeks. Times set on purpose (a session's date, a vote's closing) are outside the
+    band and stay."""
+    db.flush()
+    shift = since - to
+    for table in Base.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        if not key:
+            continue
+        for column in table.columns:
+            if not isinstance(column.type, UTCDateTime):
+                continue
+            rows = db.execute(select(*key, column).where(column >= since, column < until)).all()
+            for row in rows:
+                db.execute(
+                    update(table)
+                    .where(*(k == v for k, v in zip(key, row[:-1], strict=True)))
+                    .values({column.name: row[-1] - shift})
+                )
+    db.expire_all()
+
+
+# Members who have not taken part yet: signed in as one, the group page says where
+# to start (issue 17's first visit).
+FIRST_TIMERS = ("education@example.org", "socialcare@example.org")
 
 # Members who agreed to be named in the credits of published policies.
 CREDITED = ("facilitator@example.org", "parent@example.org", "young.person@example.org")
@@ -213,13 +262,20 @@ def _publish(db: Session, policy: Policy, users: dict) -> None:
         users[email].credit_by_name = True
     facilitator = users[PEOPLE[0][0]]
     publishing.publish(
-        db, policy, facilitator, "The first version, agreed at the October whole-group session."
+        db,
+        policy,
+        facilitator,
+        f"The first version, agreed at the {_last_session_title(db, policy)}.",
     )
     publishing.set_public(db, policy, facilitator, True)
 
 
+def _last_session_title(db: Session, policy: Policy) -> str:
+    return meetings.last_started(db, policy.group_id).title
+
+
 def _coproduction(db, meeting, item, policy, facilitator, memberships) -> None:
-    """The October session, completed: who came, a note, an action, a few answers to
+    """The last session, completed: who came, a note, an action, a few answers to
     the "I statements" check (anonymous: counts only) and places on the ladder."""
     people = list(memberships.values())
     entries = []
@@ -313,8 +369,9 @@ def _review(db: Session, policy: Policy, users: dict, members: dict) -> None:
     disagree = sections["If you disagree with a decision"]
     agreeing = votes.open_for_agreement(db, disagree, policy.group_id, users["carer@example.org"])
     for email, _name, _role, _subs in PEOPLE:
-        if agreeing.is_open:
+        if email not in FIRST_TIMERS:
             votes.cast(db, agreeing, members[email], "approve")
+    votes.close(db, agreeing, users[PEOPLE[0][0]])
     first = text[disagree.id][0]
     editing.edit_text(
         db,

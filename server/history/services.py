@@ -369,7 +369,8 @@ def describe(db: Session, rows: list[Revision]) -> list[Entry]:
             summary_of(r.kind, r.cause, details.get(r.id)),
             titles.get(r.section_id),
             part_titles.get(r.part_id),
-            actor=actor_of(r.cause) if r.author_id is None else None,
+            # A vote's outcome is the group's, even when a facilitator closed it early.
+            actor=actor_of(r.cause),
         )
         if r.sentence_id is not None:
             if r.to_version is not None:

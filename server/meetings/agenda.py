@@ -24,6 +24,7 @@ from server.meetings.changes import SessionChanged
 from server.meetings.models import AGENDA_TITLE_CHARS, AgendaItem, Meeting
 from server.policies.models import Part, Policy, Section
 from server.review.models import ProposalKind, Vote, VoteSubject
+from server.review.proposals import title as proposal_title
 from server.text.clean import clean_block, clean_line
 
 KIND_WORDS = {
@@ -115,7 +116,8 @@ def title_for(db: Session, vote: Vote, section: Section | None) -> str:
         return "A vote on a removed section"
     if vote.subject == VoteSubject.AGREEMENT:
         return f"Agree the section “{section.title}”"
-    return f"Suggestion to {KIND_WORDS[ProposalKind(vote.proposal.kind)]} in “{section.title}”"
+    # A suggestion is named by its words everywhere (server/review/proposals.title).
+    return f"Suggestion: {proposal_title(vote.proposal)} (in “{section.title}”)"
 
 
 def _pages(total: int) -> int:

@@ -211,6 +211,7 @@ def _policy_data(db: Session, pr, mine: dict, flags: dict, user_id: int | None) 
             "section_title": _title(sections.get(p.section_id)),
             "kind": p.kind.value,
             "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+            "title": proposals.title(p),  # named by its words, as on every page
             "reason": p.reason,
             "author": person(p.author),
             "changes": proposal_changes(db, p),
@@ -273,6 +274,7 @@ def _vote_data(db: Session, vote: Vote, section: Section | None) -> dict:
         data["proposal"] = {
             "id": p.id,
             "kind_words": PROPOSAL_WORDS[ProposalKind(p.kind)],
+            "title": proposals.title(p),  # named by its words, as on every page
             "reason": p.reason,
             "author": person(p.author),
             "changes": proposal_changes(db, p),

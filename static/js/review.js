@@ -279,6 +279,8 @@ import { newClientId } from "./dom.js";
     alignQueued = false;
     if (!list || !margin) return;
     var all_ = slots();
+    var box = margin.closest(".margin") || margin;
+    box.style.marginTop = "";
     all_.forEach(function (slot) {
       slot.style.marginTop = "";
     });
@@ -286,6 +288,19 @@ import { newClientId } from "./dom.js";
     var marginBox = margin.getBoundingClientRect();
     var listBox = list.getBoundingClientRect();
     if (marginBox.left < listBox.right) return; // not side by side
+    // The whole margin moves down to meet the first discussion's sentence, rather than
+    // leaving an empty gap inside it above that discussion; its top never goes lower
+    // than the top of the text, so "Comment on the whole section" stays in view.
+    var firstLi = all_.length
+      ? document.getElementById("sentence-" + all_[0].getAttribute("data-margin-for"))
+      : null;
+    if (firstLi) {
+      var shift = Math.min(
+        firstLi.getBoundingClientRect().top - all_[0].getBoundingClientRect().top,
+        listBox.top - box.getBoundingClientRect().top,
+      );
+      if (shift > 1) box.style.marginTop = shift + "px";
+    }
     all_.forEach(function (slot) {
       var li = document.getElementById("sentence-" + slot.getAttribute("data-margin-for"));
       if (!li) return;

@@ -85,3 +85,92 @@ def test_the_pages_that_help_you_find_your_way_pass_axe(team, open_session, live
             expect(row.locator(".tracked-change")).to_contain_text("Suggested wording:")
         s.check(f"finding-{label}-{name}")
         s.no_sideways_scroll(f"finding-{label}-{name}")
+
+
+def tab_to(page, role: str, name: str, limit: int = 80):
+    """Press Tab until the named link or button has focus (keyboard only)."""
+    target = page.get_by_role(role, name=name, exact=True).first
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return target
+    raise AssertionError(f"Tab never reached the {role} {name!r}")
+
+
+TAB_PAGES = (
+    ("Sessions", "Sessions of the whole group"),
+    ("Review", "What changed since the last session"),
+    ("Decisions", "Decisions"),
+    ("Glossary", "Glossary"),
+    ("Who takes part", "Who takes part"),
+    ("Overview", "Northshire SEND group"),
+)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_group_tabs_are_one_bar_with_one_kind_of_heading(team, open_session, size):  # noqa: F811
+    """Keyboard only, from tab to tab: each page has the same head (the group's name,
+    one h1, the same six tabs with the current one marked) and passes axe."""
+    group = team["group"]
+    s = open_session(width=size[0], height=size[1])
+    s.sign_in("carol@example.org")
+    page = s.goto(f"/groups/{group.id}")
+    label = "desktop" if size[0] > 800 else "phone"
+    for tab, title in TAB_PAGES:
+        tab_to(page, "link", tab).press("Enter")
+        expect(page.locator("h1")).to_have_count(1)
+        expect(page.locator("h1")).to_have_text(title)
+        expect(page.locator(".tabs__link")).to_have_text(
+            [t for t, _ in TAB_PAGES[-1:] + TAB_PAGES[:-1]]
+        )
+        expect(page.locator(".tabs [aria-current=page]")).to_have_text(tab)
+        if tab != "Overview":
+            expect(page.locator("h1 + .tabs")).to_have_count(1)
+            expect(page.locator(".eyebrow a").first).to_have_text(group.name)
+        s.check(f"finding-{label}-tab-{tab.lower().replace(' ', '-')}")
+        s.no_sideways_scroll(f"finding-{label}-tab-{tab}")
+
+
+def test_the_policy_page_tools_are_compact_and_the_text_is_on_the_first_screen(
+    team,  # noqa: F811
+    open_session,
+):
+    """Issue 17: the first section's text within 1280x800, the tools one compact row
+    above it, reached with the keyboard."""
+    policy = team["policy"]
+    s = open_session(width=1280, height=800)
+    s.sign_in("carol@example.org")
+    page = s.goto(f"/policies/{policy.id}")
+    text = page.locator(".section-card__text").first
+    box = text.bounding_box()
+    assert box is not None and box["y"] + 24 < 800, box
+    tools = page.get_by_role("navigation", name="This policy")
+    expect(tools.get_by_role("link")).to_have_count(7)
+    tools_box = tools.bounding_box()
+    assert tools_box is not None and tools_box["height"] < 90, tools_box
+    tab_to(page, "link", "History").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Changes to")
+    s.check("finding-policy-history-by-keyboard")
+
+
+def test_the_margin_has_no_empty_gap_above_its_first_discussion(team, open_session):  # noqa: F811
+    """The margin meets the first sentence's discussion without an empty stretch
+    inside it between its links and that discussion; each stays level with its
+    sentence."""
+    section = team["section"]
+    s = open_session(width=1280, height=800)
+    s.sign_in("carol@example.org")
+    page = s.goto(f"/sections/{section.id}")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "saved")
+    slot = page.locator("[data-margin-for]").first
+    sentence = page.locator("ol.sentences > li").first
+    links = page.locator(".margin__links").first
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-margin-for]');"
+        " const li = document.querySelector('ol.sentences > li');"
+        " return Math.abs(s.getBoundingClientRect().top - li.getBoundingClientRect().top) < 4; }"
+    )
+    gap = slot.bounding_box()["y"] - (links.bounding_box()["y"] + links.bounding_box()["height"])
+    assert gap < 40, f"{gap}px of empty margin above the first discussion"
+    assert abs(slot.bounding_box()["y"] - sentence.bounding_box()["y"]) < 4
+    s.check("finding-margin-level")

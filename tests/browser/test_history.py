@@ -56,7 +56,7 @@ def test_history_pages_work_and_pass_axe(world, open_session):
     s = open_session()
     s.sign_in("fatima@example.org")
     page = s.goto(f"/policies/{policy.id}")
-    page.get_by_role("link", name="History: every change").click()
+    page.get_by_role("navigation", name="This policy").get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Changes to EHCP Personal Budget policy"
     )

@@ -124,9 +124,7 @@ def test_session_page_and_pack(seeded, open_session):
     expect(page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
     votes = page.get_by_role("heading", name="Votes waiting for a decision")
     expect(votes).to_be_visible()
-    expect(page.locator(".s-agenda__title").first).to_contain_text(
-        "Suggestion to change a sentence"
-    )
+    expect(page.locator(".s-agenda__title").first).to_contain_text("Suggestion: ")
     s.check("sessions-03-session")
     for title in ("Apologies", "Welcome and tea"):
         page.get_by_label("Title of the item").fill(title)
@@ -134,7 +132,7 @@ def test_session_page_and_pack(seeded, open_session):
         expect(page.locator(".s-agenda__title", has_text=title)).to_be_visible()
     page.get_by_role("button", name=re.compile("Move up.*Welcome and tea")).click()
     expect(page.locator(".s-agenda__title").first).to_contain_text("Welcome and tea")
-    expect(page.locator(".s-agenda__title").last).to_contain_text("Suggestion to change a sentence")
+    expect(page.locator(".s-agenda__title").last).to_contain_text("Suggestion: ")
     page.get_by_role("link", name="Start the session").click()
     page.get_by_role("button", name="Yes, start the session").click()
     expect(page.locator(".s-facts")).to_contain_text("Running now")

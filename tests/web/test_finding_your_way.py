@@ -34,14 +34,47 @@ def tabs(page: str) -> list[tuple[str, bool]]:
         ("/groups/{g}/review", "Review"),
         ("/groups/{g}/decisions", "Decisions"),
         ("/policies/{p}/decisions", "Decisions"),
+        ("/groups/{g}/glossary", "Glossary"),
+        ("/groups/{g}/participation", "Who takes part"),
     ],
 )
 def test_sessions_review_and_decisions_are_tabs_of_the_group(as_member, world, path, current):
     reply = as_member.get(path.format(g=world.group.id, p=world.policy.id))
     assert reply.status_code == 200
     found = tabs(text(reply))
-    assert [label for label, _ in found] == ["Overview", "Sessions", "Review", "Decisions"]
+    assert [label for label, _ in found] == [
+        "Overview",
+        "Sessions",
+        "Review",
+        "Decisions",
+        "Glossary",
+        "Who takes part",
+    ]
     assert [label for label, on in found if on] == [current]
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("sessions", "Sessions of the whole group"),
+        ("review", "What changed since the last session"),
+        ("decisions", "Decisions"),
+        ("glossary", "Glossary"),
+        ("participation", "Who takes part"),
+    ],
+)
+def test_the_group_tab_pages_share_one_head(as_member, world, path, title):
+    """Each tab page starts the same way: the group's name linking to its overview,
+    one h1, then the tabs (templates/groups/_page_head.html)."""
+    page = text(as_member.get(f"/groups/{world.group.id}/{path}"))
+    head = re.search(
+        r'<p class="eyebrow">(.*?)</p>\s*<h1>(.*?)</h1>\s*<nav class="tabs"', page, re.S
+    )
+    assert head is not None, path
+    assert f'href="/groups/{world.group.id}"' in head.group(1)
+    assert world.group.name in head.group(1)
+    assert head.group(2) == title
+    assert page.count("<h1") == 1
 
 
 def test_the_decisions_tab_is_for_members_only(client, world):
@@ -128,3 +161,44 @@ def test_restore_says_as_it_was_after_change_n(as_member, world, db):
     page = text(reply)
     assert f"The text is back as it was after change {seq} (1 change)" in page
     assert "as it was at after" not in page
+
+
+def test_history_credits_the_groups_vote_even_when_a_facilitator_closed_it(as_member, world, db):
+    """The outcome is the group's: closing the vote early does not make the
+    facilitator the one who "marked the section agreed"."""
+    from server.permissions import membership_of
+    from server.review import votes
+
+    ship = membership_of(db, world.member.id, world.group.id)
+    vote = votes.open_for_agreement(db, world.section, world.group.id, world.member)
+    votes.cast(db, vote, ship, "approve")
+    votes.close(db, vote, world.facilitator)
+    db.commit()
+    page = text(as_member.get(f"/sections/{world.section.id}/history"))
+    said = re.findall(r'<p class="timeline__what"><strong>(.*?)</strong>\s*(.*?)</p>', page, re.S)
+    agreed = [who for who, what in said if what.startswith("marked the section agreed")]
+    assert agreed == ["The group&#39;s vote"], said
+
+
+def test_the_review_list_names_a_suggestion_by_its_words(as_member, world, db):
+    """One word, "suggestion", and a title from its words, never "proposal"."""
+    from server.permissions import membership_of
+    from server.policies.services import sentences_of
+    from server.review import proposals
+
+    ship = membership_of(db, world.member.id, world.group.id)
+    first = sentences_of(db, [world.section.id])[world.section.id][0]
+    made = proposals.create(
+        db,
+        world.section,
+        ship,
+        kind="replace",
+        reason="Plainer",
+        text="It is money for help.",
+        sentence_ids=[first.id],
+    )
+    db.commit()
+    page = text(as_member.get(f"/groups/{world.group.id}/review"))
+    assert proposals.title(made) in page
+    assert "→" in proposals.title(made)
+    assert "proposal " not in re.sub(r"<[^>]+>", " ", page).lower()
