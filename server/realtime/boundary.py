@@ -191,6 +191,7 @@ def socket_event(
                     policy_id,
                     Job((fn, sid, payload, policy_id)),
                     limit=current_app.config["LIVE_QUEUE_LIMIT"],
+                    max_wait=current_app.config["LIVE_MAX_WAIT"],
                 )
 
         if socketio.server is None:

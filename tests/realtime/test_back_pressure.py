@@ -1,6 +1,10 @@
-"""Back-pressure: when too many changes wait on one policy, the next is refused at
-once with `busy`, nothing changed, and sent again later it is carried out once
-(docs/protocol.md). Real Socket.IO clients flood a real `codraft serve`."""
+"""Back-pressure: when too many changes wait in a process, or those waiting would
+keep the next one waiting too long, it is refused at once with `busy`, nothing
+changed, and sent again later it is carried out once (docs/protocol.md). Real
+Socket.IO clients flood a real `codraft serve`: once past the count
+(CODRAFT_LIVE_QUEUE_LIMIT), once past the expected wait (CODRAFT_LIVE_MAX_WAIT,
+the count out of reach): the first change waits behind a held write lock, which
+makes the time to write one change long."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import sqlite3
 import statistics
 import threading
 import time
+
+import pytest
 
 from tests.conftest import LiveServer
 from tests.realtime.conftest import Live, start_patiently
@@ -44,8 +50,17 @@ def _insert(section_id: int, word: str, refs: dict) -> dict:
     }
 
 
-def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(world, instance):
-    server = start_patiently(LiveServer(instance, env={"CODRAFT_LIVE_QUEUE_LIMIT": str(LIMIT)}))
+BOUNDS = {
+    "count": {"CODRAFT_LIVE_QUEUE_LIMIT": str(LIMIT)},
+    "wait": {"CODRAFT_LIVE_QUEUE_LIMIT": "1000", "CODRAFT_LIVE_MAX_WAIT": "0.05"},
+}
+
+
+@pytest.mark.parametrize("bound", list(BOUNDS))
+def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(
+    world, instance, bound
+):
+    server = start_patiently(LiveServer(instance, env=BOUNDS[bound]))
     section_id = world["section"].id
     clients = {}
     try:
