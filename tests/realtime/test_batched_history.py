@@ -20,7 +20,7 @@ import requests
 
 from server.history.store import SNAPSHOT_EVERY
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live, patch, start_patiently
+from tests.realtime.conftest import PILE_UP, Live, patch, start_patiently
 from tests.realtime.test_sockets import wait_for
 
 TEXT = "You can ask for a budget. We will answer in four weeks. You can appeal."
@@ -179,7 +179,7 @@ def test_edits_written_in_batches_leave_the_same_op_log_and_history_as_one_by_on
     policy, sub, fatima = world["policy"], world["sub"], world["users"]["fatima"]
     burst_section = make.section(policy.parts[0], fatima, sub, "Burst", TEXT)
     single_section = make.section(policy.parts[0], fatima, sub, "One by one", TEXT)
-    server = start_patiently(LiveServer(instance))
+    server = start_patiently(LiveServer(instance, env=PILE_UP))
     clients: dict[str, Live] = {}
     try:
         clients = {n: Live(server.url, world["tokens"][n]) for n in ("alice", "bob", "carol")}

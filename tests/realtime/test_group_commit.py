@@ -22,7 +22,7 @@ from server import events
 from server.db import Database
 from server.realtime.group_commit import GroupCommit, Job
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live, patch, start_patiently
+from tests.realtime.conftest import PILE_UP, Live, patch, start_patiently
 from tests.realtime.test_sockets import read_text, wait_for
 
 FAILED = {"ok": False, "error": {"code": "busy", "message": "not written"}}
@@ -199,7 +199,7 @@ def check_burst(plan, answers, clients: dict, start: int, read) -> None:
 def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, instance):
     """The database is held locked for a moment at the start, so that the changes
     pile up into batches."""
-    server = start_patiently(LiveServer(instance))
+    server = start_patiently(LiveServer(instance, env=PILE_UP))
     section_id = world["section"].id
     clients = {}
     try:
@@ -303,7 +303,7 @@ def test_a_request_sent_twice_into_one_batch_is_carried_out_once(world, instance
     """The (client id, ref) check is made once per batch: a request sent again while
     the first is still queued lands in the same batch, and must still be carried out
     once, both answered with the one seq. The database is held locked so both queue."""
-    server = start_patiently(LiveServer(instance))
+    server = start_patiently(LiveServer(instance, env=PILE_UP))
     alice = None
     try:
         alice = Live(server.url, world["tokens"]["alice"])
