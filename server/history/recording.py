@@ -13,7 +13,11 @@ loses nothing: it names its first and last version.
 
 Cost on the hot path: one UPDATE through the sentence index (the common case,
 someone typing); when it matches nothing, one INSERT. Every SNAPSHOT_EVERY ops,
-one op also writes a snapshot (server.history.store).
+one op also writes a snapshot (server.history.store). In a batch of live changes
+(events.begin_batch) typed edits are kept and recorded together just before the
+commit (`_flush`): one SELECT of the sentences' latest revisions, the same rules
+applied in memory, one UPDATE and one INSERT (executemany) for the whole batch.
+tests/realtime/test_batched_history.py checks both ways leave the same history.
 """
 
 from __future__ import annotations

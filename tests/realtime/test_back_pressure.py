@@ -80,8 +80,13 @@ def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(
         assert codes == {True, "busy"}, codes
         kept = [a for a in answers if a["ack"]["ok"]]
         refused = [a for a in answers if not a["ack"]["ok"]]
-        # Refused at once: a busy answer waits for no write, an accepted one does.
-        assert statistics.median(a["s"] for a in refused) < statistics.median(a["s"] for a in kept)
+        if bound == "count":
+            # Refused at once: a busy answer waits for no write, an accepted one does.
+            # (Past the wait bound nearly all are refused, and the few accepted are
+            # the first: both wait alike for the server to read the backlog the held
+            # lock left. test_group_commit times a refusal by wait directly.)
+            kept_s = statistics.median(a["s"] for a in kept)
+            assert statistics.median(a["s"] for a in refused) < kept_s
         words = " ".join(read_text(server, world["tokens"]["carol"], section_id))
         assert all(words.count(f"Word {a['word']}.") == 1 for a in kept)
         assert not [a["word"] for a in refused if f"Word {a['word']}." in words]
