@@ -50,6 +50,20 @@ def _insert(section_id: int, word: str, refs: dict) -> dict:
     }
 
 
+def _slow_write(client: Live, section_id: int, instance) -> None:
+    """One change written behind a held lock, alone: the server learns that writing
+    a change takes about 0.3 s, so any change in hand makes the next wait too long."""
+    acks: list[dict] = []
+    hold = sqlite3.connect(instance / "codraft.db", timeout=30)
+    hold.execute("BEGIN IMMEDIATE")
+    payload = {"section_id": section_id, "text": "Warm.", "place": {"at": "end"}}
+    client.sio.emit("insert_sentence", payload, callback=acks.append)
+    time.sleep(0.3)
+    hold.rollback()
+    hold.close()
+    assert wait_for(lambda: acks, 30) and acks[0]["ok"], acks
+
+
 BOUNDS = {
     "count": {"CODRAFT_LIVE_QUEUE_LIMIT": str(LIMIT)},
     "wait": {"CODRAFT_LIVE_QUEUE_LIMIT": "1000", "CODRAFT_LIVE_MAX_WAIT": "0.05"},
@@ -67,6 +81,8 @@ def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(
         clients = {n: Live(server.url, world["tokens"][n]) for n in ("alice", "bob")}
         for c in clients.values():
             c.join(world["policy"].id)
+        if bound == "wait":
+            _slow_write(clients["alice"], section_id, instance)
         refs: dict[str, tuple[str, int]] = {}
         hold = sqlite3.connect(instance / "codraft.db", timeout=30)
         hold.execute("BEGIN IMMEDIATE")  # the changes pile up behind the first
