@@ -27,6 +27,8 @@ each arm's median. Only 127.0.0.1 is contacted; every phase has a time limit.
     .venv/bin/python bench/live_edit.py --db postgres --processes 2 --policies 10 \
         --clients 200 --arrivals poisson --rate 1
     .venv/bin/python bench/live_edit.py --clients 50 --arms ours,nohints  # issue 15
+    .venv/bin/python bench/live_edit.py --clients 50 --arms before,ours,bare \
+        --before-tree /tmp/codraft-before    # a worktree of the code to compare with
 
 Load models. Closed loop (--arrivals closed): each client has at most one edit in
 flight and starts one every 1/--rate seconds (later if the previous ack is late).
@@ -230,6 +232,12 @@ ARMS = {
     "ours": ("ours", {}),
     "nohints": ("ours", {"CODRAFT_LIVE_HINTS": "0"}),
     "bare": ("bare", {}),
+    # `serve` from another checkout (--before-tree), for a before/after comparison
+    # interleaved in one run on a shared machine.
+    "before": ("ours", {}),
+    # ours without the expected-wait bound (the count only, as `before`): CPU per
+    # edit compared without refusals
+    "nowait": ("ours", {"CODRAFT_LIVE_MAX_WAIT": "1000"}),
 }
 
 
@@ -278,7 +286,11 @@ class Server:
     def __enter__(self) -> Server:
         self.log = open(self.folder / f"{self.kind}-{self.mode}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            self.argv, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+            self.argv,
+            env=self.env,
+            cwd=self.env.get("CODRAFT_BENCH_TREE") or ROOT,  # `-m server.cli` runs its code
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -905,13 +917,21 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         default=3,
         help="seconds the clients take to connect, before the warm-up",
     )
+    parser.add_argument(
+        "--before-tree",
+        type=Path,
+        help="the `before` arm runs `serve` from this checkout (same venv), e.g. a "
+        "`git worktree add /tmp/before main`",
+    )
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
     if args.client == "lean" and importlib.util.find_spec("aiohttp") is None:
         parser.error("the clients need aiohttp: .venv/bin/pip install aiohttp (or --client sio)")
     args.arms = [s.strip() for s in args.arms.split(",") if s.strip()]
     if not args.arms or not set(args.arms) <= set(ARMS):
-        parser.error("--arms takes ours, nohints, bare")
+        parser.error("--arms takes ours, nohints, nowait, bare, before")
+    if "before" in args.arms and not (args.before_tree and (args.before_tree / "server").is_dir()):
+        parser.error("--arms before needs --before-tree, a checkout (git worktree) to compare")
     args.servers = set(args.arms)  # bench/async_modes.py reads this
     if not 0 < args.rate <= 30:
         parser.error("--rate must be in (0, 30]: the server throttles above 40/s per socket")
@@ -997,6 +1017,8 @@ class Bench:
 
     def run(self, arm: str, mode: str, n: int, args) -> dict:
         kind, extra = ARMS[arm]
+        if arm == "before":
+            extra = {**extra, "CODRAFT_BENCH_TREE": str(args.before_tree)}
         folder, url = self.fresh()
         processes = getattr(args, "processes", 1)
         if processes > 1 or getattr(args, "queue", False):

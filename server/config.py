@@ -26,6 +26,16 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -126,6 +136,8 @@ def load(overrides: dict | None = None) -> dict:
         # Live changes waiting or being written in one process before more are refused
         # with `busy` at once (server/realtime/group_commit.py: back-pressure).
         "LIVE_QUEUE_LIMIT": _env_int("CODRAFT_LIVE_QUEUE_LIMIT", 128),  # 2 batches of 64
+        # ... or when those in hand would keep the next waiting longer than this (s).
+        "LIVE_MAX_WAIT": _env_float("CODRAFT_LIVE_MAX_WAIT", 0.5),
         # Plain-language hints pushed to live clients after each edit (issue 15); off,
         # pages and the hints route still show them. The live-edit bench compares both.
         "LIVE_HINTS": _env_bool("CODRAFT_LIVE_HINTS", True),
@@ -148,6 +160,8 @@ def validate(config: dict) -> None:
         )
     if config["LIVE_QUEUE_LIMIT"] < 1:
         raise ConfigError("CODRAFT_LIVE_QUEUE_LIMIT must be at least 1")
+    if not config["LIVE_MAX_WAIT"] > 0:
+        raise ConfigError("CODRAFT_LIVE_MAX_WAIT must be more than 0 (seconds)")
     if config["MAX_CONTENT_LENGTH"] < 1024:
         raise ConfigError("CODRAFT_MAX_BODY_BYTES must be at least 1024")
     if len(config["SECRET_KEY"]) < 16:

@@ -131,6 +131,7 @@ def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None
     the split or merge to reach it and send its typing again."""
     if base_version >= sentence.version:
         return None
+    policies.write_versions(db)  # the base may be a version kept earlier in this batch
     return db.execute(
         _KEPT_UNLESS_CUT, {"sentence_id": sentence.id, "base_version": base_version}
     ).scalar()

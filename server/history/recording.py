@@ -13,14 +13,18 @@ loses nothing: it names its first and last version.
 
 Cost on the hot path: one UPDATE through the sentence index (the common case,
 someone typing); when it matches nothing, one INSERT. Every SNAPSHOT_EVERY ops,
-one op also writes a snapshot (server.history.store).
+one op also writes a snapshot (server.history.store). In a batch of live changes
+(events.begin_batch) typed edits are kept and recorded together just before the
+commit (`_flush`): one SELECT of the sentences' latest revisions, the same rules
+applied in memory, one UPDATE and one INSERT (executemany) for the whole batch.
+tests/realtime/test_batched_history.py checks both ways leave the same history.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from server import events
@@ -158,10 +162,138 @@ def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
     return result.rowcount == 1
 
 
+# --- in a batch: typed edits kept and recorded together before the commit ----------------
+
+JOURNAL = "history"
+_COLUMNS = (
+    Revision.id,
+    Revision.sentence_id,
+    Revision.kind,
+    Revision.cause,
+    Revision.author_id,
+    Revision.to_version,
+    Revision.started_at,
+    Revision.ended_at,
+    Revision.op_count,
+)
+_OTHER = Revision.__table__.alias("other")
+_LATEST_OF = select(*_COLUMNS).where(
+    Revision.sentence_id.in_(bindparam("sentences", expanding=True)),
+    Revision.first_seq
+    == select(func.max(_OTHER.c.first_seq))
+    .where(_OTHER.c.sentence_id == Revision.sentence_id)
+    .scalar_subquery(),
+)
+
+
+def _deferrable(db: Session, message: dict) -> bool:
+    """A typed edit in a batch waits for the batch's end. Anything else is recorded
+    now, after what was kept: a split or merge because the edits after it read its
+    revision (editing.services._base_text), and a snapshot's op because the
+    snapshot replays the op log up to it."""
+    return (
+        message["op"] == "edit"
+        and message["seq"] % store.SNAPSHOT_EVERY != 0
+        and events.batched(db)
+    )
+
+
 def _on_op(db: Session, evt: PolicyChanged) -> None:
+    if _deferrable(db, evt.message):
+        events.journal(db, JOURNAL).items.append(evt)
+        return
+    if events.batched(db):
+        events.flush(db)  # the ops and revisions kept so far come first
     note(db, evt.policy_id, evt.message, evt.author_id, evt.at)
+
+
+def _can_extend(rev: dict, message: dict, author_id: int | None, at: datetime) -> bool:
+    """`_EXTEND`'s conditions, on a revision held in memory."""
+    return (
+        author_id is not None
+        and message.get("cause") is None
+        and rev["kind"] == "edit"
+        and rev["cause"] is None
+        and rev["author_id"] == author_id
+        and rev["to_version"] == message["version"] - 1
+        and rev["ended_at"] >= at - PAUSE
+        and rev["started_at"] >= at - SPAN
+        and rev["op_count"] < MAX_OPS
+    )
+
+
+def _flush(db: Session) -> None:
+    """Record the batch's kept edits as `note` would have one by one: each sentence's
+    latest revision read once, extended or followed in memory, then one UPDATE
+    (executemany) for the revisions that existed and one INSERT for the new ones."""
+    kept = events.journal(db, JOURNAL)
+    evts = kept.unwritten()
+    if not evts:
+        return
+    sentences = sorted({evt.message["id"] for evt in evts})
+    latest: dict[int, dict] = {
+        row.sentence_id: dict(row._mapping)
+        for row in db.execute(_LATEST_OF, {"sentences": sentences})
+    }
+    changed: dict[int, dict] = {}  # revision id -> the revision, for those that existed
+    new: list[dict] = []
+    for evt in evts:
+        message, at, seq = evt.message, evt.at, evt.message["seq"]
+        rev = latest.get(message["id"])
+        if rev is not None and _can_extend(rev, message, evt.author_id, at):
+            rev.update(last_seq=seq, to_version=message["version"], ended_at=at)
+            rev["op_count"] += 1
+            if rev.get("id") is not None:
+                changed[rev["id"]] = rev
+            continue
+        row = dict.fromkeys(_FIELDS)
+        row.update(revision_fields(message))
+        row.update(
+            policy_id=evt.policy_id,
+            kind=message["op"],
+            cause=message.get("cause"),
+            author_id=evt.author_id,
+            first_seq=seq,
+            last_seq=seq,
+            op_count=1,
+            started_at=at,
+            ended_at=at,
+        )
+        new.append(row)
+        latest[message["id"]] = row
+    if changed:
+        db.execute(
+            _SET,
+            [
+                {
+                    "rid": r["id"],
+                    "new_seq": r["last_seq"],
+                    "new_version": r["to_version"],
+                    "at": r["ended_at"],
+                    "ops": r["op_count"],
+                }
+                for r in changed.values()
+            ],
+        )
+    if new:
+        db.execute(_ADD, new)
+    kept.flushed = len(kept.items)
+
+
+_REVISIONS = Revision.__table__
+_SET = (  # Core, so a list of parameters is one executemany (not an ORM bulk update)
+    update(_REVISIONS)
+    .where(_REVISIONS.c.id == bindparam("rid"))
+    .values(
+        last_seq=bindparam("new_seq"),
+        to_version=bindparam("new_version"),
+        ended_at=bindparam("at"),
+        op_count=bindparam("ops"),
+    )
+)
 
 
 def install() -> None:
     """Record every op as it is written (idempotent)."""
     events.within(PolicyChanged, _on_op)
+    events.deferred(_flush)

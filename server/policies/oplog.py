@@ -4,6 +4,11 @@ Bumping `policies.seq` inside the change's own transaction both numbers the op
 and serialises writers to one policy (a row lock on PostgreSQL, the write lock
 on SQLite), so numbers follow commit order with no gaps. Live clients apply ops
 in that order and replay what they missed after a reconnect.
+
+In a batch of live changes (events.begin_batch; the batch already holds the
+policy's row or the database's write lock from its start) the numbers are
+counted in the session and the ops written in one statement before the commit
+(`_next_seq`, `_flush`): two statements per batch instead of two per op.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from server import events
 from server.db import utcnow
 from server.events import publish
 from server.policies.models import Policy, PolicyOp
@@ -70,10 +76,49 @@ def lock(db: Session, policy_id: int) -> None:
     db.execute(_LOCK, {"policy": policy_id})
 
 
+_SEQ = select(Policy.seq).where(Policy.id == bindparam("policy"))
+_POLICIES = Policy.__table__
+_SET_SEQ = (  # Core, so a list of parameters is one executemany (not an ORM bulk update)
+    update(_POLICIES).where(_POLICIES.c.id == bindparam("policy")).values(seq=bindparam("new_seq"))
+)
+JOURNAL = "oplog"
+
+
+def _next_seq(db: Session, policy_id: int) -> int:
+    """The op's number. In a batch (events.begin_batch) it is counted in the
+    session: the policy's seq read once, plus the ops of this batch kept so far
+    (a savepoint rolled back drops its ops, so the count, and the numbers, stay
+    gap-free); the row is written with the ops before the commit (`_flush`)."""
+    if not events.batched(db):
+        return db.execute(_NEXT_SEQ, {"policy": policy_id}).scalar_one()
+    kept = events.journal(db, JOURNAL)
+    base = kept.memo.get(policy_id)
+    if base is None:
+        base = kept.memo[policy_id] = db.execute(_SEQ, {"policy": policy_id}).scalar_one()
+    return base + 1 + sum(1 for row in kept.items if row["policy_id"] == policy_id)
+
+
+def _flush(db: Session) -> None:
+    """Write the batch's unwritten ops in one statement and each policy's seq."""
+    kept = events.journal(db, JOURNAL)
+    rows = kept.unwritten()
+    if not rows:
+        return
+    db.execute(_ADD_OP, rows)
+    last: dict[int, int] = {}
+    for row in rows:
+        last[row["policy_id"]] = row["seq"]
+    db.execute(_SET_SEQ, [{"policy": p, "new_seq": seq} for p, seq in last.items()])
+    kept.flushed = len(kept.items)
+
+
+events.deferred(_flush)
+
+
 def record(
     db: Session, policy_id: int, message: dict, author_id: int | None, origin: Origin | None = None
 ) -> dict:
-    seq = db.execute(_NEXT_SEQ, {"policy": policy_id}).scalar_one()
+    seq = _next_seq(db, policy_id)
     loaded = db.identity_map.get(db.identity_key(Policy, policy_id))
     if loaded is not None:  # keep a Policy already in this session in step
         set_committed_value(loaded, "seq", seq)
@@ -82,21 +127,24 @@ def record(
     if origin.cause:
         full["cause"] = origin.cause
     now = utcnow()
-    db.execute(
-        _ADD_OP,
-        {
-            "policy_id": policy_id,
-            "seq": seq,
-            "message": full,
-            "author_id": author_id,
-            "created_at": now,
-        },
-    )
+    row = {
+        "policy_id": policy_id,
+        "seq": seq,
+        "message": full,
+        "author_id": author_id,
+        "created_at": now,
+    }
+    if events.batched(db):
+        events.journal(db, JOURNAL).items.append(row)
+    else:
+        db.execute(_ADD_OP, row)
     publish(db, PolicyChanged(policy_id, full, author_id, now))  # history, then broadcast
     return full
 
 
 def current_seq(db: Session, policy_id: int) -> int:
+    if events.batched(db):
+        _flush(db)  # the batch's ops so far, so the row says where it stands
     return db.scalar(select(Policy.seq).where(Policy.id == policy_id)) or 0
 
 

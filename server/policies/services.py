@@ -7,7 +7,7 @@ from fractional_indexing import generate_key_between, generate_n_keys_between
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server import sync
+from server import events, sync
 from server.accounts.models import User
 from server.accounts.services import valid_name
 from server.db import utcnow
@@ -418,23 +418,41 @@ def _insert_sentences(
 
 
 _KEEP_VERSION = SentenceVersion.__table__.insert()
+VERSIONS = "sentence_versions"
 
 
 def keep_version(
     db: Session, sentence_id: int, version: int, text: str, author_id: int | None
 ) -> None:
     """Keep the exact text of a new version (live edits merge against it). A plain
-    INSERT: every live edit runs it, and nothing reads the row back as an object."""
-    db.execute(
-        _KEEP_VERSION,
-        {
-            "sentence_id": sentence_id,
-            "version": version,
-            "text": text,
-            "author_id": author_id,
-            "created_at": utcnow(),
-        },
-    )
+    INSERT: every live edit runs it, and nothing reads the row back as an object. In
+    a batch (events.begin_batch) the rows are kept and written in one statement
+    before the commit; a read of them in the batch calls `write_versions` first."""
+    row = {
+        "sentence_id": sentence_id,
+        "version": version,
+        "text": text,
+        "author_id": author_id,
+        "created_at": utcnow(),
+    }
+    if events.batched(db):
+        events.journal(db, VERSIONS).items.append(row)
+    else:
+        db.execute(_KEEP_VERSION, row)
+
+
+def write_versions(db: Session) -> None:
+    """Write the versions kept in this batch and not yet written (one executemany)."""
+    if not events.batched(db):
+        return
+    kept = events.journal(db, VERSIONS)
+    rows = kept.unwritten()
+    if rows:
+        db.execute(_KEEP_VERSION, rows)
+        kept.flushed = len(kept.items)
+
+
+events.deferred(write_versions)
 
 
 def add_text(

@@ -191,6 +191,7 @@ def socket_event(
                     policy_id,
                     Job((fn, sid, payload, policy_id)),
                     limit=current_app.config["LIVE_QUEUE_LIMIT"],
+                    max_wait=current_app.config["LIVE_MAX_WAIT"],
                 )
 
         if socketio.server is None:
@@ -323,6 +324,8 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                 db.connection().exec_driver_sql("BEGIN IMMEDIATE")
             elif not joining:
                 oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
+            if not (alone or joining):
+                events.begin_batch(db)  # the op log and history: one write each, at the end
             epoch = credential_epoch.current(db)
             requests = _requests(db, [] if joining else jobs)
             written = 0
@@ -350,7 +353,8 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                     requests.write(db)  # the replies kept for resends, in one statement
                 except IntegrityError as exc:  # carried out meanwhile elsewhere: again
                     raise StaleWrite("a request of this batch was carried out") from exc
-                db.commit()  # the op log's after-commit event broadcasts, in order
+                db.commit()  # writes the kept ops and history (events.flush), then
+                # the op log's after-commit event broadcasts, in order
             else:
                 db.rollback()
             return
@@ -358,6 +362,7 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
             db.rollback()
             log.debug("retrying a batch of %d after %r", len(jobs), exc)
         finally:
+            events.end_batch(db)
             db_.remove()
             _disconnect(cut_off)
     for job in jobs:

@@ -10,14 +10,22 @@ writes them in one transaction and gives each its reply. Nobody's reply (the
 acknowledgement) is released before that commit, so "acknowledged means durable"
 still holds; a refused change is refused alone (see boundary.run_batch).
 
-Back-pressure: the changes waiting or being written in this process, over all
-policies, have a bound (`limit`, CODRAFT_LIVE_QUEUE_LIMIT). A change that finds it
-reached is refused at once with `refused` (code `busy`, nothing changed) instead
-of waiting behind it, so a client learns to slow down within milliseconds and the
-changes accepted wait behind at most `limit` others. Before the bound, at 250
-edits/s on one policy, over a thousand edits in ten seconds went unacked for
-longer than the client waited, and were committed later all the same. (A bound
-per policy was not enough: ten busy policies queued ten times as much.)
+Back-pressure: a change is refused at once with `refused` (code `busy`, nothing
+changed) instead of waiting, so a client learns to slow down within milliseconds,
+when either bound of this process (over all policies) is reached:
+- the wait it can expect, `max_wait` (CODRAFT_LIVE_MAX_WAIT, 0.5 s): the changes in
+  hand times the recent time to write one (an average over the last batches of
+  their time divided by their size). This is what keeps the changes accepted
+  answered within about a second when more arrive than can be written: with a
+  count alone, a slow machine or a slow database let accepted changes wait 6 s
+  at twice the sustainable rate, behind 128 others.
+- the count, `limit` (CODRAFT_LIVE_QUEUE_LIMIT, 128), a hard cap whatever the
+  recent times say (and the only bound before the first batch is timed).
+Before any bound, at 250 edits/s on one policy, over a thousand edits in ten
+seconds went unacked for longer than the client waited, and were committed later
+all the same. (A bound per policy was not enough: ten busy policies queued ten
+times as much.) The first change to find nothing in hand is always accepted, so
+the estimate is measured again once the queue has drained.
 
 Plain threading primitives: under `codraft serve` gevent patches them into
 greenlet ones, and in threading mode they are what they say.
@@ -26,11 +34,13 @@ greenlet ones, and in threading mode they are what they say.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 MAX_BATCH = 64  # bounds one transaction's lock time and one batch's wait for its ack
+SMOOTHING = 0.2  # weight of the latest batch in the time to write one change
 
 
 @dataclass
@@ -70,6 +80,7 @@ class GroupCommit:
         self._making = threading.Lock()  # two first changes to a policy share one queue
         self._counting = threading.Lock()
         self._in_hand = 0  # changes accepted and not yet answered, over all keys
+        self._per_change = 0.0  # seconds to write one change, recently (see module doc)
 
     def _queue(self, key: Any) -> _Queue:
         queue = self._queues.get(key)
@@ -78,11 +89,20 @@ class GroupCommit:
                 queue = self._queues.setdefault(key, _Queue())
         return queue
 
-    def submit(self, key: Any, job: Job, *, limit: int | None = None) -> dict:
+    def expected_wait(self) -> float:
+        """Seconds a change queued now can expect to wait for the changes in hand."""
+        return self._in_hand * self._per_change
+
+    def submit(
+        self, key: Any, job: Job, *, limit: int | None = None, max_wait: float | None = None
+    ) -> dict:
         """Queue `job` and return its reply once a batch holding it has been written,
-        or `refused` at once if `limit` changes are already in hand (all keys)."""
+        or `refused` at once if `limit` changes are already in hand (all keys) or
+        they would keep it waiting longer than `max_wait` seconds."""
         with self._counting:
             if limit is not None and self._in_hand >= limit:
+                return self._refused
+            if max_wait is not None and self.expected_wait() > max_wait:
                 return self._refused
             self._in_hand += 1
         try:
@@ -112,9 +132,15 @@ class GroupCommit:
     def _write_next(self, queue: _Queue) -> None:
         with queue.cond:
             batch, queue.pending = queue.pending[: self._max], queue.pending[self._max :]
+        started = time.monotonic()
         try:
             self._run_batch(batch)
         finally:
+            each = (time.monotonic() - started) / len(batch)
+            if self._per_change:
+                self._per_change += SMOOTHING * (each - self._per_change)
+            else:  # the first batch timed
+                self._per_change = each
             with queue.cond:
                 for job in batch:
                     if job.reply is None:

@@ -98,6 +98,12 @@ def build_world(make) -> dict:
     }
 
 
+# For tests that hold the write lock so that changes pile up into batches: the
+# held lock makes the time to write one change long, and the bound by expected wait
+# (CODRAFT_LIVE_MAX_WAIT) would refuse them; test_back_pressure.py checks that bound.
+PILE_UP = {"CODRAFT_LIVE_MAX_WAIT": "60"}
+
+
 def start_patiently(live: LiveServer, timeout: float = 90) -> LiveServer:
     """Start a server, waiting longer than LiveServer does: on a busy shared machine
     a start can take more than its 20 s."""

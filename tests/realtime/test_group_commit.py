@@ -22,7 +22,7 @@ from server import events
 from server.db import Database
 from server.realtime.group_commit import GroupCommit, Job
 from tests.conftest import LiveServer
-from tests.realtime.conftest import Live, patch, start_patiently
+from tests.realtime.conftest import PILE_UP, Live, patch, start_patiently
 from tests.realtime.test_sockets import read_text, wait_for
 
 FAILED = {"ok": False, "error": {"code": "busy", "message": "not written"}}
@@ -199,7 +199,7 @@ def check_burst(plan, answers, clients: dict, start: int, read) -> None:
 def test_a_burst_with_refusals_keeps_every_acknowledged_change_once(world, instance):
     """The database is held locked for a moment at the start, so that the changes
     pile up into batches."""
-    server = start_patiently(LiveServer(instance))
+    server = start_patiently(LiveServer(instance, env=PILE_UP))
     section_id = world["section"].id
     clients = {}
     try:
@@ -256,11 +256,54 @@ def test_past_the_bound_a_change_is_refused_at_once_and_what_was_accepted_is_wri
     assert replies == {n: {"ok": True, "n": n} for n in range(4)}
 
 
+def test_a_change_is_refused_at_once_when_those_in_hand_would_keep_it_waiting_too_long():
+    """The bound by expected wait: changes in hand times the recent time to write one.
+    A first batch that takes 0.2 s for one change sets that time; then, with three
+    changes in hand, the next would wait about 0.6 s: refused under a 0.25 s bound
+    though the count is far off, accepted under a 1 s one."""
+    recorder = Recorder()
+    recorder.release.set()  # the first batch is not held: it sleeps
+    slow = threading.Event()
+
+    def run_batch(jobs: list[Job]) -> None:
+        if not recorder.batches:
+            time.sleep(0.2)
+        recorder(jobs)
+        if len(recorder.batches) == 2:
+            slow.wait(10)  # the second batch is held while more queue behind it
+
+    commit = GroupCommit(run_batch, fallback=FAILED, refused=REFUSED)
+    assert commit.submit("policy", Job(0), limit=100, max_wait=0.25) == {"ok": True, "n": 0}
+    assert commit.expected_wait() == 0  # nothing in hand
+    replies: dict[int, dict] = {}
+
+    def submit(n: int) -> None:
+        replies[n] = commit.submit("policy", Job(n), limit=100, max_wait=1.0)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in (1, 2, 3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.02)
+    deadline = time.monotonic() + 10
+    while commit._in_hand < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert 0.5 < commit.expected_wait() < 0.7, (commit._in_hand, commit._per_change)
+    started = time.monotonic()
+    assert commit.submit("policy", Job(4), limit=100, max_wait=0.25) == REFUSED
+    assert time.monotonic() - started < 0.1  # at once
+    late = threading.Thread(target=submit, args=(5,))  # under a 1 s bound: accepted
+    late.start()
+    slow.set()
+    for t in [*threads, late]:
+        t.join(10)
+    assert replies == {n: {"ok": True, "n": n} for n in (1, 2, 3, 5)}
+
+
 def test_a_request_sent_twice_into_one_batch_is_carried_out_once(world, instance):
     """The (client id, ref) check is made once per batch: a request sent again while
     the first is still queued lands in the same batch, and must still be carried out
     once, both answered with the one seq. The database is held locked so both queue."""
-    server = start_patiently(LiveServer(instance))
+    server = start_patiently(LiveServer(instance, env=PILE_UP))
     alice = None
     try:
         alice = Live(server.url, world["tokens"]["alice"])
