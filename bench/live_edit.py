@@ -14,7 +14,10 @@ the sentences of its policy's section, and measures
   edits/s          edits committed (ok acks) per second in the measured window;
   CPU ms/edit      the server processes' CPU (from /proc) over the window, per edit;
   RSS              the server processes' resident memory at the end (summed);
-  join s           from the first connect to the last client joined.
+  join s           from the first connect to the last client joined;
+  join CPU ms      the server processes' CPU from just before the first connect to
+                   the last join, per client joined ("srv"), and the clients' own
+                   ("cli"): robust to a busy machine, unlike join s.
 
 The same clients and load then drive bench/bare_relay.py (the same server and
 TCP_NODELAY as `serve`, no auth, no merge, no database), and, with
@@ -27,6 +30,8 @@ each arm's median. Only 127.0.0.1 is contacted; every phase has a time limit.
     .venv/bin/python bench/live_edit.py --db postgres --processes 2 --policies 10 \
         --clients 200 --arrivals poisson --rate 1
     .venv/bin/python bench/live_edit.py --clients 50 --arms ours,nohints  # issue 15
+    .venv/bin/python bench/live_edit.py --clients 500 --arms ours,base,bare \
+        --base /tmp/before --seconds 3 --warmup 1       # before/after, interleaved
 
 Load models. Closed loop (--arrivals closed): each client has at most one edit in
 flight and starts one every 1/--rate seconds (later if the previous ack is late).
@@ -50,6 +55,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -230,14 +236,23 @@ ARMS = {
     "ours": ("ours", {}),
     "nohints": ("ours", {"CODRAFT_LIVE_HINTS": "0"}),
     "bare": ("bare", {}),
+    "base": ("ours", {}),  # ours, served from the checkout given by --base
 }
 
 
 class Server:
     """A server subprocess on 127.0.0.1, stopped for sure on exit."""
 
-    def __init__(self, kind: str, mode: str, folder: Path, nodelay: bool = False, env=None):
-        self.kind, self.mode, self.folder = kind, mode, folder
+    def __init__(
+        self,
+        kind: str,
+        mode: str,
+        folder: Path,
+        nodelay: bool = False,
+        env=None,
+        root: Path = ROOT,
+    ):
+        self.kind, self.mode, self.folder, self.root = kind, mode, folder, root
         self.env = env or server_env(folder)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -278,7 +293,7 @@ class Server:
     def __enter__(self) -> Server:
         self.log = open(self.folder / f"{self.kind}-{self.mode}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            self.argv, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
+            self.argv, env=self.env, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -317,9 +332,19 @@ class Server:
 class Servers(contextlib.ExitStack):
     """N processes of one arm on one database (and one Redis channel when N > 1)."""
 
-    def __init__(self, kind: str, mode: str, folder: Path, n: int, nodelay: bool, env: dict):
+    def __init__(
+        self,
+        kind: str,
+        mode: str,
+        folder: Path,
+        n: int,
+        nodelay: bool,
+        env: dict,
+        root: Path = ROOT,
+    ):
         super().__init__()
-        self.list = [Server(kind, mode, folder, nodelay, env) for _ in range(n)]
+        # `python -m server.cli` run in `root` imports that checkout's server package.
+        self.list = [Server(kind, mode, folder, nodelay, env, root) for _ in range(n)]
         self.kind = kind
 
     def __enter__(self) -> Servers:
@@ -510,10 +535,11 @@ async def _drive(conn, spec: Spec) -> dict:
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     bots = [Bot(spec, me, tally, random.Random(rng.random()), session) for me in spec.clients]
     gate = asyncio.Semaphore(16)
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), time.process_time()
     await asyncio.gather(*(b.connect(gate) for b in bots))
     joined = max((b.joined_at for b in bots), default=began)
-    conn.send(("ready", (sum(b.connected for b in bots), began, joined)))
+    join_cpu = time.process_time() - cpu_began
+    conn.send(("ready", (sum(b.connected for b in bots), began, joined, join_cpu)))
     start, measure_from, stop = await loop.run_in_executor(None, conn.recv)
     cpu = {}
 
@@ -583,7 +609,7 @@ def place_clients(n: int, urls: list[str], policies: list[dict], tokens, kind, s
     return placed
 
 
-def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
+def run_load(servers: Servers, *, n: int, data: dict, args, on_joined=lambda: None) -> dict:
     """Connect n clients to `servers`, load them, and return the figures."""
     ctx = mp.get_context("spawn")
     clients = place_clients(
@@ -596,6 +622,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
     )
     procs = max(1, min(args.client_procs, n))
     pipes, workers = [], []
+    cpu_idle = servers.cpu_seconds()  # the servers are idle until the first connect
     for k in range(procs):
         spec = Spec(
             clients[k::procs],
@@ -611,7 +638,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
         pipes.append(parent)
         workers.append(proc)
     try:
-        connected, began, joined = 0, [], []
+        connected, began, joined, client_join_cpu = 0, [], [], 0.0
         for pipe in pipes:
             if not pipe.poll(180):
                 raise RuntimeError("clients did not connect within 180 s")
@@ -621,6 +648,9 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
             connected += value[0]
             began.append(value[1])
             joined.append(value[2])
+            client_join_cpu += value[3]
+        join_cpu = servers.cpu_seconds() - cpu_idle
+        on_joined()
         start = time.monotonic() + 0.5
         measure_from, stop = start + args.warmup, start + args.warmup + args.seconds
         for pipe in pipes:
@@ -653,6 +683,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
         rss=rss,
         server_cpu_seconds=cpu_to - cpu_from,
         join_seconds=max(joined) - min(began),
+        join_cpu_seconds=(join_cpu, client_join_cpu),
     )
 
 
@@ -667,6 +698,7 @@ def summarise(
     rss: float,
     server_cpu_seconds: float,
     join_seconds: float = float("nan"),
+    join_cpu_seconds: tuple[float, float] = (float("nan"), float("nan")),
 ) -> dict:
     receipts: dict[tuple, list] = {}
     members: dict[str, int] = {}
@@ -717,6 +749,8 @@ def summarise(
         "cpu_ms_per_edit": server_cpu_seconds / committed * 1000 if committed else float("nan"),
         "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds,
         "join_s": join_seconds,
+        "join_srv_ms": join_cpu_seconds[0] / connected * 1000 if connected else float("nan"),
+        "join_cli_ms": join_cpu_seconds[1] / connected * 1000 if connected else float("nan"),
     }
 
 
@@ -733,6 +767,8 @@ FIGURES = (
     "server_cpu",
     "client_cpu",
     "join_s",
+    "join_srv_ms",
+    "join_cli_ms",
     "busy_p99_ms",
 )
 
@@ -771,7 +807,7 @@ def median_of(runs: list[dict]) -> dict:
 HEADER = (
     f"  {'':<8}{'to-all p50':>11}{'p99':>8}{'ack p50':>9}{'p99':>8}{'edits/s':>9}"
     f"{'CPU ms/ed':>10}{'RSS MB':>8}{'srv CPU':>8}{'cli CPU':>8}{'join s':>7}"
-    f"{'busy':>6}{'errors':>7}"
+    f"{'busy':>6}{'errors':>7}   join CPU ms/client: srv, cli"
 )
 
 
@@ -784,6 +820,7 @@ def row(label: str, r: dict, width: int = 8) -> str:
         f"{fmt(r['cpu_ms_per_edit'], 2):>10}{fmt(r['rss_mb'], 0):>8}"
         f"{fmt(r['server_cpu'] * 100, 0):>7}%{fmt(r['client_cpu'] * 100, 0):>7}%"
         f"{fmt(r['join_s'], 2):>7}{busy:>6}{other:>7}"
+        f"{fmt(r['join_srv_ms'], 2):>10}{fmt(r['join_cli_ms'], 2):>6}"
     )
 
 
@@ -900,13 +937,25 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         default=3,
         help="seconds the clients take to connect, before the warm-up",
     )
+    parser.add_argument(
+        "--profile-joins",
+        action="store_true",
+        help="with --profile: sample from the first connect to the last join instead",
+    )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="the checkout the `base` arm serves (e.g. a worktree of main), for before/after",
+    )
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
     if args.client == "lean" and importlib.util.find_spec("aiohttp") is None:
         parser.error("the clients need aiohttp: .venv/bin/pip install aiohttp (or --client sio)")
     args.arms = [s.strip() for s in args.arms.split(",") if s.strip()]
     if not args.arms or not set(args.arms) <= set(ARMS):
-        parser.error("--arms takes ours, nohints, bare")
+        parser.error("--arms takes ours, nohints, bare, base")
+    if "base" in args.arms and not (args.base and (args.base / "server" / "cli.py").exists()):
+        parser.error("--arms base needs --base DIR, a checkout of this project")
     args.servers = set(args.arms)  # bench/async_modes.py reads this
     if not 0 < args.rate <= 30:
         parser.error("--rate must be in (0, 30]: the server throttles above 40/s per socket")
@@ -917,38 +966,54 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     return args
 
 
-@contextlib.contextmanager
-def profiler(servers: Servers, n: int, args):
-    """With --profile DIR: sample our (first) server with py-spy over the window."""
-    if not args.profile or servers.kind != "ours":
-        yield
-        return
-    spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
-    if spy_bin is None:
-        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
-    args.profile.mkdir(parents=True, exist_ok=True)
-    server = servers.list[0]
-    out = args.profile / f"ours-{server.mode}-{n}-{server.port}.txt"
-    # Clients connect first; start sampling at about the end of the warm-up.
-    spy = subprocess.Popen(
-        [
-            "sh",
-            "-c",
-            f"sleep {args.profile_delay + args.warmup} && exec {spy_bin} record "
-            f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
-            f"--format raw --idle --nonblocking -o {out}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield
-    finally:
+class Profile:
+    """With --profile DIR: py-spy on our (first) server, over the measured window or,
+    with --profile-joins, from the first connect until the last client joined."""
+
+    def __init__(self, servers: Servers, n: int, args):
+        self.spy: subprocess.Popen | None = None
+        self.args, self.n = args, n
+        if not args.profile or servers.kind != "ours":
+            return
+        spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
+        if spy_bin is None:
+            raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+        args.profile.mkdir(parents=True, exist_ok=True)
+        server = servers.list[0]
+        phase = "joins" if args.profile_joins else "window"
+        self.out = args.profile / f"ours-{server.mode}-{n}-{phase}-{server.port}.txt"
+        record = (
+            f"{spy_bin} record --pid {server.proc.pid} --rate 200 --format raw --idle "
+            f"--nonblocking -o {self.out}"
+        )
+        if args.profile_joins:  # stopped by joined(): py-spy writes its file on SIGINT
+            command = f"exec {record} --duration 300"
+        else:  # clients connect first; start at about the end of the warm-up
+            command = (
+                f"sleep {args.profile_delay + args.warmup} && exec {record} "
+                f"--duration {int(args.seconds)}"
+            )
+        self.spy = subprocess.Popen(
+            ["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        if args.profile_joins:
+            time.sleep(1)  # py-spy attaches before the first client connects
+
+    def joined(self) -> None:
+        if self.spy is not None and self.args.profile_joins:
+            self.spy.send_signal(signal.SIGINT)
+
+    def __enter__(self) -> Profile:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.spy is None:
+            return
         try:
-            spy.wait(args.seconds + 30)
+            self.spy.wait(self.args.seconds + 30)
         except subprocess.TimeoutExpired:
-            spy.kill()
-        print(f"  profile of ours at N={n}: {out}", file=sys.stderr)
+            self.spy.kill()
+        print(f"  profile of ours at N={self.n}: {self.out}", file=sys.stderr)
 
 
 class Bench:
@@ -1001,11 +1066,12 @@ class Bench:
                 "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"{self.tag}-{self._n}",
             }
         env = server_env(folder, url, **extra)
+        root = args.base.resolve() if arm == "base" else ROOT
         with (
-            Servers(kind, mode, folder, processes, args.nodelay, env) as servers,
-            profiler(servers, n, args),
+            Servers(kind, mode, folder, processes, args.nodelay, env, root) as servers,
+            Profile(servers, n, args) as profile,
         ):
-            result = run_load(servers, n=n, data=self.data, args=args)
+            result = run_load(servers, n=n, data=self.data, args=args, on_joined=profile.joined)
         if url:
             with contextlib.suppress(Exception):
                 pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
