@@ -934,8 +934,8 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser.add_argument(
         "--profile-delay",
         type=float,
-        default=3,
-        help="seconds the clients take to connect, before the warm-up",
+        default=0,
+        help="seconds after the warm-up before sampling starts",
     )
     parser.add_argument(
         "--profile-joins",
@@ -967,8 +967,9 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
 
 
 class Profile:
-    """With --profile DIR: py-spy on our (first) server, over the measured window or,
-    with --profile-joins, from the first connect until the last client joined."""
+    """With --profile DIR: py-spy on our (first) server over the measured window
+    (started once every client has joined, after the warm-up) or, with
+    --profile-joins, from the first connect until the last client joined."""
 
     def __init__(self, servers: Servers, n: int, args):
         self.spy: subprocess.Popen | None = None
@@ -982,26 +983,28 @@ class Profile:
         server = servers.list[0]
         phase = "joins" if args.profile_joins else "window"
         self.out = args.profile / f"ours-{server.mode}-{n}-{phase}-{server.port}.txt"
-        record = (
+        self.record = (
             f"{spy_bin} record --pid {server.proc.pid} --rate 200 --format raw --idle "
             f"--nonblocking -o {self.out}"
         )
         if args.profile_joins:  # stopped by joined(): py-spy writes its file on SIGINT
-            command = f"exec {record} --duration 300"
-        else:  # clients connect first; start at about the end of the warm-up
-            command = (
-                f"sleep {args.profile_delay + args.warmup} && exec {record} "
-                f"--duration {int(args.seconds)}"
-            )
+            self._start(f"exec {self.record} --duration 300")
+            time.sleep(1)  # py-spy attaches before the first client connects
+
+    def _start(self, command: str) -> None:
         self.spy = subprocess.Popen(
             ["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        if args.profile_joins:
-            time.sleep(1)  # py-spy attaches before the first client connects
 
     def joined(self) -> None:
-        if self.spy is not None and self.args.profile_joins:
+        """Every client has joined: the edits start 0.5 s from now (run_load)."""
+        if not self.args.profile or not hasattr(self, "record"):
+            return
+        if self.args.profile_joins:
             self.spy.send_signal(signal.SIGINT)
+        else:
+            delay = 0.5 + self.args.warmup + self.args.profile_delay
+            self._start(f"sleep {delay} && exec {self.record} --duration {int(self.args.seconds)}")
 
     def __enter__(self) -> Profile:
         return self

@@ -60,15 +60,30 @@ def connect(
     """Record a new socket (its id is new: one INSERT, no read, no ORM object)."""
     now = utcnow()
     db.execute(
-        insert(Connection).values(
-            sid=sid,
-            user_id=user_id,
-            auth_session_id=auth_session_id,
-            api_token_id=api_token_id,
-            connected_at=now,
-            seen_at=now,
-        )
+        _CONNECT,
+        {
+            "sid": sid,
+            "user_id": user_id,
+            "auth_session_id": auth_session_id,
+            "api_token_id": api_token_id,
+            "connected_at": now,
+            "seen_at": now,
+        },
     )
+
+
+# Built once (building them cost as much as running them); Core, no ORM objects.
+_CONNECT = insert(Connection.__table__)
+_ENTER = (
+    update(Connection.__table__)
+    .where(Connection.__table__.c.sid == bindparam("at_sid"))
+    .values(
+        policy_id=bindparam("to_policy"),
+        section_id=None,
+        sentence_id=None,
+        seen_at=bindparam("now", type_=Connection.__table__.c.seen_at.type),
+    )
+)
 
 
 def get(db: Session, sid: str) -> Connection | None:
@@ -137,12 +152,7 @@ def focus(
 def enter_policy(db: Session, sid: str, policy_id: int) -> None:
     """The socket now watches this policy, looking at nothing in it yet (one UPDATE,
     the row not loaded: a join's part of a batch of hundreds)."""
-    db.execute(
-        update(Connection)
-        .where(Connection.sid == sid)
-        .values(policy_id=policy_id, section_id=None, sentence_id=None, seen_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    db.execute(_ENTER, {"at_sid": sid, "to_policy": policy_id, "now": utcnow()})
 
 
 def in_policy(db: Session, policy_id: int) -> list[Present]:
