@@ -82,6 +82,9 @@ def test_many_joins_converge_with_few_presence_messages_each(world, server):
         assert any(w.batches for w in watchers)
         # Each joiner was told who is here exactly once, itself included, and those
         # who joined together were told in one message (far fewer lists than joins).
+        # (the list follows the room's changes in the same send: wait for it)
+        assert wait_for(lambda: all(w.everyone for w in watchers), 10)
+        time.sleep(FLUSH_SECONDS * 2)
         assert [len(w.everyone) for w in watchers] == [1] * CLIENTS
         assert all(w.sid in {p["sid"] for p in w.everyone[0]} for w in watchers)
         lists = {tuple(sorted(p["sid"] for p in w.everyone[0])) for w in watchers}
