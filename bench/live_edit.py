@@ -14,7 +14,10 @@ the sentences of its policy's section, and measures
   edits/s          edits committed (ok acks) per second in the measured window;
   CPU ms/edit      the server processes' CPU (from /proc) over the window, per edit;
   RSS              the server processes' resident memory at the end (summed);
-  join s           from the first connect to the last client joined.
+  join s           from the first connect to the last client joined;
+  join CPU ms      the server processes' CPU from just before the first connect to
+                   the last join, per client joined ("srv"), and the clients' own
+                   ("cli"): robust to a busy machine, unlike join s.
 
 The same clients and load then drive bench/bare_relay.py (the same server and
 TCP_NODELAY as `serve`, no auth, no merge, no database), and, with
@@ -29,6 +32,8 @@ each arm's median. Only 127.0.0.1 is contacted; every phase has a time limit.
     .venv/bin/python bench/live_edit.py --clients 50 --arms ours,nohints  # issue 15
     .venv/bin/python bench/live_edit.py --clients 50 --arms before,ours,bare \
         --before-tree /tmp/codraft-before    # a worktree of the code to compare with
+    .venv/bin/python bench/live_edit.py --clients 500 --arms ours,before,bare \
+        --before-tree /tmp/codraft-before --seconds 3 --warmup 1   # joins, before/after
 
 Load models. Closed loop (--arrivals closed): each client has at most one edit in
 flight and starts one every 1/--rate seconds (later if the previous ack is late).
@@ -52,6 +57,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -244,8 +250,16 @@ ARMS = {
 class Server:
     """A server subprocess on 127.0.0.1, stopped for sure on exit."""
 
-    def __init__(self, kind: str, mode: str, folder: Path, nodelay: bool = False, env=None):
-        self.kind, self.mode, self.folder = kind, mode, folder
+    def __init__(
+        self,
+        kind: str,
+        mode: str,
+        folder: Path,
+        nodelay: bool = False,
+        env=None,
+        root: Path = ROOT,
+    ):
+        self.kind, self.mode, self.folder, self.root = kind, mode, folder, root
         self.env = env or server_env(folder)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -286,11 +300,7 @@ class Server:
     def __enter__(self) -> Server:
         self.log = open(self.folder / f"{self.kind}-{self.mode}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=self.env.get("CODRAFT_BENCH_TREE") or ROOT,  # `-m server.cli` runs its code
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            self.argv, env=self.env, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -329,9 +339,19 @@ class Server:
 class Servers(contextlib.ExitStack):
     """N processes of one arm on one database (and one Redis channel when N > 1)."""
 
-    def __init__(self, kind: str, mode: str, folder: Path, n: int, nodelay: bool, env: dict):
+    def __init__(
+        self,
+        kind: str,
+        mode: str,
+        folder: Path,
+        n: int,
+        nodelay: bool,
+        env: dict,
+        root: Path = ROOT,
+    ):
         super().__init__()
-        self.list = [Server(kind, mode, folder, nodelay, env) for _ in range(n)]
+        # `python -m server.cli` run in `root` imports that checkout's server package.
+        self.list = [Server(kind, mode, folder, nodelay, env, root) for _ in range(n)]
         self.kind = kind
 
     def __enter__(self) -> Servers:
@@ -522,10 +542,11 @@ async def _drive(conn, spec: Spec) -> dict:
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
     bots = [Bot(spec, me, tally, random.Random(rng.random()), session) for me in spec.clients]
     gate = asyncio.Semaphore(16)
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), time.process_time()
     await asyncio.gather(*(b.connect(gate) for b in bots))
     joined = max((b.joined_at for b in bots), default=began)
-    conn.send(("ready", (sum(b.connected for b in bots), began, joined)))
+    join_cpu = time.process_time() - cpu_began
+    conn.send(("ready", (sum(b.connected for b in bots), began, joined, join_cpu)))
     start, measure_from, stop = await loop.run_in_executor(None, conn.recv)
     cpu = {}
 
@@ -595,7 +616,7 @@ def place_clients(n: int, urls: list[str], policies: list[dict], tokens, kind, s
     return placed
 
 
-def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
+def run_load(servers: Servers, *, n: int, data: dict, args, on_joined=lambda: None) -> dict:
     """Connect n clients to `servers`, load them, and return the figures."""
     ctx = mp.get_context("spawn")
     clients = place_clients(
@@ -608,6 +629,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
     )
     procs = max(1, min(args.client_procs, n))
     pipes, workers = [], []
+    cpu_idle = servers.cpu_seconds()  # the servers are idle until the first connect
     for k in range(procs):
         spec = Spec(
             clients[k::procs],
@@ -623,7 +645,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
         pipes.append(parent)
         workers.append(proc)
     try:
-        connected, began, joined = 0, [], []
+        connected, began, joined, client_join_cpu = 0, [], [], 0.0
         for pipe in pipes:
             if not pipe.poll(180):
                 raise RuntimeError("clients did not connect within 180 s")
@@ -633,6 +655,9 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
             connected += value[0]
             began.append(value[1])
             joined.append(value[2])
+            client_join_cpu += value[3]
+        join_cpu = servers.cpu_seconds() - cpu_idle
+        on_joined()
         start = time.monotonic() + 0.5
         measure_from, stop = start + args.warmup, start + args.warmup + args.seconds
         for pipe in pipes:
@@ -665,6 +690,7 @@ def run_load(servers: Servers, *, n: int, data: dict, args) -> dict:
         rss=rss,
         server_cpu_seconds=cpu_to - cpu_from,
         join_seconds=max(joined) - min(began),
+        join_cpu_seconds=(join_cpu, client_join_cpu),
     )
 
 
@@ -679,6 +705,7 @@ def summarise(
     rss: float,
     server_cpu_seconds: float,
     join_seconds: float = float("nan"),
+    join_cpu_seconds: tuple[float, float] = (float("nan"), float("nan")),
 ) -> dict:
     receipts: dict[tuple, list] = {}
     members: dict[str, int] = {}
@@ -729,6 +756,8 @@ def summarise(
         "cpu_ms_per_edit": server_cpu_seconds / committed * 1000 if committed else float("nan"),
         "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds,
         "join_s": join_seconds,
+        "join_srv_ms": join_cpu_seconds[0] / connected * 1000 if connected else float("nan"),
+        "join_cli_ms": join_cpu_seconds[1] / connected * 1000 if connected else float("nan"),
     }
 
 
@@ -745,6 +774,8 @@ FIGURES = (
     "server_cpu",
     "client_cpu",
     "join_s",
+    "join_srv_ms",
+    "join_cli_ms",
     "busy_p99_ms",
 )
 
@@ -783,7 +814,7 @@ def median_of(runs: list[dict]) -> dict:
 HEADER = (
     f"  {'':<8}{'to-all p50':>11}{'p99':>8}{'ack p50':>9}{'p99':>8}{'edits/s':>9}"
     f"{'CPU ms/ed':>10}{'RSS MB':>8}{'srv CPU':>8}{'cli CPU':>8}{'join s':>7}"
-    f"{'busy':>6}{'errors':>7}"
+    f"{'busy':>6}{'errors':>7}   join CPU ms/client: srv, cli"
 )
 
 
@@ -796,6 +827,7 @@ def row(label: str, r: dict, width: int = 8) -> str:
         f"{fmt(r['cpu_ms_per_edit'], 2):>10}{fmt(r['rss_mb'], 0):>8}"
         f"{fmt(r['server_cpu'] * 100, 0):>7}%{fmt(r['client_cpu'] * 100, 0):>7}%"
         f"{fmt(r['join_s'], 2):>7}{busy:>6}{other:>7}"
+        f"{fmt(r['join_srv_ms'], 2):>10}{fmt(r['join_cli_ms'], 2):>6}"
     )
 
 
@@ -914,8 +946,13 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     parser.add_argument(
         "--profile-delay",
         type=float,
-        default=3,
-        help="seconds the clients take to connect, before the warm-up",
+        default=0,
+        help="seconds after the warm-up before sampling starts",
+    )
+    parser.add_argument(
+        "--profile-joins",
+        action="store_true",
+        help="with --profile: sample from the first connect to the last join instead",
     )
     parser.add_argument(
         "--before-tree",
@@ -942,38 +979,57 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
     return args
 
 
-@contextlib.contextmanager
-def profiler(servers: Servers, n: int, args):
-    """With --profile DIR: sample our (first) server with py-spy over the window."""
-    if not args.profile or servers.kind != "ours":
-        yield
-        return
-    spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
-    if spy_bin is None:
-        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
-    args.profile.mkdir(parents=True, exist_ok=True)
-    server = servers.list[0]
-    out = args.profile / f"ours-{server.mode}-{n}-{server.port}.txt"
-    # Clients connect first; start sampling at about the end of the warm-up.
-    spy = subprocess.Popen(
-        [
-            "sh",
-            "-c",
-            f"sleep {args.profile_delay + args.warmup} && exec {spy_bin} record "
-            f"--pid {server.proc.pid} --duration {int(args.seconds)} --rate 200 "
-            f"--format raw --idle --nonblocking -o {out}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield
-    finally:
+class Profile:
+    """With --profile DIR: py-spy on our (first) server over the measured window
+    (started once every client has joined, after the warm-up) or, with
+    --profile-joins, from the first connect until the last client joined."""
+
+    def __init__(self, servers: Servers, n: int, args):
+        self.spy: subprocess.Popen | None = None
+        self.args, self.n = args, n
+        if not args.profile or servers.kind != "ours":
+            return
+        spy_bin = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(PYTHON).parent))
+        if spy_bin is None:
+            raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+        args.profile.mkdir(parents=True, exist_ok=True)
+        server = servers.list[0]
+        phase = "joins" if args.profile_joins else "window"
+        self.out = args.profile / f"ours-{server.mode}-{n}-{phase}-{server.port}.txt"
+        self.record = (
+            f"{spy_bin} record --pid {server.proc.pid} --rate 200 --format raw --idle "
+            f"--nonblocking -o {self.out}"
+        )
+        if args.profile_joins:  # stopped by joined(): py-spy writes its file on SIGINT
+            self._start(f"exec {self.record} --duration 300")
+            time.sleep(1)  # py-spy attaches before the first client connects
+
+    def _start(self, command: str) -> None:
+        self.spy = subprocess.Popen(
+            ["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def joined(self) -> None:
+        """Every client has joined: the edits start 0.5 s from now (run_load)."""
+        if not self.args.profile or not hasattr(self, "record"):
+            return
+        if self.args.profile_joins:
+            self.spy.send_signal(signal.SIGINT)
+        else:
+            delay = 0.5 + self.args.warmup + self.args.profile_delay
+            self._start(f"sleep {delay} && exec {self.record} --duration {int(self.args.seconds)}")
+
+    def __enter__(self) -> Profile:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.spy is None:
+            return
         try:
-            spy.wait(args.seconds + 30)
+            self.spy.wait(self.args.seconds + 30)
         except subprocess.TimeoutExpired:
-            spy.kill()
-        print(f"  profile of ours at N={n}: {out}", file=sys.stderr)
+            self.spy.kill()
+        print(f"  profile of ours at N={self.n}: {self.out}", file=sys.stderr)
 
 
 class Bench:
@@ -1017,8 +1073,6 @@ class Bench:
 
     def run(self, arm: str, mode: str, n: int, args) -> dict:
         kind, extra = ARMS[arm]
-        if arm == "before":
-            extra = {**extra, "CODRAFT_BENCH_TREE": str(args.before_tree)}
         folder, url = self.fresh()
         processes = getattr(args, "processes", 1)
         if processes > 1 or getattr(args, "queue", False):
@@ -1028,11 +1082,12 @@ class Bench:
                 "CODRAFT_MESSAGE_QUEUE_CHANNEL": f"{self.tag}-{self._n}",
             }
         env = server_env(folder, url, **extra)
+        root = args.before_tree.resolve() if arm == "before" else ROOT
         with (
-            Servers(kind, mode, folder, processes, args.nodelay, env) as servers,
-            profiler(servers, n, args),
+            Servers(kind, mode, folder, processes, args.nodelay, env, root) as servers,
+            Profile(servers, n, args) as profile,
         ):
-            result = run_load(servers, n=n, data=self.data, args=args)
+            result = run_load(servers, n=n, data=self.data, args=args, on_joined=profile.joined)
         if url:
             with contextlib.suppress(Exception):
                 pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')

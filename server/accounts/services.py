@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.models import (
     DISPLAY_NAME_CHARS,
@@ -208,7 +208,12 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[str, ApiToken]
 
 
 def api_token_user(db: Session, token: str) -> tuple[ApiToken, User] | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    """The live token and its person (one query: the person is needed to decide)."""
+    row = db.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == digest(token))
+    )
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()

@@ -12,9 +12,10 @@ reply (the original `seq`) and applied no second time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, insert, select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.db import utcnow
@@ -28,24 +29,32 @@ KEEP_CLIENTS = timedelta(days=30)
 
 
 def claim(db: Session, client_id: str, user_id: int) -> None:
-    """Bind `client_id` to this person, or refuse it if it is someone else's."""
-    row = db.get(Client, client_id)
-    if row is None:
-        try:
-            with db.begin_nested():
-                db.add(Client(id=client_id, user_id=user_id, seen_at=utcnow()))
-            return
-        except IntegrityError:  # claimed at the same moment by another request
-            row = db.scalar(select(Client).where(Client.id == client_id))
-            if row is None:
-                raise
-    if row.user_id != user_id:
+    """Bind `client_id` to this person, or refuse it if it is someone else's.
+
+    One statement (it runs for every join, hundreds in one batch): insert the id, or
+    if it is there already and this person's, note it was seen; RETURNING says
+    whether either happened. Two claims at once are ordered by the unique key, so
+    an id never ends up with two owners."""
+    stmt = _claim_statement(db.get_bind().dialect.name)
+    if db.execute(stmt, {"id": client_id, "user_id": user_id, "seen_at": utcnow()}).first() is None:
         raise InvalidInput(
             "That client id is already used by someone else.",
             fields={"client_id": ["Already used by someone else: choose a new random id."]},
         )
-    row.seen_at = utcnow()
-    db.flush()
+
+
+@lru_cache(maxsize=2)
+def _claim_statement(dialect_name: str):
+    """Built once per dialect: building it (`excluded` makes a table alias) cost more
+    than running it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = Client.__table__
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={"seen_at": stmt.excluded.seen_at},
+        where=table.c.user_id == stmt.excluded.user_id,
+    ).returning(table.c.user_id)
 
 
 class BatchRequests:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.models import ApiToken, AuthSession, User
@@ -57,17 +57,33 @@ class Present:
 def connect(
     db: Session, sid: str, user_id: int, *, auth_session_id: int | None, api_token_id: int | None
 ) -> None:
-    db.merge(
-        Connection(
-            sid=sid,
-            user_id=user_id,
-            auth_session_id=auth_session_id,
-            api_token_id=api_token_id,
-            connected_at=utcnow(),
-            seen_at=utcnow(),
-        )
+    """Record a new socket (its id is new: one INSERT, no read, no ORM object)."""
+    now = utcnow()
+    db.execute(
+        _CONNECT,
+        {
+            "sid": sid,
+            "user_id": user_id,
+            "auth_session_id": auth_session_id,
+            "api_token_id": api_token_id,
+            "connected_at": now,
+            "seen_at": now,
+        },
     )
-    db.flush()
+
+
+# Built once (building them cost as much as running them); Core, no ORM objects.
+_CONNECT = insert(Connection.__table__)
+_ENTER = (
+    update(Connection.__table__)
+    .where(Connection.__table__.c.sid == bindparam("at_sid"))
+    .values(
+        policy_id=bindparam("to_policy"),
+        section_id=None,
+        sentence_id=None,
+        seen_at=bindparam("now", type_=Connection.__table__.c.seen_at.type),
+    )
+)
 
 
 def get(db: Session, sid: str) -> Connection | None:
@@ -133,16 +149,30 @@ def focus(
     db.flush()
 
 
+def enter_policy(db: Session, sid: str, policy_id: int) -> None:
+    """The socket now watches this policy, looking at nothing in it yet (one UPDATE,
+    the row not loaded: a join's part of a batch of hundreds)."""
+    db.execute(_ENTER, {"at_sid": sid, "to_policy": policy_id, "now": utcnow()})
+
+
 def in_policy(db: Session, policy_id: int) -> list[Present]:
+    """Everyone present in a policy, in the order they connected. Plain columns, no
+    ORM objects: it is read once per batch of joiners and lists hundreds."""
     rows = db.execute(
-        select(Connection, User.display_name)
-        .join(User)
+        select(
+            Connection.sid,
+            Connection.user_id,
+            User.display_name,
+            Connection.section_id,
+            Connection.sentence_id,
+        )
+        .join(User, User.id == Connection.user_id)
         .where(Connection.policy_id == policy_id, Connection.seen_at > utcnow() - STALE_AFTER)
         .order_by(Connection.connected_at)
     )
     return [
-        Present(c.sid, c.user_id, name, colour_for(c.user_id), c.section_id, c.sentence_id)
-        for c, name in rows
+        Present(sid, user_id, name, colour_for(user_id), section_id, sentence_id)
+        for sid, user_id, name, section_id, sentence_id in rows
     ]
 
 

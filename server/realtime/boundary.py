@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, wraps
+from functools import cached_property, partial, wraps
 
 from flask import current_app
 from marshmallow import Schema, ValidationError
@@ -183,7 +183,7 @@ def socket_event(
                 return None  # the socket has gone
             with environ["flask.app"].app_context():
                 if joins:
-                    return _joiner.submit(JOINS, Job((fn, sid, payload, None)))
+                    return _joiner.submit(JOINS, Job((partial(_as_event, fn), sid, payload, None)))
                 policy_id = _joined.get(sid) if changes_policy else None
                 if policy_id is None:
                     return _run(fn, sid, payload)
@@ -200,6 +200,19 @@ def socket_event(
         return handler
 
     return decorate
+
+
+def _as_event(fn, db: Session, sid: str, payload: dict) -> dict:
+    """A joining event in a batch of joins: checked again, like any event."""
+    return fn(load_ctx(db, sid), payload)
+
+
+def connect_in_batch(sid: str, record: Callable[[Session, str, None], dict]) -> dict:
+    """Have `record(db, sid, None)` (the credential checked and the connection row
+    written, for `connect`) carried out with the next batch of joins, and return its
+    reply once committed: sockets connecting together share one commit (on SQLite one
+    fsync, the process stopped) rather than paying one each."""
+    return _joiner.submit(JOINS, Job((record, sid, None, None)))
 
 
 def enter_room(sid: str, name: str) -> None:
@@ -295,9 +308,11 @@ def _write_batch(jobs: list[Job]) -> None:
 
 
 def _write_joins(jobs: list[Job]) -> None:
-    """Carry out the joins that arrived together (any policies) in one transaction,
-    each in a savepoint, so a crowd joining pays a few commits, not one each (on
-    SQLite an fsync, with the process stopped). Replies leave after the commit."""
+    """Carry out the joins and connects that arrived together (any policies) in one
+    transaction, each in a savepoint, so a crowd connecting and joining pays a few
+    commits, not two each (on SQLite an fsync, with the process stopped). Replies
+    leave after the commit. Each job's work is `(run, sid, payload, None)` and
+    `run(db, sid, payload)` gives its reply (`_as_event`, `connect_in_batch`)."""
     db_ = database()
     if db_.engine.dialect.name == "sqlite":
         with _sqlite_writer:
@@ -326,7 +341,7 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                 oplog.lock(db, jobs[0].work[3])  # one policy per batch: its row first
             if not (alone or joining):
                 events.begin_batch(db)  # the op log and history: one write each, at the end
-            epoch = credential_epoch.current(db)
+            epoch = None if joining else credential_epoch.current(db)
             requests = _requests(db, [] if joining else jobs)
             written = 0
             for job in jobs:
@@ -334,7 +349,7 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                 try:
                     with nullcontext() if alone else events.savepoint(db):
                         if joining:
-                            job.reply = fn(load_ctx(db, sid), payload)
+                            job.reply = fn(db, sid, payload)
                         else:
                             ctx = batch_ctx(db, sid, epoch, policy_id)
                             if ctx.policy_id != policy_id:

@@ -5,6 +5,7 @@ made over HTTP reaches live clients exactly like one made over a socket."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from server import events
 from server.accounts.models import User
 from server.extensions import socketio
+from server.groups.models import Membership
 from server.permissions import Action, allows, editable, membership_of
 from server.policies.models import Policy, Section
 from server.policies.oplog import PolicyChanged
@@ -46,20 +48,33 @@ def local_sids() -> list[str]:
 class PresenceChanged:
     policy_id: int
     present: dict
+    joined: bool = False  # the socket just joined: it is sent who is here
 
 
 def presence_changed_after_commit(db: Session, conn: Connection, user: User) -> None:
-    if conn.policy_id is None:
-        return
+    if conn.policy_id is not None:
+        _publish(db, user, conn.sid, conn.policy_id, conn.section_id, conn.sentence_id)
+
+
+def joined_after_commit(db: Session, user: User, sid: str, policy_id: int) -> None:
+    """Tell the room someone joined, and them who is here (presence_batch.welcome)."""
+    _publish(db, user, sid, policy_id, None, None, joined=True)
+
+
+def _publish(
+    db: Session,
+    user: User,
+    sid: str,
+    policy_id: int,
+    section_id: int | None,
+    sentence_id: int | None,
+    *,
+    joined: bool = False,
+) -> None:
     present = presence.Present(
-        conn.sid,
-        user.id,
-        user.display_name,
-        presence.colour_for(user.id),
-        conn.section_id,
-        conn.sentence_id,
+        sid, user.id, user.display_name, presence.colour_for(user.id), section_id, sentence_id
     )
-    events.publish(db, PresenceChanged(conn.policy_id, present.as_dict()))
+    events.publish(db, PresenceChanged(policy_id, present.as_dict(), joined))
 
 
 def _fresh_session() -> Session | None:
@@ -75,8 +90,19 @@ def _on_op(evt: PolicyChanged) -> None:
 
 
 def _on_presence(evt: PresenceChanged) -> None:
-    if has_app_context():
-        presence_batch.changed(room(evt.policy_id), evt.present["sid"], evt.present)
+    if not has_app_context():
+        return
+    sid = evt.present["sid"]
+    presence_batch.changed(room(evt.policy_id), sid, evt.present)
+    if evt.joined:
+        engine = current_app.extensions["codraft_db"].engine
+        presence_batch.welcome(room(evt.policy_id), sid, partial(_everyone, engine, evt.policy_id))
+
+
+def _everyone(engine, policy_id: int) -> list[dict]:
+    """Who is in a policy now, every process's sockets (read by presence_batch)."""
+    with Session(bind=engine) as db:
+        return [p.as_dict() for p in presence.in_policy(db, policy_id)]
 
 
 def cut_off(room_name: str, reason: str) -> None:
@@ -107,9 +133,14 @@ def _on_membership_ended(evt: events.MembershipEnded) -> None:
     cut_off(cutoff.member_room(evt.group_id, evt.user_id), "removed_from_group")
 
 
-def rights_for(db: Session, user_id: int, policy_id: int) -> dict | None:
-    policy = db.get(Policy, policy_id)
-    membership = membership_of(db, user_id, policy.group_id) if policy else None
+def rights_for(
+    db: Session, user_id: int, policy_id: int, membership: Membership | None = None
+) -> dict | None:
+    """What this person may do in the policy (`membership`: theirs of its group, if
+    the caller has just read it)."""
+    if membership is None:
+        policy = db.get(Policy, policy_id)
+        membership = membership_of(db, user_id, policy.group_id) if policy else None
     if membership is None:
         return None
     sections = db.execute(

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import socketio
 
+from server.realtime.room_index import RoomIndex
+
 ACCESS_REVOKED = "access_revoked"
 # Rooms whose `access_revoked` ends their sockets (a policy room never does).
 CREDENTIAL_ROOMS = ("user:", "auth:", "token:", "member:")
@@ -51,7 +53,7 @@ class _CutsOff:
                 self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
 
 
-class LocalManager(_CutsOff, socketio.Manager):
+class LocalManager(_CutsOff, RoomIndex, socketio.Manager):
     """One process, no queue."""
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, **kw):
@@ -71,11 +73,11 @@ class _QueueCutsOff(_CutsOff):
         self._cut_off_room(message.get("event"), message.get("namespace"), message.get("room"))
 
 
-class RedisManager(_QueueCutsOff, socketio.RedisManager):
+class RedisManager(_QueueCutsOff, RoomIndex, socketio.RedisManager):
     pass
 
 
-class KombuManager(_QueueCutsOff, socketio.KombuManager):
+class KombuManager(_QueueCutsOff, RoomIndex, socketio.KombuManager):
     pass
 
 

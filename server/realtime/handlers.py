@@ -4,12 +4,14 @@ from the op log after commit; see docs/protocol.md for every payload."""
 
 from __future__ import annotations
 
-from flask import request
+from functools import partial
+
+from flask import current_app, request
 from flask_login import current_user
 from socketio import exceptions as sio_errors
 
 from server import access, sync
-from server.accounts.services import api_token_user
+from server.accounts.services import api_token_user, session_user
 from server.editing import clients
 from server.editing import services as editing
 from server.errors import NotFound
@@ -22,8 +24,10 @@ from server.presence import services as presence
 from server.realtime import broadcast, cutoff, presence_batch, schemas
 from server.realtime.boundary import (
     Ctx,
+    connect_in_batch,
     database,
     enter_room,
+    error_ack,
     leave_room,
     own_session,
     remember_join,
@@ -32,49 +36,68 @@ from server.realtime.boundary import (
 from server.realtime.limits import buckets
 
 
-def _credential(auth) -> tuple[int, int | None, int | None] | None:
-    """(user id, auth session id, api token id) from an API token or the session cookie."""
-    db = database().session
+def _credential_given(auth) -> tuple[str, str] | None:
+    """Which credential the socket offers, unchecked: ("token", an API token from
+    `auth.token` or an Authorization header) or ("session", the sign-in token of the
+    session cookie), or None. Checked in the batch that records the socket."""
     token = auth.get("token") if isinstance(auth, dict) else None
     header = request.headers.get("Authorization", "")
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()
     if token:
-        found = api_token_user(db, token)
-        return (found[1].id, None, found[0].id) if found else None
+        return "token", token
     if current_user.is_authenticated and current_user.via == "session":
-        return current_user.user.id, current_user.credential_id, None
+        return "session", current_user.token
     return None
+
+
+def _record_connection(given: tuple[str, str], db, sid: str, _payload=None) -> dict:
+    """Check the credential and write the connection row, inside a batch of joins
+    (boundary.connect_in_batch): its reply names the credential, or refuses it."""
+    kind, secret = given
+    if kind == "token":
+        found = api_token_user(db, secret)
+        credential = (found[1].id, None, found[0].id) if found else None
+    else:
+        found = session_user(db, secret, current_app.config["SESSION_IDLE"])
+        credential = (found[1].id, found[0].id, None) if found else None
+    if credential is None:
+        return error_ack("not_authenticated", SIGN_IN_FIRST)
+    user_id, auth_session_id, api_token_id = credential
+    presence.connect(db, sid, user_id, auth_session_id=auth_session_id, api_token_id=api_token_id)
+    return {"ok": True, "credential": credential}
+
+
+SIGN_IN_FIRST = "Sign in first."
+CONNECT_LATER = "The server is busy. Connect again in a moment."
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
     """Anyone may open a socket; only a signed-in person (cookie) or a program (API
-    token in `auth.token` or an Authorization header) keeps it. The socket enters
-    the rooms of its person and credential, by which it is cut off (realtime.cutoff)."""
-    db_ = database()
+    token in `auth.token` or an Authorization header) keeps it. The credential is
+    checked and the socket recorded with the joins and connects that arrive with it
+    (one commit for them all); then the socket enters the rooms of its person and
+    credential, by which it is cut off (realtime.cutoff)."""
     try:
-        found = _credential(auth)
-        if found is None:
-            # python-socketio sends {"message": ..., "data": {...}}: a browser gets
-            # err.message and err.data.code, a python-socketio client both as a dict.
-            raise sio_errors.ConnectionRefusedError(
-                "Sign in first.", {"code": "not_authenticated", "message": "Sign in first."}
-            )
-        user_id, auth_session_id, api_token_id = found
-        presence.connect(
-            db_.session,
-            request.sid,
-            user_id,
-            auth_session_id=auth_session_id,
-            api_token_id=api_token_id,
-        )
-        db_.commit()
-        enter_room(request.sid, cutoff.user_room(user_id))  # cut-offs and the unread count
-        enter_room(request.sid, cutoff.credential_room(auth_session_id, api_token_id))
-        broadcast.track(request.sid, auth_session_id, api_token_id)
+        given = _credential_given(auth)
     finally:
-        db_.remove()
+        database().remove()  # what reading the cookie loaded: checked again in the batch
+    reply = (
+        connect_in_batch(request.sid, partial(_record_connection, given))
+        if given is not None
+        else error_ack("not_authenticated", SIGN_IN_FIRST)
+    )
+    if not reply["ok"]:
+        # python-socketio sends {"message": ..., "data": {...}}: a browser gets
+        # err.message and err.data.code, a python-socketio client both as a dict.
+        code = reply["error"]["code"]
+        message = SIGN_IN_FIRST if code == "not_authenticated" else CONNECT_LATER
+        raise sio_errors.ConnectionRefusedError(message, {"code": code, "message": message})
+    user_id, auth_session_id, api_token_id = reply["credential"]
+    enter_room(request.sid, cutoff.user_room(user_id))  # cut-offs and the unread count
+    enter_room(request.sid, cutoff.credential_room(auth_session_id, api_token_id))
+    broadcast.track(request.sid, auth_session_id, api_token_id)
 
 
 @socketio.on("disconnect")
@@ -98,11 +121,14 @@ def on_disconnect(*_args):
 @socket_event("join_policy", schemas.Join, joins=True)
 def join_policy(ctx: Ctx, data: dict) -> dict:
     """Watch a policy: reply with what the client missed (ops since `since`) or a
-    snapshot, the caller's rights, and who else is here; tell the others."""
-    policy, _acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
+    snapshot and the caller's rights; tell the others. Who is here follows as one
+    `presence_batch` for everyone who joined the room meanwhile (presence_batch):
+    listed in each reply, N joins cost N lists of up to N people, read and encoded
+    one by one."""
+    policy, acc = access.policy_access(ctx.db, ctx.user.id, data["policy_id"])
     clients.claim(ctx.db, data["client_id"], ctx.user.id)
     _leave_policy_rooms(ctx.sid)
-    presence.focus(ctx.db, ctx.conn, policy_id=policy.id)
+    presence.enter_policy(ctx.db, ctx.sid, policy.id)
     enter_room(ctx.sid, broadcast.room(policy.id))
     enter_room(ctx.sid, cutoff.member_room(policy.group_id, ctx.user.id))
     remember_join(ctx.sid, data["client_id"], policy.id)
@@ -115,10 +141,9 @@ def join_policy(ctx: Ctx, data: dict) -> dict:
             "colour": presence.colour_for(ctx.user.id),
             "sid": ctx.sid,
         },
-        "rights": broadcast.rights_for(ctx.db, ctx.user.id, policy.id),
-        "presence": [p.as_dict() for p in presence.in_policy(ctx.db, policy.id)],
+        "rights": broadcast.rights_for(ctx.db, ctx.user.id, policy.id, acc.membership),
     }
-    broadcast.presence_changed_after_commit(ctx.db, ctx.conn, ctx.user)
+    broadcast.joined_after_commit(ctx.db, ctx.user, ctx.sid, policy.id)
     return reply
 
 

@@ -7,6 +7,9 @@
  * may send them batched (several people, or several moves of one person, at
  * once): each event's payload may be one object or a list of them, and only the
  * last state of each person counts, so a batch is rendered and announced once.
+ * Who is already here comes once after joining, as a `presence_batch` marked
+ * `everyone` (not in the join reply): until then the list says "Finding out…",
+ * and what it lists is not announced as news.
  */
 
 import { connection } from "./connection.js";
@@ -26,6 +29,7 @@ export class Presence {
     this.editor = editor;
     this.people = new Map(); // sid -> {sid, user_id, name, colour, section_id, sentence_id}
     this.early = []; // events that came while a join was answered
+    this.listed = false; // told who is here since the last connection
     this.sent = null;
     this.timer = null;
     this.spoken = new Map(); // user id -> the sentence last announced for them
@@ -35,6 +39,10 @@ export class Presence {
     socket.on("presence_left", (payload) => this.receive("presence_left", payload));
     // Several changes gathered by the server into one message (docs/protocol.md).
     socket.on("presence_batch", (batch) => {
+      if (batch && batch.everyone) {
+        this.everyone(batch.present || []);
+        return;
+      }
       this.receive("presence", (batch && batch.present) || []);
       this.receive("presence_left", ((batch && batch.left) || []).map((sid) => ({ sid })));
     });
@@ -51,9 +59,25 @@ export class Presence {
     this.announceSoon();
   }
 
-  /** A join reply lists who is here; events that came while it was answered are newer. */
+  /** Who is here, sent once after a join: those it adds were here when the page
+   * opened, so they are not news; what came as events since the join still is (the
+   * server sends a send's changes before its list). If it came before the join
+   * reply, `joined` takes it from `early`. */
+  everyone(list) {
+    this.listed = true;
+    const told = new Set(this.people.keys());
+    this.receive("presence", list);
+    if (!this.editor.joined) return;
+    for (const p of this.others()) {
+      if (!told.has(p.sid)) this.spoken.set(p.user_id, this.where(p));
+    }
+  }
+
+  /** After a join; events that came while it was answered are newer. (A server
+   * before protocol.md's `everyone` listed who is here in the reply.) */
   joined(reply) {
     this.people = new Map();
+    if (Array.isArray(reply.presence)) this.listed = true;
     (reply.presence || []).forEach((p) => this.people.set(p.sid, p));
     for (const [kind, p] of this.early) {
       if (kind === "presence") this.people.set(p.sid, p);
@@ -68,6 +92,7 @@ export class Presence {
 
   lost() {
     this.early = [];
+    this.listed = false;
     this.people = new Map();
     this.render();
   }
@@ -155,6 +180,8 @@ export class Presence {
     if (!editor.joined) {
       list.appendChild(make("li", "presence__item presence__item--none",
         editor.everJoined ? "Not known while offline." : "Finding out…"));
+    } else if (!this.listed && !byUser.size) {
+      list.appendChild(make("li", "presence__item presence__item--none", "Finding out…"));
     } else if (!byUser.size) {
       list.appendChild(make("li", "presence__item presence__item--none", "Only you."));
     }

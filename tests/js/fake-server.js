@@ -51,7 +51,6 @@ class FakeServer {
                    status: "drafting", subgroup_id: 1, sentences }],
       me: { user_id: 1, name: "Tester", colour: "#000", sid: "x" },
       rights: { can_edit: [1], can_manage: false },
-      presence: [],
     };
   }
 
@@ -64,7 +63,6 @@ class FakeServer {
       ops: this.ops.filter((op) => op.seq > payload.since),
       me: { user_id: 1, name: "Tester", colour: "#000", sid: "x" },
       rights: { can_edit: [1], can_manage: false },
-      presence: [],
     };
   }
 

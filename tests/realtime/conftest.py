@@ -29,8 +29,11 @@ class Live:
         self.revoked: list[dict] = []
         self.disconnected = threading.Event()
         self.client_id = uuid.uuid4().hex
+        self.everyone: list[dict] | None = None  # who is here, as sent after the last join
+        self.welcomed = threading.Event()
         self.sio.on("op", self.ops.append)
         self.sio.on("presence", self.presence.append)
+        self.sio.on("presence_batch", self._presence_batch)
         self.sio.on("rights", self.rights.append)
         self.sio.on("access_revoked", self.revoked.append)
         self.sio.on("disconnect", lambda *a: self.disconnected.set())
@@ -42,6 +45,19 @@ class Live:
             wait_timeout=10,
         )
 
+    def _presence_batch(self, batch: dict) -> None:
+        if batch.get("everyone"):
+            self.everyone = batch["present"]
+            self.welcomed.set()
+        else:
+            self.presence.extend(batch["present"])
+
+    def here(self, timeout: float = 10) -> list[dict]:
+        """Who is here, as the server tells a socket after its join (a
+        `presence_batch` with `everyone`, docs/protocol.md)."""
+        assert self.welcomed.wait(timeout), "nobody said who is here after the join"
+        return self.everyone
+
     def call(self, event: str, data=None, timeout: float = 10):
         return self.sio.call(event, data, timeout=timeout)
 
@@ -49,6 +65,7 @@ class Live:
         payload = {"policy_id": policy_id, "client_id": self.client_id}
         if since is not None:
             payload["since"] = since
+        self.welcomed.clear()  # who is here may come before the reply: clear first
         return self.call("join_policy", payload)
 
     def close(self) -> None:

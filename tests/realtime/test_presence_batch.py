@@ -1,6 +1,7 @@
 """Presence is gathered per room (server/realtime/presence_batch.py): many joins at
 once cost each client a few messages, not one per person, and every client still
-ends with the same, right list of who is here."""
+ends with the same, right list of who is here. Who is already here reaches a
+joiner once, as one `presence_batch` marked `everyone`, not in its join reply."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ CLIENTS = 32
 
 
 class Watcher:
-    """A client's view of who is here: the join reply, then every presence message
-    (in the order received), as docs/protocol.md says a client applies them."""
+    """A client's view of who is here: every presence message (in the order
+    received), as docs/protocol.md says a client applies them."""
 
     def __init__(self, url: str, token: str):
         self.live = Live(url, token)
@@ -26,6 +27,7 @@ class Watcher:
         self.view: dict[str, dict] = {}
         self.messages: list[float] = []
         self.batches = 0
+        self.everyone: list[list[dict]] = []  # the lists of who is here, sent after joining
         self.live.sio.on("presence", lambda p: self._apply([p], []))
         self.live.sio.on("presence_left", lambda p: self._apply([], [p["sid"]]))
         self.live.sio.on("presence_batch", self._batch)
@@ -40,15 +42,15 @@ class Watcher:
 
     def _batch(self, batch: dict) -> None:
         self.batches += 1
+        if batch.get("everyone"):
+            self.everyone.append(batch["present"])
         self._apply(batch["present"], batch["left"])
 
     def join(self, policy_id: int) -> None:
         reply = self.live.join(policy_id)
         assert reply["ok"], reply
+        assert "presence" not in reply  # it follows, once for all who joined together
         self.sid = reply["me"]["sid"]
-        with self.lock:  # nobody leaves while people join: the reply adds, never removes
-            for p in reply["presence"]:
-                self.view.setdefault(p["sid"], p)
 
     def sids(self) -> set[str]:
         with self.lock:
@@ -78,6 +80,15 @@ def test_many_joins_converge_with_few_presence_messages_each(world, server):
             most,
         )
         assert any(w.batches for w in watchers)
+        # Each joiner was told who is here exactly once, itself included, and those
+        # who joined together were told in one message (far fewer lists than joins).
+        # (the list follows the room's changes in the same send: wait for it)
+        assert wait_for(lambda: all(w.everyone for w in watchers), 10)
+        time.sleep(FLUSH_SECONDS * 2)
+        assert [len(w.everyone) for w in watchers] == [1] * CLIENTS
+        assert all(w.sid in {p["sid"] for p in w.everyone[0]} for w in watchers)
+        lists = {tuple(sorted(p["sid"] for p in w.everyone[0])) for w in watchers}
+        assert len(lists) < CLIENTS, len(lists)
 
         # A third leave (some by leave_policy, some by disconnecting); the rest agree.
         going, staying = watchers[: CLIENTS // 3], watchers[CLIENTS // 3 :]

@@ -137,14 +137,11 @@ def check_cut_off(path, world, make, socket_url, revoke_url, writer_url, cli) ->
         seen = alice.join(world["policy"].id)
         assert wait_for(
             lambda: (
-                not [
-                    p
-                    for p in alice.join(world["policy"].id)["presence"]
-                    if p["user_id"] == who.user.id
-                ]
+                alice.join(world["policy"].id)["ok"]
+                and not [p for p in alice.here() if p["user_id"] == who.user.id]
             ),
             5,
-        ), seen["presence"]
+        ), alice.everyone
         s = first_sentence(seen)
         ack = alice.call(
             "edit_sentence",
@@ -191,7 +188,8 @@ def test_reserved_event_names_are_refused_and_change_nothing(world, connect):
         assert reply["ok"] is False and reply["error"]["code"] == "invalid", (name, reply)
     alice.sio.emit("disconnect")  # no ack asked: ignored all the same
     seen = carol.join(world["policy"].id)
-    assert [p["name"] for p in seen["presence"]] == ["Alice", "Carol"]
+    here = carol.here()
+    assert [p["name"] for p in here] == ["Alice", "Carol"]
     s = first_sentence(seen)
     ack = alice.call(
         "edit_sentence",
@@ -205,7 +203,7 @@ def test_reserved_event_names_are_refused_and_change_nothing(world, connect):
     left = []
     carol.sio.on("presence_left", left.append)
     alice.close()
-    assert wait_for(lambda: [p["sid"] for p in left] == [seen["presence"][0]["sid"]])
+    assert wait_for(lambda: [p["sid"] for p in left] == [here[0]["sid"]])
 
 
 # --- two processes, PostgreSQL and Redis ---------------------------------------------

@@ -80,7 +80,10 @@ def test_an_edit_through_one_process_reaches_a_client_of_another(two_processes):
         assert wait_for(
             lambda: (
                 any(p["name"] == "Bob" for p in alice.presence)
-                or any(p["name"] == "Bob" for p in alice.join(world["policy"].id)["presence"])
+                or (
+                    alice.join(world["policy"].id)["ok"]
+                    and any(p["name"] == "Bob" for p in alice.here())
+                )
             ),
             10,
         )

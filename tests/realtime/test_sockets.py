@@ -235,7 +235,8 @@ def test_presence_shows_who_is_where_and_clears_on_leave(world, connect):
     alice, carol = connect(world["tokens"]["alice"]), connect(world["tokens"]["carol"])
     carol.join(world["policy"].id)
     joined = alice.join(world["policy"].id)
-    assert {p["name"] for p in joined["presence"]} == {"Alice", "Carol"}
+    assert "presence" not in joined  # who is here comes once, for all who joined together
+    assert {p["name"] for p in alice.here()} == {"Alice", "Carol"}
     s = first_sentence(joined)
     assert alice.call("presence", {"sentence_id": s["id"]}) == {"ok": True}
     assert wait_for(
@@ -407,3 +408,32 @@ def test_a_disabled_account_is_cut_off_even_from_another_process(world, connect,
         timeout=10,
     )
     assert gone.status_code == 401
+
+
+def test_joining_another_policy_leaves_the_first(world, connect, make):
+    """A socket watches one policy at a time: after joining a second one it gets no
+    ops of the first (its rooms are found from the server's index of each socket's
+    rooms, realtime.room_index, not by walking every room)."""
+    second = make.policy(world["group"], world["users"]["fatima"])
+    make.section(second.parts[0], world["users"]["fatima"], world["sub"], "More", "Two here.")
+    alice, bob = connect(world["tokens"]["alice"]), connect(world["tokens"]["bob"])
+    first = bob.join(world["policy"].id)
+    assert alice.join(world["policy"].id)["ok"]
+    other = alice.join(second.id)
+    assert other["ok"] and other["sections"][0]["title"] == "More"
+    s = first_sentence(first)
+    ack = bob.call(
+        "edit_sentence",
+        {"id": s["id"], "base_version": s["version"], "patch": patch(s["text"], "Changed.")},
+    )
+    assert ack["ok"], ack
+    assert wait_for(lambda: any(o["seq"] == ack["seq"] for o in bob.ops))
+    assert bob.join(second.id)["ok"]
+    mine = first_sentence(other)
+    done = bob.call(
+        "edit_sentence",
+        {"id": mine["id"], "base_version": 1, "patch": patch(mine["text"], "Two now.")},
+    )
+    assert done["ok"], done
+    assert wait_for(lambda: any(o.get("text") == "Two now." for o in alice.ops))
+    assert not any(o.get("text") == "Changed." for o in alice.ops)
