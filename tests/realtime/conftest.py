@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -60,6 +61,16 @@ class Live:
 
     def call(self, event: str, data=None, timeout: float = 10):
         return self.sio.call(event, data, timeout=timeout)
+
+    def call_past_busy(self, event: str, data=None, tries: int = 40) -> dict:
+        """Send again after `busy`, as docs/protocol.md tells a program to: under
+        load a change is refused with `busy` before anything else is checked."""
+        for _ in range(tries):
+            reply = self.call(event, data)
+            if reply.get("ok") or reply["error"]["code"] != "busy":
+                return reply
+            time.sleep(0.5)
+        return reply
 
     def join(self, policy_id: int, since: int | None = None) -> dict:
         payload = {"policy_id": policy_id, "client_id": self.client_id}

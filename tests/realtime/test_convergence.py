@@ -171,7 +171,7 @@ def test_twenty_clients_converge_and_lose_nothing(crowd, instance):
         for t in threads:
             t.start()
         refused = [
-            w.call(
+            w.call_past_busy(
                 "edit_sentence",
                 {
                     "id": first["id"],
