@@ -98,14 +98,15 @@ def test_invite_join_subgroup_policy_and_section(make, open_session):
     page.get_by_label("Paste the text; it will be split into sentences").fill(PARAGRAPH)
     page.get_by_role("button", name="Add the section").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Asking for a Personal Budget")
-    sentences = page.locator("ol.sentences > li")
+    # The sentences' own text: hints for them may arrive live inside each row.
+    sentences = page.locator("ol.sentences > li .sentence__text")
     expect(sentences).to_have_text(EXPECTED)
     expect(page.get_by_text("You can read this section.")).to_be_visible()  # not her sub-group
     f.check("12-section")
 
     # Sam, in the owning sub-group, can add to it.
     sam.goto(page.url)
-    expect(sam.locator("ol.sentences > li")).to_have_text(EXPECTED)
+    expect(sam.locator("ol.sentences > li .sentence__text")).to_have_text(EXPECTED)
     expect(sam.get_by_role("heading", name="Add text at the end")).to_be_visible()
     s.check("13-section-owner")
     ids = sam.locator("ol.sentences > li").evaluate_all(
