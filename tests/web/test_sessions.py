@@ -190,6 +190,9 @@ def test_session_agenda_pack_and_pdf(app, seeded, db):
     )
     page = text(chair.get(f"/sessions/{mid}"))
     assert page.index("Welcome") < page.index("Suggestion: ")
+    # The live fragment the page refetches renders the same agenda with its forms.
+    live = chair.get(f"/sessions/{mid}/live")
+    assert live.status_code == 200 and "Take “Welcome” off the agenda?" in text(live)
     assert (
         post(
             chair,
