@@ -331,9 +331,34 @@ class Server:
         return float("nan")
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.proc.pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(self.proc.pid)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends_cpu(database: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `database` (its process
+    title is `postgres: [CLUSTER:] USER DATABASE HOST ...`): the database's own share of the
+    machine, which a SQLite server spends inside its own process."""
+    found: dict[int, float] = {}
+    if not database:
+        return found
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                title = fh.read().replace(b"\0", b" ").decode(errors="replace").split()
+            if title[:1] == ["postgres:"] and database in title[1:5]:
+                found[int(entry)] = process_cpu(int(entry))
+        except OSError:  # gone meanwhile
+            continue
+    return found
 
 
 class Servers(contextlib.ExitStack):
@@ -353,6 +378,8 @@ class Servers(contextlib.ExitStack):
         # `python -m server.cli` run in `root` imports that checkout's server package.
         self.list = [Server(kind, mode, folder, nodelay, env, root) for _ in range(n)]
         self.kind = kind
+        url = env.get("CODRAFT_DATABASE_URL") if kind != "bare" else None
+        self.database = url.rsplit("/", 1)[1] if url and url.startswith("postgresql") else None
 
     def __enter__(self) -> Servers:
         super().__enter__()
@@ -365,6 +392,9 @@ class Servers(contextlib.ExitStack):
 
     def rss_mb(self) -> float:
         return sum(s.rss_mb() for s in self.list)
+
+    def database_cpu(self) -> dict[int, float]:
+        return database_backends_cpu(self.database)
 
 
 # --- clients (run in worker processes) -----------------------------------------------
@@ -663,9 +693,9 @@ def run_load(servers: Servers, *, n: int, data: dict, args, on_joined=lambda: No
         for pipe in pipes:
             pipe.send((start, measure_from, stop))
         time.sleep(max(0.0, measure_from - time.monotonic()))
-        cpu_from = servers.cpu_seconds()
+        cpu_from, db_from = servers.cpu_seconds(), servers.database_cpu()
         time.sleep(max(0.0, stop - time.monotonic()))
-        cpu_to = servers.cpu_seconds()
+        cpu_to, db_to = servers.cpu_seconds(), servers.database_cpu()
         results = []
         for pipe in pipes:
             if not pipe.poll(60):
@@ -689,6 +719,11 @@ def run_load(servers: Servers, *, n: int, data: dict, args, on_joined=lambda: No
         seconds=args.seconds,
         rss=rss,
         server_cpu_seconds=cpu_to - cpu_from,
+        database_cpu_seconds=(
+            sum(cpu - db_from.get(pid, 0.0) for pid, cpu in db_to.items())
+            if servers.database
+            else float("nan")
+        ),
         join_seconds=max(joined) - min(began),
         join_cpu_seconds=(join_cpu, client_join_cpu),
     )
@@ -706,6 +741,7 @@ def summarise(
     server_cpu_seconds: float,
     join_seconds: float = float("nan"),
     join_cpu_seconds: tuple[float, float] = (float("nan"), float("nan")),
+    database_cpu_seconds: float = float("nan"),
 ) -> dict:
     receipts: dict[tuple, list] = {}
     members: dict[str, int] = {}
@@ -754,6 +790,9 @@ def summarise(
         "rss_mb": rss,
         "server_cpu": server_cpu_seconds / seconds,
         "cpu_ms_per_edit": server_cpu_seconds / committed * 1000 if committed else float("nan"),
+        "db_cpu_ms_per_edit": (
+            database_cpu_seconds / committed * 1000 if committed else float("nan")
+        ),
         "client_cpu": sum(r["cpu_seconds"] for r in results) / seconds,
         "join_s": join_seconds,
         "join_srv_ms": join_cpu_seconds[0] / connected * 1000 if connected else float("nan"),
@@ -777,6 +816,7 @@ FIGURES = (
     "join_srv_ms",
     "join_cli_ms",
     "busy_p99_ms",
+    "db_cpu_ms_per_edit",
 )
 
 
@@ -858,6 +898,12 @@ def print_table(n: int, medians: dict[str, dict]) -> None:
         )
     for arm, r in medians.items():
         print(f"  {arm}: to-all p99 per round " + ", ".join(fmt(v) for v in r["p99_all"]))
+        if r.get("db_cpu_ms_per_edit", float("nan")) == r.get("db_cpu_ms_per_edit"):
+            print(
+                f"  {arm}: PostgreSQL's backends used {fmt(r['db_cpu_ms_per_edit'], 2)} ms "
+                "of CPU per edit on this machine too (server + database: "
+                f"{fmt(r['cpu_ms_per_edit'] + r['db_cpu_ms_per_edit'], 2)} ms)"
+            )
         if r["connected"] < n:
             print(f"  ! {arm}: only {r['connected']} of {n} clients connected")
         if r["missing"]:

@@ -112,13 +112,14 @@ def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
     policies.keep_version(db, state.id, state.version, state.text, user.id)
 
 
-_KEPT_UNLESS_CUT = select(SentenceVersion.text).where(
-    SentenceVersion.sentence_id == bindparam("sentence_id"),
-    SentenceVersion.version == bindparam("base_version"),
+_VERSIONS, _REVISIONS = SentenceVersion.__table__, Revision.__table__  # Core: see _SAVE
+_KEPT_UNLESS_CUT = select(_VERSIONS.c.text).where(
+    _VERSIONS.c.sentence_id == bindparam("sentence_id"),
+    _VERSIONS.c.version == bindparam("base_version"),
     ~exists().where(
-        Revision.sentence_id == bindparam("sentence_id"),
-        Revision.kind.in_(("split", "merge")),
-        Revision.to_version > bindparam("base_version"),
+        _REVISIONS.c.sentence_id == bindparam("sentence_id"),
+        _REVISIONS.c.kind.in_(("split", "merge")),
+        _REVISIONS.c.to_version > bindparam("base_version"),
     ),
 )
 

@@ -50,18 +50,21 @@ class Origin:
     cause: str | None = None
 
 
-# Built once: every live edit runs them, and building a statement costs about as
-# much as running it.
+# Built once, on the tables rather than the mapped classes: every live edit runs
+# them, and building a statement costs about as much as running it, while an
+# ORM-enabled one (`update(Policy)`) goes through the ORM's bulk machinery on every
+# execution: measured 7x the time of the same Core UPDATE ... RETURNING on SQLite.
+_POLICIES = Policy.__table__
 _NEXT_SEQ = (
-    update(Policy)
-    .where(Policy.id == bindparam("policy"))
-    .values(seq=Policy.seq + 1)
-    .returning(Policy.seq)
+    update(_POLICIES)
+    .where(_POLICIES.c.id == bindparam("policy"))
+    .values(seq=_POLICIES.c.seq + 1)
+    .returning(_POLICIES.c.seq)
 )
 _ADD_OP = PolicyOp.__table__.insert()
 
 
-_LOCK = select(Policy.id).where(Policy.id == bindparam("policy")).with_for_update()
+_LOCK = select(_POLICIES.c.id).where(_POLICIES.c.id == bindparam("policy")).with_for_update()
 
 
 def lock(db: Session, policy_id: int) -> None:
@@ -76,8 +79,7 @@ def lock(db: Session, policy_id: int) -> None:
     db.execute(_LOCK, {"policy": policy_id})
 
 
-_SEQ = select(Policy.seq).where(Policy.id == bindparam("policy"))
-_POLICIES = Policy.__table__
+_SEQ = select(_POLICIES.c.seq).where(_POLICIES.c.id == bindparam("policy"))
 _SET_SEQ = (  # Core, so a list of parameters is one executemany (not an ORM bulk update)
     update(_POLICIES).where(_POLICIES.c.id == bindparam("policy")).values(seq=bindparam("new_seq"))
 )
@@ -145,7 +147,7 @@ def record(
 def current_seq(db: Session, policy_id: int) -> int:
     if events.batched(db):
         _flush(db)  # the batch's ops so far, so the row says where it stands
-    return db.scalar(select(Policy.seq).where(Policy.id == policy_id)) or 0
+    return db.execute(_SEQ, {"policy": policy_id}).scalar() or 0
 
 
 def ops_since(db: Session, policy_id: int, since: int, limit: int = 5000) -> list[dict] | None:

@@ -29,14 +29,17 @@ WATCHED = (User, AuthSession, ApiToken)
 EXTENDING = frozenset({"last_seen_at", "last_used_at"})
 
 
+_EPOCH = CredentialEpoch.__table__
+_CURRENT = select(_EPOCH.c.value).where(_EPOCH.c.id == 1)  # Core, built once: every batch reads it
+
+
 def current(db: Session) -> int:
-    return db.scalar(select(CredentialEpoch.value).where(CredentialEpoch.id == 1)) or 0
+    return db.execute(_CURRENT).scalar() or 0
 
 
 def bump(db: Session) -> None:
     """Move the counter (for a bulk statement that no flush sees)."""
-    epoch = CredentialEpoch.__table__
-    db.connection().execute(update(epoch).where(epoch.c.id == 1).values(value=epoch.c.value + 1))
+    db.connection().execute(update(_EPOCH).where(_EPOCH.c.id == 1).values(value=_EPOCH.c.value + 1))
 
 
 def _may_end_credential(obj) -> bool:
