@@ -60,8 +60,14 @@ def _claim_statement(dialect_name: str):
 # On the table, not the mapped class: run for every batch of live changes, and an
 # ORM-enabled statement costs several times the same Core one on every execution.
 _REQUESTS = ClientRequest.__table__
-_DONE = select(_REQUESTS.c.client_id, _REQUESTS.c.ref, _REQUESTS.c.reply).where(
+_REPLIES = select(_REQUESTS.c.client_id, _REQUESTS.c.ref, _REQUESTS.c.reply)
+_DONE = _REPLIES.where(
     tuple_(_REQUESTS.c.client_id, _REQUESTS.c.ref).in_(bindparam("asked", expanding=True))
+)
+# A batch usually holds one request: an IN list is rendered afresh on every
+# execution, a plain comparison is compiled once.
+_DONE_ONE = _REPLIES.where(
+    _REQUESTS.c.client_id == bindparam("client_id"), _REQUESTS.c.ref == bindparam("ref")
 )
 _REMEMBER = _REQUESTS.insert()
 
@@ -79,7 +85,11 @@ class BatchRequests:
         self._done: dict[tuple[str, int], dict] = {}
         self._new: list[dict] = []
         if requests:
-            rows = db.execute(_DONE, {"asked": requests})
+            if len(requests) == 1:
+                ((client_id, ref),) = requests
+                rows = db.execute(_DONE_ONE, {"client_id": client_id, "ref": ref})
+            else:
+                rows = db.execute(_DONE, {"asked": requests})
             self._done = {(c, r): reply for c, r, reply in rows}
 
     def reply_for(self, client_id: str, ref: int) -> dict | None:
