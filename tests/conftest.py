@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -32,20 +33,12 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def quiet_for_timed_tests(request, tmp_path_factory):
-    """A test marked `quiet` (it holds a server to a time bound) runs while the other
-    xdist workers are idle, as it would alone: it waits for their current tests to
-    end, and they start no other until it ends. A fair reader-writer lock on two
-    files that all workers share: `turnstile` stops new tests while a quiet one
-    waits for the `room`."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        yield
-        return
+@contextmanager
+def _quiet_room(shared: Path, quiet: bool):
+    """A fair reader-writer lock on two files that all xdist workers share:
+    `turnstile` stops new tests while a quiet one waits for the `room`."""
     import fcntl
 
-    shared = tmp_path_factory.getbasetemp().parent
-    quiet = request.node.get_closest_marker("quiet") is not None
     with (
         open(shared / "quiet.turnstile", "a") as turnstile,
         open(shared / "quiet.room", "a") as room,
@@ -61,6 +54,37 @@ def quiet_for_timed_tests(request, tmp_path_factory):
             yield
         finally:
             fcntl.flock(room, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def quiet_for_timed_tests(request, tmp_path_factory):
+    """A test marked `quiet` (it holds a server to a time bound) runs while the other
+    xdist workers are idle, as it would alone: it waits for their current tests to
+    end, and they start no other until it ends. Other tests hold the room shared
+    from their setup to their teardown; a quiet one takes it whole only for its
+    call (pytest_runtest_call below), so its setup (starting its server) still
+    overlaps the other workers' tests, which no time bound covers."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    shared = tmp_path_factory.getbasetemp().parent
+    if request.node.get_closest_marker("quiet") is not None:
+        request.node.quiet_room = shared
+        yield
+        return
+    with _quiet_room(shared, quiet=False):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """The call of a `quiet` test, alone (quiet_for_timed_tests)."""
+    shared = getattr(item, "quiet_room", None)
+    if shared is None:
+        yield
+        return
+    with _quiet_room(shared, quiet=True):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -151,8 +175,20 @@ def client(app):
 # --- factories ---------------------------------------------------------------------
 
 
+@lru_cache
+def quick_hash(password: str) -> str:
+    """A real argon2 hash with the cheapest parameters: verifying it is instant, where
+    the production parameters cost a quarter of a second to make and again at each
+    sign-in. Hashing with the production parameters is what sign-up, `codraft
+    create-user` and the demo do, and they are tested through those."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
+
+
 class Factory:
-    """Builds people, groups and text through the real services, committed."""
+    """Builds people, groups and text through the real services, committed. People's
+    stored password hashes are cheap to check (`quick_hash`)."""
 
     def __init__(self, app):
         self.app = app
@@ -169,7 +205,9 @@ class Factory:
         self._n += 1
         name = name or f"Person {self._n}"
         email = email or f"person{self._n}@example.org"
-        return self._commit(create_user(self.db, email, name, password))
+        user = create_user(self.db, email, name, None)
+        user.password_hash = quick_hash(password)
+        return self._commit(user)
 
     def group(self, facilitator=None, name: str = "Test group"):
         from server.groups.services import create_group

@@ -200,6 +200,29 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
+def _gate_jobs(setting: str) -> None:
+    """CODRAFT_TEST_JOB_GATE="<job>=<file>" (tests only): the server's scheduled
+    job <job> runs at every tick of its runner (1 s) once <file> exists, and does
+    nothing before. A test that needs the job to run while it acts then starts it
+    when it wants, in the real server's own job loop, instead of waiting up to the
+    job's interval (30 s for closing due votes)."""
+    if not setting:
+        return
+    from pathlib import Path
+
+    from server import jobs
+
+    name, gate = setting.split("=", 1)
+
+    def gated(job):
+        def run(db, now):
+            return job.run(db, now) if Path(gate).exists() else 0
+
+        return jobs.Job(job.name, 1, run)
+
+    jobs.JOBS[:] = [gated(job) if job.name == name else job for job in jobs.JOBS]
+
+
 def _child(request: dict) -> None:
     """In the forked child: become `codraft serve` with the test's settings. Signal
     handling stays as gevent set it up (its SIGCHLD handling is how the server's
@@ -228,6 +251,7 @@ def _child(request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = [str(ROOT / "server" / "cli.py"), *request["args"]]
+        _gate_jobs(os.environ.get("CODRAFT_TEST_JOB_GATE", ""))
         from server.cli import main
 
         main()

@@ -4,35 +4,12 @@ people in two groups to act on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pytest
-from argon2 import PasswordHasher
 
-from tests.conftest import PASSWORD, Factory
+from tests.conftest import PASSWORD
 
 V1 = "/api/v1"
-
-
-@lru_cache
-def _quick_hash(password: str) -> str:
-    """A real argon2 hash with the cheapest parameters: verifying it is instant, where
-    the production parameters cost a quarter of a second per sign-in."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
-
-
-class QuickFactory(Factory):
-    """The shared factories, but people's stored password hashes are cheap to check."""
-
-    def user(self, name=None, email=None, password=PASSWORD):
-        user = super().user(name, email, password=None)
-        user.password_hash = _quick_hash(password)
-        return self._commit(user)
-
-
-@pytest.fixture
-def make(app, db):
-    return QuickFactory(app)
 
 
 class Api:

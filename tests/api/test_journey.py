@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, QuickFactory
+from tests.api.conftest import Api
 from tests.api.support import error
-from tests.conftest import PASSWORD, made_app
+from tests.conftest import PASSWORD, Factory, made_app
 
 PASTED = (
     "You can ask for a Personal Budget, e.g. for transport. Mr. Smith said 1.5 hours "
@@ -23,7 +23,7 @@ SENTENCES = [
 
 
 def journey(app) -> None:
-    QuickFactory(app).user("Fran Facilitator", "fran@example.org")
+    Factory(app).user("Fran Facilitator", "fran@example.org")
     api = Api(app.test_client())
 
     def ok(reply, status=200):

@@ -1,3 +1,3 @@
 """Glossary tests use the API tests' small world (tests/api/conftest.py)."""
 
-from tests.api.conftest import api, make, world  # noqa: F401
+from tests.api.conftest import api, world  # noqa: F401

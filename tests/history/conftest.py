@@ -8,12 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.api.conftest import Api, QuickFactory
-
-
-@pytest.fixture
-def make(app, db):
-    return QuickFactory(app)
+from tests.api.conftest import Api
 
 
 @pytest.fixture

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import Api, QuickFactory, world  # noqa: F401  (world: a fixture)
+from tests.api.conftest import Api, world  # noqa: F401  (world: a fixture)
 from tests.browser.conftest import fast_passwords, open_session  # noqa: F401  (fixtures)
-
-
-@pytest.fixture
-def make(app, db):
-    return QuickFactory(app)
 
 
 @pytest.fixture

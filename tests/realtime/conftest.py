@@ -62,6 +62,29 @@ class Live:
     def call(self, event: str, data=None, timeout: float = 10):
         return self.sio.call(event, data, timeout=timeout)
 
+    def call_unless_cut_off(self, event: str, data=None, timeout: float = 10) -> dict | None:
+        """The reply, or None once the server closes this socket first. A plain
+        `call` on a socket the server has just closed waits its whole timeout
+        (10 s) before it raises; this returns as soon as either comes."""
+        replied = threading.Event()
+        reply: list = []
+
+        def answer(*args):
+            reply.append(args[0] if args else None)
+            replied.set()
+
+        try:
+            self.sio.emit(event, data, callback=answer)
+        except socketio.exceptions.SocketIOError:
+            return None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if replied.wait(0.02):
+                return reply[0]
+            if self.disconnected.is_set():
+                return reply[0] if replied.is_set() else None
+        raise TimeoutError(f"no reply to {event} and the socket stayed open")
+
     def call_past_busy(self, event: str, data=None, tries: int = 40) -> dict:
         """Send again after `busy`, as docs/protocol.md tells a program to: under
         load a change is refused with `busy` before anything else is checked."""

@@ -159,7 +159,21 @@ def test_a_pack_at_the_cap_is_shown_whole(db, world, server):
     assert res.text.count("what we heard") >= 100
 
 
-def test_a_vote_closes_while_a_member_types_in_the_sentence_it_changes(db, world, server, instance):
+@pytest.fixture
+def gated_server(instance):
+    """A server whose job closing due votes runs once `close_votes` exists in its
+    instance folder (tests/forkserver.py, CODRAFT_TEST_JOB_GATE), each second
+    from then on, instead of every 30 s. Started without the fork server, the
+    job keeps its own 30 s interval and the test waits for it."""
+    gate = instance / "close_votes"
+    live = LiveServer(instance, env={"CODRAFT_TEST_JOB_GATE": f"close_due_votes={gate}"})
+    live.gate = gate
+    yield live
+    live.stop()
+
+
+def test_a_vote_closes_while_a_member_types_in_the_sentence_it_changes(db, world, gated_server):
+    server = gated_server.start()
     url, tokens = server.url, world["tokens"]
     section_id = world["section"].id
     target = section_text(url, tokens["carol"], section_id)[1]
@@ -218,8 +232,9 @@ def test_a_vote_closes_while_a_member_types_in_the_sentence_it_changes(db, world
         reader = threading.Thread(target=read_all_the_time)
         reader.start()
 
-        # Alice types in the sentence while the server's scheduled job (every 30 s)
-        # closes the vote and applies the proposal to the same sentence.
+        # Alice types in the sentence while the server's scheduled job closes the
+        # vote and applies the proposal to the same sentence: the job starts after
+        # her third word (the gate) and runs at its next tick, within a second.
         text, version, typed = target["text"], target["version"], []
         closed_at_ref, deadline = None, time.monotonic() + 60
         for n in range(1, 1000):
@@ -239,6 +254,8 @@ def test_a_vote_closes_while_a_member_types_in_the_sentence_it_changes(db, world
                 typed.append(word)
                 op = op_of(alice, ack["seq"])  # the text as merged by the server
                 text, version = op["text"], op["version"]
+                if len(typed) == 3:
+                    server.gate.touch()
             else:
                 assert ack["error"]["code"] == "conflict", ack
                 time.sleep(0.1)  # let the op stream catch up, then type on its text

@@ -7,7 +7,6 @@ at once."""
 from __future__ import annotations
 
 import requests
-import socketio
 
 from tests.cli.test_cli import codraft
 from tests.realtime.conftest import patch
@@ -35,9 +34,11 @@ def _refused_as_signed_out(client, sentence_id: int, version: int, text: str) ->
     """The next edit is refused: answered `signed_out`, or the socket is closed
     (the server disconnects a socket whose credential ended, and the close can
     overtake the answer; a cut-off from the same process can come first)."""
-    try:
-        reply = _edit(client, sentence_id, version, text, text + " After.")
-    except socketio.exceptions.SocketIOError:
+    reply = client.call_unless_cut_off(
+        "edit_sentence",
+        {"id": sentence_id, "base_version": version, "patch": patch(text, text + " After.")},
+    )
+    if reply is None:
         return client.disconnected.wait(5)
     return reply["ok"] is False and reply["error"]["code"] == "signed_out"
 
