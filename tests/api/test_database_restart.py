@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from server import db as database
-from tests.api.conftest import Api, QuickFactory
-from tests.conftest import PG_ADMIN, made_app
+from tests.api.conftest import Api
+from tests.conftest import PG_ADMIN, Factory, made_app
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def _cut_every_connection(url: str) -> int:
 def test_a_connection_cut_while_idle_is_replaced_before_a_request_uses_it(
     pg_app, migrated_postgres_url, monkeypatch
 ):
-    QuickFactory(pg_app).user("Fran Facilitator", "fran@example.org")
+    Factory(pg_app).user("Fran Facilitator", "fran@example.org")
     api = Api(pg_app.test_client())
     fran = api.token("fran@example.org")
     assert api.get("/groups", fran).status_code == 200
