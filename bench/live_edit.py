@@ -1001,6 +1001,12 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         help="with --profile: sample from the first connect to the last join instead",
     )
     parser.add_argument(
+        "--profile-cpu",
+        action="store_true",
+        help="with --profile: on-CPU samples only (py-spy without --idle), so waits for "
+        "the disk, the network or a lock do not count",
+    )
+    parser.add_argument(
         "--before-tree",
         type=Path,
         help="the `before` arm runs `serve` from this checkout (same venv), e.g. a "
@@ -1043,8 +1049,8 @@ class Profile:
         phase = "joins" if args.profile_joins else "window"
         self.out = args.profile / f"ours-{server.mode}-{n}-{phase}-{server.port}.txt"
         self.record = (
-            f"{spy_bin} record --pid {server.proc.pid} --rate 200 --format raw --idle "
-            f"--nonblocking -o {self.out}"
+            f"{spy_bin} record --pid {server.proc.pid} --rate 200 --format raw "
+            f"{'' if args.profile_cpu else '--idle '}--nonblocking -o {self.out}"
         )
         if args.profile_joins:  # stopped by joined(): py-spy writes its file on SIGINT
             self._start(f"exec {self.record} --duration 300")

@@ -51,6 +51,17 @@ def _load_from_cookie(token: str):
     return Principal(found[1], token, "session", found[0].id) if found else None
 
 
+def cookie_sign_in_token() -> str | None:
+    """The sign-in token this request's session cookie carries (what Flask-Login hands
+    `_load_from_cookie`), not checked yet, refused alike when a bearer token is named.
+    For a socket's connect, which checks it with the batch it is recorded in
+    (accounts.session_owner) rather than loading the person here and there."""
+    if bearer_attempted():
+        return None
+    token = session.get("_user_id")
+    return token if isinstance(token, str) and token else None
+
+
 @login_manager.request_loader
 def _load_from_header(req):
     header = req.headers.get("Authorization", "")

@@ -55,6 +55,7 @@ def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
     if demo:
         _load_demo(app, _shown_url(host, port))
     _warm_up()
+    _freeze_heap()
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -99,6 +100,7 @@ def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> N
     if demo:
         _load_demo(app, _shown_url(host, port))
     _warm_up()
+    _freeze_heap()
     _announce(app, host, port)
     from server.extensions import socketio
 
@@ -130,6 +132,17 @@ def serve_gevent(app, host: str, port: int) -> None:
     sock.bind((host, port))
     sock.listen(1024)
     pywsgi.WSGIServer(sock, app, handler_class=WebSocketHandler, log=None).serve_forever()
+
+
+def _freeze_heap() -> None:
+    """Keep what start-up loaded (the app, its mappers, the word lists: about 280,000
+    objects) out of the garbage collector's full passes: each walked them all (0.14 s
+    of CPU on a quiet machine, the process stopped), and a crowd connecting sets off
+    several. They live as long as the process, so no pass could free them anyway."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _warm_up() -> None:

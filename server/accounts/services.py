@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.models import (
@@ -112,17 +112,39 @@ def session_user(db: Session, token: str, idle: timedelta) -> tuple[AuthSession,
     last_seen is written at most once a minute to keep reads cheap."""
     row = db.scalar(select(AuthSession).where(AuthSession.token_hash == digest(token)))
     now = utcnow()
-    if (
-        row is None
-        or row.revoked_at is not None
-        or row.expires_at <= now
-        or row.last_seen_at + idle <= now
-        or not row.user.is_active
+    if row is None or not _session_live(
+        row.revoked_at, row.expires_at, row.last_seen_at, row.user.is_active, idle, now
     ):
         return None
-    if now - row.last_seen_at > timedelta(minutes=1):
+    if _use_due(row.last_seen_at, now):
         row.last_seen_at = now
     return row, row.user
+
+
+def session_owner(db: Session, token: str, idle: timedelta) -> tuple[int, int] | None:
+    """`session_user` for a socket's connect, which needs only the ids: (sign-in id,
+    user id), or None. The same rule and the same last-seen write, read as plain
+    columns by one statement built once: loading ORM objects cost most of a crowd's
+    connects (docs/performance.md)."""
+    row = db.execute(_SESSION_OWNER, {"token_hash": digest(token)}).first()
+    now = utcnow()
+    if row is None or not _session_live(
+        row.revoked_at, row.expires_at, row.last_seen_at, row.is_active, idle, now
+    ):
+        return None
+    if _use_due(row.last_seen_at, now):
+        db.execute(_SESSION_SEEN, {"at_id": row.id, "now": now})
+    return row.id, row.user_id
+
+
+def _session_live(revoked_at, expires_at, last_seen_at, is_active: bool, idle, now) -> bool:
+    """A sign-in holds until signed out, expired or idle, while its account is enabled."""
+    return revoked_at is None and expires_at > now and last_seen_at + idle > now and is_active
+
+
+def _use_due(last_used: datetime | None, now: datetime) -> bool:
+    """A credential's last use is written at most once a minute (reads stay reads)."""
+    return last_used is None or now - last_used > timedelta(minutes=1)
 
 
 def credential_valid(
@@ -214,12 +236,64 @@ def api_token_user(db: Session, token: str) -> tuple[ApiToken, User] | None:
         .options(joinedload(ApiToken.user))
         .where(ApiToken.token_hash == digest(token))
     )
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    if row is None or not _token_live(row.revoked_at, row.user.is_active):
         return None
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+    if _use_due(row.last_used_at, now):
         row.last_used_at = now
     return row, row.user
+
+
+def api_token_owner(db: Session, token: str) -> tuple[int, int] | None:
+    """`api_token_user` for a socket's connect: (token id, user id), or None. The same
+    rule and last-used write, in plain columns (see `session_owner`)."""
+    row = db.execute(_TOKEN_OWNER, {"token_hash": digest(token)}).first()
+    if row is None or not _token_live(row.revoked_at, row.is_active):
+        return None
+    now = utcnow()
+    if _use_due(row.last_used_at, now):
+        db.execute(_TOKEN_USED, {"at_id": row.id, "now": now})
+    return row.id, row.user_id
+
+
+def _token_live(revoked_at, is_active: bool) -> bool:
+    """A token holds until revoked, while its account is enabled."""
+    return revoked_at is None and is_active
+
+
+# Built once: building a statement cost about as much as running it. Last use is
+# written by Core UPDATEs: it only extends a credential, so no flush need see it
+# (presence.credential_epoch).
+def _last_use(column):
+    table = column.class_.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("at_id"))
+        .values({column.key: bindparam("now", type_=column.type)})
+    )
+
+
+_SESSION_OWNER = (
+    select(
+        AuthSession.id,
+        AuthSession.user_id,
+        AuthSession.revoked_at,
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+        User.is_active,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+_TOKEN_OWNER = (
+    select(
+        ApiToken.id, ApiToken.user_id, ApiToken.revoked_at, ApiToken.last_used_at, User.is_active
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_SESSION_SEEN = _last_use(AuthSession.last_seen_at)
+_TOKEN_USED = _last_use(ApiToken.last_used_at)
 
 
 def revoke_all_api_tokens(db: Session, user_id: int) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server import events
@@ -143,15 +143,17 @@ def rights_for(
         membership = membership_of(db, user_id, policy.group_id) if policy else None
     if membership is None:
         return None
-    sections = db.execute(
-        select(Section.id, Section.subgroup_id).where(
-            Section.policy_id == policy_id, Section.deleted_at.is_(None)
-        )
-    )
+    sections = db.execute(_LIVE_SECTIONS, {"policy_id": policy_id})
     return {
         "can_edit": editable(db, membership, list(sections)),
         "can_manage": allows(db, membership, Action.MANAGE),
     }
+
+
+# Built once: a crowd's joins run it once each.
+_LIVE_SECTIONS = select(Section.id, Section.subgroup_id).where(
+    Section.policy_id == bindparam("policy_id"), Section.deleted_at.is_(None)
+)
 
 
 def _on_rights_changed(evt: events.EditRightsChanged) -> None:

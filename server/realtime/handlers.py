@@ -7,11 +7,11 @@ from __future__ import annotations
 from functools import partial
 
 from flask import current_app, request
-from flask_login import current_user
 from socketio import exceptions as sio_errors
 
 from server import access, sync
-from server.accounts.services import api_token_user, session_user
+from server.accounts.services import api_token_owner, session_owner
+from server.auth import cookie_sign_in_token
 from server.editing import clients
 from server.editing import services as editing
 from server.errors import NotFound
@@ -25,7 +25,6 @@ from server.realtime import broadcast, cutoff, presence_batch, schemas
 from server.realtime.boundary import (
     Ctx,
     connect_in_batch,
-    database,
     enter_room,
     error_ack,
     leave_room,
@@ -46,9 +45,8 @@ def _credential_given(auth) -> tuple[str, str] | None:
         token = header[7:].strip()
     if token:
         return "token", token
-    if current_user.is_authenticated and current_user.via == "session":
-        return "session", current_user.token
-    return None
+    cookie = cookie_sign_in_token()
+    return ("session", cookie) if cookie else None
 
 
 def _record_connection(given: tuple[str, str], db, sid: str, _payload=None) -> dict:
@@ -56,11 +54,11 @@ def _record_connection(given: tuple[str, str], db, sid: str, _payload=None) -> d
     (boundary.connect_in_batch): its reply names the credential, or refuses it."""
     kind, secret = given
     if kind == "token":
-        found = api_token_user(db, secret)
-        credential = (found[1].id, None, found[0].id) if found else None
+        found = api_token_owner(db, secret)
+        credential = (found[1], None, found[0]) if found else None
     else:
-        found = session_user(db, secret, current_app.config["SESSION_IDLE"])
-        credential = (found[1].id, found[0].id, None) if found else None
+        found = session_owner(db, secret, current_app.config["SESSION_IDLE"])
+        credential = (found[1], found[0], None) if found else None
     if credential is None:
         return error_ack("not_authenticated", SIGN_IN_FIRST)
     user_id, auth_session_id, api_token_id = credential
@@ -79,10 +77,7 @@ def on_connect(auth=None):
     checked and the socket recorded with the joins and connects that arrive with it
     (one commit for them all); then the socket enters the rooms of its person and
     credential, by which it is cut off (realtime.cutoff)."""
-    try:
-        given = _credential_given(auth)
-    finally:
-        database().remove()  # what reading the cookie loaded: checked again in the batch
+    given = _credential_given(auth)  # read only: no database work outside the batch
     reply = (
         connect_in_batch(request.sid, partial(_record_connection, given))
         if given is not None

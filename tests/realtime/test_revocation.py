@@ -178,6 +178,35 @@ def test_each_revocation_cuts_off_every_socket_of_it(path, world, make, server):
     assert server_errors(server) == []
 
 
+@pytest.mark.parametrize("path", [p for p in PATHS if p != "removed_from_group"])
+def test_a_credential_that_ended_is_refused_at_the_next_connect(path, world, make, server):
+    """A connect is authorised as an HTTP request with the same credential would be:
+    once signed out, reset, disabled or revoked, the cookie or token that connected a
+    moment ago is refused (`not_authenticated`), though the check now reads plain
+    columns in the batch that records the socket (accounts.session_owner and
+    api_token_owner)."""
+    who = victim(make, world, path, server.url)
+    before = who.socket(server.url)
+    assert before.join(world["policy"].id)["ok"]
+    before.close()
+    revoke(path, who, server.url, make, world, {"instance": server.instance})
+    seen = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", seen.append)
+    cookie = who.web  # a signed-in browser's cookies, or None: a program's token
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookie.cookies.items())} if cookie else {}
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(
+            server.url,
+            auth=None if cookie else {"token": who.token},
+            headers=headers,
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+    assert seen and seen[0]["data"]["code"] == "not_authenticated", seen
+    assert server_errors(server) == []
+
+
 def test_reserved_event_names_are_refused_and_change_nothing(world, connect):
     """`connect` and `disconnect` sent as events (and other reserved names) get an
     `invalid` ack; the socket stays who it was, present and joined."""

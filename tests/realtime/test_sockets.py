@@ -41,6 +41,24 @@ def test_connect_needs_credentials(server):
         Live(server.url, token="cdt_not-a-real-token")
 
 
+def test_a_connect_records_when_its_token_was_last_used(world, make, server):
+    """The connect's check (accounts.api_token_owner) writes a token's last use as an
+    HTTP request does; the token page shows it."""
+    from server.accounts.models import ApiToken
+
+    user = make.user("Newcomer", "newcomer@example.org")
+    make.member(world["group"], user)
+    token = make.token(user)
+    row = make.db.query(ApiToken).filter_by(user_id=user.id).one()
+    assert row.last_used_at is None
+    live = Live(server.url, token)
+    try:
+        make.db.expire_all()
+        assert make.db.get(ApiToken, row.id).last_used_at is not None
+    finally:
+        live.close()
+
+
 def test_owner_edit_is_acked_stored_and_broadcast_to_everyone(world, connect, server):
     alice, carol = connect(world["tokens"]["alice"]), connect(world["tokens"]["carol"])
     joined = alice.join(world["policy"].id)
