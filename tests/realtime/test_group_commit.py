@@ -299,6 +299,50 @@ def test_a_change_is_refused_at_once_when_those_in_hand_would_keep_it_waiting_to
     assert replies == {n: {"ok": True, "n": n} for n in (1, 2, 3, 5)}
 
 
+def test_the_time_per_change_counts_what_the_process_does_between_batches():
+    """While changes wait, the time per change runs from one batch's end to the next
+    one's: a process that spends 0.3 s elsewhere (sending the last batch's ops) before
+    the next leader writes is that much slower per change, though each batch itself
+    takes no time. Timing batches alone, this estimate stayed near zero and the wait
+    bound let twice as much in."""
+    waiting = threading.Event()
+    leaders = []
+
+    def run_batch(jobs: list[Job]) -> None:
+        if jobs[0].work == 1:
+            assert waiting.wait(10)  # job 2 queues behind this batch
+        for job in jobs:
+            job.reply = {"ok": True, "n": job.work}
+
+    def gather() -> None:
+        leaders.append(len(leaders))
+        if len(leaders) == 3:  # job 2's turn: the process is busy elsewhere first
+            time.sleep(0.3)
+
+    commit = GroupCommit(run_batch, fallback=FAILED, gather=gather)
+    assert commit.submit("policy", Job(0)) == {"ok": True, "n": 0}
+    assert commit._per_change < 0.1  # alone and idle before: the batch's own time
+    replies: dict[int, dict] = {}
+
+    def submit(n: int) -> None:
+        replies[n] = commit.submit("policy", Job(n))
+
+    first = threading.Thread(target=submit, args=(1,))
+    first.start()
+    time.sleep(0.05)  # job 1's batch is being written
+    second = threading.Thread(target=submit, args=(2,))
+    second.start()
+    deadline = time.monotonic() + 10
+    while commit._in_hand < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting.set()
+    for t in (first, second):
+        t.join(10)
+    assert replies == {1: {"ok": True, "n": 1}, 2: {"ok": True, "n": 2}}
+    # Job 2's batch ended about 0.3 s after job 1's, which left it waiting.
+    assert commit._per_change > 0.05, commit._per_change
+
+
 def test_a_request_sent_twice_into_one_batch_is_carried_out_once(world, instance):
     """The (client id, ref) check is made once per batch: a request sent again while
     the first is still queued lands in the same batch, and must still be carried out
