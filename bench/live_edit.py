@@ -52,6 +52,7 @@ import asyncio
 import contextlib
 import importlib.util
 import json
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -898,7 +899,7 @@ def print_table(n: int, medians: dict[str, dict]) -> None:
         )
     for arm, r in medians.items():
         print(f"  {arm}: to-all p99 per round " + ", ".join(fmt(v) for v in r["p99_all"]))
-        if r.get("db_cpu_ms_per_edit", float("nan")) == r.get("db_cpu_ms_per_edit"):
+        if not math.isnan(r.get("db_cpu_ms_per_edit", float("nan"))):
             print(
                 f"  {arm}: PostgreSQL's backends used {fmt(r['db_cpu_ms_per_edit'], 2)} ms "
                 "of CPU per edit on this machine too (server + database: "

@@ -70,17 +70,18 @@ def part_access(
     return part, _on(db, user_id, part.policy.group_id, action, None, "That part")
 
 
+# The caller's membership of the policy's group, for an outer join (no row: no right).
+_CALLERS_MEMBERSHIP = and_(
+    Membership.group_id == Policy.group_id, Membership.user_id == bindparam("user_id")
+)
+
+
 def _with_membership(stmt):
     """Join the caller's membership of the section's group and, if any, their place in
     the section's sub-group (outer joins: a missing row means no right)."""
     return (
         stmt.join(Policy, Policy.id == Section.policy_id)
-        .outerjoin(
-            Membership,
-            and_(
-                Membership.group_id == Policy.group_id, Membership.user_id == bindparam("user_id")
-            ),
-        )
+        .outerjoin(Membership, _CALLERS_MEMBERSHIP)
         .outerjoin(
             SubgroupMember,
             and_(
@@ -104,10 +105,7 @@ _SENTENCE = _with_membership(
 
 _POLICY = (
     select(Policy, Membership)
-    .outerjoin(
-        Membership,
-        and_(Membership.group_id == Policy.group_id, Membership.user_id == bindparam("user_id")),
-    )
+    .outerjoin(Membership, _CALLERS_MEMBERSHIP)
     .where(Policy.id == bindparam("policy_id"))
 )
 
