@@ -48,6 +48,7 @@ def slow_postgres_server(tmp_path, migrated_postgres_url):
 
 
 @pytest.mark.postgres
+@pytest.mark.quiet  # a 50 ms bound: the other worker's tests must not take the CPU meanwhile
 def test_other_events_are_answered_while_one_waits_in_postgres(slow_postgres_server):
     world, live = slow_postgres_server
     alice = Live(live.url, world["tokens"]["alice"])
