@@ -13,6 +13,7 @@ process, with nothing to invalidate (docs/performance.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -139,6 +140,78 @@ def sentence_for_edit(
         section,
         Access(check(membership, action, subgroup_member_id is not None, what="That section")),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSentence:
+    """What the live edit path reads of a sentence (the fields `editing.state_of`
+    and the writes use), as plain values."""
+
+    id: int
+    section_id: int
+    text: str
+    version: int
+    position: str
+    deleted_at: datetime | None
+    merged_into_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSection:
+    id: int
+    policy_id: int
+
+
+def sentence_to_edit(
+    db: Session, user_id: int, sentence_id: int
+) -> tuple[LiveSentence, LiveSection]:
+    """`sentence_for_edit` for a live edit, the same checks and the same answers, read
+    as plain columns of the tables: every edit runs it, and building three ORM
+    objects (sentence, section, membership) cost about four times the query itself
+    (97 against 24 µs, docs/performance.md). Nothing of it is kept in the session, so
+    a later change in the same batch reads the sentence afresh from the database."""
+    row = db.execute(_SENTENCE_COLUMNS, {"sentence_id": sentence_id, "user_id": user_id}).first()
+    if row is None:
+        raise NotFound("That sentence was not found.")
+    if row.section_deleted_at is not None:
+        raise NotFound("That section was not found.")
+    member = row if row.role is not None else None  # `check` reads its role alone
+    check(member, Action.EDIT_TEXT, row.subgroup_member_id is not None, what="That section")
+    return (
+        LiveSentence(
+            row.id,
+            row.section_id,
+            row.text,
+            row.version,
+            row.position,
+            row.deleted_at,
+            row.merged_into_id,
+        ),
+        LiveSection(row.section_id, row.policy_id),
+    )
+
+
+_S, _SEC = Sentence.__table__, Section.__table__
+_M, _SM = Membership.__table__, SubgroupMember.__table__
+# On the tables, not the mapped classes: the same joins as _SENTENCE, with the
+# membership's role (what `check` reads) and no ORM objects.
+_SENTENCE_COLUMNS = (
+    select(
+        *(_S.c[name] for name in LiveSentence.__slots__),
+        _SEC.c.policy_id,
+        _SEC.c.deleted_at.label("section_deleted_at"),
+        _M.c.role,
+        _SM.c.id.label("subgroup_member_id"),
+    )
+    .join(_SEC, _SEC.c.id == _S.c.section_id)
+    .join(Policy.__table__, Policy.__table__.c.id == _SEC.c.policy_id)
+    .outerjoin(
+        _M,
+        and_(_M.c.group_id == Policy.__table__.c.group_id, _M.c.user_id == bindparam("user_id")),
+    )
+    .outerjoin(_SM, and_(_SM.c.membership_id == _M.c.id, _SM.c.subgroup_id == _SEC.c.subgroup_id))
+    .where(_S.c.id == bindparam("sentence_id"))
+)
 
 
 def _on(db, user_id, group_id, action, subgroup_id, what) -> Access:

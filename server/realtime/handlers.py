@@ -194,9 +194,7 @@ def _editable_sentence(ctx: Ctx, sentence_id: int):
     """The sentence (tombstones too: a late edit to one is answered `gone`) and its
     section, if this person may edit that section's text (one query)."""
     _joined(ctx)
-    sentence, section, _ = access.sentence_for_edit(
-        ctx.db, ctx.user.id, sentence_id, Action.EDIT_TEXT
-    )
+    sentence, section = access.sentence_to_edit(ctx.db, ctx.user.id, sentence_id)
     _in_policy(ctx, section)
     return section, sentence
 
