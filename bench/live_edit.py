@@ -496,10 +496,11 @@ class Bot:
             text, version = self.state[sentence_id]
             new = mutate(text, self.rng, self.base_len[sentence_id])
             self.ref += 1
+            ref = self.ref  # not self.ref below: other edits of this client go on meanwhile
             payload = {
                 "id": sentence_id,
                 "base_version": version,
-                "ref": self.ref,
+                "ref": ref,
                 "patch": self.dmp.patch_toText(self.dmp.patch_make(text, new)),
             }
             sent = time.monotonic() if start is None else start
@@ -516,7 +517,7 @@ class Bot:
                 ack, code = None, "timeout"
             except ConnectionError:
                 ack, code = None, "disconnected"
-            self.tally.sends.append((self.client_id, self.ref, sent, time.monotonic(), code))
+            self.tally.sends.append((self.client_id, ref, sent, time.monotonic(), code))
             if code != "conflict":
                 return code
             fresh = ack["error"]
