@@ -71,35 +71,46 @@ def part_access(
     return part, _on(db, user_id, part.policy.group_id, action, None, "That part")
 
 
+# On the tables, so that the statements of ORM objects (pages, the API) and the live
+# edit path's plain columns share the joins that decide a right.
+_POLICIES, _SECTIONS, _SENTENCES = Policy.__table__, Section.__table__, Sentence.__table__
+_MEMBERSHIPS, _SUBGROUP_MEMBERS = Membership.__table__, SubgroupMember.__table__
 # The caller's membership of the policy's group, for an outer join (no row: no right).
 _CALLERS_MEMBERSHIP = and_(
-    Membership.group_id == Policy.group_id, Membership.user_id == bindparam("user_id")
+    _MEMBERSHIPS.c.group_id == _POLICIES.c.group_id,
+    _MEMBERSHIPS.c.user_id == bindparam("user_id"),
 )
 
 
-def _with_membership(stmt):
-    """Join the caller's membership of the section's group and, if any, their place in
-    the section's sub-group (outer joins: a missing row means no right)."""
+def _with_membership(sections):
+    """`sections` (the sections table, or a join that holds it) joined with the
+    caller's membership of the section's group and, if any, their place in the
+    section's sub-group (outer joins: a missing row means no right)."""
     return (
-        stmt.join(Policy, Policy.id == Section.policy_id)
-        .outerjoin(Membership, _CALLERS_MEMBERSHIP)
+        sections.join(_POLICIES, _POLICIES.c.id == _SECTIONS.c.policy_id)
+        .outerjoin(_MEMBERSHIPS, _CALLERS_MEMBERSHIP)
         .outerjoin(
-            SubgroupMember,
+            _SUBGROUP_MEMBERS,
             and_(
-                SubgroupMember.membership_id == Membership.id,
-                SubgroupMember.subgroup_id == Section.subgroup_id,
+                _SUBGROUP_MEMBERS.c.membership_id == _MEMBERSHIPS.c.id,
+                _SUBGROUP_MEMBERS.c.subgroup_id == _SECTIONS.c.subgroup_id,
             ),
         )
     )
 
 
-# Built once: constructing a statement costs about as much as running it here.
-_SECTION = _with_membership(
-    select(Section, Membership, SubgroupMember.id).where(Section.id == bindparam("section_id"))
+_SENTENCE_FROM = _with_membership(
+    _SENTENCES.join(_SECTIONS, _SECTIONS.c.id == _SENTENCES.c.section_id)
 )
-_SENTENCE = _with_membership(
+# Built once: constructing a statement costs about as much as running it here.
+_SECTION = (
+    select(Section, Membership, SubgroupMember.id)
+    .select_from(_with_membership(_SECTIONS))
+    .where(Section.id == bindparam("section_id"))
+)
+_SENTENCE = (
     select(Sentence, Section, Membership, SubgroupMember.id)
-    .join(Section, Section.id == Sentence.section_id)
+    .select_from(_SENTENCE_FROM)
     .where(Sentence.id == bindparam("sentence_id"))
 )
 
@@ -191,26 +202,18 @@ def sentence_to_edit(
     )
 
 
-_S, _SEC = Sentence.__table__, Section.__table__
-_M, _SM = Membership.__table__, SubgroupMember.__table__
-# On the tables, not the mapped classes: the same joins as _SENTENCE, with the
-# membership's role (what `check` reads) and no ORM objects.
+# The same joins as _SENTENCE, with the membership's role (what `check` reads) and
+# no ORM objects.
 _SENTENCE_COLUMNS = (
     select(
-        *(_S.c[name] for name in LiveSentence.__slots__),
-        _SEC.c.policy_id,
-        _SEC.c.deleted_at.label("section_deleted_at"),
-        _M.c.role,
-        _SM.c.id.label("subgroup_member_id"),
+        *(_SENTENCES.c[name] for name in LiveSentence.__slots__),
+        _SECTIONS.c.policy_id,
+        _SECTIONS.c.deleted_at.label("section_deleted_at"),
+        _MEMBERSHIPS.c.role,
+        _SUBGROUP_MEMBERS.c.id.label("subgroup_member_id"),
     )
-    .join(_SEC, _SEC.c.id == _S.c.section_id)
-    .join(Policy.__table__, Policy.__table__.c.id == _SEC.c.policy_id)
-    .outerjoin(
-        _M,
-        and_(_M.c.group_id == Policy.__table__.c.group_id, _M.c.user_id == bindparam("user_id")),
-    )
-    .outerjoin(_SM, and_(_SM.c.membership_id == _M.c.id, _SM.c.subgroup_id == _SEC.c.subgroup_id))
-    .where(_S.c.id == bindparam("sentence_id"))
+    .select_from(_SENTENCE_FROM)
+    .where(_SENTENCES.c.id == bindparam("sentence_id"))
 )
 
 

@@ -269,21 +269,26 @@ def _once(fn, ctx: Ctx, payload: dict, requests: clients.BatchRequests) -> dict:
     done = requests.reply_for(ctx.client_id, ref)
     if done is not None:
         return done
-    reply = fn(ctx, payload)
+    try:
+        reply = fn(ctx, payload)
+    except (sync.SyncError, DomainError):
+        requests.refused(ctx.db, ctx.client_id, ref)  # AlreadyDone if it was done before
+        raise
     if reply.get("ok"):
         requests.remember(ctx.client_id, ref, reply)
     return reply
 
 
-def _requests(db: Session, jobs: list[Job]) -> clients.BatchRequests:
-    """The batch's (client id, ref) requests, looked up in one query."""
+def _requests(db: Session, jobs: list[Job], *, look_up: bool) -> clients.BatchRequests:
+    """The batch's (client id, ref) requests, looked up in one query if `look_up`
+    (a try after the first: see clients.BatchRequests)."""
     asked = []
     for job in jobs:
         sid, payload = job.work[1], job.work[2]
         client_id = _client_ids.get(sid)
         if client_id is not None and payload.get("ref") is not None:
             asked.append((client_id, payload["ref"]))
-    return clients.BatchRequests(db, asked)
+    return clients.BatchRequests(db, asked, look_up=look_up)
 
 
 def _write_batch(jobs: list[Job]) -> None:
@@ -331,7 +336,7 @@ _sqlite_writer = threading.Lock()
 
 def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) -> None:
     alone = len(jobs) == 1
-    for _attempt in range(RETRIES):
+    for attempt in range(RETRIES):
         db = db_.session
         cut_off: list[str] = []
         try:
@@ -342,7 +347,7 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
             if not (alone or joining):
                 events.begin_batch(db)  # the op log and history: one write each, at the end
             epoch = None if joining else credential_epoch.current(db)
-            requests = _requests(db, [] if joining else jobs)
+            requests = _requests(db, [] if joining else jobs, look_up=attempt > 0)
             written = 0
             for job in jobs:
                 fn, sid, payload, policy_id = job.work
@@ -356,6 +361,8 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                                 raise NotFound("Join the policy again.", code="not_joined")
                             job.reply = _once(fn, ctx, payload, requests)
                     written += 1
+                except clients.AlreadyDone as done:  # sent again: its first reply
+                    job.reply = done.reply
                 except (sync.SyncError, DomainError) as exc:
                     job.reply = _answer(exc, sid, cut_off)
                 except (StaleWrite, OperationalError):
@@ -366,7 +373,8 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
             if written:
                 try:
                     requests.write(db)  # the replies kept for resends, in one statement
-                except IntegrityError as exc:  # carried out meanwhile elsewhere: again
+                except IntegrityError as exc:  # sent again, or carried out meanwhile
+                    # elsewhere: try again, looking the requests up this time
                     raise StaleWrite("a request of this batch was carried out") from exc
                 db.commit()  # writes the kept ops and history (events.flush), then
                 # the op log's after-commit event broadcasts, in order

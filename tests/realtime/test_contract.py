@@ -186,3 +186,38 @@ def test_a_request_sent_again_after_a_reconnect_is_applied_once(world, connect, 
     )
     assert new["ok"] and new["seq"] == last_seq + 1
     assert wait_for(lambda: any(o["seq"] == new["seq"] for o in carol.ops))
+
+
+def test_a_request_sent_again_is_answered_as_first_even_where_doing_it_again_is_refused(
+    world, connect, server
+):
+    """An edit acked, then its sentence deleted by someone else: the edit sent again
+    after a reconnect would now be refused (`gone`), but it was done, so it is
+    answered with its original reply and changes nothing (docs/protocol.md: done
+    once per client id and ref)."""
+    alice = connect(world["tokens"]["alice"])
+    joined = alice.join(world["policy"].id)
+    s = first_sentence(joined)
+    edit = {
+        "id": s["id"],
+        "base_version": s["version"],
+        "patch": patch(s["text"], s["text"] + " Kept."),
+        "ref": 41,
+    }
+    first = alice.call("edit_sentence", edit)
+    assert first["ok"], first
+    bob = connect(world["tokens"]["bob"])
+    bob.join(world["policy"].id)
+    gone = bob.call("delete_sentence", {"id": s["id"], "base_version": s["version"] + 1})
+    assert gone["ok"], gone
+    client_id = alice.client_id
+    alice.close()
+
+    back = connect(world["tokens"]["alice"])
+    back.client_id = client_id
+    assert back.join(world["policy"].id)["seq"] == gone["seq"]
+    assert back.call("edit_sentence", edit) == first
+    assert _seq(back, world["policy"].id) == gone["seq"]  # nothing more was done
+    # the same edit under a new ref is a new request, and is refused
+    refused = back.call("edit_sentence", {**edit, "ref": 42})
+    assert refused["error"]["code"] == "gone", refused
