@@ -13,7 +13,7 @@ batch knows of it, and no message between processes can be lost or late. It move
 when an account, a sign-in or an API token changes (a sign-in's `last_seen_at` and
 a token's `last_used_at` alone do not: they only extend), and when a connection
 row goes. Edit rights (group and sub-group membership, section owners) are not
-kept: they are read with the sentence itself on every edit (access.sentence_for_edit).
+kept: they are read with the sentence itself on every edit (access.sentence_to_edit).
 """
 
 from __future__ import annotations
