@@ -1023,6 +1023,12 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         parser.error("--arms takes ours, nohints, nowait, bare, before")
     if "before" in args.arms and not (args.before_tree and (args.before_tree / "server").is_dir()):
         parser.error("--arms before needs --before-tree, a checkout (git worktree) to compare")
+    if "before" in args.arms and _migrations(args.before_tree) != _migrations(ROOT):
+        print(
+            "! before: its migrations differ from this tree's, but it runs on this tree's"
+            " schema (the template database is seeded once, by this tree)",
+            file=sys.stderr,
+        )
     args.servers = set(args.arms)  # bench/async_modes.py reads this
     if not 0 < args.rate <= 30:
         parser.error("--rate must be in (0, 30]: the server throttles above 40/s per socket")
@@ -1084,6 +1090,11 @@ class Profile:
         except subprocess.TimeoutExpired:
             self.spy.kill()
         print(f"  profile of ours at N={self.n}: {self.out}", file=sys.stderr)
+
+
+def _migrations(tree: Path) -> list[str]:
+    """The migration files of a checkout: the schema its code expects."""
+    return sorted(p.name for p in (tree / "migrations" / "versions").glob("*.py"))
 
 
 class Bench:
