@@ -111,6 +111,11 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "codraft_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Send the cookie back only when the session changed: a page's background
+        # request still on its way (notifications.js) would otherwise overwrite a newer
+        # cookie set by a form's answer, and its message (a flash) would be lost. The
+        # sign-in's lifetime and idle time are checked on the server (SESSION_*).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session does
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in security.py, skipped for API tokens
