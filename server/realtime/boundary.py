@@ -283,7 +283,7 @@ def _requests(db: Session, jobs: list[Job], *, look_up: bool) -> clients.BatchRe
     """The batch's (client id, ref) requests, looked up in one query if `look_up`
     (a try after the first: see clients.BatchRequests)."""
     asked = []
-    for job in jobs:
+    for job in jobs if look_up else ():
         sid, payload = job.work[1], job.work[2]
         client_id = _client_ids.get(sid)
         if client_id is not None and payload.get("ref") is not None:
