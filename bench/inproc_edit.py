@@ -3,12 +3,14 @@
 Seeds an instance with bench/live_edit.py's seed (in a subprocess: Flask-SocketIO
 binds socket handlers to the first app a process creates), then sends edits
 through Flask-SocketIO's test client in threading mode and prints the process CPU
-time per edit (best and median of B batches of N) and the SQL statements per edit.
+time per edit (best and median of B batches of N) and the SQL statements SQLite ran
+per edit (BEGIN and COMMIT included).
 CPU time rather than wall time, so that other work on the machine disturbs it less.
 
     NORMAL=1 .venv/bin/python bench/inproc_edit.py       # synchronous=NORMAL: no fsync
     ROOT=/other/checkout .venv/bin/python bench/inproc_edit.py   # measure other code
     PROF=1 .venv/bin/python bench/inproc_edit.py         # and a cProfile of one batch
+    SHOW_SQL=1 N=3 B=1 .venv/bin/python bench/inproc_edit.py   # and every statement
 """
 
 from __future__ import annotations
@@ -63,17 +65,25 @@ def main() -> None:
         }
     )
     engine = app.extensions["codraft_db"].engine
-    if os.environ.get("NORMAL"):
-
-        @event.listens_for(engine, "connect")
-        def _normal(dbapi_conn, _record):
-            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
-
     count = {"n": 0}
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _count(*_args):
-        count["n"] += 1
+    def _count(sql):
+        # A trigger's statements come as "-- ..." and its statement again: not counted.
+        if not sql.startswith("--") and sql != count.get("last"):
+            count["n"] += 1
+        count["last"] = sql
+        if os.environ.get("SHOW_SQL"):
+            print(sql[:150].replace("\n", " "))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # SQLite's own trace: statements run on the driver (server.driver_sql) and
+        # BEGIN / COMMIT / SAVEPOINT count too, which SQLAlchemy's events do not see.
+        dbapi_conn.set_trace_callback(_count)
+        if os.environ.get("NORMAL"):
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+    engine.dispose()  # connections opened at start-up had neither
 
     socketio.server.async_handlers = False  # acks come back from emit()
     buckets.rate = buckets.burst = 1e9

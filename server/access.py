@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from server import driver_sql
 from server.errors import NotFound
 from server.groups.models import Group, Membership, Subgroup, SubgroupMember
 from server.permissions import Action, check, require
@@ -181,7 +182,7 @@ def sentence_to_edit(
     objects (sentence, section, membership) cost about four times the query itself
     (97 against 24 µs, docs/performance.md). Nothing of it is kept in the session, so
     a later change in the same batch reads the sentence afresh from the database."""
-    row = db.execute(_SENTENCE_COLUMNS, {"sentence_id": sentence_id, "user_id": user_id}).first()
+    row = _SENTENCE_COLUMNS.first(db, {"sentence_id": sentence_id, "user_id": user_id})
     if row is None:
         raise NotFound("That sentence was not found.")
     if row.section_deleted_at is not None:
@@ -203,8 +204,8 @@ def sentence_to_edit(
 
 
 # The same joins as _SENTENCE, with the membership's role (what `check` reads) and
-# no ORM objects.
-_SENTENCE_COLUMNS = (
+# no ORM objects, run on the driver (server.driver_sql).
+_SENTENCE_COLUMNS = driver_sql.Statement(
     select(
         *(_SENTENCES.c[name] for name in LiveSentence.__slots__),
         _SECTIONS.c.policy_id,

@@ -39,6 +39,7 @@ ORDER = [
     "events",
     "errors",
     "db",
+    "driver_sql",
     "text",
     "sync",
     "search",

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from server import driver_sql
 from server.db import utcnow
 from server.editing.models import Client, ClientRequest
 from server.errors import InvalidInput
@@ -69,7 +70,10 @@ _DONE = _REPLIES.where(
 _DONE_ONE = _REPLIES.where(
     _REQUESTS.c.client_id == bindparam("client_id"), _REQUESTS.c.ref == bindparam("ref")
 )
-_REMEMBER = _REQUESTS.insert()
+# Every batch of changes with a ref writes it: on the driver (server.driver_sql).
+_REMEMBER = driver_sql.Statement(
+    _REQUESTS.insert(), keys=("client_id", "ref", "reply", "created_at")
+)
 
 
 class AlreadyDone(Exception):
@@ -132,7 +136,7 @@ class BatchRequests:
 
     def write(self, db: Session) -> None:
         if self._new:
-            db.execute(_REMEMBER, self._new)
+            _REMEMBER.run(db, self._new)
 
 
 def sweep(db: Session, now: datetime | None = None) -> int:

@@ -9,11 +9,11 @@ PostgreSQL behave the same way under this rule.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server import sync
+from server import driver_sql, sync
 from server.accounts.models import User
 from server.db import utcnow
 from server.errors import InvalidInput, NotFound
@@ -56,7 +56,7 @@ def sentence_row(db: Session, sentence_id: int) -> Sentence:
 
 
 _SENTENCES = Sentence.__table__
-_SAVE = (
+_SAVE_STATEMENT = (
     update(_SENTENCES)
     .where(_SENTENCES.c.id == bindparam("b_id"), _SENTENCES.c.version == bindparam("b_version"))
     .values(
@@ -67,6 +67,7 @@ _SAVE = (
         updated_at=bindparam("b_at"),
     )
 )
+_SAVE = driver_sql.Statement(_SAVE_STATEMENT)  # every edit's write, on the driver
 
 
 def _save(
@@ -74,24 +75,26 @@ def _save(
 ) -> None:
     """Write the engine's result if nobody wrote the sentence since we read it.
 
-    Typing runs a statement built once (it is every edit's write; building the ORM
-    UPDATE cost more than running it); deletes and merges add their columns to it.
+    Typing runs a statement built once, on the driver (it is every edit's write;
+    building the ORM UPDATE cost more than running it); deletes and merges add their
+    columns to it.
     The new values go on the sentence this session holds, so a later change in the
     same batch reads them."""
     now = utcnow()
-    result = db.execute(
-        _SAVE.values(**extra) if extra else _SAVE,
-        {
-            "b_id": old.id,
-            "b_version": old.version,
-            "b_text": new.text,
-            "b_new_version": new.version,
-            "b_position": new.position,
-            "b_user": user.id,
-            "b_at": now,
-        },
-    )
-    if result.rowcount != 1:
+    values = {
+        "b_id": old.id,
+        "b_version": old.version,
+        "b_text": new.text,
+        "b_new_version": new.version,
+        "b_position": new.position,
+        "b_user": user.id,
+        "b_at": now,
+    }
+    if extra:
+        written = db.execute(_SAVE_STATEMENT.values(**extra), values).rowcount
+    else:
+        written = _SAVE.run(db, values)
+    if written != 1:
         raise StaleWrite(old.id)
     held = db.identity_map.get(db.identity_key(Sentence, old.id))
     if held is not None:
@@ -113,14 +116,17 @@ def _keep_version(db: Session, state: sync.SentenceState, user: User) -> None:
 
 
 _VERSIONS, _REVISIONS = SentenceVersion.__table__, Revision.__table__  # Core: see _SAVE
-_KEPT_UNLESS_CUT = select(_VERSIONS.c.text).where(
-    _VERSIONS.c.sentence_id == bindparam("sentence_id"),
-    _VERSIONS.c.version == bindparam("base_version"),
-    ~exists().where(
-        _REVISIONS.c.sentence_id == bindparam("sentence_id"),
-        _REVISIONS.c.kind.in_(("split", "merge")),
-        _REVISIONS.c.to_version > bindparam("base_version"),
-    ),
+# On the driver, which runs no IN list (SQLAlchemy renders one on every run).
+_KEPT_UNLESS_CUT = driver_sql.Statement(
+    select(_VERSIONS.c.text).where(
+        _VERSIONS.c.sentence_id == bindparam("sentence_id"),
+        _VERSIONS.c.version == bindparam("base_version"),
+        ~exists().where(
+            _REVISIONS.c.sentence_id == bindparam("sentence_id"),
+            or_(_REVISIONS.c.kind == "split", _REVISIONS.c.kind == "merge"),
+            _REVISIONS.c.to_version > bindparam("base_version"),
+        ),
+    )
 )
 
 
@@ -133,9 +139,7 @@ def _base_text(db: Session, sentence: Sentence, base_version: int) -> str | None
     if base_version >= sentence.version:
         return None
     policies.write_versions(db)  # the base may be a version kept earlier in this batch
-    return db.execute(
-        _KEPT_UNLESS_CUT, {"sentence_id": sentence.id, "base_version": base_version}
-    ).scalar()
+    return _KEPT_UNLESS_CUT.scalar(db, {"sentence_id": sentence.id, "base_version": base_version})
 
 
 def _broadcast(

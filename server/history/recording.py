@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from server import events
+from server import driver_sql, events
 from server.history import store
 from server.history.models import Revision
 from server.policies.oplog import PolicyChanged
@@ -86,7 +86,7 @@ _LATEST = (
     .limit(1)
     .scalar_subquery()
 )
-_EXTEND = (
+_EXTEND = driver_sql.Statement(
     update(_REVISIONS)
     .where(
         _REVISIONS.c.id == _LATEST,
@@ -105,7 +105,6 @@ _EXTEND = (
         op_count=_REVISIONS.c.op_count + 1,
     )
 )
-_ADD = _REVISIONS.insert()
 _FIELDS = (
     "section_id",
     "part_id",
@@ -113,6 +112,21 @@ _FIELDS = (
     "other_sentence_id",
     "from_version",
     "to_version",
+)
+_ADD = driver_sql.Statement(
+    _REVISIONS.insert(),
+    keys=(
+        "policy_id",
+        "kind",
+        "cause",
+        "author_id",
+        "first_seq",
+        "last_seq",
+        "op_count",
+        "started_at",
+        "ended_at",
+        *_FIELDS,
+    ),
 )
 
 
@@ -127,8 +141,8 @@ def note(db: Session, policy_id: int, message: dict, author_id: int | None, at: 
     ):
         row = dict.fromkeys(_FIELDS)
         row.update(revision_fields(message))
-        db.execute(
-            _ADD,
+        _ADD.run(
+            db,
             {
                 "policy_id": policy_id,
                 "kind": kind,
@@ -148,8 +162,8 @@ def note(db: Session, policy_id: int, message: dict, author_id: int | None, at: 
 
 def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
     version = message["version"]
-    result = db.execute(
-        _EXTEND,
+    written = _EXTEND.run(
+        db,
         {
             "sentence": message["id"],
             "author": author_id,
@@ -162,7 +176,7 @@ def _extend(db: Session, message: dict, author_id: int, at: datetime) -> bool:
             "max_ops": MAX_OPS,
         },
     )
-    return result.rowcount == 1
+    return written == 1
 
 
 # --- in a batch: typed edits kept and recorded together before the commit ----------------
@@ -265,8 +279,8 @@ def _flush(db: Session) -> None:
         new.append(row)
         latest[message["id"]] = row
     if changed:
-        db.execute(
-            _SET,
+        _SET.run(
+            db,
             [
                 {
                     "rid": r["id"],
@@ -279,11 +293,11 @@ def _flush(db: Session) -> None:
             ],
         )
     if new:
-        db.execute(_ADD, new)
+        _ADD.run(db, new)
     kept.flushed = len(kept.items)
 
 
-_SET = (  # Core, so a list of parameters is one executemany (not an ORM bulk update)
+_SET = driver_sql.Statement(  # a list of parameters is one executemany
     update(_REVISIONS)
     .where(_REVISIONS.c.id == bindparam("rid"))
     .values(

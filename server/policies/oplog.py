@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server import events
+from server import driver_sql, events
 from server.db import utcnow
 from server.events import publish
 from server.policies.models import Policy, PolicyOp
@@ -50,21 +50,26 @@ class Origin:
     cause: str | None = None
 
 
-# Built once, on the tables rather than the mapped classes: every live edit runs
-# them, and building a statement costs about as much as running it, while an
-# ORM-enabled one (`update(Policy)`) goes through the ORM's bulk machinery on every
-# execution: measured 7x the time of the same Core UPDATE ... RETURNING on SQLite.
+# Built once, on the tables rather than the mapped classes, and run on the driver
+# (server.driver_sql): every live edit runs them, building a statement costs about
+# as much as running it, and an ORM-enabled one (`update(Policy)`) goes through the
+# ORM's bulk machinery on every execution: measured 7x the time of the same Core
+# UPDATE ... RETURNING on SQLite.
 _POLICIES = Policy.__table__
-_NEXT_SEQ = (
+_NEXT_SEQ = driver_sql.Statement(
     update(_POLICIES)
     .where(_POLICIES.c.id == bindparam("policy"))
     .values(seq=_POLICIES.c.seq + 1)
     .returning(_POLICIES.c.seq)
 )
-_ADD_OP = PolicyOp.__table__.insert()
+_ADD_OP = driver_sql.Statement(
+    PolicyOp.__table__.insert(), keys=("policy_id", "seq", "message", "author_id", "created_at")
+)
 
 
-_LOCK = select(_POLICIES.c.id).where(_POLICIES.c.id == bindparam("policy")).with_for_update()
+_LOCK = driver_sql.Statement(
+    select(_POLICIES.c.id).where(_POLICIES.c.id == bindparam("policy")).with_for_update()
+)
 
 
 def lock(db: Session, policy_id: int) -> None:
@@ -76,11 +81,11 @@ def lock(db: Session, policy_id: int) -> None:
     and the whole batch is tried again): seen in the four-process test. Taking
     this row first makes batches on one policy queue across processes instead.
     SQLite needs nothing: BEGIN IMMEDIATE already locks the whole database."""
-    db.execute(_LOCK, {"policy": policy_id})
+    _LOCK.run(db, {"policy": policy_id})
 
 
-_SEQ = select(_POLICIES.c.seq).where(_POLICIES.c.id == bindparam("policy"))
-_SET_SEQ = (  # Core, so a list of parameters is one executemany (not an ORM bulk update)
+_SEQ = driver_sql.Statement(select(_POLICIES.c.seq).where(_POLICIES.c.id == bindparam("policy")))
+_SET_SEQ = driver_sql.Statement(  # a list of parameters is one executemany
     update(_POLICIES).where(_POLICIES.c.id == bindparam("policy")).values(seq=bindparam("new_seq"))
 )
 JOURNAL = "oplog"
@@ -92,11 +97,11 @@ def _next_seq(db: Session, policy_id: int) -> int:
     (a savepoint rolled back drops its ops, so the count, and the numbers, stay
     gap-free); the row is written with the ops before the commit (`_flush`)."""
     if not events.batched(db):
-        return db.execute(_NEXT_SEQ, {"policy": policy_id}).scalar_one()
+        return _NEXT_SEQ.scalar(db, {"policy": policy_id})
     kept = events.journal(db, JOURNAL)
     base = kept.memo.get(policy_id)
     if base is None:
-        base = kept.memo[policy_id] = db.execute(_SEQ, {"policy": policy_id}).scalar_one()
+        base = kept.memo[policy_id] = _SEQ.scalar(db, {"policy": policy_id})
     return base + 1 + sum(1 for row in kept.items if row["policy_id"] == policy_id)
 
 
@@ -106,11 +111,11 @@ def _flush(db: Session) -> None:
     rows = kept.unwritten()
     if not rows:
         return
-    db.execute(_ADD_OP, rows)
+    _ADD_OP.run(db, rows)
     last: dict[int, int] = {}
     for row in rows:
         last[row["policy_id"]] = row["seq"]
-    db.execute(_SET_SEQ, [{"policy": p, "new_seq": seq} for p, seq in last.items()])
+    _SET_SEQ.run(db, [{"policy": p, "new_seq": seq} for p, seq in last.items()])
     kept.flushed = len(kept.items)
 
 
@@ -139,7 +144,7 @@ def record(
     if events.batched(db):
         events.journal(db, JOURNAL).items.append(row)
     else:
-        db.execute(_ADD_OP, row)
+        _ADD_OP.run(db, row)
     publish(db, PolicyChanged(policy_id, full, author_id, now))  # history, then broadcast
     return full
 
@@ -147,7 +152,7 @@ def record(
 def current_seq(db: Session, policy_id: int) -> int:
     if events.batched(db):
         _flush(db)  # the batch's ops so far, so the row says where it stands
-    return db.execute(_SEQ, {"policy": policy_id}).scalar() or 0
+    return _SEQ.scalar(db, {"policy": policy_id}) or 0
 
 
 def ops_since(db: Session, policy_id: int, since: int, limit: int = 5000) -> list[dict] | None:

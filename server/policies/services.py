@@ -7,7 +7,7 @@ from fractional_indexing import generate_key_between, generate_n_keys_between
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server import events, sync
+from server import driver_sql, events, sync
 from server.accounts.models import User
 from server.accounts.services import valid_name
 from server.db import utcnow
@@ -417,7 +417,11 @@ def _insert_sentences(
     return rows
 
 
-_KEEP_VERSION = SentenceVersion.__table__.insert()
+# Every edit keeps one: on the driver (server.driver_sql).
+_KEEP_VERSION = driver_sql.Statement(
+    SentenceVersion.__table__.insert(),
+    keys=("sentence_id", "version", "text", "author_id", "created_at"),
+)
 VERSIONS = "sentence_versions"
 
 
@@ -438,7 +442,7 @@ def keep_version(
     if events.batched(db):
         events.journal(db, VERSIONS).items.append(row)
     else:
-        db.execute(_KEEP_VERSION, row)
+        _KEEP_VERSION.run(db, row)
 
 
 def write_versions(db: Session) -> None:
@@ -448,7 +452,7 @@ def write_versions(db: Session) -> None:
     kept = events.journal(db, VERSIONS)
     rows = kept.unwritten()
     if rows:
-        db.execute(_KEEP_VERSION, rows)
+        _KEEP_VERSION.run(db, rows)
         kept.flushed = len(kept.items)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from server import driver_sql
 from server.accounts.models import ApiToken, AuthSession, User
 from server.presence.models import Connection, CredentialEpoch
 
@@ -30,11 +31,12 @@ EXTENDING = frozenset({"last_seen_at", "last_used_at"})
 
 
 _EPOCH = CredentialEpoch.__table__
-_CURRENT = select(_EPOCH.c.value).where(_EPOCH.c.id == 1)  # Core, built once: every batch reads it
+# Every batch reads it: run on the driver (server.driver_sql).
+_CURRENT = driver_sql.Statement(select(_EPOCH.c.value).where(_EPOCH.c.id == 1))
 
 
 def current(db: Session) -> int:
-    return db.execute(_CURRENT).scalar() or 0
+    return _CURRENT.scalar(db, {}) or 0
 
 
 def bump(db: Session) -> None:
