@@ -10,6 +10,7 @@ CPU time rather than wall time, so that other work on the machine disturbs it le
     NORMAL=1 .venv/bin/python bench/inproc_edit.py       # synchronous=NORMAL: no fsync
     ROOT=/other/checkout .venv/bin/python bench/inproc_edit.py   # measure other code
     PROF=1 .venv/bin/python bench/inproc_edit.py         # and a cProfile of one batch
+    PROF=1 SORT=tottime ROWS=60 .venv/bin/python bench/inproc_edit.py   # by own time
     SHOW_SQL=1 N=3 B=1 .venv/bin/python bench/inproc_edit.py   # and every statement
 """
 
@@ -140,7 +141,8 @@ def main() -> None:
         for _ in range(n):
             one()
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        order, rows = os.environ.get("SORT", "cumulative"), int(os.environ.get("ROWS", 40))
+        pstats.Stats(profile).sort_stats(order).print_stats(rows)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server import driver_sql, events
@@ -193,13 +193,14 @@ _COLUMNS = (
     _REVISIONS.c.ended_at,
     _REVISIONS.c.op_count,
 )
-_OTHER = _REVISIONS.alias("other")
-_LATEST_OF = select(*_COLUMNS).where(
-    _REVISIONS.c.sentence_id.in_(bindparam("sentences", expanding=True)),
-    _REVISIONS.c.first_seq
-    == select(func.max(_OTHER.c.first_seq))
-    .where(_OTHER.c.sentence_id == _REVISIONS.c.sentence_id)
-    .scalar_subquery(),
+# One sentence at a time, on the driver: an index seek each (sentence_id, first_seq),
+# where one statement for the batch's sentences needs an IN list, which SQLAlchemy
+# renders afresh on every run (it cost more than the few seeks).
+_LATEST_ONE = driver_sql.Statement(
+    select(*_COLUMNS)
+    .where(_REVISIONS.c.sentence_id == bindparam("sentence"))
+    .order_by(_REVISIONS.c.first_seq.desc())
+    .limit(1)
 )
 
 
@@ -247,11 +248,11 @@ def _flush(db: Session) -> None:
     evts = kept.unwritten()
     if not evts:
         return
-    sentences = sorted({evt.message["id"] for evt in evts})
-    latest: dict[int, dict] = {
-        row.sentence_id: dict(row._mapping)
-        for row in db.execute(_LATEST_OF, {"sentences": sentences})
-    }
+    latest: dict[int, dict] = {}
+    for sentence in sorted({evt.message["id"] for evt in evts}):
+        row = _LATEST_ONE.first(db, {"sentence": sentence})
+        if row is not None:
+            latest[sentence] = row._asdict()
     changed: dict[int, dict] = {}  # revision id -> the revision, for those that existed
     new: list[dict] = []
     for evt in evts:
