@@ -120,7 +120,8 @@ class Statement:
                 ismulti=many,
             ) from error
         finally:
-            cursor.close()
+            if not connection.invalidated:  # a lost connection's cursor is gone with it
+                cursor.close()
 
     def run(self, db: Session, params: dict | list[dict]) -> int:
         """Run it (a list of parameter sets: one executemany); the rows it changed."""

@@ -3,16 +3,18 @@ would, and fail as SQLAlchemy would, on SQLite and on PostgreSQL: the live edit
 path's writes go through it, and the boundary's retries and resend handling rely on
 SQLAlchemy's exception classes."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import bindparam, exc, select
+from sqlalchemy import bindparam, exc, func, select
 
 from server import driver_sql
 from server.db import utcnow
 from server.editing.models import Client, ClientRequest
 from server.history.models import Revision
-from tests.conftest import Factory, made_app
+from tests.conftest import PG_ADMIN, Factory, made_app
 
 _REQUESTS = ClientRequest.__table__
 _REMEMBER = driver_sql.Statement(
@@ -25,17 +27,24 @@ _READ = driver_sql.Statement(
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request, instance):
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("migrated_postgres_url")
+@contextmanager
+def _session(instance, url=None):
+    """A session on the app's database, with one client id to keep requests for."""
     with made_app(instance, url) as app, app.app_context():
         db = app.extensions["codraft_db"].session
         db.add(Client(id="c" * 16, user_id=Factory(app).user().id, seen_at=utcnow()))
         db.commit()
         yield db
         db.rollback()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def session(request, instance):
+    url = None
+    if request.param == "postgresql":
+        url = request.getfixturevalue("migrated_postgres_url")
+    with _session(instance, url) as db:
+        yield db
 
 
 def test_values_go_in_and_come_back_as_sqlalchemy_binds_and_reads_them(session):
@@ -74,3 +83,20 @@ def test_a_statement_that_would_leave_out_a_column_default_is_refused(session):
     partial = driver_sql.Statement(Revision.__table__.insert(), keys=("policy_id", "kind"))
     with pytest.raises(ValueError, match="column default"):
         partial.run(session, {"policy_id": 1, "kind": "edit"})
+
+
+def test_a_lost_connection_is_invalidated_and_the_next_transaction_gets_a_new_one(
+    instance, migrated_postgres_url
+):
+    row = {"client_id": "c" * 16, "ref": 9, "reply": {"ok": True}, "created_at": utcnow()}
+    with _session(instance, migrated_postgres_url) as db:
+        pid = db.execute(select(func.pg_backend_pid())).scalar()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:  # the server restarts, say
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(exc.OperationalError) as lost:
+            _REMEMBER.run(db, row)
+        assert lost.value.connection_invalidated
+        db.rollback()
+        assert _REMEMBER.run(db, row) == 1  # on a fresh connection
+        db.commit()
+        assert db.scalar(select(ClientRequest.ref)) == 9
