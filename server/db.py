@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from server import events
+from server import events, sqlite_writer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -80,6 +80,7 @@ def make_engine(url: str) -> Engine:
                 cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 cur.close()
 
+        sqlite_writer.install(engine, BUSY_TIMEOUT_MS / 1000)
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=20)
     _ping_when_idle(engine)
@@ -135,7 +136,7 @@ class Database:
 
 
 BUSY_TIMEOUT_MS = 30000  # what an SQLite connection waits for a lock (make_engine)
-_NO_LOCK_WAIT = "codraft_no_lock_wait"
+_NO_LOCK_WAIT = sqlite_writer.NO_WAIT
 
 
 @contextmanager

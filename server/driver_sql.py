@@ -12,7 +12,8 @@ own connection and transaction.
 
 What this leaves out, so what a statement run here must not need: autoflush (a Core
 statement through a Session does not autoflush either), Python-side column defaults
-(give every value), expanding IN lists, SQLAlchemy's statement events. A driver
+(give every value), expanding IN lists, SQLAlchemy's statement events (a write still takes SQLite's
+writer lock, server.sqlite_writer). A driver
 error is raised as SQLAlchemy's (IntegrityError, OperationalError...), with a lost
 connection invalidated as SQLAlchemy would, so callers handle errors as before.
 """
@@ -28,19 +29,22 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from server import sqlite_writer
+
 _GIVEN = object()  # a value the caller gives, by name
 
 
 class _Form:
     """A statement compiled for one dialect: its SQL, and how to bind and read."""
 
-    __slots__ = ("sql", "binds", "named", "order", "readers", "row")
+    __slots__ = ("sql", "binds", "named", "order", "readers", "row", "writes")
 
     def __init__(self, stmt: Executable, dialect: Dialect, keys: Sequence[str] | None):
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise ValueError(f"a column default would be left out: {compiled.string}")
         self.sql = compiled.string
+        self.writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
         self.named = compiled.positiontup is None
         self.order = compiled.positiontup  # a name may come twice
         self.binds = []
@@ -97,6 +101,8 @@ class Statement:
         connection = db.connection()
         dialect = connection.dialect
         form = self._form(dialect)
+        if form.writes:
+            sqlite_writer.before_write(connection)  # as SQLAlchemy's events would
         cursor = connection.connection.cursor()
         many = isinstance(params, list)
         try:

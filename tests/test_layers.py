@@ -38,6 +38,7 @@ DOMAIN = [
 ORDER = [
     "events",
     "errors",
+    "sqlite_writer",
     "db",
     "driver_sql",
     "text",

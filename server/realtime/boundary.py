@@ -11,7 +11,6 @@ together are written together (group_commit).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -299,17 +298,13 @@ def _write_batch(jobs: list[Job]) -> None:
     together, and their broadcasts leave after that one commit, in seq order. A
     write conflict or a locked database undoes the whole batch, which is tried
     again on fresh state; nobody has been answered yet, so nothing is lost or
-    doubled. SQLite takes its write lock at the start (BEGIN IMMEDIATE), so what
-    the batch reads cannot change under it; PostgreSQL locks the policy's op-log
+    doubled. SQLite takes its write lock at the start (BEGIN IMMEDIATE; batches of
+    other policies wait for it cooperatively, server.sqlite_writer), so what the
+    batch reads cannot change under it; PostgreSQL locks the policy's op-log
     row first (oplog.lock), so two processes' batches on one policy queue rather
     than deadlock.
     """
-    db_ = database()
-    if db_.engine.dialect.name == "sqlite":
-        with _sqlite_writer:
-            _write_batch_in_transaction(db_, jobs)
-    else:
-        _write_batch_in_transaction(db_, jobs)
+    _write_batch_in_transaction(database(), jobs)
 
 
 def _write_joins(jobs: list[Job]) -> None:
@@ -318,20 +313,7 @@ def _write_joins(jobs: list[Job]) -> None:
     commits, not two each (on SQLite an fsync, with the process stopped). Replies
     leave after the commit. Each job's work is `(run, sid, payload, None)` and
     `run(db, sid, payload)` gives its reply (`_as_event`, `connect_in_batch`)."""
-    db_ = database()
-    if db_.engine.dialect.name == "sqlite":
-        with _sqlite_writer:
-            _write_batch_in_transaction(db_, jobs, joining=True)
-    else:
-        _write_batch_in_transaction(db_, jobs, joining=True)
-
-
-# SQLite has one writer at a time. Batches of different policies wait for each
-# other here, on a lock gevent can switch away from, rather than in SQLite's busy
-# handler, which waits in C with the whole process stopped (up to 30 s) while the
-# batch holding the lock cannot run to release it. Seen with ten policies edited at
-# once: every edit timed out.
-_sqlite_writer = threading.Lock()
+    _write_batch_in_transaction(database(), jobs, joining=True)
 
 
 def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) -> None:
