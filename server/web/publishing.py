@@ -9,7 +9,7 @@ import time
 from threading import Lock
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from server import auth, events
@@ -25,7 +25,7 @@ from server.publishing.build import day, still_agreeing
 from server.publishing.document import Document
 from server.publishing.services import FORMATS, MAX_NOTE, Source
 from server.web.blueprint import bp
-from server.web.forms import Form
+from server.web.forms import Form, MenuChoice
 from server.web.helpers import attach, db, my_id
 
 
@@ -34,7 +34,14 @@ class PublishForm(Form):
         "A note for readers (optional)",
         validators=[Length(max=MAX_NOTE, message=f"Use at most {MAX_NOTE} characters.")],
     )
-    source = SelectField("What to publish", choices=[("now", "The policy as it is now")])
+    source = MenuChoice("What to publish", message="Choose what to publish.")
+
+
+def _sources(checkpoints) -> list[tuple[str, str]]:
+    """What may be published: the policy as it is, or one of its checkpoints."""
+    return [("now", "The policy as it is now")] + [
+        (str(c.id), f"Checkpoint “{c.name}” ({day(c.created_at)})") for c in checkpoints
+    ]
 
 
 class PublicForm(Form):
@@ -47,9 +54,7 @@ class PublicForm(Form):
 def _page(policy, access, form: PublishForm | None = None, status: int = 200):
     checkpoints = history.checkpoints_of(db(), policy.id)
     form = form or PublishForm(formdata=None)
-    form.source.choices = [("now", "The policy as it is now")] + [
-        (str(c.id), f"Checkpoint “{c.name}” ({day(c.created_at)})") for c in checkpoints
-    ]
+    form.source.choices = _sources(checkpoints)
     releases = publishing.releases_of(db(), policy.id)
     page = publishing.public_page_of(db(), policy.id)
     return render_template(
@@ -80,9 +85,7 @@ def publish_page(policy_id: int):
 def publish_release(policy_id: int):
     policy, access = policy_access(db(), my_id(), policy_id, Action.MANAGE)
     form = PublishForm()
-    form.source.choices = [("now", "")] + [
-        (str(c.id), "") for c in history.checkpoints_of(db(), policy.id)
-    ]
+    form.source.choices = _sources(history.checkpoints_of(db(), policy.id))
     if not form.validate():
         return _page(policy, access, form, 422)
     source = form.source.data
