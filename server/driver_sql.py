@@ -12,10 +12,10 @@ own connection and transaction.
 
 What this leaves out, so what a statement run here must not need: autoflush (a Core
 statement through a Session does not autoflush either), Python-side column defaults
-(give every value), expanding IN lists, SQLAlchemy's statement events (a write still takes SQLite's
-writer lock, server.sqlite_writer). A driver
-error is raised as SQLAlchemy's (IntegrityError, OperationalError...), with a lost
-connection invalidated as SQLAlchemy would, so callers handle errors as before.
+(give every value), expanding IN lists, SQLAlchemy's statement events (a write still
+takes SQLite's writer lock first, server.sqlite_writer). A driver error is raised as
+SQLAlchemy's (IntegrityError, OperationalError...), with a lost connection
+invalidated as SQLAlchemy would, so callers handle errors as before.
 """
 
 from __future__ import annotations
