@@ -49,7 +49,8 @@ def _writes(statement: str) -> bool:
 
 
 class _Writer:
-    """An engine's lock, and which of its pooled connections holds it."""
+    """An engine's lock. Which pooled connection holds it is marked in that
+    connection's record (`HOLDS`), so a second write of the same transaction passes."""
 
     def __init__(self, wait_seconds: float):
         self.lock = threading.Lock()  # gevent's under `codraft serve` (patched first)
@@ -85,7 +86,8 @@ def before_write(connection: Connection) -> None:
 
 
 def install(engine: Engine, wait_seconds: float) -> None:
-    """Give `engine` (SQLite) its writer lock, and its COMMIT off the hub under gevent."""
+    """Give `engine` (SQLite) its writer lock: taken before a write, given back at
+    the transaction's end."""
     writer = _writers[engine] = _Writer(wait_seconds)
 
     @event.listens_for(engine, "before_cursor_execute")
