@@ -462,8 +462,11 @@ CHROMIUM = os.environ.get("CODRAFT_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def browser():
     need(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The same bound for `expect` as for actions (Session's default timeout): a live
+    # update that a busy two-core CI machine delivers in 6 s is slow, not wrong.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -9,7 +9,6 @@ makes the time to write one change long."""
 from __future__ import annotations
 
 import sqlite3
-import statistics
 import threading
 import time
 
@@ -31,11 +30,10 @@ def _flood(clients: dict, section_id: int, refs: dict) -> list[dict]:
         for name, client in clients.items():
             word = f"{name}{k}"
             refs[word] = (name, len(refs) + 1)
-            sent = time.monotonic()
 
-            def done(ack, word=word, sent=sent):
+            def done(ack, word=word):
                 with lock:
-                    answers.append({"word": word, "ack": ack, "s": time.monotonic() - sent})
+                    answers.append({"word": word, "ack": ack})
 
             client.sio.emit("insert_sentence", _insert(section_id, word, refs), callback=done)
     return answers
@@ -94,15 +92,11 @@ def test_a_flood_past_the_queue_limit_is_refused_at_once_and_changes_nothing(
 
         codes = {a["ack"]["ok"] or a["ack"]["error"]["code"] for a in answers}
         assert codes == {True, "busy"}, codes
+        # That a refusal waits for no write is timed in test_group_commit, without
+        # a network: here the held lock stops the whole server (SQLite waits in C),
+        # so how long each answer took says more about the machine than the rule.
         kept = [a for a in answers if a["ack"]["ok"]]
         refused = [a for a in answers if not a["ack"]["ok"]]
-        if bound == "count":
-            # Refused at once: a busy answer waits for no write, an accepted one does.
-            # (Past the wait bound nearly all are refused, and the few accepted are
-            # the first: both wait alike for the server to read the backlog the held
-            # lock left. test_group_commit times a refusal by wait directly.)
-            kept_s = statistics.median(a["s"] for a in kept)
-            assert statistics.median(a["s"] for a in refused) < kept_s
         words = " ".join(read_text(server, world["tokens"]["carol"], section_id))
         assert all(words.count(f"Word {a['word']}.") == 1 for a in kept)
         assert not [a["word"] for a in refused if f"Word {a['word']}." in words]
