@@ -26,6 +26,41 @@ def _app(**overrides):
         raise click.ClickException(f"Codraft cannot start: {exc}") from None
 
 
+def _ready_app(exit_code: int = 1):
+    """The app, for a command that uses the database without setting it up."""
+    return _ready(_app(), exit_code)
+
+
+def _ready(app, exit_code: int = 1):
+    """`app`, once its database is at this code's latest migration. A database
+    with no tables, at another migration, or out of reach gets a plain message
+    and `exit_code`, where it used to get a traceback about a missing table (a
+    command) or a server that answered every page with an error (`serve`)."""
+    from sqlalchemy.exc import OperationalError
+
+    from server.migrate import current, latest
+
+    url = app.config["DATABASE_URL"]
+    try:
+        at = current(url)
+    except OperationalError as exc:
+        problem = f"Codraft cannot reach the database {_safe_url(url)}: {exc.orig}"
+    else:
+        wanted = latest()
+        if at == wanted:
+            return app
+        problem = (
+            "The database is not set up yet. Run `codraft db upgrade` first "
+            "(`codraft run` and `codraft serve --upgrade` do it when they start)."
+            if at is None
+            else f"The database is at migration {at}, and this Codraft needs {wanted}. "
+            "Run `codraft db upgrade` first."
+        )
+    refused = click.ClickException(problem)
+    refused.exit_code = exit_code
+    raise refused
+
+
 def _db(app):
     return app.extensions["codraft_db"]
 
@@ -52,6 +87,8 @@ def run(host: str, port: int, debug: bool, upgrade: bool, demo: bool) -> None:
     app = _app(ASYNC_MODE="threading", RUN_JOBS=True)
     if upgrade or demo:
         _upgrade(app)
+    else:
+        _ready(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
     _warm_up()
@@ -97,6 +134,8 @@ def serve(host: str, port: int, upgrade: bool, async_mode: str, demo: bool) -> N
     app = _app(ASYNC_MODE=async_mode, RUN_JOBS=True)
     if upgrade or demo:
         _upgrade(app)
+    else:
+        _ready(app)
     if demo:
         _load_demo(app, _shown_url(host, port))
     _warm_up()
@@ -259,7 +298,7 @@ def _load_demo(app, url: str) -> None:
 def create_user_cmd(email: str, name: str, password: str) -> None:
     from server.accounts.services import create_user
 
-    app = _app()
+    app = _ready_app()
     database = _db(app)
     with _errors():
         user = create_user(database.session, email, name, password)
@@ -288,7 +327,7 @@ def enable_user_cmd(email: str) -> None:
 def _set_active(email: str, active: bool) -> None:
     from server.accounts.services import set_active, user_by_email
 
-    app = _app()
+    app = _ready_app()
     database = _db(app)
     user = user_by_email(database.session, email)
     if user is None:
@@ -304,7 +343,7 @@ def create_group_cmd(name: str, email: str) -> None:
     from server.accounts.services import user_by_email
     from server.groups.services import create_group
 
-    app = _app()
+    app = _ready_app()
     database = _db(app)
     with _errors():
         user = user_by_email(database.session, email)
@@ -321,7 +360,7 @@ def create_group_cmd(name: str, email: str) -> None:
 def create_token_cmd(email: str, name: str) -> None:
     from server.accounts.services import create_api_token, user_by_email
 
-    app = _app()
+    app = _ready_app()
     database = _db(app)
     with _errors():
         user = user_by_email(database.session, email)
@@ -346,7 +385,7 @@ def jobs(once: bool) -> None:
 
     from server import jobs as scheduled
 
-    app = _app()
+    app = _ready_app()
     scheduled.configure(app.config)
     database = _db(app)
     if not app.config.get("MAIL"):
@@ -383,7 +422,7 @@ def export_cmd(
     from server.policies.services import get_policy
     from server.publishing import services as publishing
 
-    app = _app()
+    app = _ready_app(exit_code=2)
     database = _db(app)
     try:
         policy = get_policy(database.session, policy_id)

@@ -185,9 +185,11 @@ def _load_everything() -> None:
     for name in ("sqlite3", "engineio.async_drivers.gevent", "gevent.pywsgi"):
         importlib.import_module(name)
     importlib.import_module("geventwebsocket.handler")
+    from server.migrate import latest
     from server.plain import rules
 
     rules.warm()
+    latest()  # `serve` checks the database is at it: read the scripts once, not per child
 
 
 def _die_with_parent() -> None:

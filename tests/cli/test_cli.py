@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from server.migrate import latest
+from tests.conftest import ROOT, free_port
 
 
 def codraft(*args, instance, env=None, input=None, check=True):
@@ -26,14 +27,6 @@ def codraft(*args, instance, env=None, input=None, check=True):
     if check:
         assert result.returncode == 0, result.stderr
     return result
-
-
-def _head() -> str:
-    from alembic.script import ScriptDirectory
-
-    from server.migrate import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def test_demo_on_a_fresh_instance_prints_logins_and_is_idempotent(tmp_path):
@@ -121,6 +114,38 @@ def test_cli_errors_are_plain_messages(tmp_path):
     assert missing.returncode != 0 and "No account" in missing.stderr
 
 
+def test_commands_on_a_database_not_set_up_say_what_to_run(tmp_path):
+    """A new user who runs `create-user` (or any command that uses the database)
+    before `db upgrade` is told to run it, instead of a traceback about a missing
+    table; `serve` without `--upgrade` does not start (it used to, and answered
+    every page with an error); a database a migration behind the code is refused
+    the same way. No file is written, and `export` keeps its exit status 2."""
+    password = "a long password\na long password\n"
+    empty = codraft(
+        "create-user", "--email", "a@example.org", "--name", "A",
+        instance=tmp_path, input=password, check=False,
+    )  # fmt: skip
+    assert empty.returncode == 1, empty.stderr
+    assert "The database is not set up yet. Run `codraft db upgrade` first" in empty.stderr
+    assert "Traceback" not in empty.stderr
+    out = tmp_path / "out.md"
+    export = codraft(
+        "export", "--policy", "1", "--format", "md", "--out", str(out),
+        instance=tmp_path, check=False,
+    )  # fmt: skip
+    assert export.returncode == 2 and "codraft db upgrade" in export.stderr
+    assert not out.exists()
+    serve = codraft("serve", "--port", str(free_port()), instance=tmp_path, check=False)
+    assert serve.returncode == 1 and "codraft serve --upgrade" in serve.stderr  # not serving
+
+    codraft("db", "upgrade", instance=tmp_path)
+    codraft("db", "downgrade", "--", "-1", instance=tmp_path)  # one migration back
+    behind = codraft("jobs", "--once", instance=tmp_path, check=False)
+    assert behind.returncode == 1, behind.stderr
+    assert f"this Codraft needs {latest()}. Run `codraft db upgrade`" in behind.stderr
+    assert "Traceback" not in behind.stderr
+
+
 def test_bad_database_url_is_refused_clearly(tmp_path):
     bad = codraft(
         "db", "upgrade", instance=tmp_path, env={"CODRAFT_DATABASE_URL": "mysql://x"}, check=False
@@ -136,7 +161,7 @@ def test_demo_on_postgres(tmp_path, postgres_url):
     out = codraft("demo", instance=tmp_path, env=env)
     assert "facilitator@example.org" in out.stdout
     current = codraft("db", "current", instance=tmp_path, env=env)
-    assert current.stdout.strip() == _head()
+    assert current.stdout.strip() == latest()
     assert not (tmp_path / "codraft.db").exists()
 
 
