@@ -7,6 +7,7 @@ commands.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -232,7 +233,8 @@ def db_upgrade(revision: str) -> None:
     from server.migrate import upgrade
 
     url = load()["DATABASE_URL"]
-    upgrade(url, revision)
+    with _errors():
+        upgrade(url, revision)
     click.echo(f"Database is at {revision}: {_safe_url(url)}")
 
 
@@ -242,7 +244,8 @@ def db_downgrade(revision: str) -> None:
     from server.config import load
     from server.migrate import downgrade
 
-    downgrade(load()["DATABASE_URL"], revision)
+    with _errors():
+        downgrade(load()["DATABASE_URL"], revision)
     click.echo(f"Database is at {revision}")
 
 
@@ -436,23 +439,33 @@ def export_cmd(
         database.remove()
     # Written whole, then moved into place: a failure never leaves half a file.
     tmp = f"{out}.part"
-    with open(tmp, "wb") as handle:
-        handle.write(body)
-    os.replace(tmp, out)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise click.UsageError(f"Cannot write {out}: {exc.strerror}.") from None
     click.echo(f"Wrote {out} ({len(body):,} bytes).")
 
 
 class _errors:
-    """Print domain errors as plain messages, not tracebacks."""
+    """Print what a person typed wrong as a plain message, not a traceback: a
+    domain error's message, or Alembic's for a revision it does not know."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        from alembic.util import CommandError
+
         from server.errors import DomainError
 
-        if exc is not None and isinstance(exc, DomainError):
+        if isinstance(exc, DomainError):
             raise click.ClickException(exc.message) from exc
+        if isinstance(exc, CommandError):
+            raise click.ClickException(str(exc)) from exc
         return False
 
 

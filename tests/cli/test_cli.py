@@ -140,6 +140,9 @@ def test_commands_on_a_database_not_set_up_say_what_to_run(tmp_path):
 
     codraft("db", "upgrade", instance=tmp_path)
     codraft("db", "downgrade", "--", "-1", instance=tmp_path)  # one migration back
+    unknown = codraft("db", "downgrade", "nonsense", instance=tmp_path, check=False)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert "Can't locate revision identified by 'nonsense'" in unknown.stderr
     behind = codraft("jobs", "--once", instance=tmp_path, check=False)
     assert behind.returncode == 1, behind.stderr
     assert f"this Codraft needs {latest()}. Run `codraft db upgrade`" in behind.stderr

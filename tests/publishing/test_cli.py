@@ -79,3 +79,13 @@ def test_errors_exit_2_with_a_message_and_no_file(instance, policy, tmp_path, ar
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists() and not (tmp_path / "out.file.part").exists()
+
+
+def test_a_folder_that_does_not_exist_is_a_message_and_no_file(instance, policy, tmp_path):
+    policy_id, _cp = policy
+    out = tmp_path / "missing" / "out.md"
+    done = run(instance, "--policy", str(policy_id), "--format", "md", "--out", str(out))
+    assert done.returncode == 2, done.stderr
+    assert f"Cannot write {out}: No such file or directory." in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "missing").exists()
