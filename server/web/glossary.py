@@ -4,6 +4,8 @@ that marks glossary terms in a sentence (templates/glossary/_marked.html)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, url_for
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
@@ -160,6 +162,26 @@ def adopt_starter(group_id: int):
 
 
 @bp.app_template_global("glossary_marks")
-def glossary_marks(text: str, terms) -> list[tuple[str, str | None]]:
-    """(piece, term key or None) for a sentence; `terms`: the accepted terms by key."""
-    return marking.segments(text, frozenset(terms))
+def glossary_marks(text: str, terms) -> list[tuple[str, str | None, str, str]]:
+    """(piece, term key or None, before, after) for a sentence; `terms`: the accepted
+    terms by key. A marked term takes the characters that touch it from its
+    neighbours, as `before` ("(", a quote mark) and `after` (")", ".", ",", "'s"),
+    so the page can keep them on its line: the term is a button, and a browser may
+    start a new line right after one, leaving a lone ")" or "." at its start."""
+    runs = [[piece, key, "", ""] for piece, key in marking.segments(text, frozenset(terms))]
+    for i, run in enumerate(runs):
+        if run[1] is None:
+            continue
+        if i > 0 and runs[i - 1][1] is None:
+            plain = runs[i - 1][0]
+            touching = _TOUCHING_END.search(plain)
+            runs[i - 1][0], run[2] = plain[: touching.start()], touching.group()
+        if i + 1 < len(runs) and runs[i + 1][1] is None:
+            plain = runs[i + 1][0]
+            touching = _TOUCHING_START.match(plain)
+            run[3], runs[i + 1][0] = touching.group(), plain[touching.end() :]
+    return [tuple(run) for run in runs if run[0]]
+
+
+_TOUCHING_END = re.compile(r"\S*\Z")
+_TOUCHING_START = re.compile(r"\S*")

@@ -87,8 +87,13 @@ function render(id, built) {
     note.setAttribute("role", "note");
     note.hidden = true;
     wrap.appendChild(note);
-    if (n) box.appendChild(document.createTextNode(", "));
-    box.appendChild(wrap);
+    // The comma stays on the term's line (.term-run), as on the server's pages.
+    const run = el("span", "term-run");
+    run.appendChild(wrap);
+    const last = n === shown.length - 1;
+    if (!last) run.appendChild(document.createTextNode(","));
+    box.appendChild(run);
+    if (!last) box.appendChild(document.createTextNode(" "));
   });
 }
 

@@ -93,6 +93,28 @@ def test_defined_term_is_marked_in_the_policy_text(fran, api, world, policy_with
     assert "SENCo" in text(fran.get(f"/groups/{world.group}/glossary"))
 
 
+def test_a_term_keeps_the_characters_touching_it_on_its_line(fran, api, world, policy_with_text):
+    """A browser may start a new line right after a term's button: the brackets,
+    full stops and "'s" that touch a term are kept with it (in a run that does not
+    wrap), so no line starts with a lone ")" or "."."""
+    policy, _section = policy_with_text
+    post(fran, f"/groups/{world.group}/glossary", {"term": "EHCP", "explanation": "A plan."})
+    api.post(
+        f"/parts/{policy['parts'][0]['id']}/sections",
+        world.fac,
+        {
+            "title": "More",
+            "subgroup_id": world.subgroup,
+            "text": "Ask for a plan (EHCP). Then read your EHCP's notes.",
+        },
+    )
+    body = text(fran.get(f"/policies/{policy['id']}"))
+    term = r'<span class="term"><dfn[^>]*><button[^>]*>EHCP</button></dfn>.*?</span></span>'
+    assert re.search(rf'a plan <span class="term-run">\({term}\)\.</span> Then', body)
+    assert re.search(rf'your <span class="term-run">{term}&#39;s</span> notes', body)
+    assert re.search(rf'Your <span class="term-run">{term}</span> says', body)  # nothing touching
+
+
 def test_stored_xss_as_term_or_explanation_is_inert(fran, api, world, policy_with_text):
     policy, section = policy_with_text
     reply = api.post(
