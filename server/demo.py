@@ -24,6 +24,7 @@ from server.policies import services as policies
 from server.policies.models import Policy
 from server.publishing import services as publishing
 from server.review import comments, proposals, votes
+from server.sync import Place
 
 _dmp = diff_match_patch()
 
@@ -81,6 +82,18 @@ FAQ = [
         "You will see how each amount was worked out before you agree to it.",
     ),
 ]
+
+# Who in each section's sub-group wrote its text: the facilitator sets the sections
+# up, the members write them, so the pages about whose words are in the policy show
+# co-production rather than one person's draft (never FIRST_TIMERS, below).
+WRITERS = {
+    "What is a Personal Budget?": "facilitator@example.org",
+    "Who can ask for a Personal Budget?": "young.person@example.org",
+    "How is the amount worked out?": "parent@example.org",
+    "Direct payments": "parent@example.org",
+    "Roles and responsibilities": "carer@example.org",
+    "If you disagree with a decision": "advice@example.org",
+}
 
 IN_DEPTH = [
     (
@@ -170,20 +183,14 @@ def _build(db: Session, users: dict, began) -> Group:
         ["Frequently asked questions", "Administration, roles and processes"],
     )
     faq_part, depth_part = policy.parts
-    for question, sub, answer in FAQ:
-        policies.create_section(
-            db,
-            faq_part,
-            author,
-            title=question,
-            kind="faq",
-            subgroup_id=subgroups[sub].id,
-            text=answer,
-        )
-    for title, sub, text in IN_DEPTH:
-        policies.create_section(
-            db, depth_part, author, title=title, subgroup_id=subgroups[sub].id, text=text
-        )
+    for part, kind, sections in ((faq_part, "faq", FAQ), (depth_part, "text", IN_DEPTH)):
+        for title, sub, text in sections:
+            section = policies.create_section(
+                db, part, author, title=title, kind=kind, subgroup_id=subgroups[sub].id
+            )
+            writer = users[WRITERS[title]]
+            for sentence in policies.parse_text(text):
+                editing.insert(db, section, writer, sentence, Place(at="end"))
     facilitator = users[first]
     glossary.adopt_starter(db, group.id, facilitator)  # plain-language help (issue 15)
     held = _at_six(began - timedelta(days=28))
