@@ -1,6 +1,6 @@
 """Pages for the group's glossary: read it, suggest a term, and (facilitators) accept,
 change or remove terms and adopt Codraft's starter list. Also the template helper
-that marks glossary terms in a sentence (templates/glossary/_marked.html)."""
+that marks glossary terms in a sentence (its macro: templates/policies/_plain_macros.html)."""
 
 from __future__ import annotations
 
