@@ -22,7 +22,9 @@ from server.meetings import services as meetings
 from server.participation import ladder, statements
 from server.policies import services as policies
 from server.policies.models import Policy
+from server.publishing import build
 from server.publishing import services as publishing
+from server.publishing.models import Release
 from server.review import comments, proposals, votes
 from server.sync import Place
 
@@ -215,6 +217,7 @@ def _build(db: Session, users: dict, began) -> Group:
     _backdate(db, began, written, held - timedelta(days=7))
     _backdate(db, written, closed, held)
     _backdate(db, closed, published, held + timedelta(days=1))
+    _date_releases(db, policy)
     last.closed_at = held + timedelta(hours=2)
     _review(db, policy, users, memberships)
     upcoming = _at_six(began + timedelta(days=14))
@@ -252,6 +255,14 @@ def _backdate(db: Session, since, until, to) -> None:
                     .values({column.name: row[-1] - shift})
                 )
     db.expire_all()
+
+
+def _date_releases(db: Session, policy: Policy) -> None:
+    """A release keeps the document it published, dated the day it was made, which
+    `_backdate` cannot reach inside the JSON: date it as its row now is, so the public
+    page says version 1 came the day after the session that agreed it."""
+    for release in db.scalars(select(Release).where(Release.policy_id == policy.id)):
+        release.document = {**release.document, "date": build.day(release.created_at)}
 
 
 # Members who have not taken part yet: signed in as one, the group page says where

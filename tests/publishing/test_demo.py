@@ -4,6 +4,7 @@ review changed the text, so a facilitator publishing v2 sees what changed."""
 from __future__ import annotations
 
 from server import demo as demo_module
+from server.db import utcnow
 from server.publishing import services as publishing
 
 
@@ -17,6 +18,10 @@ def test_demo_has_a_public_v1_and_v2_would_show_the_later_edit(db, demo, client)
     assert "within 28 days." in html and "28 days of our letter" not in html
     assert "Named with their agreement: Alex Rivers, Fatima Khan, Sam Taylor." in html
     assert "Joy Mensah" not in html
+    # Dated the day after the last session, as its row is, not the day the demo loaded.
+    day = v1.created_at
+    assert day.date() < utcnow().date()
+    assert f"Version 1 · {day.day} {day:%B %Y}" in html
 
     from server.accounts.services import user_by_email
 
