@@ -316,7 +316,9 @@ def report(db: Session, group_id: int, policies: list[Policy], period: Period) -
 
 def flags(found: Report) -> list[str]:
     """Prompts for the group where a role's share of a measure is under half its
-    share of the members. About roles, never about a person."""
+    share of the members: one per role, its low measures together, so the group
+    reads each role once rather than a line per measure. About roles, never about a
+    person."""
     total = found.totals.members
     if total < MIN_MEMBERS_FOR_FLAGS:
         return []
@@ -324,16 +326,21 @@ def flags(found: Report) -> list[str]:
     for row in found.rows:
         if not row.members or row.role == Role.FACILITATOR.value:
             continue
-        have = found.share(row, "members")
+        fair = (100 * row.members / total) / 2
+        low = []
         for metric, (what, ask) in FLAGGED.items():
             if not found.totals.get(metric):
                 continue
             got = 100 * row.get(metric) / found.totals.get(metric)
-            if got < (100 * row.members / total) / 2:
-                out.append(
-                    f"{row.label} are {have}% of the members but {what.format(got=round(got))}. "
-                    + ask
-                )
+            if got < fair:
+                low.append((what.format(got=round(got)), ask))
+        if low:
+            said = [what for what, _ in low]
+            said = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+            asks = " ".join(ask for _, ask in low)
+            out.append(
+                f"{row.label} are {found.share(row, 'members')}% of the members but {said}. {asks}"
+            )
     return out
 
 

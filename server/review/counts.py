@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.history.models import Revision
 from server.policies.models import Policy
 from server.review.models import Ballot, Comment, Proposal, ProposalStatus, Vote
 
@@ -47,10 +48,13 @@ def waiting(db: Session, section_ids: list[int]) -> dict[int, Waiting]:
 
 
 def has_taken_part(db: Session, user_id: int, group_id: int) -> bool:
-    """Whether this member has commented, suggested or voted in the group yet: until
-    then the group's page says where to start."""
+    """Whether this member has commented, suggested, voted or changed the text in the
+    group yet: until then the group's page says where to start. Writing counts as
+    much as commenting: a sub-group member who drafts its section has found their
+    way. (A change to the text is a revision, found through its author index.)"""
     in_group = select(Policy.id).where(Policy.group_id == group_id)
     for query in (
+        select(Revision.id).where(Revision.policy_id.in_(in_group), Revision.author_id == user_id),
         select(Comment.id).where(Comment.author_id == user_id, Comment.policy_id.in_(in_group)),
         select(Proposal.id).where(Proposal.author_id == user_id, Proposal.policy_id.in_(in_group)),
         select(Ballot.id)

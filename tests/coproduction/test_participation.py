@@ -185,3 +185,18 @@ def test_a_flag_is_a_prompt_about_a_role(history):
         f.startswith("Health staff are 20% of the members but wrote 0%") for f in found.flags
     )
     assert all("Hal" not in f for f in found.flags)
+
+
+def test_a_role_low_on_several_measures_is_one_prompt(history):
+    """The group reads each role once: its low measures and their questions together."""
+    db = history["db"]
+    comments.add(db, history["section"], history["people"]["pam"], "Is two weeks right?")
+    db.commit()
+    found = figures.report(db, history["group"].id, [history["policy"]], figures.Period())
+    roles = [f.split(" are ")[0] for f in found.flags]
+    assert len(roles) == len(set(roles)) and "Health staff" in roles
+    assert next(f for f in found.flags if f.startswith("Health staff")) == (
+        "Health staff are 20% of the members but wrote 0% of the words in the text now "
+        "and made 0% of the comments. How could the group make more room for their "
+        "words? Is there an easier way for them to say what they think?"
+    )

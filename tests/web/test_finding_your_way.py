@@ -142,6 +142,18 @@ def test_a_first_visit_says_where_to_start_until_you_take_part(as_member, world,
     assert "Where to start" not in text(as_member.get(f"/groups/{world.group.id}"))
 
 
+def test_writing_in_the_text_counts_as_taking_part(as_member, world, db):
+    """A sub-group member who drafts its section has found their way, as much as one
+    who comments: the group's page stops saying where to start."""
+    from server.editing import services as editing
+    from server.sync import Place
+
+    assert "Where to start" in text(as_member.get(f"/groups/{world.group.id}"))
+    editing.insert(db, world.section, world.member, "Ask us anything.", Place(at="end"))
+    db.commit()
+    assert "Where to start" not in text(as_member.get(f"/groups/{world.group.id}"))
+
+
 def test_restore_says_as_it_was_after_change_n(as_member, world, db):
     from server.editing import services as editing
     from server.policies.models import Policy
