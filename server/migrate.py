@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -26,9 +27,16 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def current(url: str) -> str | None:
+    """The database's migration, None when it has none. A SQLite file that does not
+    exist has none, and is not opened: opening it would leave an empty file behind a
+    command that refused to run."""
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, make_url
 
+    found = make_url(url)
+    a_file = found.get_backend_name() == "sqlite" and found.database not in (None, "", ":memory:")
+    if a_file and not Path(found.database).exists():
+        return None
     engine = create_engine(url)
     with engine.connect() as conn:
         rev = MigrationContext.configure(conn).get_current_revision()

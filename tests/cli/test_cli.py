@@ -119,7 +119,8 @@ def test_commands_on_a_database_not_set_up_say_what_to_run(tmp_path):
     before `db upgrade` is told to run it, instead of a traceback about a missing
     table; `serve` without `--upgrade` does not start (it used to, and answered
     every page with an error); a database a migration behind the code is refused
-    the same way. No file is written, and `export` keeps its exit status 2."""
+    the same way. No file is written (not even an empty database), and `export`
+    keeps its exit status 2."""
     password = "a long password\na long password\n"
     empty = codraft(
         "create-user", "--email", "a@example.org", "--name", "A",
@@ -137,6 +138,7 @@ def test_commands_on_a_database_not_set_up_say_what_to_run(tmp_path):
     assert not out.exists()
     serve = codraft("serve", "--port", str(free_port()), instance=tmp_path, check=False)
     assert serve.returncode == 1 and "codraft serve --upgrade" in serve.stderr  # not serving
+    assert not (tmp_path / "codraft.db").exists()  # refused without leaving an empty file
 
     codraft("db", "upgrade", instance=tmp_path)
     codraft("db", "downgrade", "--", "-1", instance=tmp_path)  # one migration back
