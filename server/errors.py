@@ -4,6 +4,28 @@ into a status code (or an ack) with a JSON body, in one place each."""
 from __future__ import annotations
 
 
+def field_paths(messages, at: str = "") -> dict[str, list[str]]:
+    """Validation messages as one flat list per field, as docs/api.md promises:
+    marshmallow nests the messages of a list item or a dict entry
+    ({"attendance": {"0": {"status": [...]}}}); a client gets
+    {"attendance[0].status": [...]}, the notation the services use too. A dict's
+    entry is `name.key`, with marshmallow's own `.key` / `.value` saying which
+    half of the entry is wrong."""
+    if not isinstance(messages, dict):
+        return {at or "_schema": list(messages) if isinstance(messages, list) else [messages]}
+    out: dict[str, list[str]] = {}
+    for name, inner in messages.items():
+        name = str(name)
+        if not at:
+            path = name
+        elif name.isdigit():  # an item of a list
+            path = f"{at}[{name}]"
+        else:
+            path = f"{at}.{name}"
+        out.update(field_paths(inner, path))
+    return out
+
+
 class DomainError(Exception):
     status = 400
     code = "bad_request"

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from server.errors import DomainError, NotAuthenticated
+from server.errors import DomainError, NotAuthenticated, field_paths
 from server.extensions import login_manager
 
 _CODES = {
@@ -47,7 +47,7 @@ def _flatten(messages) -> dict:
     fields: dict = {}
     for location in (messages or {}).values():
         if isinstance(location, dict):
-            fields.update(location)
+            fields.update(field_paths(location))
         else:
             fields.setdefault("_schema", []).extend(location)
     return fields

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Schema, Text, _d
+from server.api.schemas import Flag, Schema, Text, _d
 from server.participation.figures import METRICS
 from server.participation.ladder import RUNG_KEYS
 from server.participation.models import STATEMENT_CHARS
@@ -129,7 +129,7 @@ class CoprodStatementUpdateSchema(Schema):
     """Changes to a statement; absent fields stay as they are."""
 
     text = Text("New words.", 600)
-    active = fields.Boolean(metadata=_d("false: stop asking it; true: ask it again."))
+    active = Flag(metadata=_d("false: stop asking it; true: ask it again."))
 
 
 class CoprodAnswersSchema(Schema):

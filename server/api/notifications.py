@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from server import auth
 from server.api.common import ID, ApiBlueprint, db, page_url
-from server.api.schemas import MAX_ID, Schema
+from server.api.schemas import MAX_ID, Flag, Schema
 from server.notifications import services as notifications
 from server.notifications.kinds import CHOICES, KINDS
 
@@ -82,7 +82,7 @@ class ListQuerySchema(Schema):
 class ReadSchema(Schema):
     """Read or unread."""
 
-    read = fields.Boolean(load_default=True, **_d("true (default): read; false: unread again."))
+    read = Flag(load_default=True, **_d("true (default): read; false: unread again."))
 
 
 class ReadAllSchema(Schema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from server.api.history_schemas import PersonSchema
-from server.api.schemas import Id, PieceSchema, Schema, Stamp, Text, _d
+from server.api.schemas import Flag, Id, PieceSchema, Schema, Stamp, Text, _d
 from server.publishing.services import FORMATS, MAX_NOTE
 
 CHANGES = ["added", "removed", "moved", "changed", "unchanged"]
@@ -162,7 +162,7 @@ class PublicPageSchema(Schema):
 class PublicPageUpdateSchema(Schema):
     """Turn the public page on or off."""
 
-    public = fields.Boolean(required=True, metadata=_d("true: public; false: hidden (410 Gone)."))
+    public = Flag(required=True, metadata=_d("true: public; false: hidden (410 Gone)."))
 
 
 class ExportQuerySchema(Schema):

@@ -13,7 +13,7 @@ from datetime import UTC
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Id, PieceSchema, Schema, Stamp, Text, _d
+from server.api.schemas import Flag, Id, PieceSchema, Schema, Stamp, Text, _d
 from server.review.models import (
     Choice,
     CloseMode,
@@ -611,7 +611,7 @@ class RulesUpdateSchema(Schema):
             f"{VOTE_DAYS_RANGE[1]})."
         ),
     )
-    secret_ballot = fields.Boolean(
+    secret_ballot = Flag(
         required=True, metadata=_d("Secret ballots: no page, API or export shows who voted how.")
     )
     wording_decided_by = fields.String(

@@ -48,6 +48,18 @@ def Id(text: str, *, strict: bool = True, **kwargs) -> fields.Integer:  # noqa: 
     )
 
 
+class Flag(fields.Boolean):
+    """A body's true or false: JSON's `true` or `false` and nothing else. The one rule
+    for yes/no fields in every API body. marshmallow's Boolean also takes "yes", 1 or
+    "on", so `{"public": "yes"}` published a page where docs/api.md promises a 422
+    for a field of the wrong type. (A query string's yes/no is text: fields.Boolean.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class PieceSchema(Schema):
     """A run of words in a word-level diff: kept, inserted or deleted."""
 
@@ -180,11 +192,11 @@ class MeSchema(UserSchema):
 class MeUpdateSchema(Schema):
     """What you may change about yourself here: one setting or both."""
 
-    credit_by_name = fields.Boolean(
+    credit_by_name = Flag(
         load_default=None,
         metadata=_d("true: published policies may name you in their credits; false: never."),
     )
-    suggestions_inline = fields.Boolean(
+    suggestions_inline = Flag(
         load_default=None,
         metadata=_d("true: show open suggestions inside the section's text as a word diff."),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server.api.schemas import Id, Schema, Text, _d
+from server.api.schemas import Flag, Id, Schema, Text, _d
 from server.meetings.attendance import MODES, STATUSES
 
 STATUS_VALUES = list(STATUSES)
@@ -77,7 +77,7 @@ class RecordActionInSchema(Schema):
 class RecordActionUpdateSchema(Schema):
     """Mark an action done or not done."""
 
-    done = fields.Boolean(required=True, metadata=_d("true: done; false: open again."))
+    done = Flag(required=True, metadata=_d("true: done; false: open again."))
 
 
 class RecordActionSchema(Schema):

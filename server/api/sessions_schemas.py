@@ -12,7 +12,7 @@ from datetime import UTC
 
 from marshmallow import fields, validate
 
-from server.api.schemas import PieceSchema, Schema, Stamp, Text, _d
+from server.api.schemas import Flag, PieceSchema, Schema, Stamp, Text, _d
 from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
 
@@ -360,7 +360,7 @@ class SessionMarksSchema(Schema):
         validate=validate.Length(min=1, max=1000),
         metadata=_d("Item keys from your review, like `sentence:12`."),
     )
-    reviewed = fields.Boolean(
+    reviewed = Flag(
         load_default=True, metadata=_d("true: mark them reviewed; false: not reviewed.")
     )
 

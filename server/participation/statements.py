@@ -81,13 +81,18 @@ def _text(text: str) -> str:
     return text
 
 
-def add(db: Session, group_id: int, text: str) -> Statement:
-    current = ensure(db, group_id)
-    if len(current) >= MAX_STATEMENTS:
+def _room_for_one(db: Session, group_id: int) -> None:
+    """The one limit on statements asked: adding one and bringing one back both
+    check it (bringing back a retired one used to pass it)."""
+    if len(ensure(db, group_id)) >= MAX_STATEMENTS:
         raise InvalidInput(
             f"A check can have up to {MAX_STATEMENTS} statements: keep it short.",
             code="too_many",
         )
+
+
+def add(db: Session, group_id: int, text: str) -> Statement:
+    _room_for_one(db, group_id)
     last = db.scalar(select(func.max(Statement.position)).where(Statement.group_id == group_id))
     row = Statement(group_id=group_id, text=_text(text), position=(last or 0) + 1)
     db.add(row)
@@ -106,6 +111,8 @@ def change(
     db: Session, statement: Statement, *, text: str | None = None, active: bool | None = None
 ) -> Statement:
     """Reword a statement, or retire it (its past results stay) or bring it back."""
+    if active and not statement.active:
+        _room_for_one(db, statement.group_id)
     if text is not None:
         statement.text = _text(text)
     if active is not None:

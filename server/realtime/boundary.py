@@ -28,7 +28,7 @@ from server.accounts.models import User
 from server.db import utcnow
 from server.editing import clients
 from server.editing.services import StaleWrite
-from server.errors import DomainError, NotAuthenticated, NotFound
+from server.errors import DomainError, NotAuthenticated, NotFound, field_paths
 from server.extensions import socketio
 from server.policies import oplog
 from server.presence import credential_epoch
@@ -173,7 +173,9 @@ def socket_event(
                 payload = loader.load(data if data is not None else {}) if loader else {}
             except ValidationError as exc:
                 return error_ack(
-                    "invalid", "Some fields are missing or not valid.", fields=exc.messages
+                    "invalid",
+                    "Some fields are missing or not valid.",
+                    fields=field_paths(exc.messages),
                 )
             except TypeError:
                 return error_ack("invalid", "The message must be an object.")
@@ -350,7 +352,7 @@ def _write_batch_in_transaction(db_, jobs: list[Job], *, joining: bool = False) 
                 except (StaleWrite, OperationalError):
                     raise
                 except Exception:  # a bug must not take the rest of the batch with it
-                    log.exception("%s failed", fn.__name__)
+                    log.exception("%s failed", getattr(fn, "__name__", fn))
                     job.reply = FAILED
             if written:
                 try:

@@ -40,6 +40,8 @@ def _credential_given(auth) -> tuple[str, str] | None:
     `auth.token` or an Authorization header) or ("session", the sign-in token of the
     session cookie), or None. Checked in the batch that records the socket."""
     token = auth.get("token") if isinstance(auth, dict) else None
+    if not isinstance(token, str):  # a number, list or object is no token: refused
+        token = None  # as none is (it used to fail in the batch and take others down)
     header = request.headers.get("Authorization", "")
     if not token and header.lower().startswith("bearer "):
         token = header[7:].strip()

@@ -13,13 +13,25 @@ python-socketio sends no ack at all for an event nobody handles, and calling a
 handler with a second argument raised a TypeError (no ack either): a client that
 asked for an ack waited for its timeout. docs/protocol.md promises an `invalid`
 ack for both.
+
+An event whose JSON cannot be read (nested deeper than Python's recursion limit,
+or a lone surrogate escape such as "\\ud800", which decodes into a string that
+cannot be stored) is refused the same way: `ReadingPacket` reads every packet
+through the app's one safe JSON parser (server.json_input, as HTTP bodies are),
+and an event it cannot read arrives here as `Unreadable`. Before, the first was
+never answered (a RecursionError in python-socketio) and the second was answered
+`server_error`, which no resend could cure.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 
 from socketio import packet
+
+from server import json_input
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +60,46 @@ UNKNOWN = _refusal("There is no event of that name. docs/protocol.md lists them.
 ONE_OBJECT = _refusal("Send one JSON object with the event, nothing more.")
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An event packet whose JSON could not be read, and why (in place of its name)."""
+
+    reason: str
+
+
+class _SafeJson:
+    """The json module as python-socketio's packets use it, reading through
+    server.json_input."""
+
+    loads = staticmethod(json_input.loads)
+    dumps = staticmethod(json.dumps)
+
+
+class ReadingPacket(packet.Packet):
+    """python-socketio's packet, its JSON read safely: an event that cannot be read
+    becomes an `Unreadable` event (answered `invalid` by `guard`, with the ack id
+    already read from the packet's header); a connect's unreadable data counts as
+    no credential."""
+
+    json = _SafeJson
+
+    def decode(self, encoded_packet):
+        try:
+            return super().decode(encoded_packet)
+        except ValueError as exc:  # json.JSONDecodeError included
+            if self.packet_type == packet.CONNECT:
+                self.data = None
+            elif self.packet_type == packet.EVENT:
+                self.data = [Unreadable(getattr(exc, "msg", None) or str(exc))]
+            else:
+                raise
+            return 0
+
+
 def refusal(server, namespace: str, name, args: list) -> dict | None:
     """Why an event may not reach a handler, or None if it may."""
+    if isinstance(name, Unreadable):
+        return _refusal(f"The message could not be read as JSON: {name.reason}.")
     if not isinstance(name, str) or name in RESERVED:
         return REFUSED
     if name not in server.handlers.get(namespace, {}):
@@ -65,13 +115,14 @@ def guard(server) -> None:
     dispatch = server._handle_event
     if getattr(dispatch, "codraft_guard", False):
         return
+    server.packet_class = ReadingPacket
 
     def _handle_event(eio_sid, namespace, id, data):
         name = data[0] if data else None
         why = refusal(server, namespace or "/", name, list(data[1:]) if data else [])
         if why is None:
             return dispatch(eio_sid, namespace, id, data)
-        log.warning("refused a client event named %.40r", name)
+        log.warning("refused a client event named %.60r", name)
         if id is not None:
             server._send_packet(
                 eio_sid,

@@ -107,8 +107,8 @@ def test_bad_policy_bodies_are_422(api, world):
     for body, field in [
         ({}, "title"),
         ({"title": "T", "parts": "One"}, "parts"),
-        ({"title": "T", "parts": ["One", ""]}, "parts"),
-        ({"title": "T", "parts": [1]}, "parts"),
+        ({"title": "T", "parts": ["One", ""]}, "parts[1]"),
+        ({"title": "T", "parts": [1]}, "parts[0]"),
         ({"title": "x" * 201}, "title"),
     ]:
         err = error(api.post(f"/groups/{world.group}/policies", world.fac, body), 422)

@@ -189,6 +189,14 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(api, world, policy):
     error(api.post(f"/policies/{policy}/releases", world.fac, {"checkpoint_id": cp["id"]}), 404)
     error(export(api, world.mem, policy, format="md", checkpoint=cp["id"]), 404)
     assert api.get(f"/policies/{policy}/releases", world.mem).get_json() == []
+    # A yes/no is JSON's true or false: "yes" or 1 is the wrong type, not a yes.
+    for wrong in ("yes", "true", 1):
+        refused = error(
+            api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": wrong}),
+            422,
+            "invalid",
+        )
+        assert refused["fields"] == {"public": ["Not a valid boolean."]}
     # Nothing published yet: the page cannot be made public.
     error(
         api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": True}),
