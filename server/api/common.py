@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from server import auth, json_input
 from server.api.schemas import MAX_ID
+from server.errors import InvalidInput
 from server.extensions import db_session as db  # noqa: F401  (handlers import it from here)
 
 PREFIX = "/api/v1"
@@ -60,7 +61,13 @@ class ApiBlueprint(Blueprint):
         read = super().arguments(schema, **kwargs)
         if kwargs.get("location", "json") != "json":
             return lambda func: self.errors(422)(read(func))  # query: no body to refuse
-        return lambda func: self.errors(400, 413, 415)(read(func))
+
+        def decorate(func):
+            func = self.errors(400, 413, 415)(read(func))
+            func.takes_a_body = True  # read by _json_only
+            return func
+
+        return decorate
 
     def errors(self, *statuses: int):
         """Document the error responses an endpoint can give (all share ErrorSchema)."""
@@ -99,6 +106,20 @@ def _json_only() -> None:
         ) from None
     if not isinstance(body, dict):
         raise BadRequest('The body must be a JSON object, like {"name": "..."}.')
+    if body and not _takes_a_body():
+        raise InvalidInput(
+            "This call takes no body: send none, or {}.",
+            fields={name: ["Unknown field."] for name in body},
+        )
+
+
+def _takes_a_body() -> bool:
+    """Whether this route reads a JSON body (`ApiBlueprint.arguments` marks those):
+    one that reads none would otherwise act on a body of misspelt fields, where
+    every other route refuses unknown fields."""
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(method, "takes_a_body", False)
 
 
 def sign_in_limit() -> str:

@@ -141,7 +141,7 @@ def remember_join(sid: str, client_id: str | None = None, policy_id: int | None 
 
 def socket_event(
     name: str,
-    schema: type[Schema] | None = None,
+    schema: type[Schema],
     *,
     changes_policy: bool = False,
     joins: bool = False,
@@ -162,7 +162,7 @@ def socket_event(
     `joins`: the event joins a policy; joins arriving together are written in one
     transaction (`_write_joins`), one commit for many rather than one each.
     """
-    loader = schema() if schema else None
+    loader = schema()  # every event has one: `schemas.Nothing` for none (unknown fields refused)
 
     def decorate(fn: Callable) -> Callable:
         @wraps(fn)
@@ -170,7 +170,7 @@ def socket_event(
             if not buckets.allow(sid):
                 return error_ack("rate_limited", "Too many changes at once. Slow down a little.")
             try:
-                payload = loader.load(data if data is not None else {}) if loader else {}
+                payload = loader.load(data if data is not None else {})
             except ValidationError as exc:
                 return error_ack(
                     "invalid",

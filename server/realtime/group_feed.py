@@ -43,7 +43,7 @@ def watch_group(ctx: Ctx, data: dict) -> dict:
     return {"ok": True, "group_id": group.id}
 
 
-@socket_event("unwatch_group")
+@socket_event("unwatch_group", schemas.Nothing)
 def unwatch_group(ctx: Ctx, _data: dict) -> dict:
     _leave_group_rooms(ctx)
     return {"ok": True}

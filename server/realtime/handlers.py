@@ -153,7 +153,7 @@ def _leave_policy_rooms(sid: str) -> None:
             leave_room(sid, name)
 
 
-@socket_event("leave_policy")
+@socket_event("leave_policy", schemas.Nothing)
 def leave_policy(ctx: Ctx, _data: dict) -> dict:
     if ctx.policy_id is not None:
         _leave_policy_rooms(ctx.sid)

@@ -24,6 +24,11 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+class Nothing(_Strict):
+    """An event that takes no fields: `{}` or no payload. Unknown fields, or a payload
+    that is not an object, are refused as for every other event."""
+
+
 class PlaceSchema(_Strict):
     after = Id(allow_none=True)
     before = Id(allow_none=True)

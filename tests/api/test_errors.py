@@ -41,6 +41,15 @@ def test_a_body_that_is_not_json_is_refused_and_changes_nothing(api, world):
     assert api.get(path, world.fac).get_json()["name"] == "Northshire"
 
 
+def test_a_call_that_takes_no_body_refuses_any_field(api, world):
+    """Unknown fields are refused everywhere (docs/api.md), so a call that takes no
+    body refuses any field too: `{"x": 1}` used to mark every notification read."""
+    refused = error(api.post("/notifications/read-all", world.mem, {"x": 1}), 422, "invalid")
+    assert refused["fields"] == {"x": ["Unknown field."]}
+    for body in (None, {}):
+        assert api.post("/notifications/read-all", world.mem, body).status_code == 200
+
+
 def test_a_missing_body_is_422_with_the_required_fields(api, world):
     err = error(api.post(f"/groups/{world.group}/subgroups", world.fac), 422, "invalid")
     assert err["fields"] == {"name": ["Missing data for required field."]}

@@ -42,6 +42,11 @@ def test_unknown_events_and_extra_arguments_are_answered_invalid(world, connect,
         reply = alice.call(name, {}, timeout=5)
         assert reply["ok"] is False and reply["error"]["code"] == "invalid", (name, reply)
     s = first_sentence(joined)
+    for name in ("leave_policy", "unwatch_group"):  # they take no fields, and say so
+        for payload in ({"x": 1}, [1]):
+            reply = alice.call(name, payload, timeout=5)
+            assert reply["ok"] is False and reply["error"]["code"] == "invalid", (name, reply)
+    assert alice.call("presence", {"section_id": world["section"].id}) == {"ok": True}  # joined
     two = alice.call("delete_sentence", ({"id": s["id"], "base_version": 1}, {"x": 1}), timeout=5)
     assert two["ok"] is False and two["error"]["code"] == "invalid", two
     assert len(read_text(server, world["tokens"]["alice"], world["section"].id)) == 3
