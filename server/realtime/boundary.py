@@ -235,8 +235,24 @@ def _answer(exc: Exception, sid: str, cut_off: list[str]) -> dict:
 
 
 def _disconnect(sids: list[str]) -> None:
+    """Close the sockets whose credential ended, once their `signed_out` ack has gone:
+    closed at once, in the handler, the socket was gone before python-socketio sent
+    the ack, so the client's request was never answered (a dropped connection, to
+    it), where docs/protocol.md promises `signed_out` and then the disconnect. The
+    close waits CLOSE_AFTER_ACK: the reply of a change in a batch leaves from its own
+    greenlet, woken after the batch; meanwhile the socket's events are refused, as
+    its credential is checked on each."""
+    if sids:
+        socketio.start_background_task(_close, list(sids))
+
+
+def _close(sids: list[str]) -> None:
+    socketio.sleep(CLOSE_AFTER_ACK)
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
+
+
+CLOSE_AFTER_ACK = 0.1  # seconds
 
 
 def _run(fn, sid: str, payload: dict) -> dict:

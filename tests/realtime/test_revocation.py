@@ -321,3 +321,24 @@ def test_a_browser_sees_why_its_connection_was_refused(server, browser):
         "message": "Sign in first.",
         "data": {"code": "not_authenticated", "message": "Sign in first."},
     }
+
+
+def test_an_event_after_the_account_is_disabled_elsewhere_is_answered_then_closed(
+    world, make, server
+):
+    """Disabled from the command line (another process), the account's socket learns
+    it at its next event: that event is answered `signed_out`, and the socket is then
+    closed. The socket used to be closed before the answer left, so the client's
+    request was never answered, as if the network had dropped."""
+    who = victim(make, world, "account_disabled", server.url)
+    sock = who.socket(server.url)
+    assert sock.join(world["policy"].id)["ok"]
+    revoke("account_disabled", who, server.url, make, world, {"instance": server.instance})
+    cut_off_first = bool(sock.revoked) or sock.disconnected.is_set()  # the periodic check
+    reply = sock.call_unless_cut_off("presence", {"section_id": world["section"].id})
+    if not cut_off_first:
+        assert reply == {
+            "ok": False,
+            "error": {"code": "signed_out", "message": "Your sign-in has ended. Sign in again."},
+        }, reply
+    assert sock.disconnected.wait(10)
