@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+# C0 and C1 control characters (tab and line breaks apart: see below), zero-width
+# space, the Unicode line and paragraph separators, and the byte-order mark.
+_INVISIBLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff"
+_CONTROL = re.compile(f"[{_INVISIBLE}]")
+_TYPED_CONTROL = re.compile(f"[\t{_INVISIBLE}]")  # typed text may not hold a tab either
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -67,9 +71,10 @@ def clean_email(value: str) -> str:
 def typed_text_problem(value: str) -> str | None:
     """Say what is wrong with live-typed sentence text, or None. Typing is not
     cleaned (that would move the caret under the typist's fingers): text with line
-    breaks or control characters is refused instead, and the editor never sends it."""
+    breaks, tabs or control characters is refused instead, and the editor never
+    sends it (a paste is cleaned in the browser, static/js/keys.js)."""
     if "\n" in value or "\r" in value:
         return "A sentence cannot contain a line break. Press Enter to start a new sentence."
-    if _CONTROL.search(value):
-        return "The text contains invisible control characters."
+    if _TYPED_CONTROL.search(value):
+        return "The text contains a tab or an invisible control character."
     return None

@@ -147,7 +147,12 @@ export function init(proto) {
     e.preventDefault();
     var data = e.clipboardData && e.clipboardData.getData("text/plain");
     if (!data) return;
-    var text = data.replace(/\s*(\r\n?|\n)\s*/g, " ").replace(/\u00a0/g, " ");
+    // What the server refuses in typed text (server/text/clean.py), cleaned here:
+    // line breaks and tabs become spaces, invisible control characters go.
+    var text = data
+      .replace(/\s*(\r\n?|\n)\s*/g, " ")
+      .replace(/[\t\u00a0]/g, " ")
+      .replace(/[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]/g, "");
     var intent = this.intentFor(id);
     if (intent) {
       intent.buffer += text;

@@ -400,3 +400,22 @@ def test_undo_and_redo_own_typing_while_another_person_types(world, editor, live
     expect(a.get_by_role("textbox", name="Sentence 1 of 3")).to_be_focused()
     alice.check("live-undo-with-others")
     assert alice.problems == [] and bob.problems == []
+
+
+def test_a_paste_is_cleaned_of_what_typed_text_may_not_hold(world, editor, live_server):
+    """The server refuses a tab or an invisible character in typed text (`bad_text`),
+    so the editor cleans a paste of them first: a tab becomes a space, a zero-width
+    space and a line break go or become a space, and the change is saved."""
+    alice = editor("alice@example.org")
+    a = alice.page
+    put_caret(a, 0, len(FIRST))
+    a.evaluate(
+        "(text) => { const dt = new DataTransfer(); dt.setData('text/plain', text);"
+        " document.activeElement.dispatchEvent(new ClipboardEvent('paste',"
+        " {clipboardData: dt, bubbles: true, cancelable: true})); }",
+        " Cells\tfrom a\u200b sheet\nand more.",
+    )
+    expected = FIRST + " Cells from a sheet and more."
+    assert converge(a) == [expected, SECOND, THIRD]
+    assert stored(live_server, world) == [expected, SECOND, THIRD]
+    assert alice.problems == []

@@ -15,7 +15,9 @@ def _seq(client: Live, policy_id: int) -> int:
     return client.join(policy_id)["seq"]
 
 
-@pytest.mark.parametrize("text", ["Two\nlines.", "Carriage\r\nreturn."])
+@pytest.mark.parametrize(
+    "text", ["Two\nlines.", "Carriage\r\nreturn.", "A\ttab.", "Next\x85line.", "Zero\u200bwidth."]
+)
 def test_insert_sentence_with_a_line_break_is_refused_bad_text(world, connect, server, text):
     alice = connect(world["tokens"]["alice"])
     joined = alice.join(world["policy"].id)

@@ -138,6 +138,7 @@ def test_other_groups_and_unjoined_sockets_are_refused(world, connect, make):
         ({"base_version": "1", "patch": "x"}, "invalid"),
         ({"base_version": 1}, "invalid"),
         ({"base_version": 1, "patch": "@@ -1,3 +1,5 @@\n You\n+%0A\n"}, "bad_text"),
+        ({"base_version": 1, "patch": "@@ -1,3 +1,5 @@\n You\n+%09\n"}, "bad_text"),  # a tab
     ],
 )
 def test_bad_edits_get_error_acks_and_change_nothing(world, connect, server, payload, code):
