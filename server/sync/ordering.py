@@ -129,7 +129,11 @@ def _position_for(items: tuple[T, ...], place: Place, moving: T | None = None) -
         return generate_key_between(keys[-1] if keys else None, None)
     anchor_id = place.after if place.after is not None else place.before
     if moving is not None and anchor_id == moving.id:
-        raise Invalid(f"item {anchor_id} cannot be placed next to itself")
+        side = "after" if place.after is not None else "before"
+        raise Invalid(
+            f"item {anchor_id} cannot be placed next to itself",
+            fields={f"place.{side}": ["Not the item being moved."]},
+        )
     anchor = find_live(others, anchor_id).position
     if place.after is not None:
         return generate_key_between(anchor, next((key for key in keys if key > anchor), None))

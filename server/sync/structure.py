@@ -95,7 +95,10 @@ def split_sentence(
     """Cut a sentence at offset: it keeps the first half, new_id gets the rest."""
     sentence = _check_version(find_live(section, sentence_id), base_version)
     if not 0 <= offset <= len(sentence.text):
-        raise Invalid(f"offset {offset} is outside sentence {sentence_id}")
+        raise Invalid(
+            f"offset {offset} is outside sentence {sentence_id}",
+            fields={"offset": [f"From 0 to {len(sentence.text)}, the sentence's length."]},
+        )
     first = replace(sentence, text=sentence.text[:offset], version=sentence.version + 1)
     section = replace_item(section, first)
     section = insert_item(

@@ -93,8 +93,9 @@ def test_move_changes_only_the_moved_items_key(moving, place, expected):
 
 
 def test_an_item_cannot_be_placed_next_to_itself():
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         move_item(part(), 2, Place(after=2))
+    assert list(refused.value.ack()["error"]["fields"]) == ["place.after"]
 
 
 def test_delete_leaves_a_tombstone_in_place():

@@ -132,8 +132,9 @@ def test_split_at_either_end_leaves_an_empty_half(offset, halves):
 
 @pytest.mark.parametrize("offset", [-1, 11])
 def test_split_outside_the_text_is_invalid(offset):
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as refused:
         split_sentence(three(), 2, 1, offset, 10)
+    assert list(refused.value.ack()["error"]["fields"]) == ["offset"]  # names the field
 
 
 def test_split_of_text_the_client_has_not_seen_is_a_conflict():
