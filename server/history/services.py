@@ -363,14 +363,16 @@ def describe(db: Session, rows: list[Revision]) -> list[Entry]:
     details = _section_update_details(db, [r for r in rows if r.kind == "section_update"])
     out = []
     for r in rows:
+        # A vote's outcome is the group's, even when a facilitator closed it early:
+        # no person is its author (the row keeps who closed it).
+        actor = actor_of(r.cause)
         entry = Entry(
             r,
-            users.get(r.author_id),
+            None if actor else users.get(r.author_id),
             summary_of(r.kind, r.cause, details.get(r.id)),
             titles.get(r.section_id),
             part_titles.get(r.part_id),
-            # A vote's outcome is the group's, even when a facilitator closed it early.
-            actor=actor_of(r.cause),
+            actor=actor,
         )
         if r.sentence_id is not None:
             if r.to_version is not None:

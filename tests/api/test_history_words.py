@@ -42,6 +42,21 @@ def test_a_section_update_says_which_and_the_groups_vote_says_who(api, world, pl
     assert agreed["cause"] == f"vote:{vote['id']}"
 
 
+def test_a_vote_a_facilitator_closed_early_is_still_the_groups(api, world, place):
+    """The history's author of a vote's outcome is null (docs/api.md) even when a
+    facilitator closed the vote: it named them."""
+    vote = api.post(f"/sections/{place.section}/ready", world.ed).get_json()
+    for token in (world.fac, world.ed):
+        reply = api.call(
+            "PUT", f"/votes/{vote['id']}/ballots/mine", token, json={"choice": "approve"}
+        )
+        assert reply.status_code == 200, reply.get_json()
+    closed = api.post(f"/votes/{vote['id']}/close", world.fac)
+    assert closed.status_code == 200, closed.get_json()
+    agreed = [r for r in revisions(api, world, place.section) if r["cause"] == f"vote:{vote['id']}"]
+    assert agreed and all(r["author"] is None for r in agreed), agreed
+
+
 def test_an_accepted_suggestion_is_the_authors_suggestion_accepted(api, world, place):
     made = api.post(
         f"/sections/{place.section}/proposals",
