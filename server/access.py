@@ -36,12 +36,21 @@ class Access:
 
 
 def group_access(
-    db: Session, user_id: int | None, group_id: int, action: Action = Action.VIEW
+    db: Session,
+    user_id: int | None,
+    group_id: int,
+    action: Action = Action.VIEW,
+    *,
+    what: str = "That group",
 ) -> Access:
+    """The caller's membership of the group. `what` names the thing asked for when it
+    is a thing of the group (a glossary term, a session): someone outside the group
+    gets that thing's own 404, word for word what an id that does not exist gets,
+    so ids from other groups reveal nothing (docs/api.md)."""
     group = db.get(Group, group_id)
     if group is None:
-        raise NotFound("That group was not found.")
-    return Access(require(db, user_id, group.id, action, what="That group"))
+        raise NotFound(f"{what} was not found.")
+    return Access(require(db, user_id, group.id, action, what=what))
 
 
 def subgroup_access(
@@ -54,15 +63,21 @@ def subgroup_access(
 
 
 def policy_access(
-    db: Session, user_id: int | None, policy_id: int, action: Action = Action.VIEW
+    db: Session,
+    user_id: int | None,
+    policy_id: int,
+    action: Action = Action.VIEW,
+    *,
+    what: str = "That policy",
 ) -> tuple[Policy, Access]:
     """The policy and the caller's membership of its group, in one query (a crowd's
-    joins run it once each); no policy and no membership are the same 404."""
+    joins run it once each); no policy and no membership are the same 404, named
+    `what` (see group_access)."""
     row = db.execute(_POLICY, {"policy_id": policy_id, "user_id": user_id}).first()
     if row is None:
-        raise NotFound("That policy was not found.")
+        raise NotFound(f"{what} was not found.")
     policy, membership = row
-    return policy, Access(check(membership, action, False, what="That policy"))
+    return policy, Access(check(membership, action, False, what=what))
 
 
 def part_access(
@@ -124,15 +139,20 @@ _POLICY = (
 
 
 def section_access(
-    db: Session, user_id: int | None, section_id: int, action: Action = Action.VIEW
+    db: Session,
+    user_id: int | None,
+    section_id: int,
+    action: Action = Action.VIEW,
+    *,
+    what: str = "That section",
 ) -> tuple[Section, Access]:
+    """The section and the caller's membership; the 404 is named `what` (see
+    group_access)."""
     row = db.execute(_SECTION, {"section_id": section_id, "user_id": user_id}).first()
     if row is None or row[0].deleted_at is not None:
-        raise NotFound("That section was not found.")
+        raise NotFound(f"{what} was not found.")
     section, membership, subgroup_member_id = row
-    return section, Access(
-        check(membership, action, subgroup_member_id is not None, what="That section")
-    )
+    return section, Access(check(membership, action, subgroup_member_id is not None, what=what))
 
 
 def sentence_for_edit(
@@ -145,12 +165,12 @@ def sentence_for_edit(
     if row is None:
         raise NotFound("That sentence was not found.")
     sentence, section, membership, subgroup_member_id = row
-    if section.deleted_at is not None:
-        raise NotFound("That section was not found.")
+    if section.deleted_at is not None:  # the same answer as no sentence, and no member
+        raise NotFound("That sentence was not found.")
     return (
         sentence,
         section,
-        Access(check(membership, action, subgroup_member_id is not None, what="That section")),
+        Access(check(membership, action, subgroup_member_id is not None, what="That sentence")),
     )
 
 
@@ -186,9 +206,9 @@ def sentence_to_edit(
     if row is None:
         raise NotFound("That sentence was not found.")
     if row.section_deleted_at is not None:
-        raise NotFound("That section was not found.")
+        raise NotFound("That sentence was not found.")
     member = row if row.role is not None else None  # `check` reads its role alone
-    check(member, Action.EDIT_TEXT, row.subgroup_member_id is not None, what="That section")
+    check(member, Action.EDIT_TEXT, row.subgroup_member_id is not None, what="That sentence")
     return (
         LiveSentence(
             row.id,

@@ -154,7 +154,7 @@ def change_statement(body, statement_id):
     """Reword a statement, or stop or start asking it (facilitators)"""
     me = auth.me()
     row = statements.get_statement(db(), statement_id)
-    group_access(db(), me.id, row.group_id, Action.MANAGE)
+    group_access(db(), me.id, row.group_id, Action.MANAGE, what="That statement")
     return statements.change(db(), row, text=body.get("text"), active=body.get("active"))
 
 
@@ -165,7 +165,7 @@ def get_check(meeting_id):
     """A session's check: its statements and whether you may answer"""
     me = auth.me()
     meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), me.id, meeting.group_id)
+    access = group_access(db(), me.id, meeting.group_id, what="That session")
     return {
         "meeting_id": meeting.id,
         "open": meeting.closed_at is not None,
@@ -190,7 +190,7 @@ def answer_check(body, meeting_id):
     """
     me = auth.me()
     meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), me.id, meeting.group_id)
+    access = group_access(db(), me.id, meeting.group_id, what="That session")
     answers = {int(k): v for k, v in body["answers"].items()}
     statements.answer(db(), meeting, access.membership, answers)
     return None

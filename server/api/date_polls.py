@@ -32,7 +32,7 @@ blp.before_request(lambda: auth.me() and None)
 def _poll(poll_id: int, action: Action = Action.VIEW):
     """A poll, if the caller may act on it (404 outside its group)."""
     poll = date_poll.get_poll(db(), poll_id)
-    return poll, group_access(db(), auth.me().id, poll.group_id, action)
+    return poll, group_access(db(), auth.me().id, poll.group_id, action, what="That date poll")
 
 
 def _body(poll) -> dict:

@@ -79,7 +79,7 @@ class ChangeSchema(Schema):
 
 def _term(term_id: int, action: Action):
     row = glossary.get_term(db(), term_id)
-    group_access(db(), auth.me().id, row.group_id, action)
+    group_access(db(), auth.me().id, row.group_id, action, what="That glossary term")
     return row
 
 

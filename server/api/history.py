@@ -42,7 +42,9 @@ def _checkpoint(row) -> Loaded:
 
 def _checkpoint_access(checkpoint_id: int, action: Action = Action.VIEW):
     row = history.get_checkpoint(db(), checkpoint_id)
-    policy, _access = policy_access(db(), auth.me().id, row.policy_id, action)
+    policy, _access = policy_access(
+        db(), auth.me().id, row.policy_id, action, what="That checkpoint"
+    )
     return row, policy
 
 
@@ -176,7 +178,7 @@ def policy_timeline(query, policy_id):
 def section_timeline(query, section_id):
     """List a section's revisions, newest first (removed sections too)"""
     section = history.load_section(db(), section_id)
-    policy_access(db(), auth.me().id, section.policy_id)
+    policy_access(db(), auth.me().id, section.policy_id, what="That section")
     return _timeline(history.timeline(db(), section.policy_id, section_id=section.id, **query))
 
 
@@ -187,7 +189,7 @@ def section_timeline(query, section_id):
 def sentence_timeline(query, sentence_id):
     """List a sentence's revisions, newest first (removed sentences too)"""
     sentence = history.load_sentence(db(), sentence_id)
-    policy_access(db(), auth.me().id, sentence.section.policy_id)
+    policy_access(db(), auth.me().id, sentence.section.policy_id, what="That sentence")
     return _timeline(
         history.timeline(db(), sentence.section.policy_id, sentence_id=sentence.id, **query)
     )
@@ -199,7 +201,7 @@ def sentence_timeline(query, sentence_id):
 def sentence_versions(sentence_id):
     """List the exact text of a sentence's latest 200 versions, newest first"""
     sentence = history.load_sentence(db(), sentence_id)
-    policy_access(db(), auth.me().id, sentence.section.policy_id)
+    policy_access(db(), auth.me().id, sentence.section.policy_id, what="That sentence")
     rows = history.versions_of(db(), sentence.id, limit=200)
     users = history._users(db(), {r.author_id for r in rows})
     return [Loaded(r, author=users.get(r.author_id)) for r in rows]

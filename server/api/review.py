@@ -167,19 +167,21 @@ def _rules(row, group_id: int) -> Loaded:
 def _comment_access(comment_id: int):
     """A comment and the caller's access to its section (404 outside the group)."""
     comment = comments.get_comment(db(), comment_id)
-    section, access = section_access(db(), auth.me().id, comment.section_id)
+    section, access = section_access(db(), auth.me().id, comment.section_id, what="That comment")
     return comment, section, access
 
 
 def _proposal_access(proposal_id: int):
     proposal = proposals.get_proposal(db(), proposal_id)
-    section, access = section_access(db(), auth.me().id, proposal.section_id)
+    section, access = section_access(
+        db(), auth.me().id, proposal.section_id, what="That suggestion"
+    )
     return proposal, section, access
 
 
 def _vote_access(vote_id: int, action: Action = Action.VIEW):
     vote = votes.get_vote(db(), vote_id)
-    _section, access = section_access(db(), auth.me().id, vote.section_id, action)
+    _section, access = section_access(db(), auth.me().id, vote.section_id, action, what="That vote")
     return vote, access
 
 

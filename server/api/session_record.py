@@ -35,7 +35,7 @@ blp.before_request(lambda: auth.me() and None)
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW):
     meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(db(), auth.me().id, meeting.group_id, action)
+    return meeting, group_access(db(), auth.me().id, meeting.group_id, action, what="That session")
 
 
 def _names(rows) -> dict:
@@ -136,6 +136,6 @@ def update_action(body, action_id):
     Marking a done action done again is 409 `already_done`.
     """
     row = actions.get_action(db(), action_id)
-    access = group_access(db(), auth.me().id, row.group_id)
+    access = group_access(db(), auth.me().id, row.group_id, what="That action")
     actions.mark(db(), row, access.membership, body["done"])
     return minutes.action_dict(row, _names([row]))

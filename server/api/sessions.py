@@ -55,7 +55,7 @@ def _session(meeting: Meeting) -> Loaded:
 def _meeting(meeting_id: int, action: Action = Action.VIEW) -> Meeting:
     """A session, if the caller may act on it (404 outside its group)."""
     meeting = services.get_meeting(db(), meeting_id)
-    group_access(db(), auth.me().id, meeting.group_id, action)
+    group_access(db(), auth.me().id, meeting.group_id, action, what="That session")
     return meeting
 
 

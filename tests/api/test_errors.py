@@ -105,3 +105,31 @@ def test_json_in_names_round_trips_exactly(api, world):
         f"{V1}/subgroups/{sub['id']}", headers={"Authorization": f"Bearer {world.fac}"}
     ).get_data(as_text=True)
     assert json.loads(raw)["name"] == sub["name"]
+
+
+def test_an_id_in_another_group_gets_the_404_of_an_id_that_does_not_exist(api, world):
+    """docs/api.md: ids from other groups reveal nothing. The code was always
+    `not_found`, but the message named the group or policy for an id that exists
+    elsewhere and the thing itself for one that does not."""
+    other, group = world.other, world.other_group
+    checkpoint = api.post(f"/policies/{world.other_policy}/checkpoints", other, {"name": "Theirs"})
+    term = api.post(f"/groups/{group}/glossary", other, {"term": "Zed", "explanation": "A z."})
+    statement = api.post(f"/groups/{group}/statements", other, {"text": "I was heard."})
+    ids = {
+        "checkpoint": checkpoint.get_json()["id"],
+        "term": term.get_json()["id"],
+        "statement": statement.get_json()["id"],
+    }
+    calls = [
+        ("GET", "/checkpoints/{}", ids["checkpoint"], None),
+        ("PATCH", "/glossary/{}", ids["term"], {"term": "Zed", "explanation": "Mine."}),
+        ("PATCH", "/statements/{}", ids["statement"], {"active": False}),
+        ("GET", "/sections/{}/history", world.other_section, None),
+        ("GET", "/sentences/{}/history", world.other_sentence, None),
+        ("GET", "/sentences/{}/versions", world.other_sentence, None),
+        ("PUT", "/sentences/{}/dismissed-hints/jargon", world.other_sentence, None),
+    ]
+    for method, path, real, body in calls:
+        theirs = error(api.call(method, path.format(real), world.fac, json=body), 404)
+        none = error(api.call(method, path.format(424242), world.fac, json=body), 404)
+        assert theirs == none, (path, theirs, none)
