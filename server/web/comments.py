@@ -116,7 +116,7 @@ def _words(form) -> tuple[int, int] | None:
 
 def _comment_access(comment_id: int):
     comment = comments.get_comment(db(), comment_id)
-    found, access = section_access(db(), my_id(), comment.section_id)
+    found, access = section_access(db(), my_id(), comment.section_id, what="That comment")
     return comment, found, access
 
 
@@ -204,7 +204,7 @@ def reopen_comment(comment_id: int):
 @bp.post("/proposals/<int:proposal_id>/comments")
 def comment_on_proposal(proposal_id: int):
     p = proposals.get_proposal(db(), proposal_id)
-    found, access = section_access(db(), my_id(), p.section_id)
+    found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
     form = CommentForm()
     page = {
         "heading": f"Comment on the suggestion: {proposal_title(p)}",

@@ -53,13 +53,13 @@ def _check_page(meeting, access, status=200, error=None, chosen=None):
 @bp.get("/sessions/<int:meeting_id>/check")
 def session_check(meeting_id: int):
     meeting = meetings.get_meeting(db(), meeting_id)
-    return _check_page(meeting, group_access(db(), my_id(), meeting.group_id))
+    return _check_page(meeting, group_access(db(), my_id(), meeting.group_id, what="That session"))
 
 
 @bp.post("/sessions/<int:meeting_id>/check")
 def answer_check(meeting_id: int):
     meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), my_id(), meeting.group_id)
+    access = group_access(db(), my_id(), meeting.group_id, what="That session")
     answers = {}
     for key, value in request.form.items():
         if key.startswith("s-") and value:
@@ -70,7 +70,7 @@ def answer_check(meeting_id: int):
     except DomainError as exc:
         db().rollback()
         meeting = meetings.get_meeting(db(), meeting_id)
-        access = group_access(db(), my_id(), meeting.group_id)
+        access = group_access(db(), my_id(), meeting.group_id, what="That session")
         return _check_page(meeting, access, exc.status, exc.message, answers)
     flash("Thank you. Your answers are counted, with nothing to say they are yours.", "success")
     return redirect(url_for("web.group_checks", group_id=meeting.group_id))
@@ -112,7 +112,7 @@ def add_statement(group_id: int):
 @bp.post("/statements/<int:statement_id>")
 def change_statement(statement_id: int):
     row = statements.get_statement(db(), statement_id)
-    group_access(db(), my_id(), row.group_id, Action.MANAGE)
+    group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That statement")
     active = {"retire": False, "restore": True}.get(request.form.get("do", ""))
     text = request.form.get("text") if request.form.get("do") == "save" else None
     try:
@@ -120,7 +120,9 @@ def change_statement(statement_id: int):
     except DomainError as exc:
         db().rollback()
         return _checks_page(
-            group_access(db(), my_id(), row.group_id, Action.MANAGE), exc.status, exc.message
+            group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That statement"),
+            exc.status,
+            exc.message,
         )
     flash("The check is updated.", "success")
     return redirect(url_for("web.group_checks", group_id=row.group_id, _anchor="statements"))

@@ -51,7 +51,7 @@ def date_polls_of(group_id: int) -> list:
 @bp.get("/date-polls/<int:poll_id>", endpoint="date_poll")
 def date_poll_page(poll_id: int):
     poll = date_poll.get_poll(db(), poll_id)
-    return _poll_page(poll, group_access(db(), my_id(), poll.group_id))
+    return _poll_page(poll, group_access(db(), my_id(), poll.group_id, what="That date poll"))
 
 
 @bp.get("/groups/<int:group_id>/date-polls/new")
@@ -95,7 +95,7 @@ def ask_dates(group_id: int):
 @bp.post("/date-polls/<int:poll_id>/answers")
 def answer_date_poll(poll_id: int):
     poll = date_poll.get_poll(db(), poll_id)
-    access = group_access(db(), my_id(), poll.group_id)
+    access = group_access(db(), my_id(), poll.group_id, what="That date poll")
     given = {
         str(o.id): request.form[f"option-{o.id}"]
         for o in poll.options
@@ -113,7 +113,7 @@ def answer_date_poll(poll_id: int):
 @bp.post("/date-polls/<int:poll_id>/close")
 def close_date_poll(poll_id: int):
     poll = date_poll.get_poll(db(), poll_id)
-    access = group_access(db(), my_id(), poll.group_id, Action.MANAGE)
+    access = group_access(db(), my_id(), poll.group_id, Action.MANAGE, what="That date poll")
     raw = request.form.get("option_id") or ""
     try:
         date_poll.close(db(), poll, auth.me(), int(raw) if raw.isdigit() else None)

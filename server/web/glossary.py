@@ -101,14 +101,14 @@ def add_term(group_id: int):
 
 def _managed(term_id: int):
     row = glossary.get_term(db(), term_id)
-    group_access(db(), my_id(), row.group_id, Action.MANAGE)
+    group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That glossary term")
     return row
 
 
 @bp.route("/glossary/<int:term_id>/edit", methods=["GET", "POST"])
 def edit_term(term_id: int):
     row = _managed(term_id)
-    access = group_access(db(), my_id(), row.group_id)
+    access = group_access(db(), my_id(), row.group_id, what="That glossary term")
     form = TermForm(obj=row) if not TermForm().is_submitted() else TermForm()
     context = {"group": access.group, "row": row}
     if not form.is_submitted():

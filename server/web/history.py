@@ -127,7 +127,9 @@ def create_checkpoint(policy_id: int):
 @bp.post("/checkpoints/<int:checkpoint_id>/rename")
 def rename_checkpoint(checkpoint_id: int):
     row = history.get_checkpoint(db(), checkpoint_id)
-    policy, access = policy_access(db(), my_id(), row.policy_id, Action.MANAGE)
+    policy, access = policy_access(
+        db(), my_id(), row.policy_id, Action.MANAGE, what="That checkpoint"
+    )
     form = CheckpointForm(prefix=f"cp{row.id}")
     if not form.validate():
         return _history_page(policy, access, status=422, renames={row.id: form})
@@ -143,7 +145,9 @@ def rename_checkpoint(checkpoint_id: int):
 @bp.post("/checkpoints/<int:checkpoint_id>/delete")
 def delete_checkpoint(checkpoint_id: int):
     row = history.get_checkpoint(db(), checkpoint_id)
-    policy, _access = policy_access(db(), my_id(), row.policy_id, Action.MANAGE)
+    policy, _access = policy_access(
+        db(), my_id(), row.policy_id, Action.MANAGE, what="That checkpoint"
+    )
     name = row.name
     history.delete_checkpoint(db(), row)
     flash(
@@ -244,7 +248,7 @@ def policy_diff(policy_id: int):
 @bp.get("/sections/<int:section_id>/history")
 def section_history(section_id: int):
     section = history.load_section(db(), section_id)  # removed sections have a history too
-    _policy, access = policy_access(db(), my_id(), section.policy_id)
+    _policy, access = policy_access(db(), my_id(), section.policy_id, what="That section")
     member = _int_arg("member")
     page = history.timeline(
         db(), section.policy_id, section_id=section.id, member=member, before=_int_arg("before")
@@ -283,7 +287,7 @@ def restore_section(section_id: int):
 def sentence_history(sentence_id: int):
     sentence = history.load_sentence(db(), sentence_id)
     section = history.load_section(db(), sentence.section_id)
-    policy, access = policy_access(db(), my_id(), section.policy_id)
+    policy, access = policy_access(db(), my_id(), section.policy_id, what="That sentence")
     versions = history.versions_of(db(), sentence.id, limit=100)
     people = history._users(db(), {v.author_id for v in versions})
     page = history.timeline(

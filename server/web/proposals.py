@@ -199,7 +199,7 @@ def _from_proposal(section: Section) -> Proposal | None:
 
 def _proposal_access(proposal_id: int):
     p = proposals.get_proposal(db(), proposal_id)
-    found, access = section_access(db(), my_id(), p.section_id)
+    found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
     return p, found, access
 
 

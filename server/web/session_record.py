@@ -61,7 +61,9 @@ def _record_page(meeting: Meeting, access, status: int = 200, error: str | None 
 
 def _managed(meeting_id: int):
     meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(db(), my_id(), meeting.group_id, Action.MANAGE)
+    return meeting, group_access(
+        db(), my_id(), meeting.group_id, Action.MANAGE, what="That session"
+    )
 
 
 @bp.get("/sessions/<int:meeting_id>/record")
@@ -143,7 +145,7 @@ def add_action(meeting_id: int):
 def session_calendar(meeting_id: int):
     """The session as a calendar file (any member)."""
     meeting = services.get_meeting(db(), meeting_id)
-    access = group_access(db(), my_id(), meeting.group_id)
+    access = group_access(db(), my_id(), meeting.group_id, what="That session")
     link = url_for("web.session", meeting_id=meeting.id, _external=True)
     return Response(
         calendar.ics(meeting, link, access.group.name),
@@ -155,7 +157,7 @@ def session_calendar(meeting_id: int):
 @bp.post("/actions/<int:action_id>/done")
 def mark_action(action_id: int):
     action = actions.get_action(db(), action_id)
-    access = group_access(db(), my_id(), action.group_id)
+    access = group_access(db(), my_id(), action.group_id, what="That action")
     done = request.form.get("done", "1") != "0"
     try:
         actions.mark(db(), action, access.membership, done)

@@ -46,7 +46,7 @@ def _outcome_label(value: str | None) -> str:
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW) -> tuple[Meeting, Access]:
     meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(db(), my_id(), meeting.group_id, action)
+    return meeting, group_access(db(), my_id(), meeting.group_id, action, what="That session")
 
 
 def _fragment(template: str, **context):

@@ -32,7 +32,7 @@ from server.web.review_forms import (
 
 def _vote_access(vote_id: int, action: Action = Action.VIEW):
     vote = votes.get_vote(db(), vote_id)
-    found, access = section_access(db(), my_id(), vote.section_id, action)
+    found, access = section_access(db(), my_id(), vote.section_id, action, what="That vote")
     return vote, found, access
 
 
@@ -124,7 +124,7 @@ def _decide(proposal_id: int, *, accept: bool):
     """A member of the owning sub-group decides a suggestion on wording, when the
     group's rules give those to the sub-group (server/review/deciding.py)."""
     p = proposals.get_proposal(db(), proposal_id)
-    _found, access = section_access(db(), my_id(), p.section_id)
+    _found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
     rules = votes.group_rules(db(), access.membership.group_id)
     deciding.decide(db(), rules, p, access.membership, auth.me(), accept=accept)
     if not accept:

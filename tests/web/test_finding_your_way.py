@@ -214,3 +214,18 @@ def test_the_review_list_names_a_suggestion_by_its_words(as_member, world, db):
     assert proposals.title(made) in page
     assert "→" in proposals.title(made)
     assert "proposal " not in re.sub(r"<[^>]+>", " ", page).lower()
+
+
+def test_a_page_of_another_group_says_what_a_missing_one_says(client, world, make):
+    """Ids from other groups reveal nothing, on the pages as in the API: a section's
+    history in a group you are not in is "not found" in the same words as one that
+    does not exist (it named the policy)."""
+    theirs = make.section(
+        world.policy.parts[0], world.facilitator, world.subgroup, "Theirs", "Private words."
+    )
+    assert sign_in(client, world.outsider.email).status_code == 302
+    elsewhere = client.get(f"/sections/{theirs.id}/history")
+    missing = client.get("/sections/424242/history")
+    assert elsewhere.status_code == missing.status_code == 404
+    for page in (text(elsewhere), text(missing)):
+        assert "That section was not found." in page and "policy was not found" not in page
