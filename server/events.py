@@ -193,7 +193,8 @@ class MembershipEnded:
 
 @dataclass(frozen=True)
 class EditRightsChanged:
-    """Someone joined or left a sub-group, or a section changed owner."""
+    """Someone joined or left a sub-group, their role changed, or a section changed
+    owner: their sockets get `rights` again."""
 
     group_id: int
     user_id: int | None = None  # None: everyone connected to the group

@@ -115,6 +115,8 @@ def change_role(db: Session, membership: Membership, role: str) -> Membership:
     new_role = parse_role(role)
     if new_role != Role.FACILITATOR:
         _keep_a_facilitator(db, membership)
+    if new_role != membership.role:  # `can_manage` follows the role: tell their sockets
+        publish(db, EditRightsChanged(membership.group_id, membership.user_id))
     membership.role = new_role
     db.flush()
     return membership

@@ -314,6 +314,20 @@ def test_leaving_the_sub_group_stops_edits_at_once(world, connect, server):
     assert reply["error"]["code"] == "forbidden"
 
 
+def test_a_role_change_sends_rights_with_can_manage(world, connect, server):
+    """Made a facilitator and back, a member's joined socket hears `rights` each time,
+    so a client showing facilitators' controls by `can_manage` follows the role."""
+    carol = connect(world["tokens"]["carol"])
+    assert carol.join(world["policy"].id)["rights"]["can_manage"] is False
+    api = f"{server.url}/api/v1/groups/{world['group'].id}/members/{world['users']['carol'].id}"
+    fatima = {"Authorization": f"Bearer {world['tokens']['fatima']}"}
+    for role, manages in (("facilitator", True), ("health", False)):
+        changed = requests.patch(api, json={"role": role}, headers=fatima, timeout=10)
+        assert changed.status_code == 200, changed.text
+        assert wait_for(lambda m=manages: carol.rights and carol.rights[-1]["can_manage"] is m)
+    assert len(carol.rights) == 2
+
+
 def test_removal_from_the_group_disconnects(world, connect, server):
     carol = connect(world["tokens"]["carol"])
     carol.join(world["policy"].id)
