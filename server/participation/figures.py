@@ -335,8 +335,8 @@ def flags(found: Report) -> list[str]:
             if got < fair:
                 low.append((what.format(got=round(got)), ask))
         if low:
-            said = [what for what, _ in low]
-            said = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+            *others, last = [what for what, _ in low]
+            said = f"{', '.join(others)} and {last}" if others else last
             asks = " ".join(ask for _, ask in low)
             out.append(
                 f"{row.label} are {found.share(row, 'members')}% of the members but {said}. {asks}"
