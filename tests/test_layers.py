@@ -60,6 +60,7 @@ ORDER = [
     "plain",
     "publishing",
     "notifications",
+    "access_of",  # each kind of thing with its access check: above every kind
 ]
 # The outer layers and the wiring, which may import anything of the domain.
 OUTSIDE = {

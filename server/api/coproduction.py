@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access, policy_access
 from server.api.common import ID, ApiBlueprint, db
 from server.api.coproduction_schemas import (
@@ -29,7 +29,6 @@ from server.api.coproduction_schemas import (
     participation_body,
 )
 from server.exports import monitoring_record
-from server.meetings import services as meetings
 from server.participation import figures, impact, ladder, monitoring, statements
 from server.permissions import Action
 from server.policies.services import policies_of
@@ -153,8 +152,7 @@ def add_statement(body, group_id):
 def change_statement(body, statement_id):
     """Reword a statement, or stop or start asking it (facilitators)"""
     me = auth.me()
-    row = statements.get_statement(db(), statement_id)
-    group_access(db(), me.id, row.group_id, Action.MANAGE, what="That statement")
+    row, _access = access_of.statement(db(), me.id, statement_id, Action.MANAGE)
     return statements.change(db(), row, text=body.get("text"), active=body.get("active"))
 
 
@@ -164,8 +162,7 @@ def change_statement(body, statement_id):
 def get_check(meeting_id):
     """A session's check: its statements and whether you may answer"""
     me = auth.me()
-    meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), me.id, meeting.group_id, what="That session")
+    meeting, access = access_of.session(db(), me.id, meeting_id)
     return {
         "meeting_id": meeting.id,
         "open": meeting.closed_at is not None,
@@ -189,8 +186,7 @@ def answer_check(body, meeting_id):
     someone not at the session gets 403 `not_at_session`. Nothing is saved then.
     """
     me = auth.me()
-    meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), me.id, meeting.group_id, what="That session")
+    meeting, access = access_of.session(db(), me.id, meeting_id)
     answers = {int(k): v for k, v in body["answers"].items()}
     statements.answer(db(), meeting, access.membership, answers)
     return None

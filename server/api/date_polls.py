@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, db, page_url
 from server.api.date_polls_schemas import (
@@ -31,8 +31,7 @@ blp.before_request(lambda: auth.me() and None)
 
 def _poll(poll_id: int, action: Action = Action.VIEW):
     """A poll, if the caller may act on it (404 outside its group)."""
-    poll = date_poll.get_poll(db(), poll_id)
-    return poll, group_access(db(), auth.me().id, poll.group_id, action, what="That date poll")
+    return access_of.date_poll(db(), auth.me().id, poll_id, action)
 
 
 def _body(poll) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, db
 from server.api.schemas import Schema, _d
@@ -78,8 +78,7 @@ class ChangeSchema(Schema):
 
 
 def _term(term_id: int, action: Action):
-    row = glossary.get_term(db(), term_id)
-    group_access(db(), auth.me().id, row.group_id, action, what="That glossary term")
+    row, _access = access_of.glossary_term(db(), auth.me().id, term_id, action)
     return row
 
 

@@ -4,7 +4,7 @@ restoring needs the right to edit the section (its sub-group)."""
 
 from __future__ import annotations
 
-from server import auth
+from server import access_of, auth
 from server.access import policy_access, section_access, sentence_for_edit
 from server.api.common import ID, ApiBlueprint, Loaded, db
 from server.api.history_schemas import (
@@ -41,10 +41,7 @@ def _checkpoint(row) -> Loaded:
 
 
 def _checkpoint_access(checkpoint_id: int, action: Action = Action.VIEW):
-    row = history.get_checkpoint(db(), checkpoint_id)
-    policy, _access = policy_access(
-        db(), auth.me().id, row.policy_id, action, what="That checkpoint"
-    )
+    row, policy, _access = access_of.checkpoint(db(), auth.me().id, checkpoint_id, action)
     return row, policy
 
 
@@ -177,8 +174,7 @@ def policy_timeline(query, policy_id):
 @blp.errors(401, 404, 422)
 def section_timeline(query, section_id):
     """List a section's revisions, newest first (removed sections too)"""
-    section = history.load_section(db(), section_id)
-    policy_access(db(), auth.me().id, section.policy_id, what="That section")
+    section, _policy, _access = access_of.section_history(db(), auth.me().id, section_id)
     return _timeline(history.timeline(db(), section.policy_id, section_id=section.id, **query))
 
 
@@ -188,11 +184,8 @@ def section_timeline(query, section_id):
 @blp.errors(401, 404, 422)
 def sentence_timeline(query, sentence_id):
     """List a sentence's revisions, newest first (removed sentences too)"""
-    sentence = history.load_sentence(db(), sentence_id)
-    policy_access(db(), auth.me().id, sentence.section.policy_id, what="That sentence")
-    return _timeline(
-        history.timeline(db(), sentence.section.policy_id, sentence_id=sentence.id, **query)
-    )
+    sentence, policy, _access = access_of.sentence_history(db(), auth.me().id, sentence_id)
+    return _timeline(history.timeline(db(), policy.id, sentence_id=sentence.id, **query))
 
 
 @blp.route(f"/sentences/<{ID}:sentence_id>/versions", methods=["GET"])
@@ -200,8 +193,7 @@ def sentence_timeline(query, sentence_id):
 @blp.errors(401, 404)
 def sentence_versions(sentence_id):
     """List the exact text of a sentence's latest 200 versions, newest first"""
-    sentence = history.load_sentence(db(), sentence_id)
-    policy_access(db(), auth.me().id, sentence.section.policy_id, what="That sentence")
+    sentence, _policy, _access = access_of.sentence_history(db(), auth.me().id, sentence_id)
     rows = history.versions_of(db(), sentence.id, limit=200)
     users = history._users(db(), {r.author_id for r in rows})
     return [Loaded(r, author=users.get(r.author_id)) for r in rows]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access, policy_access, section_access
 from server.api.common import ID, ApiBlueprint, Loaded, db
 from server.api.review_schemas import (
@@ -166,22 +166,15 @@ def _rules(row, group_id: int) -> Loaded:
 
 def _comment_access(comment_id: int):
     """A comment and the caller's access to its section (404 outside the group)."""
-    comment = comments.get_comment(db(), comment_id)
-    section, access = section_access(db(), auth.me().id, comment.section_id, what="That comment")
-    return comment, section, access
+    return access_of.comment(db(), auth.me().id, comment_id)
 
 
 def _proposal_access(proposal_id: int):
-    proposal = proposals.get_proposal(db(), proposal_id)
-    section, access = section_access(
-        db(), auth.me().id, proposal.section_id, what="That suggestion"
-    )
-    return proposal, section, access
+    return access_of.suggestion(db(), auth.me().id, proposal_id)
 
 
 def _vote_access(vote_id: int, action: Action = Action.VIEW):
-    vote = votes.get_vote(db(), vote_id)
-    _section, access = section_access(db(), auth.me().id, vote.section_id, action, what="That vote")
+    vote, _section, access = access_of.vote(db(), auth.me().id, vote_id, action)
     return vote, access
 
 

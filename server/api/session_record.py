@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, db
 from server.api.session_record_schemas import (
@@ -19,7 +19,7 @@ from server.api.session_record_schemas import (
     RecordNoteInSchema,
     RecordNoteSchema,
 )
-from server.meetings import actions, calendar, minutes, notes, services
+from server.meetings import actions, calendar, minutes, notes
 from server.permissions import Action
 
 blp = ApiBlueprint(
@@ -34,8 +34,7 @@ blp.before_request(lambda: auth.me() and None)
 
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW):
-    meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(db(), auth.me().id, meeting.group_id, action, what="That session")
+    return access_of.session(db(), auth.me().id, meeting_id, action)
 
 
 def _names(rows) -> dict:
@@ -135,7 +134,6 @@ def update_action(body, action_id):
 
     Marking a done action done again is 409 `already_done`.
     """
-    row = actions.get_action(db(), action_id)
-    access = group_access(db(), auth.me().id, row.group_id, what="That action")
+    row, access = access_of.action_item(db(), auth.me().id, action_id)
     actions.mark(db(), row, access.membership, body["done"])
     return minutes.action_dict(row, _names([row]))

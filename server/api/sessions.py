@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_smorest import Blueprint
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.api.common import ID, ApiBlueprint, Loaded, db, page_url
 from server.api.sessions_schemas import (
@@ -54,8 +54,7 @@ def _session(meeting: Meeting) -> Loaded:
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW) -> Meeting:
     """A session, if the caller may act on it (404 outside its group)."""
-    meeting = services.get_meeting(db(), meeting_id)
-    group_access(db(), auth.me().id, meeting.group_id, action, what="That session")
+    meeting, _access = access_of.session(db(), auth.me().id, meeting_id, action)
     return meeting
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from server import access_of
 from server.access import section_access
 from server.errors import Conflict, DomainError
-from server.review import comments, proposals, rights
+from server.review import comments, rights
 from server.review.models import (
     Comment,
 )
@@ -115,9 +116,7 @@ def _words(form) -> tuple[int, int] | None:
 
 
 def _comment_access(comment_id: int):
-    comment = comments.get_comment(db(), comment_id)
-    found, access = section_access(db(), my_id(), comment.section_id, what="That comment")
-    return comment, found, access
+    return access_of.comment(db(), my_id(), comment_id)
 
 
 @bp.post("/comments/<int:comment_id>/replies")
@@ -203,8 +202,7 @@ def reopen_comment(comment_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/comments")
 def comment_on_proposal(proposal_id: int):
-    p = proposals.get_proposal(db(), proposal_id)
-    found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
+    p, found, access = access_of.suggestion(db(), my_id(), proposal_id)
     form = CommentForm()
     page = {
         "heading": f"Comment on the suggestion: {proposal_title(p)}",

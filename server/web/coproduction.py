@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access, policy_access
 from server.errors import DomainError
 from server.exports import monitoring_record
-from server.meetings import services as meetings
 from server.meetings.models import Meeting
 from server.participation import charts, figures, ladder, monitoring, statements
 from server.permissions import Action, allows
@@ -52,14 +51,12 @@ def _check_page(meeting, access, status=200, error=None, chosen=None):
 
 @bp.get("/sessions/<int:meeting_id>/check")
 def session_check(meeting_id: int):
-    meeting = meetings.get_meeting(db(), meeting_id)
-    return _check_page(meeting, group_access(db(), my_id(), meeting.group_id, what="That session"))
+    return _check_page(*access_of.session(db(), my_id(), meeting_id))
 
 
 @bp.post("/sessions/<int:meeting_id>/check")
 def answer_check(meeting_id: int):
-    meeting = meetings.get_meeting(db(), meeting_id)
-    access = group_access(db(), my_id(), meeting.group_id, what="That session")
+    meeting, access = access_of.session(db(), my_id(), meeting_id)
     answers = {}
     for key, value in request.form.items():
         if key.startswith("s-") and value:
@@ -69,8 +66,7 @@ def answer_check(meeting_id: int):
         statements.answer(db(), meeting, access.membership, answers)
     except DomainError as exc:
         db().rollback()
-        meeting = meetings.get_meeting(db(), meeting_id)
-        access = group_access(db(), my_id(), meeting.group_id, what="That session")
+        meeting, access = access_of.session(db(), my_id(), meeting_id)
         return _check_page(meeting, access, exc.status, exc.message, answers)
     flash("Thank you. Your answers are counted, with nothing to say they are yours.", "success")
     return redirect(url_for("web.group_checks", group_id=meeting.group_id))
@@ -111,19 +107,15 @@ def add_statement(group_id: int):
 
 @bp.post("/statements/<int:statement_id>")
 def change_statement(statement_id: int):
-    row = statements.get_statement(db(), statement_id)
-    group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That statement")
+    row, _access = access_of.statement(db(), my_id(), statement_id, Action.MANAGE)
     active = {"retire": False, "restore": True}.get(request.form.get("do", ""))
     text = request.form.get("text") if request.form.get("do") == "save" else None
     try:
         statements.change(db(), row, text=text, active=active)
     except DomainError as exc:
         db().rollback()
-        return _checks_page(
-            group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That statement"),
-            exc.status,
-            exc.message,
-        )
+        _row, access = access_of.statement(db(), my_id(), statement_id, Action.MANAGE)
+        return _checks_page(access, exc.status, exc.message)
     flash("The check is updated.", "success")
     return redirect(url_for("web.group_checks", group_id=row.group_id, _anchor="statements"))
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.errors import DomainError
 from server.meetings import date_poll
@@ -50,8 +50,7 @@ def date_polls_of(group_id: int) -> list:
 
 @bp.get("/date-polls/<int:poll_id>", endpoint="date_poll")
 def date_poll_page(poll_id: int):
-    poll = date_poll.get_poll(db(), poll_id)
-    return _poll_page(poll, group_access(db(), my_id(), poll.group_id, what="That date poll"))
+    return _poll_page(*access_of.date_poll(db(), my_id(), poll_id))
 
 
 @bp.get("/groups/<int:group_id>/date-polls/new")
@@ -94,8 +93,7 @@ def ask_dates(group_id: int):
 
 @bp.post("/date-polls/<int:poll_id>/answers")
 def answer_date_poll(poll_id: int):
-    poll = date_poll.get_poll(db(), poll_id)
-    access = group_access(db(), my_id(), poll.group_id, what="That date poll")
+    poll, access = access_of.date_poll(db(), my_id(), poll_id)
     given = {
         str(o.id): request.form[f"option-{o.id}"]
         for o in poll.options
@@ -112,8 +110,7 @@ def answer_date_poll(poll_id: int):
 
 @bp.post("/date-polls/<int:poll_id>/close")
 def close_date_poll(poll_id: int):
-    poll = date_poll.get_poll(db(), poll_id)
-    access = group_access(db(), my_id(), poll.group_id, Action.MANAGE, what="That date poll")
+    poll, access = access_of.date_poll(db(), my_id(), poll_id, Action.MANAGE)
     raw = request.form.get("option_id") or ""
     try:
         date_poll.close(db(), poll, auth.me(), int(raw) if raw.isdigit() else None)

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, url_for
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from server import auth
+from server import access_of, auth
 from server.access import group_access
 from server.errors import DomainError
 from server.glossary import marking
@@ -100,15 +100,12 @@ def add_term(group_id: int):
 
 
 def _managed(term_id: int):
-    row = glossary.get_term(db(), term_id)
-    group_access(db(), my_id(), row.group_id, Action.MANAGE, what="That glossary term")
-    return row
+    return access_of.glossary_term(db(), my_id(), term_id, Action.MANAGE)
 
 
 @bp.route("/glossary/<int:term_id>/edit", methods=["GET", "POST"])
 def edit_term(term_id: int):
-    row = _managed(term_id)
-    access = group_access(db(), my_id(), row.group_id, what="That glossary term")
+    row, access = _managed(term_id)
     form = TermForm(obj=row) if not TermForm().is_submitted() else TermForm()
     context = {"group": access.group, "row": row}
     if not form.is_submitted():
@@ -128,7 +125,7 @@ def edit_term(term_id: int):
 
 @bp.post("/glossary/<int:term_id>/accept")
 def accept_term(term_id: int):
-    row = _managed(term_id)
+    row, _access = _managed(term_id)
     try:
         glossary.accept(db(), row, auth.me())
         flash(f"“{row.term}” is in the glossary now.", "success")
@@ -139,7 +136,7 @@ def accept_term(term_id: int):
 
 @bp.post("/glossary/<int:term_id>/remove")
 def remove_term(term_id: int):
-    row = _managed(term_id)
+    row, _access = _managed(term_id)
     group_id, term = row.group_id, row.term
     if row.status == TermStatus.SUGGESTED:
         glossary.reject(db(), row, auth.me())

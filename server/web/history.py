@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from server import auth
+from server import access_of, auth
 from server.access import Access, policy_access, section_access, sentence_for_edit
 from server.errors import DomainError, InvalidInput
 from server.history import diff as diffs
@@ -126,10 +126,7 @@ def create_checkpoint(policy_id: int):
 
 @bp.post("/checkpoints/<int:checkpoint_id>/rename")
 def rename_checkpoint(checkpoint_id: int):
-    row = history.get_checkpoint(db(), checkpoint_id)
-    policy, access = policy_access(
-        db(), my_id(), row.policy_id, Action.MANAGE, what="That checkpoint"
-    )
+    row, policy, access = access_of.checkpoint(db(), my_id(), checkpoint_id, Action.MANAGE)
     form = CheckpointForm(prefix=f"cp{row.id}")
     if not form.validate():
         return _history_page(policy, access, status=422, renames={row.id: form})
@@ -144,10 +141,7 @@ def rename_checkpoint(checkpoint_id: int):
 
 @bp.post("/checkpoints/<int:checkpoint_id>/delete")
 def delete_checkpoint(checkpoint_id: int):
-    row = history.get_checkpoint(db(), checkpoint_id)
-    policy, _access = policy_access(
-        db(), my_id(), row.policy_id, Action.MANAGE, what="That checkpoint"
-    )
+    row, policy, _access = access_of.checkpoint(db(), my_id(), checkpoint_id, Action.MANAGE)
     name = row.name
     history.delete_checkpoint(db(), row)
     flash(
@@ -247,8 +241,7 @@ def policy_diff(policy_id: int):
 
 @bp.get("/sections/<int:section_id>/history")
 def section_history(section_id: int):
-    section = history.load_section(db(), section_id)  # removed sections have a history too
-    _policy, access = policy_access(db(), my_id(), section.policy_id, what="That section")
+    section, _policy, access = access_of.section_history(db(), my_id(), section_id)
     member = _int_arg("member")
     page = history.timeline(
         db(), section.policy_id, section_id=section.id, member=member, before=_int_arg("before")
@@ -285,9 +278,8 @@ def restore_section(section_id: int):
 
 @bp.get("/sentences/<int:sentence_id>/history")
 def sentence_history(sentence_id: int):
-    sentence = history.load_sentence(db(), sentence_id)
-    section = history.load_section(db(), sentence.section_id)
-    policy, access = policy_access(db(), my_id(), section.policy_id, what="That sentence")
+    sentence, policy, access = access_of.sentence_history(db(), my_id(), sentence_id)
+    section = sentence.section
     versions = history.versions_of(db(), sentence.id, limit=100)
     people = history._users(db(), {v.author_id for v in versions})
     page = history.timeline(

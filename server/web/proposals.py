@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import Access, section_access
 from server.errors import Conflict, DomainError
 from server.permissions import in_subgroup
@@ -198,9 +198,7 @@ def _from_proposal(section: Section) -> Proposal | None:
 
 
 def _proposal_access(proposal_id: int):
-    p = proposals.get_proposal(db(), proposal_id)
-    found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
-    return p, found, access
+    return access_of.suggestion(db(), my_id(), proposal_id)
 
 
 def proposal_context(p: Proposal, section: Section, access: Access) -> dict:

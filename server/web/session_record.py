@@ -11,10 +11,9 @@ from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from server import auth
-from server.access import group_access
+from server import access_of, auth
 from server.errors import DomainError, InvalidInput
-from server.meetings import actions, attendance, calendar, minutes, notes, services
+from server.meetings import actions, attendance, calendar, minutes, notes
 from server.meetings.models import Meeting
 from server.permissions import Action
 from server.web.blueprint import bp
@@ -60,10 +59,7 @@ def _record_page(meeting: Meeting, access, status: int = 200, error: str | None 
 
 
 def _managed(meeting_id: int):
-    meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(
-        db(), my_id(), meeting.group_id, Action.MANAGE, what="That session"
-    )
+    return access_of.session(db(), my_id(), meeting_id, Action.MANAGE)
 
 
 @bp.get("/sessions/<int:meeting_id>/record")
@@ -144,8 +140,7 @@ def add_action(meeting_id: int):
 @bp.get("/sessions/<int:meeting_id>/calendar.ics")
 def session_calendar(meeting_id: int):
     """The session as a calendar file (any member)."""
-    meeting = services.get_meeting(db(), meeting_id)
-    access = group_access(db(), my_id(), meeting.group_id, what="That session")
+    meeting, access = access_of.session(db(), my_id(), meeting_id)
     link = url_for("web.session", meeting_id=meeting.id, _external=True)
     return Response(
         calendar.ics(meeting, link, access.group.name),
@@ -156,8 +151,7 @@ def session_calendar(meeting_id: int):
 
 @bp.post("/actions/<int:action_id>/done")
 def mark_action(action_id: int):
-    action = actions.get_action(db(), action_id)
-    access = group_access(db(), my_id(), action.group_id, what="That action")
+    action, access = access_of.action_item(db(), my_id(), action_id)
     done = request.form.get("done", "1") != "0"
     try:
         actions.mark(db(), action, access.membership, done)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import Access, group_access
 from server.errors import DomainError
 from server.exports import session_pack as pack
@@ -45,8 +45,7 @@ def _outcome_label(value: str | None) -> str:
 
 
 def _meeting(meeting_id: int, action: Action = Action.VIEW) -> tuple[Meeting, Access]:
-    meeting = services.get_meeting(db(), meeting_id)
-    return meeting, group_access(db(), my_id(), meeting.group_id, action, what="That session")
+    return access_of.session(db(), my_id(), meeting_id, action)
 
 
 def _fragment(template: str, **context):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from server import auth
+from server import access_of, auth
 from server.access import Access, group_access, policy_access, section_access
 from server.errors import DomainError
 from server.permissions import Action, allows
 from server.policies.services import policies_of
-from server.review import deciding, proposals, votes
+from server.review import deciding, votes
 from server.review import rules as r
 from server.review.models import ProposalStatus, WordingDecider
 from server.web.blueprint import bp
@@ -31,9 +31,7 @@ from server.web.review_forms import (
 
 
 def _vote_access(vote_id: int, action: Action = Action.VIEW):
-    vote = votes.get_vote(db(), vote_id)
-    found, access = section_access(db(), my_id(), vote.section_id, action, what="That vote")
-    return vote, found, access
+    return access_of.vote(db(), my_id(), vote_id, action)
 
 
 def _vote_page(vote, found, access, form=None, status: int = 200, next_url: str = ""):
@@ -123,8 +121,7 @@ def decline_proposal(proposal_id: int):
 def _decide(proposal_id: int, *, accept: bool):
     """A member of the owning sub-group decides a suggestion on wording, when the
     group's rules give those to the sub-group (server/review/deciding.py)."""
-    p = proposals.get_proposal(db(), proposal_id)
-    _found, access = section_access(db(), my_id(), p.section_id, what="That suggestion")
+    p, _found, access = access_of.suggestion(db(), my_id(), proposal_id)
     rules = votes.group_rules(db(), access.membership.group_id)
     deciding.decide(db(), rules, p, access.membership, auth.me(), accept=accept)
     if not accept:
