@@ -53,15 +53,21 @@ def _flatten(messages) -> dict:
     return fields
 
 
+NOT_KEPT = {"Cache-Control": "no-store"}
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """An error says how things stand at this moment (not found, hidden, not yet
+    allowed), so no cache may keep it: browsers keep a 404 or 410 without this, and
+    a family's link to a policy made public again would still show it gone."""
     if wants_json():
         body = {"code": code, "message": message}
         if fields:
             body["fields"] = fields
-        return jsonify(error=body), status
+        return jsonify(error=body), status, NOT_KEPT
     return render_template(
         "error.html", status=status, message=message, fields=fields or {}
-    ), status
+    ), status, NOT_KEPT
 
 
 def _domain(exc: DomainError):

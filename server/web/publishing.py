@@ -217,7 +217,7 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
 # small queries. Switching the page off or on, or a change to who agrees to be named,
 # clears it in this process (the PublicPagesChanged event, after the change commits);
 # other processes catch up within
-# LOOKUP_SECONDS, well inside the Cache-Control below.
+# LOOKUP_SECONDS.
 LOOKUP_SECONDS = 2.0
 _LOOKUPS: dict[tuple[str, int | None], tuple[float, str]] = {}
 
@@ -241,13 +241,15 @@ def _public(slug: str, number: int | None) -> Response:
         html = _public_html(slug, policy_id, at, latest)
         _remember(_LOOKUPS, (slug, number), (now, html))
     response = Response(html, mimetype="text/html")
-    # Short: hiding the page must take effect soon for anyone's cache too. A visitor
-    # with cookies (a signed-in member) may be sent a refreshed session cookie, which
-    # no shared cache may keep: their copy is private.
+    # Any cache asks again every time (no-cache), so hiding the page, or showing it
+    # again, takes effect at once for every reader; the ETag makes the asking cheap
+    # (304, no body). A visitor with cookies (a signed-in member) may be sent a
+    # refreshed session cookie, which no shared cache may keep: their copy is private.
     scope = "private" if request.cookies else "public"
-    response.headers["Cache-Control"] = f"{scope}, max-age=60"
+    response.headers["Cache-Control"] = f"{scope}, no-cache"
     response.headers["Vary"] = "Cookie"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/published/<slug>/latest")

@@ -134,7 +134,9 @@ function show(state, names, query) {
 function ask(state) {
   const typed = typedName(state);
   if (!typed || typed.start === state.chosen) {
-    if (!state.list.hidden) close(state);
+    // Also when the list is not open: a lookup may be waiting for its pause, or on
+    // its way, for an "@" that has just been deleted; its answer must not open it.
+    close(state);
     return;
   }
   state.chosen = -1;

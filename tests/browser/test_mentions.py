@@ -79,6 +79,36 @@ def test_the_name_picker_works_by_keyboard_alone(open_session, team):
     you.check("mentions-posted")
 
 
+
+def test_deleting_the_at_sign_keeps_the_list_closed(open_session, team):
+    """Found in use: Escape, then quick Backspaces over "@To" left the lookup for "@"
+    waiting, and its answer opened every name over the Post button."""
+    you = open_session()
+    you.sign_in("carol@example.org")
+    page = you.goto(f"/sections/{team['section'].id}")
+    box = page.get_by_role("textbox", name="Comment on the whole section")
+    box.focus()
+    page.keyboard.type("Over to @To")
+    expect(options(page)).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox", name="Members to mention")).to_be_hidden()
+    # Whether the list opens at any moment from now (a live refresh of the comments
+    # may replace it later, which would hide a list that had opened).
+    page.evaluate(
+        """() => {
+        const list = document.querySelector('[role=listbox][aria-label="Members to mention"]');
+        window.listOpened = false;
+        new MutationObserver(() => { if (!list.hidden) window.listOpened = true; })
+          .observe(list, { attributes: true, childList: true });
+      }"""
+    )
+    for _ in range(3):
+        page.keyboard.press("Backspace")
+    expect(box).to_have_value("Over to ")
+    page.wait_for_timeout(600)  # past the pause (120 ms) and a local lookup's answer
+    assert page.evaluate("window.listOpened") is False
+
+
 def test_the_search_page_on_a_phone(open_session, team):
     you = open_session(width=390, height=844)
     you.sign_in("carol@example.org")

@@ -85,15 +85,23 @@ def test_publish_make_public_read_without_sign_in_then_hide(world, open_session,
         expect(public.locator("footer")).to_be_hidden()
         reader.close()
 
+    # A family that read the page a moment ago: hiding it, and showing it again, take
+    # effect at once for them. (That no cache keeps either answer is checked on the
+    # headers, in test_releases.py: these browsers run with their cache off.)
+    reader = open_session(width=390, height=844)
+    assert reader.page.goto(link).status == 200
     page.get_by_role("button", name="Hide the public page").click()
     expect(page.get_by_text("The public page is hidden")).to_be_visible()
-    reader = open_session(width=390, height=844)
     response = reader.page.goto(link)
     assert response.status == 410
     assert "Personal Budget" not in reader.page.content()
     response = reader.page.goto(live_server.url + "/published/nothing-here/latest")
     assert response.status == 404
     assert "Personal Budget" not in reader.page.content()
+    page.get_by_role("button", name="Make the published versions public").click()
+    expect(page.locator("#public-link")).to_have_value(link)
+    reader.page.goto(link)
+    expect(reader.page.get_by_text("You can ask for one at the annual review.")).to_be_visible()
 
 
 def test_publishing_pages_fit_a_phone(world, open_session, db):

@@ -217,7 +217,11 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
     anonymous = client.application.test_client()
     page = anonymous.get("/" + path)
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "public, max-age=60"
+    # Every cache asks again (hiding takes effect at once); unchanged, the answer is
+    # a 304 without the page.
+    assert page.headers["Cache-Control"] == "public, no-cache"
+    unchanged = anonymous.get("/" + path, headers={"If-None-Match": page.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
     assert "Set-Cookie" not in page.headers
     html = page.get_data(as_text=True)
     assert "Short breaks policy" in html and "The panel decides within four weeks." in html
@@ -234,9 +238,10 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
     for url in ("/" + path, "/" + path.replace("/latest", "/v1")):
         gone = anonymous.get(url)
         assert gone.status_code == 410
+        assert gone.headers["Cache-Control"] == "no-store"  # a browser would keep a 410
         assert "Short breaks" not in gone.get_data(as_text=True)
     missing = anonymous.get("/published/not-a-real-address/latest")
-    assert missing.status_code == 404
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"
     assert "Short breaks" not in missing.get_data(as_text=True)
     # Back on: the same address works again.
     again = api.call(
