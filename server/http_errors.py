@@ -65,9 +65,11 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if fields:
             body["fields"] = fields
         return jsonify(error=body), status, NOT_KEPT
-    return render_template(
-        "error.html", status=status, message=message, fields=fields or {}
-    ), status, NOT_KEPT
+    return (
+        render_template("error.html", status=status, message=message, fields=fields or {}),
+        status,
+        NOT_KEPT,
+    )
 
 
 def _domain(exc: DomainError):

@@ -51,6 +51,14 @@ def sign_in():
     return redirect(target or url_for("web.home"))
 
 
+@bp.get("/login")
+@bp.get("/signin")
+def sign_in_elsewhere():
+    """Where people (and password managers) guess the sign-in page is."""
+    target = safe_next(request.args.get("next"))
+    return redirect(url_for("web.sign_in", next=target) if target else url_for("web.sign_in"))
+
+
 @bp.post("/sign-out")
 def sign_out():
     auth.sign_out()

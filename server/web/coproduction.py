@@ -128,7 +128,9 @@ def _ladder_page(policy, access, status=200, error=None):
     chart = charts.bar_chart(
         "ladder",
         "Where members place the work now",
-        [(name, found["now"][key]) for key, name, _w, _p in ladder.RUNGS],
+        # Highest step first, as the steps are listed above the chart.
+        [(name, found["now"][key]) for key, name, _w, _p in reversed(ladder.RUNGS)],
+        by="step",
     )
     return render_template(
         "coproduction/ladder.html",

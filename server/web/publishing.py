@@ -265,3 +265,10 @@ def public_release(slug: str, number: int):
 @bp.get("/published/document.css")
 def public_css():
     return Response(css(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for this on pages that name no icon of their own (the public
+    page, the session pack); the other pages name the SVG icon this points to."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

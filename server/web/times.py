@@ -7,7 +7,7 @@ meeting in June types 18:00 and sees 18:00 BST, while the API says 17:00Z.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,20 @@ def day(value: datetime | None) -> str:
         return ""
     at = local(value)
     return f"{at.day} {at:%B %Y}"
+
+
+@bp.app_template_filter("calendar")
+def calendar(value: date | str | None) -> str:
+    """A calendar day, or a month, in words as every page writes them ("14 December
+    2026", "November 2026"), from a date or the API's ISO text ("2026-12-14",
+    "2026-11"). A day has no time, so no zone applies."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        if len(value) == 7:
+            return f"{date.fromisoformat(value + '-01'):%B %Y}"
+        value = date.fromisoformat(value)
+    return f"{value.day} {value:%B %Y}"
 
 
 @bp.app_template_filter("when")

@@ -79,7 +79,6 @@ def test_the_name_picker_works_by_keyboard_alone(open_session, team):
     you.check("mentions-posted")
 
 
-
 def test_deleting_the_at_sign_keeps_the_list_closed(open_session, team):
     """Found in use: Escape, then quick Backspaces over "@To" left the lookup for "@"
     waiting, and its answer opened every name over the Post button."""

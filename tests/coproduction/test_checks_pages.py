@@ -140,6 +140,13 @@ def test_the_ladder_and_the_monitoring_record(as_member, client, db, world, clos
     assert bad.status_code == 422
     page = text(as_member.get(f"/policies/{world.policy.id}/ladder"))
     assert "1 member has answered." in page
+    # The chart's table: a row per step, highest first as in the list above it,
+    # under a heading that says so; the month in words.
+    table = page.split('class="c-table c-chart__table"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">Step</th>' in table and "Role" not in table
+    assert table.index("Co-production") < table.index("No engagement")
+    month = f"{datetime.now(UTC):%B %Y}"
+    assert f'<th scope="row">{month}</th>' in page
 
     record = text(as_member.get(f"/policies/{world.policy.id}/monitoring"))
     assert "Who took part, by role" in record and "March session" in record
@@ -174,3 +181,16 @@ def test_participation_pages_and_csv(as_member, world):
     assert bad.status_code == 422
     words = text(as_member.get(f"/policies/{world.policy.id}/your-words"))
     assert "Your words in the policy" in words
+
+
+def test_chart_shares_add_up_to_the_whole():
+    """Rounded alone, 2 of 8 and six 1s of 8 read 25% and 12% six times: 97% under a
+    total of 100%. The points rounding loses go to the largest remainders."""
+    from server.participation.charts import bar_chart, shares
+
+    assert shares([2, 1, 1, 1, 1, 1, 1]) == [25, 13, 13, 13, 12, 12, 12]
+    assert shares([1, 1, 1]) == [34, 33, 33]
+    assert shares([0, 0]) == [0, 0]
+    chart = bar_chart("k", "Members", [("A", 2), ("B", 1), ("C", 1)], by="step")
+    assert [b.share for b in chart.bars] == [50, 25, 25]
+    assert chart.description.startswith("Members, by step. A: 2 (50%)")

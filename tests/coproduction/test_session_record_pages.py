@@ -73,6 +73,7 @@ def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, d
     assert "1 in person, 1 online, 0 sent apologies, 0 absent." in page
     assert "We said hello." in page
     assert "Ask the school about transport" in page
+    assert "by 31 January 2030" in page  # in words, as every date on the pages
 
     # The next session shows the open action until it is marked done.
     second = plan(db, world, 8, "Second session")

@@ -259,3 +259,12 @@ def test_a_new_api_token_never_goes_into_the_session_cookie(app, client, make):
     assert token.startswith("cdt_")
     assert token not in readable_session(app, client)
     assert token not in text(client.get("/account"))
+
+
+def test_guessed_sign_in_addresses_lead_to_it(client):
+    assert client.get("/login").headers["Location"] == "/sign-in"
+    reply = client.get("/signin?next=/groups/1")
+    assert reply.status_code == 302 and reply.headers["Location"] == "/sign-in?next=/groups/1"
+    assert client.get("/login?next=https://elsewhere.example/").headers["Location"] == "/sign-in"
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon.headers["Location"].endswith("/favicon.svg")
