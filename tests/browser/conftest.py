@@ -1,6 +1,7 @@
 """Browser helpers: pages on the live server, checked with axe-core for WCAG 2.x
-A/AA problems, watched for Content-Security-Policy errors, and photographed into
-test-artifacts/ so a person can look at them."""
+A/AA problems (and for landmarks a screen reader cannot tell apart, axe's
+best-practice rule landmark-unique), watched for Content-Security-Policy errors,
+and photographed into test-artifacts/ so a person can look at them."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ class Session:
             self.page.add_script_tag(url=self.server.url + AXE_PATH)
         result = self.page.evaluate(
             "async (tags) => { const r = await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}); "
+            "{runOnly: {type: 'tag', values: tags}, rules: {'landmark-unique': {enabled: true}}, "
+            "resultTypes: ['violations']}); "
             "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
             "nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))"
             "; }",
