@@ -226,9 +226,14 @@ TITLE_WORDS = 48  # characters of quoted words in a title, before "…"
 
 
 def _quoted(words: str) -> str:
+    """The words in quotes; past TITLE_WORDS, cut after the last whole word that
+    fits ("every three months" shortened to "every…", never "every thre…")."""
     words = " ".join(words.split())
     if len(words) > TITLE_WORDS:
-        words = words[: TITLE_WORDS - 1].rstrip() + "…"
+        cut = words[:TITLE_WORDS]
+        if " " in cut:  # a word that runs past the end is left out whole
+            cut = cut[: cut.rindex(" ")]
+        words = cut.rstrip(" ,;:(") + "…"
     return f"‘{words}’"
 
 

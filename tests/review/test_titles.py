@@ -32,9 +32,21 @@ def suggestion(kind, text="", *base):
             "Remove ‘Ask us first.’ and 1 more",
         ),
         (suggestion("rewrite", "All new."), "Rewrite the whole section"),
+        (suggestion("insert", "word " * 30), "Add ‘" + " ".join(["word"] * 9) + "…’"),
+        (  # cut after a whole word, never inside one, nor after an opening bracket
+            suggestion(
+                "insert",
+                "The Information, Advice and Support service (IASS) can help you.",
+            ),
+            "Add ‘The Information, Advice and Support service…’",
+        ),
         (
-            suggestion("insert", "word " * 30),
-            "Add ‘" + ("word " * 30)[:47].rstrip() + "…’",
+            suggestion(
+                "replace",
+                "We check with you how the money is used every three months.",
+                "We check how the money is used every three months.",
+            ),
+            "‘check how’ → ‘check with you how’",
         ),
     ],
 )
