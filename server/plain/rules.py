@@ -26,6 +26,7 @@ from importlib import resources
 import textstat
 
 from server.glossary.marking import find_terms
+from server.text.sentences import split_sentences
 
 MAX_WORDS = 25  # "too long" above this many words
 MAX_READING_AGE = 14  # "reading age" above this (a GCSE reader; aim lower)
@@ -277,6 +278,24 @@ def _jargon(text: str, glossary: frozenset[str]) -> list[str]:
     return list(seen.values())
 
 
+def _too_long(text: str, words: int, max_words: int) -> str:
+    """The long-sentence hint. Text typed on past a full stop stays one sentence until
+    Enter splits it, and "This sentence has 26 words" then misleads: such a line is
+    told it holds several sentences (found as pasted text is split, only for a line
+    already too long)."""
+    found = len(split_sentences(text))
+    if found > 1:
+        return (
+            f"This line holds {found} sentences ({words} words). Press Enter after a full "
+            "stop to give each sentence its own line, so each can be discussed and "
+            "voted on."
+        )
+    return (
+        f"This sentence has {words} words. Try splitting it: one idea in each "
+        f"sentence, {max_words} words at most."
+    )
+
+
 def check(
     text: str,
     glossary: frozenset[str] = frozenset(),
@@ -301,13 +320,7 @@ def check(
             )
         )
     if len(words) > max_words:
-        hints.append(
-            Hint(
-                TOO_LONG,
-                f"This sentence has {len(words)} words. Try splitting it: one idea in each "
-                f"sentence, {max_words} words at most.",
-            )
-        )
+        hints.append(Hint(TOO_LONG, _too_long(text, len(words), max_words)))
     phrase = _passive(words)
     if phrase:
         hints.append(

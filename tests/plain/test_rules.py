@@ -119,6 +119,19 @@ def test_sentence_of_25_words_or_fewer_is_not_flagged_as_long(sentence):
     assert TOO_LONG not in codes(sentence)
 
 
+def test_a_long_line_holding_two_sentences_says_so():
+    """Typed on past a full stop, a line stays one "sentence" until Enter splits it:
+    its hint says how many sentences it holds, not that one sentence is too long."""
+    two = (
+        "The panel looks at every request for a personal budget within four weeks of "
+        "getting it. The decision is made by the panel and sent to you in writing."
+    )
+    (hint,) = [h for h in check(two).hints if h.code == TOO_LONG]
+    assert hint.message.startswith("This line holds 2 sentences (29 words). Press Enter")
+    (one,) = [h for h in check(_words(30)).hints if h.code == TOO_LONG]
+    assert one.message.startswith("This sentence has 30 words.")
+
+
 def test_the_limit_can_be_changed():
     assert TOO_LONG in check(_words(12), max_words=10).codes()
 
