@@ -14,7 +14,8 @@ from server.text.rich import MAX_COMMENT_CHARS
 from server.web.forms import Form, MenuChoice, RadioChoice
 
 COMMENT_HINT = (
-    "You can use **bold**, *italic*, lists and links. Type @ and a member's name to mention them."
+    "Type @ and a member's name to mention them. To make words bold, put two stars "
+    "either side (**like this**); for slanted words, one star (*like this*)."
 )
 CHOICES = [
     (Choice.APPROVE.value, "Approve"),
