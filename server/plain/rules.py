@@ -41,9 +41,9 @@ CODES = (READING_AGE, TOO_LONG, PASSIVE, NOT_TO_READER, JARGON)
 LABELS = {
     READING_AGE: "Hard to read",
     TOO_LONG: "Long sentence",
-    PASSIVE: "Passive voice",
+    PASSIVE: "Say who does it",  # passive voice, in words a young person uses
     NOT_TO_READER: "Write to the reader",
-    JARGON: "Jargon",
+    JARGON: "Words to explain",
 }
 
 
