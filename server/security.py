@@ -8,6 +8,7 @@ import hashlib
 from flask import current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.auth import bearer_attempted
@@ -114,6 +115,21 @@ def sign_in_throttled(view):
     for limit in _SIGN_IN_BUDGET:
         view = limit(view)
     return view
+
+
+# Changing one's password checks the current one: each try counts, per account, at
+# the sign-in rate, so a browser left signed in cannot be used to guess it.
+_PASSWORD_CHANGE_BUDGET = limiter.shared_limit(
+    _setting("SIGN_IN_LIMIT"),
+    scope="password-change:account",
+    key_func=lambda: f"account:{current_user.id}",
+    methods=["POST"],
+)
+
+
+def password_change_throttled(view):
+    """Put a view that changes the caller's password on its budget (429 past it)."""
+    return _PASSWORD_CHANGE_BUDGET(view)
 
 
 _RESET_REQUEST_BUDGET = [

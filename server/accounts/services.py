@@ -86,6 +86,27 @@ def set_password(db: Session, user: User, password: str) -> None:
     revoke_all_api_tokens(db, user.id)
 
 
+def change_password(db: Session, user: User, current: str, new: str) -> None:
+    """Change one's own password, which takes the current one: a browser left signed
+    in, or a copied token, must not be enough to lock the owner out. Every sign-in
+    ends, as with any new password (set_password); the caller signs this browser in
+    again. A wrong current password changes nothing."""
+    if not verify_password(user.password_hash, current or ""):
+        raise InvalidInput(
+            "Your current password is not right.",
+            fields={"current_password": ["Not your current password."]},
+        )
+    set_password(db, user, new)
+
+
+def rename(db: Session, user: User, name: str) -> User:
+    """The name others see (lists, comments, mentions, published credits)."""
+    user.display_name = valid_name(name)
+    db.flush()
+    publish(db, PublicPagesChanged())  # published credits name people who agree
+    return user
+
+
 # --- browser sessions -------------------------------------------------------------
 
 

@@ -9,12 +9,13 @@ from server.api.schemas import (
     MeSchema,
     MeUpdateSchema,
     NewTokenSchema,
+    PasswordChangeSchema,
     PasswordSchema,
     TokenCreateSchema,
     TokenSchema,
 )
 from server.groups.services import groups_of
-from server.security import sign_in_throttled
+from server.security import password_change_throttled, sign_in_throttled
 
 tokens = ApiBlueprint(
     "Tokens", "API tokens: how a program signs in. Send a token as `Authorization: Bearer <token>`."
@@ -75,19 +76,39 @@ def _me(user):
 @account.response(200, MeSchema)
 @account.errors(400, 401, 413, 415, 422)
 def update_me(body):
-    """Change your settings: your name in published policies, how suggestions show
+    """Change your name, your name in published policies, or how suggestions show
 
+    `display_name`: the name others see (1 to 80 characters after cleaning).
     `credit_by_name`: agree (or stop agreeing) to be named in the credits of
     published policies; turning it off also takes your name out of releases
     already published. `suggestions_inline`: show open suggestions inside a
-    section's text as a word diff. Either or both; a field left out stays.
+    section's text as a word diff. Any of them; a field left out stays.
     """
     user = auth.me()
+    if body.get("display_name") is not None:
+        accounts.rename(db(), user, body["display_name"])
     if body["credit_by_name"] is not None:
         accounts.set_credit_by_name(db(), user, body["credit_by_name"])
     if body["suggestions_inline"] is not None:
         accounts.set_suggestions_inline(db(), user, body["suggestions_inline"])
     return _me(user)
+
+
+@account.route("/me/password", methods=["POST"])
+@password_change_throttled
+@account.arguments(PasswordChangeSchema)
+@account.response(204)
+@account.errors(400, 401, 413, 415, 422, 429)
+def change_my_password(body):
+    """Change your password, giving the current one
+
+    A wrong current password is 422 with `fields.current_password`, and changes
+    nothing; a new one too short is 422 with `fields.password`. Every try counts
+    against the sign-in rate for your account (429 past it). Once changed, every
+    sign-in of yours ends: browser sessions and API tokens, the one that sent this
+    too. Sign in again (POST /tokens) for a new token.
+    """
+    accounts.change_password(db(), auth.me(), body["current_password"], body["password"])
 
 
 @account.route("/password-resets/<string(maxlength=100):token>", methods=["POST"])

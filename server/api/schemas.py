@@ -190,8 +190,9 @@ class MeSchema(UserSchema):
 
 
 class MeUpdateSchema(Schema):
-    """What you may change about yourself here: one setting or both."""
+    """What you may change about yourself here: any of these, at least one."""
 
+    display_name = Text("Your name, as others see it.", DISPLAY_NAME_CHARS, blank=False)
     credit_by_name = Flag(
         load_default=None,
         metadata=_d("true: published policies may name you in their credits; false: never."),
@@ -203,14 +204,20 @@ class MeUpdateSchema(Schema):
 
     @validates_schema
     def _one_at_least(self, data, **kwargs):
-        if data.get("credit_by_name") is None and data.get("suggestions_inline") is None:
-            raise ValidationError("Send credit_by_name, suggestions_inline or both.")
+        if not any(data.get(k) is not None for k in self.fields):
+            raise ValidationError("Send display_name, credit_by_name or suggestions_inline.")
 
 
 class PasswordSchema(Schema):
     """A new password."""
 
     password = Text("The new password: at least 10 characters.", 256, required=True)
+
+
+class PasswordChangeSchema(PasswordSchema):
+    """Your current password and a new one."""
+
+    current_password = Text("Your password now.", 256, required=True)
 
 
 # --- groups and members ---------------------------------------------------------------------

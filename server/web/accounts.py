@@ -10,12 +10,18 @@ from server import auth, jobs
 from server.accounts import services as accounts
 from server.errors import DomainError, Gone, NotFound
 from server.notifications.password_reset import request_reset
-from server.security import reset_request_throttled, sign_in_throttled
+from server.security import (
+    password_change_throttled,
+    reset_request_throttled,
+    sign_in_throttled,
+)
 from server.web.blueprint import bp
 from server.web.forms import (
     PASSWORD_HINT,
     ApiTokenForm,
+    ChangePasswordForm,
     Form,
+    NameForm,
     NewPasswordForm,
     SignInForm,
     _required,
@@ -118,13 +124,25 @@ def forgot_password():
 # --- account ---------------------------------------------------------------------------
 
 
-def _account_page(form: ApiTokenForm, status: int = 200, new_token: dict | None = None):
+def _account_page(
+    form: ApiTokenForm | None = None,
+    status: int = 200,
+    new_token: dict | None = None,
+    *,
+    name_form: NameForm | None = None,
+    password_form: ChangePasswordForm | None = None,
+):
+    """The account page; the form that was sent, with its errors, replaces its
+    empty one."""
     user = auth.me()
     return shown_once(
         "accounts/account.html",
         status,
-        form=form,
+        form=form or ApiTokenForm(formdata=None),
+        name_form=name_form or NameForm(formdata=None, name=user.display_name),
+        password_form=password_form or ChangePasswordForm(formdata=None),
         user=user,
+        password_hint=PASSWORD_HINT,
         tokens=accounts.list_api_tokens(db(), user),
         new_token=new_token,
     )
@@ -133,7 +151,45 @@ def _account_page(form: ApiTokenForm, status: int = 200, new_token: dict | None 
 @bp.get("/account")
 def account():
     auth.me()
-    return _account_page(ApiTokenForm(formdata=None))
+    return _account_page()
+
+
+@bp.post("/account/name")
+def change_name():
+    user = auth.me()
+    form = NameForm()
+    if not form.validate():
+        return _account_page(status=422, name_form=form)
+    try:
+        accounts.rename(db(), user, form.name.data)
+    except DomainError as exc:
+        attach(form, exc, {"display_name": "name"})
+        return _account_page(status=exc.status, name_form=form)
+    flash(f"Your name is now {user.display_name}.", "success")
+    return redirect(url_for("web.account"))
+
+
+@bp.post("/account/password")
+@password_change_throttled
+def change_password():
+    """A new password ends every sign-in, this one too (accounts.change_password);
+    this browser is signed in again at once, so only the others are signed out."""
+    user = auth.me()
+    form = ChangePasswordForm()
+    if not form.validate():
+        return _account_page(status=422, password_form=form)
+    try:
+        accounts.change_password(db(), user, form.current_password.data, form.password.data)
+    except DomainError as exc:
+        attach(form, exc)
+        return _account_page(status=exc.status, password_form=form)
+    auth.sign_in(user)
+    flash(
+        "Your password is changed. Anywhere else you were signed in, you are signed out, "
+        "and your API tokens no longer work.",
+        "success",
+    )
+    return redirect(url_for("web.account"))
 
 
 @bp.post("/account/tokens")

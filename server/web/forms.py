@@ -123,6 +123,22 @@ class NewPasswordForm(Form):
     confirm = _confirm()
 
 
+class ChangePasswordForm(Form):
+    current_password = PasswordField(
+        "Your current password", validators=_required("Enter your current password.")
+    )
+    password = _password("New password")
+    confirm = _confirm()
+
+
+class NameForm(Form):
+    name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[*_required("Enter your name."), at_most(DISPLAY_NAME_CHARS)],
+    )
+
+
 class ApiTokenForm(Form):
     name = StringField(
         "What is it for?",

@@ -225,3 +225,36 @@ def test_a_password_reset_ends_the_persons_api_tokens_too(api, world, request):
     assert api.get("/tokens", fresh).get_json()[0]["name"] == "tests"  # only the new one
     assert len(api.get("/tokens", fresh).get_json()) == 1
     assert api.get("/me", world.fac).status_code == 200  # nobody else's tokens
+
+
+def test_you_change_your_name(api, make):
+    make.user("Ann", "ann@example.org")
+    token = api.token("ann@example.org")
+    me = api.patch("/me", token, {"display_name": "  Ann\u200b  Lee "})
+    assert me.status_code == 200 and me.get_json()["display_name"] == "Ann Lee"
+    err = error(api.patch("/me", token, {"display_name": " \u200b "}), 422, "invalid")
+    assert "display_name" in err["fields"]
+    err = error(api.patch("/me", token, {"display_name": "x" * 81}), 422, "invalid")
+    assert "display_name" in err["fields"]
+    assert api.get("/me", token).get_json()["display_name"] == "Ann Lee"
+
+
+def test_you_change_your_password_giving_the_current_one(api, make):
+    make.user("Ann", "ann@example.org")
+    token = api.token("ann@example.org")
+    new = "a brand new secret"
+    wrong = {"current_password": "not it at all", "password": new}
+    err = error(api.post("/me/password", token, wrong), 422, "invalid")
+    assert list(err["fields"]) == ["current_password"]
+    short = {"current_password": PASSWORD, "password": "short"}
+    assert list(error(api.post("/me/password", token, short), 422)["fields"]) == ["password"]
+    error(api.post("/me/password", token, {"password": new}), 422)
+    assert api.get("/me", token).status_code == 200  # nothing changed so far
+
+    assert (
+        api.post("/me/password", token, {"current_password": PASSWORD, "password": new}).status_code
+        == 204
+    )
+    error(api.get("/me", token), 401, "not_authenticated")  # this token ended too
+    error(api.post("/tokens", json={"email": "ann@example.org", "password": PASSWORD}), 401)
+    assert api.get("/me", api.token("ann@example.org", new)).status_code == 200

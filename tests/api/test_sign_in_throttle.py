@@ -101,3 +101,18 @@ def test_right_passwords_spend_nothing(throttled):
         assert ann.api(password=PASSWORD).status_code == 201
         assert ann.page(password=PASSWORD).status_code == 302
     assert ann.api().status_code == 401  # the budget is still whole
+
+
+def test_password_changes_are_counted_per_account(throttled):
+    """Each try counts (the current password is checked), at the sign-in rate for
+    that account: a browser or token left signed in cannot be used to guess it."""
+    caller = Caller(throttled, "10.0.0.7")
+    token = caller.api(password=PASSWORD).get_json()["token"]
+    wrong = {"current_password": WRONG, "password": "a brand new secret"}
+    for _ in range(3):
+        error(caller.program.post("/me/password", token, wrong, **caller.env), 422)
+    err = error(caller.program.post("/me/password", token, wrong, **caller.env), 429)
+    assert err["code"] == "too_many_requests"
+    elsewhere = Caller(throttled, "10.0.0.8")  # the budget is the account's, not the address's
+    error(elsewhere.program.post("/me/password", token, wrong, **elsewhere.env), 429)
+    assert caller.program.get("/me", token, **caller.env).status_code == 200  # nothing changed

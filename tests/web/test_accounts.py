@@ -268,3 +268,43 @@ def test_guessed_sign_in_addresses_lead_to_it(client):
     assert client.get("/login?next=https://elsewhere.example/").headers["Location"] == "/sign-in"
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301 and icon.headers["Location"].endswith("/favicon.svg")
+
+
+def test_the_account_page_changes_your_name(client, db, make):
+    user = make.user("Asha", "asha@example.org")
+    sign_in(client, user.email)
+    reply = post(client, "/account/name", {"name": "  Asha\u200b  Begum "})
+    assert reply.status_code == 302
+    assert "Your name is now Asha Begum." in text(client.get("/account"))
+    refused = post(client, "/account/name", {"name": " \u200b "})
+    assert refused.status_code == 422 and "Enter a name." in text(refused)
+    db.expire_all()
+    assert db.get(type(user), user.id).display_name == "Asha Begum"
+
+
+def test_the_account_page_changes_your_password_and_signs_out_elsewhere(app, db, client, make):
+    user = make.user("Joy", "joy@example.org")
+    token = make.token(user)
+    elsewhere = app.test_client()
+    sign_in(elsewhere, user.email)
+    sign_in(client, user.email)
+    new = "a brand new secret"
+
+    wrong = post(
+        client, "/account/password", {"current_password": "nope", "password": new, "confirm": new}
+    )
+    assert wrong.status_code == 422 and "Your current password is not right." in text(wrong)
+    short = {"current_password": PASSWORD, "password": "short", "confirm": "short"}
+    assert post(client, "/account/password", short).status_code == 422
+    assert elsewhere.get("/account").status_code == 200  # nothing changed yet
+
+    done = {"current_password": PASSWORD, "password": new, "confirm": new}
+    assert post(client, "/account/password", done).status_code == 302
+    page = client.get("/account")  # this browser stays signed in
+    assert page.status_code == 200 and "Your password is changed." in text(page)
+    assert elsewhere.get("/account").status_code == 302  # the other one is signed out
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    fresh = app.test_client()
+    assert post(fresh, "/sign-in", {"email": user.email, "password": PASSWORD}).status_code == 401
+    assert post(fresh, "/sign-in", {"email": user.email, "password": new}).status_code == 302
