@@ -117,12 +117,19 @@ def merge_sentence(
     max_len: int,
     separator: str = " ",
 ) -> StructureChange:
-    """Append a sentence to the one just before it (into_id) and tombstone it."""
+    """Append a sentence to the one just before it (into_id) and tombstone it.
+
+    The separator is left out where a space already is, or where either text is
+    empty: a split after "request. " left that space on the first half, and joining
+    them again gave "request.  Ask us." (the op carries the separator used, so every
+    client joins the same way)."""
     sentence = _check_version(find_live(section, sentence_id), base_version)
     into = _check_version(find_live(section, into_id), into_base_version)
     order = [s.id for s in live(section)]
     if order.index(into_id) + 1 != order.index(sentence_id):
         raise Conflict.on(into, f"it is no longer just before sentence {sentence_id}")
+    if not into.text or not sentence.text or into.text[-1].isspace() or sentence.text[0].isspace():
+        separator = ""
     text = into.text + separator + sentence.text
     check_length(text, max_len)
     merged = replace(into, text=text, version=into.version + 1)

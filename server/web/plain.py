@@ -55,6 +55,7 @@ def plain_pack(group_id: int) -> list[dict]:
             for sid, summary in found.sections.items()
             if summary.flagged and sid in titles
         ]
+        sections.sort(key=lambda row: row["number"])  # in the policy's order
         out.append({"policy": policy, "plain": found, "sections": sections})
     return out
 

@@ -13,6 +13,7 @@ from flask import Response, flash, make_response, redirect, render_template, req
 
 from server import access_of, auth
 from server.access import Access, group_access
+from server.db import utcnow
 from server.errors import DomainError
 from server.exports import session_pack as pack
 from server.meetings import agenda, review, services
@@ -185,6 +186,8 @@ def start_session(meeting_id: int):
             group=access.group,
             action="start",
             running=services.running(db(), meeting.group_id),
+            # Planned for a later day: said before it starts, since starting cannot be undone.
+            early=times.local(meeting.starts_at).date() > times.local(utcnow()).date(),
         )
     try:
         services.start(db(), meeting, auth.me())

@@ -144,6 +144,23 @@ def test_split_of_text_the_client_has_not_seen_is_a_conflict():
         split_sentence(section, 2, 1, 4, 10)
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "joined", "separator"),
+    [
+        ("Ask us. ", "Then wait.", "Ask us. Then wait.", ""),  # a split left the space
+        ("Ask us.", " Then wait.", "Ask us. Then wait.", ""),
+        ("", "Then wait.", "Then wait.", ""),
+        ("Ask us.", "", "Ask us.", ""),
+        ("Ask us.", "Then wait.", "Ask us. Then wait.", " "),
+    ],
+)
+def test_a_merge_never_doubles_a_space(first, second, joined, separator):
+    section = _edited(_edited(three(), 1, first), 2, second)
+    change = merge_sentence(section, 2, 2, 1, 2, max_len=MAX)
+    assert texts(change.section)[0] == (1, joined)
+    assert change.op.message()["separator"] == separator
+
+
 def test_merge_appends_to_the_previous_sentence_and_leaves_a_tombstone():
     change = merge_sentence(three(), 2, 1, 1, 1, max_len=MAX)
 

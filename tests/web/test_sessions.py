@@ -89,7 +89,10 @@ def test_three_subgroups_edit_between_sessions_and_everyone_reviews_exactly_that
     first_url = planned.headers["Location"]
     first_id = int(first_url.rstrip("/").split("/")[-1])
     assert "Start the session" in text(chair.get(first_url))
-    assert "Yes, start the session" in text(chair.get(f"/sessions/{first_id}/start"))
+    confirm = text(chair.get(f"/sessions/{first_id}/start"))
+    assert "Yes, start the session" in confirm
+    # Planned for a later day: said before a start that cannot be undone.
+    assert "This session is planned for 10 January 2030 at 18:00 GMT, not today." in confirm
     assert post(chair, f"/sessions/{first_id}/start").status_code == 302
     assert "Running now" in text(chair.get(first_url))
     assert post(chair, f"/sessions/{first_id}/close").status_code == 302
