@@ -62,7 +62,8 @@ def _check_dates(dates: list[datetime | None], now: datetime) -> list[datetime]:
             raise InvalidInput("Give each date a day and a time.", fields={where: ["Required."]})
         if when <= now:
             raise InvalidInput(
-                "Each date must be in the future.", fields={where: ["Already passed."]}
+                f"Date {n + 1} has already passed: each date must be in the future.",
+                fields={where: ["Already passed."]},
             )
     if len(set(dates)) != len(dates):
         raise InvalidInput("Offer each date once.", fields={"options": ["A date is twice."]})
