@@ -24,7 +24,8 @@ def plan(db, world, days: int, title: str):
     return meeting
 
 
-def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, db):
+def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, db, make):
+    make.member(world.group, make.user("Priya Staff", "priya@example.org"), "education")
     first = plan(db, world, 1, "First session")
     item = services.get_meeting(db, first.id)
     from server.meetings import agenda
@@ -70,7 +71,8 @@ def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, d
     assert action.assignee_id == world.member.id
 
     page = text(as_facilitator.get(f"/sessions/{first.id}"))
-    assert "1 in person, 1 online, 0 sent apologies, 0 absent." in page
+    # Priya's attendance was not recorded: said, not left out of the count.
+    assert "1 in person, 1 online, 0 sent apologies, 0 absent; 1 not recorded." in page
     assert "We said hello." in page
     assert "Ask the school about transport" in page
     assert "by 31 January 2030" in page  # in words, as every date on the pages
