@@ -151,6 +151,7 @@ export function init(proto) {
   /** Remember others' changes to this section, to summarise them in a while. */
   proto.noteOthers = function (op) {
     var self = this;
+    if (op.cause === "restore") this.noteRestored();
     if (!this.changes) this.changes = { edited: new Set(), added: 0, removed: 0, moved: 0 };
     var c = this.changes;
     if (op.op === "edit") c.edited.add(op.id);
@@ -165,6 +166,20 @@ export function init(proto) {
     this.announceTimer = window.setTimeout(function () {
       self.announceOthers();
     }, wait);
+  };
+
+  /** Someone else put an earlier text back: the text changes under the reader all at
+   * once, so it is said, in a notice that stays until dismissed (one at a time). */
+  proto.noteRestored = function () {
+    if (this.notices.querySelector(".live-notice--restored")) return;
+    var message = "Someone put back an earlier text of this section. " +
+      "What it said before is kept in its history.";
+    var box = notice("info", message, [
+      ["Dismiss", "button--secondary", function () { box.remove(); }],
+    ]);
+    box.classList.add("live-notice--restored");
+    this.notices.appendChild(box);
+    this.say(message);
   };
 
   proto.announceOthers = function () {

@@ -423,3 +423,30 @@ def test_a_paste_is_cleaned_of_what_typed_text_may_not_hold(world, editor, live_
     assert converge(a) == [expected, SECOND, THIRD]
     assert stored(live_server, world) == [expected, SECOND, THIRD]
     assert alice.problems == []
+
+
+def test_a_writer_is_told_when_someone_puts_back_an_earlier_text(world, editor, live_server, make):
+    """Found in use: a restore changed the text under someone editing with no word said."""
+    alice = editor("alice@example.org")
+    a = alice.page
+    seq = requests.get(
+        f"{live_server.url}/api/v1/policies/{world['section'].policy_id}/history",
+        headers={"Authorization": f"Bearer {world['token']}"},
+        timeout=10,
+    ).json()["revisions"][0]["last_seq"]
+    put_caret(a, 2, len(THIRD) - 1)
+    a.keyboard.type(" later")
+    assert converge(a)[2] == "You can appeal later."
+    restored = requests.post(
+        f"{live_server.url}/api/v1/sections/{world['section'].id}/restore",
+        headers={"Authorization": f"Bearer {make.token(world['bob'])}"},
+        json={"point": f"seq:{seq}"},
+        timeout=10,
+    )
+    assert restored.status_code == 200, restored.text
+    assert converge(a)[2] == THIRD
+    note = a.locator(".live-notice--restored")
+    expect(note).to_contain_text("Someone put back an earlier text of this section.")
+    alice.check("live-restored-notice")
+    note.get_by_role("button", name="Dismiss").click()
+    expect(note).to_have_count(0)
