@@ -31,12 +31,18 @@ def options(page):
     return page.get_by_role("listbox", name="Members to mention").get_by_role("option")
 
 
-def test_the_name_picker_works_by_keyboard_alone(open_session, team):
+def comment_box(open_session, team):
+    """Carol's section page, with the caret in the box for a comment on the section."""
     you = open_session()
     you.sign_in("carol@example.org")
     page = you.goto(f"/sections/{team['section'].id}")
     box = page.get_by_role("textbox", name="Comment on the whole section")
     box.focus()
+    return you, page, box
+
+
+def test_the_name_picker_works_by_keyboard_alone(open_session, team):
+    you, page, box = comment_box(open_session, team)
     page.keyboard.type("Over to @to")
     expect(options(page)).to_have_text(["Tom O'Neill", "Tomás Ruiz"])  # not the outsider
     first = options(page).first
@@ -82,11 +88,7 @@ def test_the_name_picker_works_by_keyboard_alone(open_session, team):
 def test_deleting_the_at_sign_keeps_the_list_closed(open_session, team):
     """Found in use: Escape, then quick Backspaces over "@To" left the lookup for "@"
     waiting, and its answer opened every name over the Post button."""
-    you = open_session()
-    you.sign_in("carol@example.org")
-    page = you.goto(f"/sections/{team['section'].id}")
-    box = page.get_by_role("textbox", name="Comment on the whole section")
-    box.focus()
+    _you, page, box = comment_box(open_session, team)
     page.keyboard.type("Over to @To")
     expect(options(page)).to_have_count(2)
     page.keyboard.press("Escape")
