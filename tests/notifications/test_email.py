@@ -213,7 +213,9 @@ def test_the_daily_digest_gathers_what_members_chose_to_get_daily(app, world, in
         world.writer.api.ok(
             world.writer.api.post(f"/sections/{world.section.id}/comments", {"body": words})
         )
-    morning = datetime.now(UTC).replace(hour=6, minute=0)
+    # Tomorrow, so that both moments come after the comments whatever the time now
+    # (today's 19:00 is before comments written at 19:20, and the test failed then).
+    morning = (datetime.now(UTC) + timedelta(days=1)).replace(hour=6, minute=0)
     run_jobs(app, morning)
     assert inbox.to(ann.email) == []  # not before the digest hour (17:00 London)
     evening = morning.replace(hour=19)
