@@ -46,6 +46,16 @@ class Live:
             wait_timeout=10,
         )
 
+    def cut_off(self, timeout: float = 10) -> list[dict]:
+        """Wait for this socket to be cut off; its `access_revoked` events. The client
+        library hands each message to a thread of its own, so under load the event
+        can be handled just after the disconnect that followed it: wait for both."""
+        assert self.disconnected.wait(timeout), "the socket was not cut off"
+        deadline = time.monotonic() + 5
+        while not self.revoked and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.revoked
+
     def _presence_batch(self, batch: dict) -> None:
         if batch.get("everyone"):
             self.everyone = batch["present"]
