@@ -2,7 +2,9 @@
 removed, moved or changed, with word-level diffs inside changed sentences.
 Pure: it takes two PolicyStates (server.history.replay).
 
-Things are matched by id, so a sentence keeps its identity through edits. "Moved"
+Things are matched by id, so a sentence keeps its identity through edits, and a
+sentence removed is matched with one added to its section with exactly its text
+(`_same_text`). "Moved"
 means its order changed relative to the others kept: the longest run kept in
 the same order stays put and the rest moved (or, for a section, it changed
 part). Removed things are shown where they were, after the last thing before
@@ -151,7 +153,31 @@ def _by_section(state: PolicyState) -> dict[int, list[dict]]:
     return {k: _order(v) for k, v in out.items()}
 
 
+def _same_text(old: list[dict], new: list[dict]) -> dict[int, int]:
+    """Pairs (removed id -> added id) of a section's sentences removed and added with
+    exactly the same text. A restore brings a removed sentence back under a new id,
+    and a sentence cut and typed again reads the same: a reader sees no change, so
+    the review, the diff and a release's changes must not list it as removed and
+    added (they did, once for every sentence a restore brought back). Paired in
+    reading order, each at most once."""
+    old_ids, new_ids = {s["id"] for s in old}, {s["id"] for s in new}
+    removed: dict[str, list[int]] = {}
+    for s in old:
+        if s["id"] not in new_ids:
+            removed.setdefault(s["text"], []).append(s["id"])
+    pairs = {}
+    for s in new:
+        if s["id"] not in old_ids and removed.get(s["text"]):
+            pairs[removed[s["text"]].pop(0)] = s["id"]
+    return pairs
+
+
 def _sentences(old: list[dict], new: list[dict]) -> tuple[list[dict], dict]:
+    """The rows of one section's sentences from `old` to `new`, and their counts. A
+    pair of `_same_text` counts as one sentence, under its current id."""
+    pairs = _same_text(old, new)
+    if pairs:
+        old = [{**s, "id": pairs[s["id"]]} if s["id"] in pairs else s for s in old]
     a_ids, b_ids = [s["id"] for s in old], [s["id"] for s in new]
     a, b = {s["id"]: s for s in old}, {s["id"]: s for s in new}
     put = _stay_put(a_ids, b_ids)

@@ -114,3 +114,45 @@ def test_restoring_a_deleted_sentence_twice_brings_it_back_once(db, team, make, 
     # A live sentence restored to the text it already has: nothing to do either.
     same = api.post(f"/sentences/{rows[0].id}/restore", t["alice"], {"version": 1})
     assert same.get_json() == {"seq": None, "ops": []}
+
+
+def test_a_sentence_brought_back_is_no_change_to_review(db, team, make, api):
+    """A restore brings a removed sentence back under a new id. Compared with a time
+    before it was removed, the text reads the same, so the diff (and with it the
+    review and a release's changes) lists no change, and the sentence's row has the
+    id it has now."""
+    t = {name: make.token(getattr(team, name)) for name in ("alice", "carol")}
+    cp = api.post(
+        f"/policies/{team.policy.id}/checkpoints", t["carol"], {"name": "Before"}
+    ).get_json()
+    rows = list(team.section.sentences)
+    editing.delete(db, team.section, rows[1], team.alice, rows[1].version)
+    db.commit()
+    assert (
+        api.post(f"/sentences/{rows[1].id}/restore", t["alice"], {"version": 1}).status_code == 200
+    )
+    now = _ids_and_texts(api, t["carol"], team.section.id)
+    assert now[1][1] == rows[1].text and now[1][0] != rows[1].id
+
+    diff = api.get(
+        f"/policies/{team.policy.id}/history/diff?from={cp['point']}&to=now&unchanged=true",
+        t["carol"],
+    ).get_json()
+    assert set(diff["summary"].values()) == {0}
+    (section,) = [s for s in diff["sections"] if s["id"] == team.section.id]
+    assert section["change"] == "unchanged" and not section["text_changed"]
+    assert [(s["id"], s["change"], s["moved"]) for s in section["sentences"]] == [
+        (sid, "unchanged", False) for sid, _text in now
+    ]
+
+    # Put elsewhere, the same text counts as moved, not as removed and added.
+    api.post(f"/sections/{team.section.id}/restore", t["alice"], {"point": cp["point"]})
+    editing.delete(db, team.section, db.merge(rows[0]), team.alice, db.merge(rows[0]).version)
+    db.commit()
+    added = api.post(f"/sections/{team.section.id}/sentences", t["alice"], {"text": rows[0].text})
+    assert added.status_code == 201, added.get_json()
+    diff = api.get(
+        f"/policies/{team.policy.id}/history/diff?from={cp['point']}&to=now", t["carol"]
+    ).get_json()
+    assert diff["summary"]["sentences_added"] == diff["summary"]["sentences_removed"] == 0
+    assert diff["summary"]["sentences_moved"] == 1
