@@ -87,6 +87,7 @@ function LiveSection(root) {
   this.refusedSeen = 0;
   this.orphansSeen = 0;
   this.focusId = null; // the sentence the user is in (presence)
+  this.madeEmpty = new Set(); // empty sentences this page made, removed if left empty (intents.js)
   this.current = null; // the sentence the actions button belongs to
   this.composing = null; // {id, base} while an input method composes
   this.changes = null; // others' changes waiting to be announced

@@ -2,12 +2,14 @@
  * Structural changes (split, join, delete, move, insert) as "intents": sent once
  * the sentences they touch have no edit in flight, retried after a conflict,
  * finished when their op comes back in the stream. Keys typed while one waits are
- * kept and replayed where the user expects. A deleted sentence offers "Undo".
+ * kept and replayed where the user expects. A deleted sentence offers "Undo". An
+ * empty sentence made here and left empty is removed again (tidyEmpty).
  */
 import { notice, number, quote, sanitise } from "./dom.js";
 import { getCaret, setCaret } from "./caret.js";
 
 const INTENT_TRIES = 5; // conflicts (someone typed meanwhile) before giving up
+const TIDY_MS = 300; // after focus leaves an empty sentence, before it is removed
 
 /** Add these methods to the live editor (static/js/editor.js: LiveSection). */
 export function init(proto) {
@@ -168,8 +170,12 @@ export function init(proto) {
       caret = c ? c.start : model.text(target).length;
       this.say("Moved. Now sentence " + this.positionOf(target) + " of " + this.order().length + ".");
     } else if (op.op === "delete") {
-      this.offerUndo(intent.undo);
+      if (intent.quiet) this.say("Empty sentence " + intent.undo.number + " removed.");
+      else this.offerUndo(intent.undo);
       return;
+    }
+    if ((op.op === "split" || op.op === "insert") && !model.text(target)) {
+      this.madeEmpty.add(target);
     }
     if (target === null || !model.has(target)) return;
     var el = this.textOf(target);
@@ -265,7 +271,7 @@ export function init(proto) {
     this.addIntent(intent);
   };
 
-  proto.startDelete = function (id) {
+  proto.startDelete = function (id, quiet) {
     var self = this;
     if (!this.online("delete a sentence")) return;
     var items = this.order();
@@ -274,6 +280,7 @@ export function init(proto) {
     if (index < 0) return;
     var intent = {
       kind: "delete",
+      quiet: Boolean(quiet),
       blocks: id,
       needs: [id],
       failText: "The sentence was not deleted.",
@@ -336,6 +343,34 @@ export function init(proto) {
         return self.model.insert(self.sectionId, text, where);
       },
     });
+  };
+
+  /** After focus left sentence `id`: see to it soon (tidyEmpty), once focus has
+   * settled (a re-render can move focus away and back). */
+  proto.tidySoon = function (id) {
+    var self = this;
+    if (id === null || !this.madeEmpty.has(id)) return;
+    window.setTimeout(function () {
+      self.tidyEmpty(id);
+    }, TIDY_MS);
+  };
+
+  /**
+   * Remove an empty sentence this page made (Enter at the end of a sentence, "Add a
+   * sentence") when the user has left it without typing: otherwise an empty numbered
+   * sentence stays in everyone's text, in reviews and in exports. Not while the user
+   * is back in it, when someone else is in it, or when it is the section's only one.
+   * Said aloud, with no "Undo": there is nothing to put back.
+   */
+  proto.tidyEmpty = function (id) {
+    var li = this.liOf(id);
+    if (this.focusId === id || (li && li.contains(document.activeElement))) return;
+    if (!this.madeEmpty.delete(id)) return;
+    if (!this.model || !this.model.has(id) || this.model.text(id) !== "") return;
+    if (!this.joined || !this.socket.connected || !this.canEdit) return;
+    if (this.intentFor(id) || this.sentenceBusy(id) || this.order().length < 2) return;
+    if (this.presence.inSentence(id)) return;
+    this.startDelete(id, true);
   };
 
   proto.offerUndo = function (undo) {

@@ -45,15 +45,19 @@ export function init(proto) {
       if (!e.target.classList || !e.target.classList.contains("sentence__text")) return;
       var id = self.idOf(e.target);
       if (id === null) return;
+      var left = self.focusId;
       self.focusId = id;
       self.attachActions(id);
       self.presence.send();
+      if (left !== null && left !== id) self.tidySoon(left);
     });
     list.addEventListener("focusout", function (e) {
       var next = e.relatedTarget;
       if (next && list.contains(next)) return;
+      var left = self.focusId;
       self.focusId = null;
       self.presence.send();
+      self.tidySoon(left);
     });
     var addEnd = $(this.root, "[data-live-add-end]");
     if (addEnd) {

@@ -123,6 +123,11 @@ export class Presence {
     );
   }
 
+  /** Whether someone else is in sentence `id` of this section. */
+  inSentence(id) {
+    return this.others().some((p) => this.where(p) === id);
+  }
+
   /** The sentence of this section someone edits (an id), or null. */
   where(p) {
     const editor = this.editor;

@@ -113,6 +113,44 @@ def put_caret(page, index: int, offset: int) -> None:
     )
 
 
+def test_an_empty_sentence_left_without_typing_goes_again(world, editor, live_server):
+    """Enter at the end of a sentence starts an empty one. Left without a word typed,
+    it is removed again for everyone, said aloud, with no Undo to offer: an empty
+    numbered sentence in everyone's text helps nobody. One that another editor has
+    gone into stays."""
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    a, b = alice.page, bob.page
+    start = converge(a, b)
+    with_empty = start[:2] + [""] + start[2:]
+
+    def becomes(expected):
+        wait_until(lambda: converge(a, b) == expected, 10, f"the text to be {expected}")
+
+    put_caret(a, 1, len(start[1]))
+    a.keyboard.press("Enter")
+    becomes(with_empty)
+    expect(a.get_by_role("textbox", name="Sentence 3 of 4")).to_be_focused()
+    a.keyboard.press("ArrowUp")
+    becomes(start)
+    expect(a.get_by_role("textbox", name=f"Sentence 2 of {len(start)}")).to_be_focused()
+    expect(a.locator("[data-live-announce]")).to_have_text("Empty sentence 3 removed.")
+    expect(a.get_by_role("button", name="Undo", exact=True)).to_have_count(0)
+    assert stored(live_server, world) == start
+
+    # Bob goes into the new empty sentence: Alice leaving it does not take it away.
+    a.keyboard.press("End")
+    a.keyboard.press("Enter")
+    becomes(with_empty)
+    b.get_by_role("textbox", name="Sentence 3 of 4").click()
+    expect(a.locator("ol.sentences > li").nth(2).locator(".sentence__who")).to_be_visible()
+    a.keyboard.press("ArrowUp")
+    a.wait_for_timeout(1000)  # three times as long as the editor waits before removing
+    assert converge(a, b) == with_empty
+    b.keyboard.type("Ask us.")
+    becomes(start[:2] + ["Ask us."] + start[2:])
+    assert alice.problems == [] and bob.problems == []
+
+
 def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_server):
     alice, bob, carol = (editor(f"{name}@example.org") for name in ("alice", "bob", "carol"))
     a, b, c = alice.page, bob.page, carol.page
