@@ -37,17 +37,27 @@ def _attendance_labels() -> dict:
     return {**attendance.STATUSES, **attendance.MODES}
 
 
-def _record_page(meeting: Meeting, access, status: int = 200, error: str | None = None, **form):
-    written = notes.of_meeting(db(), meeting.id)
+def _record_page(
+    meeting: Meeting, access, status: int = 200, error: str | None = None, sent=None, **form
+):
+    """The record page; `sent`: a refused attendance-and-notes form, shown as sent."""
+    written = {key: note.text for key, note in notes.of_meeting(db(), meeting.id).items()}
     items = [
-        {"key": key, "title": title, "text": written.get(key)}
+        {"key": key, "title": title, "text": written.get(key, "")}
         for key, title in minutes.noteable(db(), meeting)
     ]
+    rows = minutes.attendance_rows(db(), meeting)
+    if sent is not None:
+        for item in items:
+            item["text"] = sent.get(f"note-{item['key']}", item["text"])
+        for row in rows:
+            row["status"] = sent.get(f"status-{row['user_id']}") or row["status"]
+            row["mode"] = sent.get(f"mode-{row['user_id']}") or row["mode"]
     return render_template(
         "sessions/record.html",
         meeting=meeting,
         group=access.group,
-        rows=minutes.attendance_rows(db(), meeting),
+        rows=rows,
         items=items,
         agreed=minutes.full(db(), meeting)["actions"],
         members=minutes.members(db(), meeting.group_id),
@@ -67,8 +77,13 @@ def session_record(meeting_id: int):
     return _record_page(*_managed(meeting_id))
 
 
-@bp.post("/sessions/<int:meeting_id>/attendance")
-def record_attendance(meeting_id: int):
+@bp.post("/sessions/<int:meeting_id>/record")
+def save_record(meeting_id: int):
+    """Attendance and the notes on each item, saved together: one form on the page,
+    since saving them apart lost whichever was not saved (a facilitator chose who
+    came, then saved the notes, and the choices were gone). A member left at "Not
+    recorded" is not changed. On an error nothing is saved and the page shows what
+    was sent, to correct."""
     meeting, access = _managed(meeting_id)
     entries = []
     for key, value in request.form.items():
@@ -82,27 +97,16 @@ def record_attendance(meeting_id: int):
         )
     try:
         attendance.record(db(), meeting, auth.me().id, entries)
-    except DomainError as exc:
-        db().rollback()
-        meeting, access = _managed(meeting_id)
-        return _record_page(meeting, access, exc.status, exc.message)
-    flash("Attendance is saved.", "success")
-    return redirect(url_for("web.session_record", meeting_id=meeting.id, _anchor="attendance"))
-
-
-@bp.post("/sessions/<int:meeting_id>/notes")
-def write_notes(meeting_id: int):
-    meeting, access = _managed(meeting_id)
-    try:
         for key, value in request.form.items():
             if key.startswith("note-"):
                 notes.write(db(), meeting, key.removeprefix("note-"), value, auth.me().id)
     except DomainError as exc:
         db().rollback()
         meeting, access = _managed(meeting_id)
-        return _record_page(meeting, access, exc.status, exc.message)
-    flash("The notes are saved.", "success")
-    return redirect(url_for("web.session_record", meeting_id=meeting.id, _anchor="notes"))
+        return _record_page(meeting, access, exc.status, exc.message, sent=request.form)
+    flash("Attendance and notes are saved.", "success")
+    part = "notes" if request.form.get("part") == "notes" else "attendance"
+    return redirect(url_for("web.session_record", meeting_id=meeting.id, _anchor=part))
 
 
 def parse_day(text: str | None) -> date | None:

@@ -54,8 +54,36 @@
     });
   }
 
+  /* Forms marked data-warn-unsaved: leaving the page (another form's button, a link)
+     with changes made in one of them asks first. A session's record page saves its
+     attendance, notes and actions apart, and saving the notes used to drop the
+     attendance chosen a moment before, with no word said. */
+  function warnUnsaved() {
+    var forms = document.querySelectorAll("form[data-warn-unsaved]");
+    var changed = [];
+    var sending = null;
+    if (!forms.length) { return; }
+    Array.prototype.forEach.call(forms, function (form) {
+      function note() {
+        if (changed.indexOf(form) < 0) { changed.push(form); }
+      }
+      form.addEventListener("input", note);
+      form.addEventListener("change", note);
+      form.addEventListener("submit", function () { sending = form; });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      var lost = changed.filter(function (form) { return form !== sending; });
+      sending = null; // if the user stays, the next way out is asked about again
+      if (lost.length) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     copyButtons();
     focusOnLoad();
+    warnUnsaved();
   });
 }());

@@ -142,6 +142,28 @@ def test_session_page_and_pack(seeded, open_session):
     expect(s.page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
     s.check("sessions-05-pack")
 
+    # Attendance and notes are saved together (saving them apart lost the one not
+    # saved); an action typed and not added is asked about before leaving.
+    s.goto(f"/sessions/{mid}/record")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_label("Attendance: Sam Taylor").select_option("present")
+    page.get_by_label("1. Welcome and tea").fill("Everyone said hello.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save attendance and notes").last.click()
+    expect(page.get_by_label("Attendance: Sam Taylor")).to_have_value("present")
+    expect(page.get_by_label("1. Welcome and tea")).to_have_value("Everyone said hello.")
+    assert asked == []  # a form's own button never asks
+    page.get_by_label("What is to be done").fill("Send the minutes")
+    page.get_by_role("button", name="Save attendance and notes").first.click()
+    expect(page.get_by_label("What is to be done")).to_have_value("Send the minutes")
+    assert asked == ["beforeunload"]
+
     phone = open_session(width=375, height=740)
     phone.sign_in("sam@example.org")
     phone.goto(f"/sessions/{mid}")

@@ -39,7 +39,7 @@ def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, d
 
     reply = post(
         as_facilitator,
-        f"/sessions/{first.id}/attendance",
+        f"/sessions/{first.id}/record",
         {
             f"status-{world.member.id}": "present",
             f"mode-{world.member.id}": "online",
@@ -52,7 +52,7 @@ def test_attendance_notes_and_actions_through_the_pages(as_facilitator, world, d
     assert rows[world.member.id].status == "present" and rows[world.member.id].mode == "online"
 
     reply = post(
-        as_facilitator, f"/sessions/{first.id}/notes", {f"note-item:{added.id}": "We said hello."}
+        as_facilitator, f"/sessions/{first.id}/record", {f"note-item:{added.id}": "We said hello."}
     )
     assert reply.status_code == 302
     assert db.query(ItemNote).one().text == "We said hello."
@@ -93,7 +93,7 @@ def test_attendance_for_someone_outside_the_group_saves_nothing(as_facilitator, 
     meeting = plan(db, world, 1, "A session")
     reply = post(
         as_facilitator,
-        f"/sessions/{meeting.id}/attendance",
+        f"/sessions/{meeting.id}/record",
         {f"status-{world.member.id}": "present", f"status-{world.outsider.id}": "present"},
     )
     assert reply.status_code == 422
