@@ -207,7 +207,8 @@ def proposal_context(p: Proposal, section: Section, access: Access) -> dict:
     vote = votes.vote_on_proposal(db(), p.id)
     panel = None
     if vote is not None:
-        panel = vote_panel(vote, access, url_for("web.proposal", proposal_id=p.id, _anchor="vote"))
+        here = url_for("web.proposal", proposal_id=p.id, _anchor="vote")
+        panel = vote_panel(vote, access, here, with_change=False)
         db().refresh(p)
     me = access.membership
     rules = votes.group_rules(db(), me.group_id)

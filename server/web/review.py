@@ -107,18 +107,29 @@ class Panel:
     where: str  # the section's title
     outcome: str | None = None
     closing: bool = False  # due: the scheduled job is about to record its outcome
+    reason: str | None = None  # an open suggestion's: what is voted on, with `changes`
+    changes: list = field(default_factory=list)  # word-diff pieces, one list per change
 
 
-def vote_panel(vote: Vote, access: Access, next_url: str) -> Panel:
+def vote_panel(vote: Vote, access: Access, next_url: str, *, with_change: bool = True) -> Panel:
+    """The panel of one vote. An open vote on a suggestion shows the change and its
+    reason (`with_change`, but on the suggestion's own page, which shows them above):
+    a member voting from the review page or the decisions page saw only a shortened
+    title, and could not tell what they approved."""
     # Reading never closes a vote (server/jobs.py does): a due one shows as closing.
     closing = votes.is_due(db(), vote)
     tally = votes.current_tally(db(), vote)
     mine = votes.my_ballot(db(), vote, access.membership.user_id)
     ballots = votes.ballots_shown(db(), vote)
+    reason, changes = None, []
     if vote.subject == VoteSubject.PROPOSAL:
         proposal = vote.proposal
         title = proposal_title(proposal)
         link = url_for("web.proposal", proposal_id=proposal.id)
+        if with_change and vote.is_open and not closing:
+            found, _stale = proposals.changes(db(), proposal)
+            reason = proposal.reason
+            changes = [[p.as_dict() for p in c.pieces] for c in found]
     else:
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
@@ -136,6 +147,8 @@ def vote_panel(vote: Vote, access: Access, next_url: str) -> Panel:
         where=vote.section.title,
         outcome=OUTCOMES.get(vote.outcome) if vote.outcome else None,
         closing=closing,
+        reason=reason,
+        changes=changes,
     )
 
 

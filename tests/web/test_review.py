@@ -375,6 +375,27 @@ def test_vote_panel_cast_change_and_outcome(as_other, world, db, other):
     assert "Closed votes (1)" in decisions and "Open votes (0)" in decisions
 
 
+def test_an_open_vote_shows_what_is_voted_on(as_other, world, db, other):
+    """Wherever an open vote on a suggestion is cast (its own page, the decisions page,
+    the review before a session), the panel shows the reason and the change itself,
+    not only a shortened title. The suggestion's page shows them once, above."""
+    p, vote = _voting(as_other, world, db, other)
+    change = '<ins class="diff-ins"><span class="visually-hidden">[added: </span>care'
+    for url in (f"/votes/{vote.id}", f"/policies/{world.policy.id}/decisions"):
+        page = text(as_other.get(url))
+        panel = page[page.index('data-vote-panel="') :]
+        assert "<strong>Why:</strong> Plainer" in panel, url
+        assert change in panel, url
+    page = text(as_other.get(f"/proposals/{p.id}"))
+    assert "<strong>Why:</strong>" not in page[page.index('data-vote-panel="') :]
+    post(as_other, f"/votes/{vote.id}/close")  # refused (not a facilitator): still open
+    for person in (world.member, world.facilitator, other):
+        c = signed_in(as_other.application, person.email)
+        post(c, f"/votes/{vote.id}/ballot", {"choice": "approve"})
+    closed = text(as_other.get(f"/votes/{vote.id}"))
+    assert "Outcome: Approved." in closed and "<strong>Why:</strong>" not in closed
+
+
 def test_secret_ballot_reveals_nobody(as_facilitator, world, db, other, client):
     response = post(
         as_facilitator,
