@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from server.events import publish
 from server.groups.models import Membership
+from server.meetings.changes import ActionGiven
 from server.meetings.models import ActionItem, Meeting
 from server.text.clean import clean_block
 
@@ -58,6 +60,8 @@ def add(
     )
     db.add(row)
     db.flush()
+    if assignee_id is not None:
+        publish(db, ActionGiven(meeting.group_id, row.id, by_id))
     return row
 
 

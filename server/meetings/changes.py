@@ -16,6 +16,16 @@ class SessionChanged:
 
 
 @dataclass(frozen=True)
+class ActionGiven:
+    """An action agreed in a session was given to a member (they are told; nothing
+    changes on open pages)."""
+
+    group_id: int
+    id: int  # the action
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
 class DatesAsked:
     """A facilitator asked the group which dates suit them for the next session
     (members are told; nothing changes on open pages)."""

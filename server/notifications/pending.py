@@ -16,7 +16,7 @@ from dataclasses import asdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.meetings.changes import DatesAsked, SessionChanged
+from server.meetings.changes import ActionGiven, DatesAsked, SessionChanged
 from server.notifications import rules
 from server.notifications.delivery import Delivery
 from server.notifications.models import PendingEvent
@@ -24,7 +24,12 @@ from server.notifications.services import tell
 from server.review.changes import ReviewChanged
 
 log = logging.getLogger(__name__)
-TYPES = {"review": ReviewChanged, "session": SessionChanged, "dates": DatesAsked}
+TYPES = {
+    "review": ReviewChanged,
+    "session": SessionChanged,
+    "dates": DatesAsked,
+    "action": ActionGiven,
+}
 NAMES = {cls: name for name, cls in TYPES.items()}
 BATCH = 200
 
@@ -45,6 +50,8 @@ def _notices(db: Session, evt, delivery: Delivery):
         return rules.from_review(db, evt)
     if isinstance(evt, DatesAsked):
         return rules.from_dates_asked(db, evt)
+    if isinstance(evt, ActionGiven):
+        return rules.from_action_given(db, evt)
     return rules.from_session(db, evt, delivery.time_zone)
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from server.accounts.models import User
 from server.groups.models import Membership, Subgroup, SubgroupMember
-from server.meetings.changes import DatesAsked, SessionChanged
-from server.meetings.models import DatePoll, Meeting
+from server.meetings.changes import ActionGiven, DatesAsked, SessionChanged
+from server.meetings.models import ActionItem, DatePoll, Meeting
 from server.notifications.services import Notice
 from server.policies.models import Policy, Section
 from server.review.changes import ReviewChanged
@@ -34,9 +34,11 @@ from server.review.models import (
     Vote,
     VoteSubject,
 )
+from server.text.shorten import shorten
 
 Recipients = list[tuple[Notice, Iterable[int]]]
 RECENT = timedelta(minutes=10)  # a thread's comments looked at for one "added" event
+WHAT_CHARS = 120  # of an action's words in its notification
 
 
 def mentioned(db: Session, comment_id: int) -> list[int]:
@@ -273,6 +275,8 @@ def when(moment: datetime, time_zone: str) -> str:
 
 
 def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients:
+    if evt.action == "closed":
+        return _closed(db, evt.id)
     if evt.action not in ("planned", "edited", "agenda"):
         return []
     meeting = db.get(Meeting, evt.id)
@@ -303,6 +307,42 @@ def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients
         texts,
     )
     return [(notice, members)]
+
+
+def _closed(db: Session, meeting_id: int) -> Recipients:
+    """A session closed: its record (decisions, and who will do what) is there to
+    read. Those who were not there learn of it only so."""
+    meeting = db.get(Meeting, meeting_id)
+    if meeting is None or meeting.closed_at is None:
+        return []
+    notice = Notice(
+        "session",
+        f"session:{meeting.id}:closed",
+        meeting.group_id,
+        f"/sessions/{meeting.id}#record",
+        f"The session “{meeting.title}” has closed. See what was decided, the notes and "
+        "who will do what.",
+        meeting.closed_by_id,
+    )
+    return [(notice, group_members(db, meeting.group_id))]
+
+
+def from_action_given(db: Session, evt: ActionGiven) -> Recipients:
+    """The member an action is given to: it is theirs to do."""
+    action = db.get(ActionItem, evt.id)
+    if action is None or action.assignee_id is None or action.done_at is not None:
+        return []
+    title = db.scalar(select(Meeting.title).where(Meeting.id == action.meeting_id))
+    by = f" by {action.due_on.day} {action.due_on:%B %Y}" if action.due_on else ""
+    notice = Notice(
+        "action",
+        f"action:{action.id}",
+        action.group_id,
+        f"/sessions/{action.meeting_id}#action-{action.id}",
+        f"You have an action from the session “{title}”: {shorten(action.what, WHAT_CHARS)}{by}.",
+        evt.actor_id,
+    )
+    return [(notice, [action.assignee_id])]
 
 
 def from_dates_asked(db: Session, evt: DatesAsked) -> Recipients:

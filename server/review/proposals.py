@@ -22,6 +22,7 @@ from server.review import rights
 from server.review.changes import announce
 from server.review.models import Proposal, ProposalKind, ProposalStatus
 from server.text.clean import clean_block
+from server.text.shorten import shorten
 from server.text.worddiff import Piece, word_diff
 
 MAX_REASON_CHARS = 2000
@@ -226,15 +227,8 @@ TITLE_WORDS = 48  # characters of quoted words in a title, before "…"
 
 
 def _quoted(words: str) -> str:
-    """The words in quotes; past TITLE_WORDS, cut after the last whole word that
-    fits ("every three months" shortened to "every…", never "every thre…")."""
-    words = " ".join(words.split())
-    if len(words) > TITLE_WORDS:
-        cut = words[:TITLE_WORDS]
-        if " " in cut:  # a word that runs past the end is left out whole
-            cut = cut[: cut.rindex(" ")]
-        words = cut.rstrip(" ,;:(") + "…"
-    return f"‘{words}’"
+    """The words in quotes, shortened after a whole word past TITLE_WORDS."""
+    return f"‘{shorten(words, TITLE_WORDS)}’"
 
 
 def title(proposal: Proposal) -> str:

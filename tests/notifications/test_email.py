@@ -155,6 +155,54 @@ def test_section_ready_and_sessions_reach_the_group(app, world, inbox, db, clien
     assert f'<a href="{vote_path}">The vote on agreeing' in page
 
 
+def test_an_action_reaches_its_member_and_a_closed_session_the_group(app, world, inbox, client):
+    """What a session leaves behind needs people too: the member given an action is
+    told it is theirs, and when the session closes everyone can read its record."""
+    all_at_once(world)
+    fac, (ann, bo, _cy) = world.facilitator, world.members
+    session = fac.api.ok(
+        fac.api.post(
+            f"/groups/{world.group.id}/sessions",
+            {"title": "Spring meeting", "starts_at": datetime.now(UTC).isoformat()},
+        )
+    )
+    fac.api.ok(fac.api.post(f"/sessions/{session['id']}/start"))
+    run_jobs(app)
+    inbox.clear()
+    action = fac.api.ok(
+        fac.api.post(
+            f"/sessions/{session['id']}/actions",
+            {"what": "Ask the school about transport", "assignee_id": ann.user.id,
+             "due_on": "2030-01-31"},
+        ),
+        201,
+    )  # fmt: skip
+    fac.api.ok(
+        fac.api.post(f"/sessions/{session['id']}/actions", {"what": "Book a room"}), 201
+    )  # given to nobody: nobody is told
+    run_jobs(app)
+    assert received(inbox, world, "You have an action") == only({"Ann Parent"}, world)
+    msg = inbox.to(ann.email)[0]
+    assert (
+        "You have an action from the session “Spring meeting”: Ask the school about "
+        "transport by 31 January 2030." in msg.get_body(("plain",)).get_content()
+    )
+    assert link_path(msg) == f"/sessions/{session['id']}#action-{action['id']}"
+    sign_in(client, ann.email)
+    page = client.get(f"/sessions/{session['id']}").get_data(as_text=True)
+    assert f'id="action-{action["id"]}"' in page
+
+    fac.api.ok(fac.api.post(f"/sessions/{session['id']}/close"))
+    run_jobs(app)
+    run_jobs(app)  # told once
+    assert received(inbox, world, "has closed") == only(
+        {"Wren Writer", "Ann Parent", "Bo Young", "Cy Nurse"}, world
+    )
+    assert link_path(inbox.to(bo.email)[-1]) == f"/sessions/{session['id']}#record"
+    kinds = [n["kind"] for n in bo.api.ok(bo.api.get("/notifications"))["items"]]
+    assert "action" not in kinds and kinds.count("session") >= 1
+
+
 def test_one_click_unsubscribe_turns_that_kind_off_and_a_forged_link_changes_nothing(
     app, world, inbox, client, db
 ):
