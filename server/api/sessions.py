@@ -101,6 +101,18 @@ def update_session(body, meeting_id):
     return _session(services.update_meeting(db(), meeting, **body))
 
 
+@blp.route(f"/sessions/<{ID}:meeting_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.errors(401, 403, 404, 409)
+def cancel_session(meeting_id):
+    """Cancel a planned session (facilitators): it is removed and members are told
+
+    Started already is 409 `session_started`; with attendance, notes or actions
+    recorded, 409 `session_has_record` (change its date instead).
+    """
+    services.cancel(db(), _meeting(meeting_id, Action.MANAGE))
+
+
 @blp.route(f"/sessions/<{ID}:meeting_id>/start", methods=["POST"])
 @blp.response(200, SessionSchema)
 @blp.errors(401, 403, 404, 409)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 class SessionChanged:
     group_id: int
     id: int
-    action: str  # "planned", "edited", "started", "closed", "agenda"
+    action: str  # "planned", "edited", "started", "closed", "agenda", "cancelled"
+    # A cancelled session is gone when its members are told: what they read of it.
+    title: str = ""
+    starts_at: str = ""  # ISO 8601
 
     def as_dict(self) -> dict:
         return {"section_id": None, "kind": "session", "id": self.id, "action": self.action}

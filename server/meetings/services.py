@@ -17,7 +17,7 @@ from server.groups.models import Group
 from server.history.models import CHECKPOINT_NAME_CHARS
 from server.history.services import make_checkpoint
 from server.meetings.changes import SessionChanged
-from server.meetings.models import SESSION_TITLE_CHARS, Meeting
+from server.meetings.models import SESSION_TITLE_CHARS, ActionItem, Attendance, ItemNote, Meeting
 from server.policies.models import Part, Policy, Section
 from server.policies.services import policies_of
 from server.review.models import Outcome, Vote, VoteSubject
@@ -187,6 +187,36 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
     db.flush()
     _announce(db, meeting, "closed")  # participation opens the "I statements" check
     return meeting
+
+
+def cancel(db: Session, meeting: Meeting) -> None:
+    """Cancel a planned session: it is removed, with its agenda, and members are told
+    (a session that will not happen stayed "Next session" on everyone's review page).
+    One that has started, or has anything recorded (attendance, notes, actions), is
+    kept: its date can be changed instead."""
+    if meeting.started_at is not None:
+        raise Conflict(
+            "This session has started, so it cannot be cancelled.", code="session_started"
+        )
+    for model in (Attendance, ItemNote, ActionItem):
+        if db.scalar(select(model.id).where(model.meeting_id == meeting.id).limit(1)):
+            raise Conflict(
+                "Something is already recorded for this session (attendance, notes or "
+                "actions), so it cannot be cancelled. Change its date instead.",
+                code="session_has_record",
+            )
+    publish(
+        db,
+        SessionChanged(
+            meeting.group_id,
+            meeting.id,
+            "cancelled",
+            title=meeting.title,
+            starts_at=meeting.starts_at.isoformat(),
+        ),
+    )
+    db.delete(meeting)
+    db.flush()
 
 
 def minutes(db: Session, group_id: int, since: datetime, until: datetime) -> dict:

@@ -277,6 +277,8 @@ def when(moment: datetime, time_zone: str) -> str:
 def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients:
     if evt.action == "closed":
         return _closed(db, evt.id)
+    if evt.action == "cancelled":
+        return _cancelled(db, evt, time_zone)
     if evt.action not in ("planned", "edited", "agenda"):
         return []
     meeting = db.get(Meeting, evt.id)
@@ -325,6 +327,21 @@ def _closed(db: Session, meeting_id: int) -> Recipients:
         meeting.closed_by_id,
     )
     return [(notice, group_members(db, meeting.group_id))]
+
+
+def _cancelled(db: Session, evt: SessionChanged, time_zone: str) -> Recipients:
+    """A planned session will not happen: the group is told, in the words they knew it
+    by (the session itself is gone)."""
+    starts = datetime.fromisoformat(evt.starts_at) if evt.starts_at else None
+    on = f" on {when(starts, time_zone)}" if starts else ""
+    notice = Notice(
+        "session",
+        f"session:{evt.id}:cancelled",
+        evt.group_id,
+        f"/groups/{evt.group_id}/sessions",
+        f"The session “{evt.title}”{on} is cancelled.",
+    )
+    return [(notice, group_members(db, evt.group_id))]
 
 
 def from_action_given(db: Session, evt: ActionGiven) -> Recipients:

@@ -224,6 +224,23 @@ def close_session(meeting_id: int):
     return redirect(url_for("web.session", meeting_id=meeting.id, _anchor="minutes"))
 
 
+@bp.route("/sessions/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel_session(meeting_id: int):
+    meeting, access = _meeting(meeting_id, Action.MANAGE)
+    if request.method == "GET":
+        return render_template(
+            "sessions/confirm.html", meeting=meeting, group=access.group, action="cancel"
+        )
+    title, group_id = meeting.title, meeting.group_id
+    try:
+        services.cancel(db(), meeting)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("web.session", meeting_id=meeting.id))
+    flash(f"The session “{title}” is cancelled. Members are told.", "success")
+    return redirect(url_for("web.sessions", group_id=group_id))
+
+
 # --- the agenda ------------------------------------------------------------------------------
 
 

@@ -98,6 +98,40 @@ def test_plan_edit_start_and_close_a_session(api, world, place):
     )
 
 
+def test_a_planned_session_can_be_cancelled_and_members_are_told(api, world, app):
+    """A session that will not happen is cancelled (it stayed "Next session" on every
+    review page before): it goes with its agenda, and the group hears of it. One that
+    has started, or has something recorded, is kept."""
+    s = plan(api, world)
+    assert api.post(f"/sessions/{s['id']}/agenda", world.fac, {"title": "Tea"}).status_code == 201
+    error(api.delete(f"/sessions/{s['id']}", world.mem), 403)
+    error(api.delete(f"/sessions/{s['id']}", world.other), 404)
+    assert api.delete(f"/sessions/{s['id']}", world.fac).status_code == 204
+    error(api.get(f"/sessions/{s['id']}", world.mem), 404)
+    error(api.delete(f"/sessions/{s['id']}", world.fac), 404)
+    assert api.get(f"/groups/{world.group}/sessions", world.mem).get_json() == []
+
+    from server import jobs
+    from server.notifications import pending
+
+    jobs.configure(app.config)
+    pending.process(app.extensions["codraft_db"].session, jobs.delivery_from(app.config))
+    told = api.get("/notifications", world.mem).get_json()["items"]
+    assert [n["text"] for n in told if n["kind"] == "session"][0] == (
+        "The session “March session” on Monday 4 March at 18:30 is cancelled."
+    )
+    assert told[0]["link"] == f"/groups/{world.group}/sessions"
+
+    started = plan(api, world, "Started")
+    api.post(f"/sessions/{started['id']}/start", world.fac)
+    error(api.delete(f"/sessions/{started['id']}", world.fac), 409, "session_started")
+    kept = plan(api, world, "With an action")
+    made = api.post(f"/sessions/{kept['id']}/actions", world.fac, {"what": "Book a room"})
+    assert made.status_code == 201
+    error(api.delete(f"/sessions/{kept['id']}", world.fac), 409, "session_has_record")
+    assert api.get(f"/sessions/{kept['id']}", world.fac).status_code == 200
+
+
 def test_bad_session_input_is_refused(api, world):
     error(api.post(f"/groups/{world.group}/sessions", world.fac, {"title": "No time"}), 422)
     error(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 import re
+from datetime import UTC, datetime
 
 import pytest
 from diff_match_patch import diff_match_patch
@@ -256,3 +257,37 @@ def make_outsider(app, db):
     make = Factory(app)
     make.group(make.user("Olly Outsider", "olly@example.org"), "Elsewhere")
     return as_(app.test_client(), "olly@example.org")
+
+
+def test_a_facilitator_cancels_a_planned_session_from_its_page(app, seeded, db):
+    """Cancel asks first, says what it does and how to move the date instead; after it
+    the session is gone from the list and from "Next session" on the review page."""
+    from server.meetings import services as meetings
+
+    w = seeded
+    planned = meetings.schedule(
+        db, w["group"], w["chair"], title="December session",
+        starts_at=datetime(2030, 12, 18, 18, 0, tzinfo=UTC),
+    )  # fmt: skip
+    db.commit()
+    member = as_(app.test_client(), "m0@example.org")
+    review = member.get(f"/groups/{w['group'].id}/review").get_data(as_text=True)
+    assert "Next session:" in review and "December session" in review
+    assert "Cancel the session" not in member.get(f"/sessions/{planned.id}").get_data(as_text=True)
+    assert post(member, f"/sessions/{planned.id}/cancel").status_code == 403
+
+    chair = as_(app.test_client(), "fran@example.org")
+    page = chair.get(f"/sessions/{planned.id}").get_data(as_text=True)
+    assert f'href="/sessions/{planned.id}/cancel">Cancel the session</a>' in page
+    confirm = chair.get(f"/sessions/{planned.id}/cancel").get_data(as_text=True)
+    assert "Cancel the session “December session”?" in confirm
+    assert "change its date" in confirm and "Yes, cancel the session" in confirm
+    done = post(chair, f"/sessions/{planned.id}/cancel")
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/groups/{w['group'].id}/sessions"
+    )
+    listed = chair.get(done.headers["Location"]).get_data(as_text=True)
+    assert "The session “December session” is cancelled. Members are told." in listed
+    assert chair.get(f"/sessions/{planned.id}").status_code == 404
+    review = member.get(f"/groups/{w['group'].id}/review").get_data(as_text=True)
+    assert "December session" not in review
