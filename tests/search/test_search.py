@@ -50,6 +50,12 @@ def test_a_word_start_case_and_accents_do_not_matter(client, world, db):
     assert [k for k, _ in kinds(find(client, world, "zoe"))] == ["sentence"]
     # Every word must be there.
     assert kinds(find(client, world, "carers eight")) == []
+    # A plural finds the singular too (a word alone only finds longer words).
+    reply = find(client, world, "minibuses")
+    assert kinds(reply) == [("sentence", "The minibus collects every pupil by eight.")]
+    assert reply.get_json()["terms"] == ["minibus"]
+    assert kinds(find(client, world, "pupils eights")) == kinds(find(client, world, "pupil eight"))
+    assert kinds(find(client, world, "Carers")) == [("sentence", "Carers may ride along with Zoë.")]
 
 
 def test_text_deleted_or_changed_since_is_not_found(client, world, db):
@@ -198,6 +204,7 @@ def test_search_on_postgresql(migrated_postgres_url, tmp_path):
             ("sentence", "The <mark>minibus</mark> collects every pupil by eight.")
         ]
         assert kinds(find(client, world, "carer")) == [("sentence", "Carers may ride along.")]
+        assert [k for k, _ in kinds(find(client, world, "minibuses"))] == ["sentence"]
         assert kinds(find(client, world, "private")) == []
         comments.add(db, world.section, world.membership, "Ask about wheelchair space.")
         db.commit()
