@@ -372,8 +372,12 @@ def from_dates_asked(db: Session, evt: DatesAsked) -> Recipients:
         f"date_poll:{poll.id}",
         poll.group_id,
         f"/date-polls/{poll.id}",
-        f"Pick dates for the next session: say which of {n} "
-        f"{'date suits' if n == 1 else 'dates suit'} you for “{poll.title}”.",
+        (
+            f"A date for the next session: say whether it suits you for “{poll.title}”."
+            if n == 1
+            else f"Pick dates for the next session: say which of {n} dates suit you for "
+            f"“{poll.title}”."
+        ),
         evt.actor_id,
     )
     return [(notice, group_members(db, poll.group_id))]

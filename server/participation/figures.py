@@ -68,7 +68,7 @@ FLAGGED = {
         "How could the group make more room for their words?",
     ),
     "attended": (
-        "made {got}% of the attendances at sessions",
+        "were {got}% of the people at sessions",
         "Could the dates, times or ways of joining suit them better?",
     ),
     "comments": (

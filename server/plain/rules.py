@@ -315,8 +315,8 @@ def check(
         hints.append(
             Hint(
                 READING_AGE,
-                f"Reading age about {age:.0f}. Try shorter, everyday words, and one idea "
-                "in this sentence.",
+                f"Hard to read: it suits readers aged about {age:.0f} and over. Try "
+                "shorter, everyday words, and one idea in this sentence.",
             )
         )
     if len(words) > max_words:

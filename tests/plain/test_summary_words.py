@@ -29,8 +29,8 @@ class _Policy:
 def test_one_more_sentence_and_harder_to_read(app):
     html = _rendered(app, _summary(2, 11.0), _summary(3, 11.4))
     assert (
-        "Since the last session: 1 more sentence with hints; the median reading age is "
-        "0.4 years higher: harder to read." in html
+        "Since the last session: 1 more sentence with hints; harder to read: half of the "
+        "sentences now suit someone 0.4 years older." in html
     )
     assert "Someone aged about 11 can read half of the sentences" in html
 
@@ -38,6 +38,6 @@ def test_one_more_sentence_and_harder_to_read(app):
 def test_fewer_sentences_and_easier_to_read(app):
     html = _rendered(app, _summary(5, 13.0), _summary(3, 12.0))
     assert (
-        "2 fewer sentences with hints; the median reading age is 1 year lower: "
-        "easier to read." in html
+        "2 fewer sentences with hints; easier to read: half of the sentences now suit "
+        "someone 1 year younger." in html
     )
