@@ -8,14 +8,16 @@ part, section), so a session walks through the policy once; they are read-only
 entries addressed by their key ("vote:12"), in pages of VOTES_PER_PAGE. A read of the
 agenda never writes.
 
-A closed session's votes are its decisions (the minutes), not whatever is open now.
+A running session keeps the votes it decided on its agenda (and their notes); a closed
+session's votes are its decisions (the minutes), not whatever is open now.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from server.errors import InvalidInput, NotFound
@@ -82,20 +84,34 @@ class VotePage:
         )
 
 
-def _open_votes(group_id: int):
+def _open_votes(group_id: int, since: datetime | None = None):
+    """The group's open votes, and with `since` (a running session's start) those
+    closed since then too: a vote decided in the session stays on its agenda, and its
+    notes box on the record page (closing it used to take both away at once)."""
+    still = Vote.closed_at.is_(None)
+    if since is not None:
+        still = or_(still, Vote.closed_at >= since)
     return (
         select(Vote, Section)
         .join(Section, Section.id == Vote.section_id)
         .join(Part, Part.id == Section.part_id)
         .join(Policy, Policy.id == Vote.policy_id)
-        .where(Vote.group_id == group_id, Vote.closed_at.is_(None))
+        .where(Vote.group_id == group_id, still)
     )
 
 
-def awaiting(db: Session, group_id: int, *, offset: int = 0, limit: int | None = None):
-    """Open votes of the group in the order of the text, as (vote, section)."""
+def awaiting(
+    db: Session,
+    group_id: int,
+    *,
+    since: datetime | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+):
+    """Open votes of the group (and those closed `since`) in the order of the text,
+    as (vote, section)."""
     query = (
-        _open_votes(group_id)
+        _open_votes(group_id, since)
         .options(selectinload(Vote.proposal))
         .order_by(
             Policy.created_at,
@@ -130,8 +146,8 @@ def _decided(db: Session, meeting: Meeting) -> list[int]:
 
 def votes(db: Session, meeting: Meeting, page: int = 1) -> VotePage:
     """One page of the votes on the agenda (page 1 is first; past the last gives the
-    last). Open votes while the session is planned or running; once it closed, the
-    votes it decided."""
+    last). Open votes while the session is planned; while it runs, also those it has
+    decided; once it closed, the votes it decided."""
     if meeting.closed_at is not None:
         ids = _decided(db, meeting)
         pages = _pages(len(ids))
@@ -146,13 +162,18 @@ def votes(db: Session, meeting: Meeting, page: int = 1) -> VotePage:
         rows = [(found[i], db.get(Section, found[i].section_id)) for i in chosen if i in found]
         total = len(ids)
     else:
+        since = meeting.started_at  # None while planned: the open votes only
         total = db.scalar(
-            select(func.count()).select_from(_open_votes(meeting.group_id).subquery())
+            select(func.count()).select_from(_open_votes(meeting.group_id, since).subquery())
         )
         pages = _pages(total)
         page = min(max(page, 1), pages)
         rows = awaiting(
-            db, meeting.group_id, offset=(page - 1) * VOTES_PER_PAGE, limit=VOTES_PER_PAGE
+            db,
+            meeting.group_id,
+            since=since,
+            offset=(page - 1) * VOTES_PER_PAGE,
+            limit=VOTES_PER_PAGE,
         )
     entries = [VoteEntry(v, s, title_for(db, v, s)) for v, s in rows]
     return VotePage(entries, total, page, pages)

@@ -225,6 +225,26 @@ def test_the_agenda_lists_open_votes_and_the_facilitators_items(api, world, plac
     html = api.get(f"/sessions/{s['id']}/pack", world.mem)
     assert html.status_code == 200 and "Plainer words" in html.get_data(as_text=True)
 
+    # Decided in the session, the vote stays on its agenda (closing it used to take
+    # it away at once, and the box for its notes with it); a later session does not
+    # list it, and the next one planned lists only what is open.
+    assert api.post(f"/sessions/{s['id']}/start", world.fac).status_code == 200
+    assert api.post(f"/votes/{vote['id']}/close", world.fac).status_code == 200
+    running = api.get(f"/sessions/{s['id']}/agenda", world.mem).get_json()
+    assert [(v["vote_id"], v["open"]) for v in running["votes"]] == [(vote["id"], False)]
+    noted = api.call(
+        "PUT",
+        f"/sessions/{s['id']}/notes",
+        world.fac,
+        json={"item": f"vote:{vote['id']}", "text": "Agreed."},
+    )
+    assert noted.status_code == 200, noted.get_json()
+    assert [n["title"] for n in noted.get_json()] == [running["votes"][0]["title"]]
+    assert (
+        api.get(f"/sessions/{plan(api, world, 'Next')['id']}/agenda", world.mem).get_json()["votes"]
+        == []
+    )
+
 
 def test_review_lists_changes_since_the_session_and_marks_them(api, world, place, db):
     before = edit(db, place.section, world.editor, 0, "You can ask for a budget.")
