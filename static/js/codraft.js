@@ -11,6 +11,28 @@
     }
   }
 
+  /* Arriving at a place in a page (a link to a comment, or back after posting a
+     reply): focus it as well as scrolling to it, so keyboard and screen reader users
+     start there. Focus used to stay at the top, far from a reply just posted. */
+  function focusFragment() {
+    var target = null;
+    if (document.querySelector("[data-focus-on-load]") || location.hash.length < 2) {
+      return;
+    }
+    try {
+      target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (err) {
+      return;
+    }
+    if (!target || target.contains(document.activeElement)) {
+      return;
+    }
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: true });
+  }
+
   function copyText(input) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(input.value);
@@ -84,6 +106,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     copyButtons();
     focusOnLoad();
+    focusFragment();
     warnUnsaved();
   });
 }());

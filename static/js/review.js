@@ -101,6 +101,9 @@ import { newClientId } from "./dom.js";
     if (!f) return;
     var target = findFocus(container, f);
     if (target && container.contains(target)) {
+      // A place jumped to (a thread, by the address's #fragment) is focusable only
+      // by the tabindex static/js/codraft.js gave it: the new copy needs it too.
+      if (target.tabIndex < 0 && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
       target.focus({ preventScroll: true });
       if (f.start !== null && typeof target.setSelectionRange === "function") {
         try {

@@ -175,6 +175,11 @@ def test_comment_reply_and_resolve_live_keep_what_you_type(team, open_session, l
     # The page reloaded after posting: let it join the live policy first (its first
     # render after joining may scroll to the address's #comment anchor).
     expect(c.locator("[data-live-status]")).to_have_attribute("data-state", "saved")
+    # Back after posting, focus is on the new discussion (the address's #fragment),
+    # not at the top of the page, far from it on a phone; a redraw keeps it there.
+    landed = c.evaluate("() => location.hash.slice(1)")
+    assert landed.startswith(("thread-", "comment-")), landed
+    expect(c.locator(f"#{landed}")).to_be_focused()
     # On a phone, the sentence has a link to its comments.
     link = c.locator("ol.sentences > li").first.locator(".sentence__notes")
     expect(link).to_contain_text("1 comment")
