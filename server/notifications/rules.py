@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
+from server.db import utcnow
 from server.groups.models import Membership, Subgroup, SubgroupMember
 from server.meetings.changes import ActionGiven, DatesAsked, SessionChanged
 from server.meetings.models import ActionItem, DatePoll, Meeting
@@ -38,6 +39,7 @@ from server.text.shorten import shorten
 
 Recipients = list[tuple[Notice, Iterable[int]]]
 RECENT = timedelta(minutes=10)  # a thread's comments looked at for one "added" event
+SETTLING = timedelta(hours=1)  # after planning a session, its changes are not told again
 WHAT_CHARS = 120  # of an action's words in its notification
 
 
@@ -284,11 +286,13 @@ def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients
     meeting = db.get(Meeting, evt.id)
     if meeting is None or meeting.state != "planned":
         return []
+    if evt.action != "planned" and utcnow() - meeting.created_at < SETTLING:
+        return []  # just planned: that notice links to the session as it is now
     from server.notifications.counts import changed_counts  # the review's logic, per member
 
     members = group_members(db, meeting.group_id)
     counts = changed_counts(db, meeting.group_id, members)
-    verb = {"planned": "was planned", "edited": "has changed", "agenda": "has a new agenda"}
+    verb = {"planned": "was planned", "edited": "has changed", "agenda": "has changed"}
     base = (
         f"The session “{meeting.title}” on {when(meeting.starts_at, time_zone)} {verb[evt.action]}."
     )
@@ -297,11 +301,13 @@ def from_session(db: Session, evt: SessionChanged, time_zone: str) -> Recipients
         "last session."
         for uid, n in counts.items()
     }
-    # Changes to a planned session tell again, at most once an hour.
+    # Changes to a planned session (its details or its agenda) tell again, at most
+    # once an hour: planning one used to send three notices in a minute.
     stamp = int(datetime.now().timestamp()) // 3600 if evt.action != "planned" else 0
+    what = "planned" if evt.action == "planned" else "changed"
     notice = Notice(
         "session",
-        f"session:{meeting.id}:{evt.action}:{stamp}",
+        f"session:{meeting.id}:{what}:{stamp}",
         meeting.group_id,
         f"/sessions/{meeting.id}",
         base,

@@ -127,6 +127,13 @@ def test_section_ready_and_sessions_reach_the_group(app, world, inbox, db, clien
     body = inbox.to(world.members[0].email)[-1].get_body(("plain",)).get_content()
     assert "Review what changed:" in body and "since the last session" in body
     assert link_path(inbox.to(world.members[0].email)[-1]) == f"/sessions/{session['id']}"
+    # Its agenda and details change in the hour after: nobody is told again (planning
+    # a session used to send three notices within a minute).
+    fac = world.facilitator.api
+    fac.ok(fac.post(f"/sessions/{session['id']}/agenda", {"title": "Tea"}), 201)
+    fac.ok(fac.patch(f"/sessions/{session['id']}", {"place": "Room 2"}))
+    run_jobs(app)
+    assert received(inbox, world, "has changed") == only(set(), world)
 
     # The day before: each member's own count and the votes they have not cast.
     day_before = starts - timedelta(hours=20)
