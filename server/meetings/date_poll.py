@@ -59,7 +59,9 @@ def _check_dates(dates: list[datetime | None], now: datetime) -> list[datetime]:
     for n, when in enumerate(dates):
         where = f"options[{n}]"
         if when is None:
-            raise InvalidInput("Give each date a day and a time.", fields={where: ["Required."]})
+            raise InvalidInput(
+                f"Date {n + 1} needs a day and a time.", fields={where: ["Required."]}
+            )
         if when <= now:
             raise InvalidInput(
                 f"Date {n + 1} has already passed: each date must be in the future.",

@@ -32,13 +32,14 @@ def _poll_page(poll, access, status: int = 200, error: str | None = None):
     ), status
 
 
-def _ask_page(access, status: int = 200, error: str | None = None):
+def _ask_page(access, status: int = 200, error: str | None = None, bad_box: int | None = None):
     return render_template(
         "sessions/date_poll_new.html",
         group=access.group,
         boxes=FORM_DATES,
         typed=request.form,
         error=error,
+        bad_box=bad_box,
     ), status
 
 
@@ -58,35 +59,49 @@ def new_date_poll(group_id: int):
     return _ask_page(group_access(db(), my_id(), group_id, Action.MANAGE))
 
 
-def _typed_dates() -> list:
+def _typed_dates() -> tuple[list, list[int]]:
     """The dates typed in the boxes (empty boxes left out; a box that is not a date
-    is None, which the service refuses)."""
-    out = []
+    is None, which the service refuses), and the box number of each."""
+    out, boxes = [], []
     for n in range(1, FORM_DATES + 1):
         raw = (request.form.get(f"date-{n}") or "").strip()
         if not raw:
             continue
+        boxes.append(n)
         try:
             out.append(times.from_local(datetime.strptime(raw, "%Y-%m-%dT%H:%M")))
         except ValueError:
             out.append(None)
-    return out
+    return out, boxes
+
+
+def _box_of(exc: DomainError, boxes: list[int]) -> tuple[str, int | None]:
+    """The message and box of a refused date: the service numbers the dates given
+    ("Date 2", `options[1]`); the page numbers its boxes, some maybe left empty."""
+    for key in exc.fields or {}:
+        if key.startswith("options[") and key.endswith("]"):
+            n = int(key[len("options[") : -1])
+            box = boxes[n] if n < len(boxes) else None
+            if box is not None:
+                return exc.message.replace(f"Date {n + 1} ", f"Date {box} ", 1), box
+    return exc.message, None
 
 
 @bp.post("/groups/<int:group_id>/date-polls")
 def ask_dates(group_id: int):
     access = group_access(db(), my_id(), group_id, Action.MANAGE)
+    dates, boxes = _typed_dates()
     try:
         poll = date_poll.ask(
             db(),
             access.group,
             auth.me(),
             title=(request.form.get("title") or "").strip() or None,
-            options=_typed_dates(),
+            options=dates,
         )
     except DomainError as exc:
         db().rollback()
-        return _ask_page(access, exc.status, exc.message)
+        return _ask_page(access, exc.status, *_box_of(exc, boxes))
     flash("Your dates are offered. Members are asked which suit them.", "success")
     return redirect(url_for("web.date_poll", poll_id=poll.id))
 

@@ -30,6 +30,13 @@ def test_asking_answering_and_closing_through_the_pages(app, client, as_facilita
         reply = post(client, f"/groups/{gid}/date-polls", {"title": "Spring", **form})
         assert reply.status_code == 422, form
         assert "There is a problem" in text(reply)
+    # The box at fault is named and marked by its own number, whatever boxes were
+    # left empty before it.
+    reply = text(post(client, f"/groups/{gid}/date-polls", {"date-2": local(4), "date-4": "soon"}))
+    assert '<a href="#date-4">Date 4 needs a day and a time.</a>' in reply
+    assert 'id="date-4" name="date-4" aria-describedby="dates-hint date-4-error" aria-invalid' in (
+        reply
+    )
     assert db.query(DatePoll).count() == 0
 
     reply = post(
