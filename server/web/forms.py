@@ -131,9 +131,12 @@ class ChangePasswordForm(Form):
     confirm = _confirm()
 
 
+# The account page holds several forms: each field's id is its own there (two
+# `name` fields and the headings made labels point at the wrong place).
 class NameForm(Form):
     name = StringField(
         "Your name",
+        id="display-name",
         filters=[_strip],
         validators=[*_required("Enter your name."), at_most(DISPLAY_NAME_CHARS)],
     )
@@ -142,6 +145,7 @@ class NameForm(Form):
 class ApiTokenForm(Form):
     name = StringField(
         "What is it for?",
+        id="token-name",
         filters=[_strip],
         validators=[
             *_required("Give the token a name."),

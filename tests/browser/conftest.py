@@ -91,6 +91,15 @@ class Session:
             AXE_TAGS,
         )
         assert result == [], f"{name}: axe violations:\n{json.dumps(result, indent=2)}"
+        # An id used twice sends a label to the wrong control: the browser follows the
+        # first, while axe finds a label for each and passes them (the members page's
+        # role menus were named by the invite form's radio buttons).
+        twice = self.page.evaluate(
+            "() => { const seen = new Set(), twice = new Set(); "
+            "document.querySelectorAll('[id]').forEach(el => "
+            "{ if (seen.has(el.id)) twice.add(el.id); seen.add(el.id); }); return [...twice]; }"
+        )
+        assert twice == [], f"{name}: ids used more than once: {twice}"
         assert self.problems == [], f"{name}: browser errors: {self.problems}"
 
     def no_sideways_scroll(self, name: str) -> None:
