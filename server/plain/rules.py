@@ -315,8 +315,8 @@ def check(
         hints.append(
             Hint(
                 READING_AGE,
-                f"Hard to read: it suits readers aged about {age:.0f} and over. Try "
-                "shorter, everyday words, and one idea in this sentence.",
+                f"It suits readers aged about {age:.0f} and over. Try shorter, everyday "
+                "words, and one idea in this sentence.",
             )
         )
     if len(words) > max_words:

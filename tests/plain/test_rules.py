@@ -295,7 +295,7 @@ def test_hard_sentences_get_a_reading_age_hint(sentence):
     found = check(sentence)
     assert found.reading_age is not None and found.reading_age > rules.MAX_READING_AGE
     hint = next(h for h in found.hints if h.code == READING_AGE)
-    assert "Hard to read: it suits readers aged about" in hint.message
+    assert "It suits readers aged about" in hint.message
 
 
 @pytest.mark.parametrize("sentence", EASY)
