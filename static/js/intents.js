@@ -345,11 +345,16 @@ export function init(proto) {
     });
   };
 
-  /** After focus left sentence `id`: see to it soon (tidyEmpty), once focus has
-   * settled (a re-render can move focus away and back). */
-  proto.tidySoon = function (id) {
+  /** After focus left sentence `id` for somewhere else (`now`: the user moved it, to
+   * another sentence or a link that may leave the page), see to it (tidyEmpty); with
+   * no new place, once focus has settled (a re-render can move it away and back). */
+  proto.tidySoon = function (id, now) {
     var self = this;
     if (id === null || !this.madeEmpty.has(id)) return;
+    if (now) {
+      this.tidyEmpty(id);
+      return;
+    }
     window.setTimeout(function () {
       self.tidyEmpty(id);
     }, TIDY_MS);

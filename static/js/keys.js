@@ -49,7 +49,7 @@ export function init(proto) {
       self.focusId = id;
       self.attachActions(id);
       self.presence.send();
-      if (left !== null && left !== id) self.tidySoon(left);
+      if (left !== null && left !== id) self.tidySoon(left, true);
     });
     list.addEventListener("focusout", function (e) {
       var next = e.relatedTarget;
@@ -57,7 +57,8 @@ export function init(proto) {
       var left = self.focusId;
       self.focusId = null;
       self.presence.send();
-      self.tidySoon(left);
+      // Focus went somewhere (a link, say, that may leave the page): see to it now.
+      self.tidySoon(left, Boolean(next));
     });
     var addEnd = $(this.root, "[data-live-add-end]");
     if (addEnd) {

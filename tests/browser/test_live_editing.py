@@ -150,6 +150,16 @@ def test_an_empty_sentence_left_without_typing_goes_again(world, editor, live_se
     becomes(start[:2] + ["Ask us."] + start[2:])
     assert alice.problems == [] and bob.problems == []
 
+    # "Add a sentence at the end", then away by a link: gone too, for those who stay.
+    a.get_by_role("button", name="Add a sentence at the end").click()
+    expect(
+        a.get_by_role("textbox", name=f"Sentence {len(start) + 2} of {len(start) + 2}")
+    ).to_be_focused()
+    wait_until(lambda: len(texts(b)) == len(start) + 2, 10, "the new sentence on Bob's page")
+    a.locator(".breadcrumbs a").first.click()
+    wait_until(lambda: len(texts(b)) == len(start) + 1, 10, "the empty sentence to go")
+    assert stored(live_server, world) == start[:2] + ["Ask us."] + start[2:]
+
 
 def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_server):
     alice, bob, carol = (editor(f"{name}@example.org") for name in ("alice", "bob", "carol"))
