@@ -22,7 +22,7 @@ from server.db import utcnow
 from server.errors import Gone, InvalidInput, NotFound
 from server.history import services as history
 from server.history import store
-from server.policies.models import Policy
+from server.policies.models import Part, Policy, Section, SectionStatus
 from server.publishing import build, changes
 from server.publishing.document import Document
 from server.publishing.models import PublicPage, Release
@@ -43,6 +43,20 @@ def _note(raw: str | None) -> str:
 
 
 # --- releases ---------------------------------------------------------------------------
+
+
+def sections_not_agreed(db: Session, policy_id: int) -> tuple[int, int]:
+    """How many of the policy's sections the group has not agreed, of how many: said
+    before publishing, which cannot be undone."""
+    rows = db.execute(
+        select(Section.status, func.count())
+        .join(Part, Part.id == Section.part_id)
+        .where(Part.policy_id == policy_id, Section.deleted_at.is_(None))
+        .group_by(Section.status)
+    ).all()
+    total = sum(n for _status, n in rows)
+    agreed = sum(n for status, n in rows if status == SectionStatus.AGREED)
+    return total - agreed, total
 
 
 def releases_of(db: Session, policy_id: int) -> list[Release]:

@@ -10,7 +10,7 @@ from threading import Lock
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from server import auth, events
 from server.access import policy_access
@@ -35,6 +35,11 @@ class PublishForm(Form):
         validators=[Length(max=MAX_NOTE, message=f"Use at most {MAX_NOTE} characters.")],
     )
     source = MenuChoice("What to publish", message="Choose what to publish.")
+    # Published versions never change: one click used to publish, with no word of it.
+    sure = BooleanField(
+        "I understand that a published version can never be changed",
+        validators=[DataRequired("Tick the box to say you understand it cannot be changed.")],
+    )
 
 
 def _sources(checkpoints) -> list[tuple[str, str]]:
@@ -72,6 +77,7 @@ def _page(policy, access, form: PublishForm | None = None, status: int = 200):
         ),
         can_manage=allows(db(), access.membership, Action.MANAGE),
         formats=[(f, LABELS[f]) for f in FORMATS],
+        not_agreed=publishing.sections_not_agreed(db(), policy.id),
     ), status
 
 

@@ -60,6 +60,7 @@ def test_publish_make_public_read_without_sign_in_then_hide(world, open_session,
     expect(page.get_by_role("heading", level=1)).to_have_text("EHCP Personal Budget policy")
     s.check("publishing-01-page-empty")
     page.get_by_label("A note for readers (optional)").fill("Agreed at the November session.")
+    page.get_by_label("I understand that a published version can never be changed").check()
     page.get_by_role("button", name="Publish version 1").click()
     expect(page.get_by_text("Published as v1")).to_be_visible()
     s.check("publishing-02-release")

@@ -41,7 +41,9 @@ def test_facilitator_publishes_and_makes_it_public(client, db, setup):
     sign_in(client, "fran@example.org")
     page = client.get(f"/policies/{setup.id}/publish")
     assert page.status_code == 200 and "Nothing has been published yet." in text(page)
-    reply = post(client, f"/policies/{setup.id}/releases", {"source": "now", "note": "First."})
+    reply = post(
+        client, f"/policies/{setup.id}/releases", {"source": "now", "note": "First.", "sure": "y"}
+    )
     assert reply.status_code == 302 and reply.location.endswith(f"/policies/{setup.id}/releases/1")
     release = client.get(reply.location)
     assert "This is the first published version." in text(release)
@@ -58,7 +60,10 @@ def test_facilitator_publishes_and_makes_it_public(client, db, setup):
     section = db.scalar(select(Section).where(Section.title == "Buses"))
     added = post(client, f"/sections/{section.id}/text", {"text": "Taxis are booked for you."})
     assert added.status_code == 302, added.status_code
-    assert post(client, f"/policies/{setup.id}/releases", {"source": "now"}).status_code == 302
+    assert (
+        post(client, f"/policies/{setup.id}/releases", {"source": "now", "sure": "y"}).status_code
+        == 302
+    )
     page = text(client.get(f"/policies/{setup.id}/releases/2"))
     assert "What changed since v1" in page and "1 sentence added." in page
 
@@ -68,8 +73,13 @@ def test_publish_form_errors_are_shown_on_the_form(client, db, setup):
     reply = post(client, f"/policies/{setup.id}/releases", {"source": "now", "note": "x" * 1001})
     assert reply.status_code == 422
     assert "Use at most 1000 characters." in text(reply)
-    reply = post(client, f"/policies/{setup.id}/releases", {"source": "999999"})
+    reply = post(client, f"/policies/{setup.id}/releases", {"source": "999999", "sure": "y"})
     assert reply.status_code == 422
+    # Not ticked: asked to, with how many sections the group has not agreed.
+    reply = post(client, f"/policies/{setup.id}/releases", {"source": "now"})
+    assert reply.status_code == 422
+    assert "Tick the box to say you understand it cannot be changed." in text(reply)
+    assert "1 of 1 section is not agreed by the group yet." in text(reply)
     assert publishing.releases_of(db, setup.id) == []
 
 
