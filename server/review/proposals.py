@@ -21,6 +21,7 @@ from server.policies.services import MAX_SENTENCE_CHARS, parse_text, sentences_o
 from server.review import rights
 from server.review.changes import announce
 from server.review.models import Proposal, ProposalKind, ProposalStatus
+from server.sync.merge import merge_clean
 from server.text.clean import clean_block
 from server.text.shorten import shorten
 from server.text.worddiff import Piece, word_diff
@@ -291,9 +292,22 @@ class Change:
     gone: bool = False  # the sentence it was about has been removed since
 
 
+def _would_read(base: str, proposed: str, now: str) -> str:
+    """What the words would read if approved now: the suggested change merged into
+    the text as it is now, as applying it merges (server.review.applying); where both
+    changed the same words it cannot apply, and the suggested words are shown."""
+    if now == base:
+        return proposed
+    merged = merge_clean(base, proposed, now)
+    return proposed if merged is None else merged
+
+
 def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
-    """The proposal as word diffs against today's text, and whether that text has
-    moved on since the proposal was made."""
+    """The proposal as word diffs against today's text: what approving it would do
+    now. Shown against its own words instead, a suggestion made before another was
+    applied looked as if it would undo that one (struck through what the group had
+    just agreed), though applying it keeps both. Also whether the text has moved on
+    since the proposal was made."""
     if proposal.status not in (ProposalStatus.OPEN, ProposalStatus.VOTING):
         # A conflict happened because the text moved; the others no longer apply.
         return _as_made(proposal), proposal.status == ProposalStatus.CONFLICT
@@ -311,18 +325,21 @@ def changes(db: Session, proposal: Proposal) -> tuple[list[Change], bool]:
         current = sentences_of(db, [proposal.section_id])[proposal.section_id]
         before = " ".join(s.text for s in current)
         moved = moved or [s.id for s in current] != ids
-        return [
-            Change([s.id for s in current], before, proposal.text, word_diff(before, proposal.text))
-        ], moved
+        base = " ".join(b["text"] for b in proposal.base)
+        after = _would_read(base, proposal.text, before) if moved else proposal.text
+        return [Change([s.id for s in current], before, after, word_diff(before, after))], moved
     if proposal.kind == ProposalKind.INSERT:
         anchor = rows.get(ids[0]) if ids else None
         gone = anchor is not None and anchor.deleted_at is not None
         return [Change(ids, "", proposal.text, word_diff("", proposal.text), gone=gone)], moved
     out = []
+    based = {b["id"]: b["text"] for b in proposal.base}
     for i in ids:
         row = rows.get(i)
         now = row.text if row is not None else ""
         gone = row is None or row.deleted_at is not None
         after = proposal.text if proposal.kind == ProposalKind.REPLACE else ""
+        if after and not gone and i in based:
+            after = _would_read(based[i], after, now)
         out.append(Change([i], now, after, word_diff(now, after), gone=gone))
     return out, moved

@@ -520,6 +520,11 @@ def test_a_stale_proposal_merges_words_changed_elsewhere(api, world, place, db):
     live_edit(db, world, second, "@@ -1,3 +1,3 @@\n-The\n+Our\n")
     shown = api.get(f"/proposals/{proposal['id']}", world.fac).get_json()
     assert shown["stale"] and shown["changes"][0]["before"] == "Our council pays it monthly."
+    # Shown as what approving it does now: "Our" stays (it was shown struck through,
+    # as if the suggestion would undo the newer change).
+    change = shown["changes"][0]
+    assert change["after"] == "Our council pays it every month."
+    assert [p["text"] for p in change["pieces"] if p["op"] == "delete"] == ["monthly"]
     vote = open_vote(api, world.mem, proposal["id"])
     everyone_votes(api, world, vote["id"])
     decided = api.get(f"/proposals/{proposal['id']}", world.fac).get_json()
