@@ -106,7 +106,10 @@ def publish_release(policy_id: int):
     except DomainError as exc:
         attach(form, exc)
         return _page(policy, access, form, exc.status)
-    flash(f"Published as {release.label}. It will not change when the policy is edited.", "success")
+    flash(
+        f"Published as version {release.number}. It will not change when the policy is edited.",
+        "success",
+    )
     return redirect(url_for("web.release_page", policy_id=policy.id, number=release.number))
 
 

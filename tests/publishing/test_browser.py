@@ -62,7 +62,7 @@ def test_publish_make_public_read_without_sign_in_then_hide(world, open_session,
     page.get_by_label("A note for readers (optional)").fill("Agreed at the November session.")
     page.get_by_label("I understand that a published version can never be changed").check()
     page.get_by_role("button", name="Publish version 1").click()
-    expect(page.get_by_text("Published as v1")).to_be_visible()
+    expect(page.get_by_text("Published as version 1")).to_be_visible()
     s.check("publishing-02-release")
     page.get_by_role("link", name="Publish and export").click()
     page.get_by_role("button", name="Make the published versions public").click()

@@ -117,7 +117,7 @@ def test_a_release_is_frozen_and_v2_says_what_changed_since_v1(api, db, world, p
         f"/policies/{policy}/releases/2", headers={"Authorization": f"Bearer {world.mem}"}
     )
     assert page.status_code == 200
-    assert "What changed since v1" in page.get_data(as_text=True)
+    assert "What changed since version 1" in page.get_data(as_text=True)
 
     listed = api.get(f"/policies/{policy}/releases", world.mem).get_json()
     assert [r["number"] for r in listed] == [2, 1]
@@ -240,6 +240,9 @@ def test_public_page_on_off_and_never_a_title_when_hidden(api, client, world, po
         assert gone.status_code == 410
         assert gone.headers["Cache-Control"] == "no-store"  # a browser would keep a 410
         assert "Short breaks" not in gone.get_data(as_text=True)
+        # A family with an old link is told whom to ask, not sent to a sign-in page.
+        assert "ask the group or the service that gave you the link" in gone.get_data(as_text=True)
+        assert "sign-in page" not in gone.get_data(as_text=True)
     missing = anonymous.get("/published/not-a-real-address/latest")
     assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"
     assert "Short breaks" not in missing.get_data(as_text=True)

@@ -65,7 +65,7 @@ def test_facilitator_publishes_and_makes_it_public(client, db, setup):
         == 302
     )
     page = text(client.get(f"/policies/{setup.id}/releases/2"))
-    assert "What changed since v1" in page and "1 sentence added." in page
+    assert "What changed since version 1" in page and "1 sentence added." in page
 
 
 def test_publish_form_errors_are_shown_on_the_form(client, db, setup):
