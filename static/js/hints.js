@@ -148,6 +148,16 @@ document.addEventListener("click", (event) => {
   if (button) toggleTerm(button);
 });
 
+// Escape closes an open explanation, as it closes the editor's menus.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const button = event.target.closest && event.target.closest("[data-term-toggle]");
+  if (button && button.getAttribute("aria-expanded") === "true") {
+    event.preventDefault();
+    toggleTerm(button);
+  }
+});
+
 if (root) {
   const region = el("div", "visually-hidden");
   region.setAttribute("role", "status");

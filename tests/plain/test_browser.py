@@ -136,6 +136,10 @@ def test_glossary_term_opens_by_keyboard(world, open_session):  # noqa: F811
     expect(explanation).to_be_hidden()
     page.keyboard.press("Enter")
     carol.check("plain-policy-term-open")
+    page.keyboard.press("Escape")  # closes it, as Escape closes menus
+    expect(explanation).to_be_hidden()
+    expect(term).to_have_attribute("aria-expanded", "false")
+    expect(term).to_be_focused()
 
 
 @pytest.mark.parametrize(("width", "name"), [(1100, "desktop"), (390, "phone")])
