@@ -193,7 +193,13 @@ export function init(proto) {
         document.execCommand("delete");
         caret = getCaret(el) || caret;
       }
-      this.startSplit(id, caret.start, "");
+      // Enter after a full stop, before its space: the space stays with the first
+      // half. At the start of the new one it was hidden on others' pages, and typing
+      // there doubled it.
+      var before = this.model.text(id);
+      var at = caret.start;
+      while (at < before.length && before[at] === " ") at++;
+      this.startSplit(id, at, "");
       return;
     }
     if (intent) {

@@ -208,6 +208,22 @@ def test_split_with_enter_and_join_with_backspace(world, editor, live_server):
         "soon, within four weeks."
     )
 
+    # Enter just after a full stop: the space before the next sentence stays behind,
+    # not at the start of the new one (hidden there on others' pages).
+    put_caret(a, 0, len(FIRST))
+    a.keyboard.type(" Ask us.")
+    put_caret(a, 0, len(FIRST))
+    a.keyboard.press("Enter")
+    assert converge(a, b)[:2] == [FIRST + " ", "Ask us."]
+    a.keyboard.press("Backspace")
+    assert converge(a, b)[0] == FIRST + " Ask us."
+    put_caret(a, 0, len(FIRST))
+    for _ in " Ask us.":
+        a.keyboard.press("Delete")
+    assert converge(a, b)[0] == FIRST
+    put_caret(a, 2, len("soon, "))
+    a.keyboard.press("Home")
+
     # Backspace at its start joins it back to the sentence before, with no second
     # space (the first half kept the one before the cut).
     a.keyboard.press("Home")
