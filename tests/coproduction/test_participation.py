@@ -15,7 +15,7 @@ from server.db import utcnow
 from server.editing import services as editing
 from server.history.restore import restore_sentence
 from server.meetings import attendance, services
-from server.participation import figures, words
+from server.participation import figures, impact, words
 from server.policies.models import Sentence
 from server.policies.services import sentences_of
 from server.review import comments, proposals
@@ -130,6 +130,27 @@ def test_words_written_per_role_match_the_hand_count(history):
     assert by_role["facilitator"].words == 0
     assert found.totals.words == 18
     assert by_role["parent_carer"].members == 2
+
+
+def test_a_sentence_started_with_enter_is_written_by_who_typed_it(history):
+    """Enter at the end of a sentence starts an empty one (a split at the end). It
+    takes none of the other's words: whoever types it wrote it, and the "your words"
+    page says so (it said "You wrote it · 0 of its words are yours")."""
+    db, section, people = history["db"], history["section"], history["people"]
+    hal = people["hal"].user
+    last = sentences_of(db, [section.id])[section.id][-1]
+    op = editing.split(db, section, last, hal, last.version, len(last.text))
+    db.commit()
+    new = db.get(Sentence, op["new"]["id"])
+    editing.edit_text(db, section, new, hal, new.version, _patch("", "Ask us any time."))
+    db.commit()
+    found = impact.impact(db, history["policy"], hal.id)
+    mine = [s for s in found["sentences"] if s.text == "Ask us any time."]
+    assert [(s.my_words, s.wrote) for s in mine] == [(4, True)]
+    by_role = {r.role: r for r in figures.report(
+        db, history["group"].id, [history["policy"]], figures.Period()
+    ).rows}  # fmt: skip
+    assert by_role["health"].words == 4 and by_role["parent_carer"].words == 16
 
 
 def test_other_measures_and_the_period(history, make):
