@@ -394,11 +394,16 @@ proto.restoreFocus = function (focus, before, batch) {
       var gone = before.get(op.id);
       text = text + op.separator + (gone ? gone.text : "");
     } else if (op.op === "delete" && op.id === id) {
+      if (!this.isMine(op)) {
+        // Taken away under the caret: the next keys must not land in another
+        // sentence (they went on into the one before, joined to its words).
+        // Focus waits on the text, and what was not saved is kept in a notice.
+        this.say("Someone else deleted the sentence you were in. Choose where to go on.");
+        id = null;
+        break;
+      }
       var was = before.get(id) || {};
       var target = was.prev && model.has(was.prev) ? was.prev : was.next;
-      if (!this.isMine(op)) {
-        this.say("Someone else deleted the sentence you were in.");
-      }
       if (target && model.has(target)) {
         id = target;
         text = model.text(id);

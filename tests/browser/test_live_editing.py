@@ -161,6 +161,28 @@ def test_an_empty_sentence_left_without_typing_goes_again(world, editor, live_se
     assert stored(live_server, world) == start[:2] + ["Ask us."] + start[2:]
 
 
+def test_keys_never_land_in_another_sentence_when_yours_is_deleted(world, editor, live_server):
+    """Bob deletes the sentence Alice is typing in. Her next keys go nowhere (they
+    went on into the sentence before, joined to its words); the text stays as Bob
+    left it, for both."""
+    alice, bob = editor("alice@example.org"), editor("bob@example.org")
+    a, b = alice.page, bob.page
+    put_caret(a, 1, len(SECOND))
+    a.keyboard.type(" zz")
+    assert converge(a, b) == [FIRST, SECOND + " zz", THIRD]
+    put_caret(b, 1, 0)
+    b.keyboard.press("Tab")
+    expect(b.get_by_role("button", name="Actions for sentence 2")).to_be_focused()
+    b.keyboard.press("Enter")
+    b.get_by_role("button", name="Delete").click()
+    b.get_by_role("button", name="Yes, delete it").click()
+    wait_until(lambda: texts(a) == [FIRST, THIRD], 10, "the sentence to go on Alice's page")
+    a.keyboard.type("more")
+    assert converge(a, b) == [FIRST, THIRD]
+    assert stored(live_server, world) == [FIRST, THIRD]
+    expect(a.locator("ol.sentences")).to_be_focused()
+
+
 def test_two_writers_type_at_once_and_a_watcher_follows(world, editor, live_server):
     alice, bob, carol = (editor(f"{name}@example.org") for name in ("alice", "bob", "carol"))
     a, b, c = alice.page, bob.page, carol.page
