@@ -22,11 +22,11 @@ from server.meetings import services as meetings
 from server.participation import ladder, statements
 from server.policies import services as policies
 from server.policies.models import Policy
-from server.publishing import build
 from server.publishing import services as publishing
 from server.publishing.models import Release
 from server.review import comments, proposals, votes
 from server.sync import Place
+from server.text.dates import day_in_words
 
 _dmp = diff_match_patch()
 
@@ -262,7 +262,7 @@ def _date_releases(db: Session, policy: Policy) -> None:
     `_backdate` cannot reach inside the JSON: date it as its row now is, so the public
     page says version 1 came the day after the session that agreed it."""
     for release in db.scalars(select(Release).where(Release.policy_id == policy.id)):
-        release.document = {**release.document, "date": build.day(release.created_at)}
+        release.document = {**release.document, "date": day_in_words(release.created_at)}
 
 
 # Members who have not taken part yet: signed in as one, the group page says where

@@ -26,6 +26,7 @@ from server.history.replay import PolicyState
 from server.policies import oplog
 from server.policies.models import Part, Policy, PolicyOp, Section, Sentence, SentenceVersion
 from server.policies.services import sentences_of
+from server.text.dates import day_in_words
 from server.text.worddiff import word_diff
 
 MAX_PAGE = 200
@@ -45,7 +46,7 @@ class Point:
 
 
 def _when(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
+    return f"{day_in_words(value)} at {value:%H:%M} UTC"
 
 
 def parse_moment(text: str) -> datetime:

@@ -35,6 +35,7 @@ from server.review.models import (
     Vote,
     VoteSubject,
 )
+from server.text.dates import day_in_words
 from server.text.shorten import shorten
 
 Recipients = list[tuple[Notice, Iterable[int]]]
@@ -356,7 +357,7 @@ def from_action_given(db: Session, evt: ActionGiven) -> Recipients:
     if action is None or action.assignee_id is None or action.done_at is not None:
         return []
     title = db.scalar(select(Meeting.title).where(Meeting.id == action.meeting_id))
-    by = f" by {action.due_on.day} {action.due_on:%B %Y}" if action.due_on else ""
+    by = f" by {day_in_words(action.due_on)}" if action.due_on else ""
     notice = Notice(
         "action",
         f"action:{action.id}",

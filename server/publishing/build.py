@@ -25,14 +25,11 @@ from server.publishing.document import (
     GlossaryEntry,
     RoleCount,
 )
+from server.text.dates import day_in_words
 
 # Codraft's groups write in British English; every format declares it (/Lang in the
 # PDF, lang on the page, the language of a .docx/.odt) so screen readers speak it right.
 LANGUAGE = "en-GB"
-
-
-def day(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def build(
@@ -67,7 +64,7 @@ def build(
         language=LANGUAGE,
         summary=policy.summary or "",
         version_label=version_label,
-        date=day(when),
+        date=day_in_words(when),
         note=note,
         group_name=group.name if group else "",
         parts=parts,

@@ -16,6 +16,7 @@ from server.groups.models import Role
 from server.permissions import Action, allows
 from server.policies import services as policies
 from server.review import counts as review_counts
+from server.text.dates import day_in_words
 from server.web import times
 from server.web.blueprint import bp
 from server.web.forms import (
@@ -153,7 +154,7 @@ def invite(group_id: int):
         "url": url_for("web.invitation", token=token, _external=True),
         "email": invitation.email,
         "role": invitation.role.label,
-        "expires": f"{invitation.expires_at.day} {invitation.expires_at:%B %Y}",
+        "expires": day_in_words(invitation.expires_at),
     }
     return _members_page(access, status=201, new_invitation=link)
 

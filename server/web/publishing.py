@@ -21,9 +21,10 @@ from server.exports.policy.html import css, render_html
 from server.history import services as history
 from server.permissions import Action, allows
 from server.publishing import services as publishing
-from server.publishing.build import day, still_agreeing
+from server.publishing.build import still_agreeing
 from server.publishing.document import Document
 from server.publishing.services import FORMATS, MAX_NOTE, Source
+from server.text.dates import day_in_words
 from server.web.blueprint import bp
 from server.web.forms import Form, MenuChoice
 from server.web.helpers import attach, db, my_id
@@ -45,7 +46,7 @@ class PublishForm(Form):
 def _sources(checkpoints) -> list[tuple[str, str]]:
     """What may be published: the policy as it is, or one of its checkpoints."""
     return [("now", "The policy as it is now")] + [
-        (str(c.id), f"Checkpoint “{c.name}” ({day(c.created_at)})") for c in checkpoints
+        (str(c.id), f"Checkpoint “{c.name}” ({day_in_words(c.created_at)})") for c in checkpoints
     ]
 
 
@@ -206,7 +207,7 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
         {
             "label": f"Version {r.number}",
             "url": url_for("web.public_release", slug=slug, number=r.number),
-            "date": day(r.created_at),
+            "date": day_in_words(r.created_at),
             "current": r.id == release.id,
         }
         for r in publishing.releases_of(db(), policy_id)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from server.text.dates import day_in_words
 from server.web.blueprint import bp
 
 
@@ -52,8 +53,7 @@ def zone_name() -> str:
 def day(value: datetime | None) -> str:
     if value is None:
         return ""
-    at = local(value)
-    return f"{at.day} {at:%B %Y}"
+    return day_in_words(local(value))
 
 
 @bp.app_template_filter("calendar")
@@ -67,7 +67,7 @@ def calendar(value: date | str | None) -> str:
         if len(value) == 7:
             return f"{date.fromisoformat(value + '-01'):%B %Y}"
         value = date.fromisoformat(value)
-    return f"{value.day} {value:%B %Y}"
+    return day_in_words(value)
 
 
 @bp.app_template_filter("when")

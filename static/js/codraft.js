@@ -77,9 +77,9 @@
   }
 
   /* Forms marked data-warn-unsaved: leaving the page (another form's button, a link)
-     with changes made in one of them asks first. A session's record page saves its
-     attendance, notes and actions apart, and saving the notes used to drop the
-     attendance chosen a moment before, with no word said. */
+     with changes made in one of them asks first. A session's record page saves
+     attendance and notes in one form and adds an action in another: an action typed
+     and not added was lost without a word when the other was saved. */
   function warnUnsaved() {
     var forms = document.querySelectorAll("form[data-warn-unsaved]");
     var changed = [];
