@@ -49,7 +49,11 @@ def polls_of(db: Session, group_id: int, limit: int | None = None) -> list[DateP
     )
 
 
-def _check_dates(dates: list[datetime | None], now: datetime) -> list[datetime]:
+def _check_dates(
+    dates: list[datetime | None], now: datetime, numbers: list[int] | None = None
+) -> list[datetime]:
+    """The dates sorted, or the first fault, naming the date by its number (`numbers`:
+    what the person sees, a form's box; by default its place in the list)."""
     if not dates:
         raise InvalidInput("Offer at least one date.", fields={"options": ["At least one."]})
     if len(dates) > MAX_OPTIONS:
@@ -57,14 +61,14 @@ def _check_dates(dates: list[datetime | None], now: datetime) -> list[datetime]:
             f"Offer up to {MAX_OPTIONS} dates.", fields={"options": [f"Up to {MAX_OPTIONS}."]}
         )
     for n, when in enumerate(dates):
-        where = f"options[{n}]"
+        where, number = f"options[{n}]", numbers[n] if numbers else n + 1
         if when is None:
             raise InvalidInput(
-                f"Date {n + 1} needs a day and a time.", fields={where: ["Required."]}
+                f"Date {number} needs a day and a time.", fields={where: ["Required."]}
             )
         if when <= now:
             raise InvalidInput(
-                f"Date {n + 1} has already passed: each date must be in the future.",
+                f"Date {number} has already passed: each date must be in the future.",
                 fields={where: ["Already passed."]},
             )
     if len(set(dates)) != len(dates):
@@ -72,9 +76,18 @@ def _check_dates(dates: list[datetime | None], now: datetime) -> list[datetime]:
     return sorted(dates)
 
 
-def ask(db: Session, group: Group, by: User, *, title: str | None, options: list) -> DatePoll:
-    """Offer dates for the next session; members are told (after commit)."""
-    dates = _check_dates(list(options), utcnow())
+def ask(
+    db: Session,
+    group: Group,
+    by: User,
+    *,
+    title: str | None,
+    options: list,
+    numbers: list[int] | None = None,
+) -> DatePoll:
+    """Offer dates for the next session; members are told (after commit). `numbers`:
+    what each date is called where it was typed (see _check_dates)."""
+    dates = _check_dates(list(options), utcnow(), numbers)
     poll = DatePoll(
         group_id=group.id,
         title=valid_name(title or DEFAULT_TITLE, "title", 200),

@@ -75,16 +75,13 @@ def _typed_dates() -> tuple[list, list[int]]:
     return out, boxes
 
 
-def _box_of(exc: DomainError, boxes: list[int]) -> tuple[str, int | None]:
-    """The message and box of a refused date: the service numbers the dates given
-    ("Date 2", `options[1]`); the page numbers its boxes, some maybe left empty."""
+def _box_of(exc: DomainError, boxes: list[int]) -> int | None:
+    """The box of a refused date (`options[n]`, the n-th date given), to mark it."""
     for key in exc.fields or {}:
         if key.startswith("options[") and key.endswith("]"):
             n = int(key[len("options[") : -1])
-            box = boxes[n] if n < len(boxes) else None
-            if box is not None:
-                return exc.message.replace(f"Date {n + 1} ", f"Date {box} ", 1), box
-    return exc.message, None
+            return boxes[n] if n < len(boxes) else None
+    return None
 
 
 @bp.post("/groups/<int:group_id>/date-polls")
@@ -98,10 +95,11 @@ def ask_dates(group_id: int):
             auth.me(),
             title=(request.form.get("title") or "").strip() or None,
             options=dates,
+            numbers=boxes,  # "Date 4" is the fourth box, whichever were left empty
         )
     except DomainError as exc:
         db().rollback()
-        return _ask_page(access, exc.status, *_box_of(exc, boxes))
+        return _ask_page(access, exc.status, exc.message, _box_of(exc, boxes))
     flash("Your dates are offered. Members are asked which suit them.", "success")
     return redirect(url_for("web.date_poll", poll_id=poll.id))
 
