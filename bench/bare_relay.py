@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="eventlet/threading: set TCP_NODELAY too (gevent always has it, as serve)",
     )
+    parser.add_argument(
+        "--fanout",
+        action="store_true",
+        help="gevent: write broadcasts as `serve` does (server/realtime/fanout.py)",
+    )
     parser.add_argument("--message-queue", help="redis://... to share broadcasts (several relays)")
     parser.add_argument("--channel", default="bare-relay")
     args = parser.parse_args(argv)
@@ -103,6 +108,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.async_mode == "gevent":
         from server.cli import serve_gevent
+
+        if args.fanout:
+            from server.realtime import fanout
+
+            fanout.install(socketio.server)
 
         serve_gevent(app, args.host, args.port)
         return

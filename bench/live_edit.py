@@ -20,7 +20,8 @@ the sentences of its policy's section, and measures
                    ("cli"): robust to a busy machine, unlike join s.
 
 The same clients and load then drive bench/bare_relay.py (the same server and
-TCP_NODELAY as `serve`, no auth, no merge, no database), and, with
+TCP_NODELAY as `serve`, no auth, no merge, no database; `barefan` is that relay
+writing broadcasts as `serve` does, server/realtime/fanout.py), and, with
 --arms ours,nohints,bare, `serve` with CODRAFT_LIVE_HINTS=0 too. Arms run
 interleaved, --repeat rounds (the order rotated each round), and the table shows
 each arm's median. Only 127.0.0.1 is contacted; every phase has a time limit.
@@ -239,6 +240,9 @@ ARMS = {
     "ours": ("ours", {}),
     "nohints": ("ours", {"CODRAFT_LIVE_HINTS": "0"}),
     "bare": ("bare", {}),
+    # the relay writing broadcasts as `serve` does (server/realtime/fanout.py): what
+    # the relay's floor would be with our fan-out, to read the ratio against both
+    "barefan": ("bare", {"CODRAFT_BENCH_FANOUT": "1"}),
     # `serve` from another checkout (--before-tree), for a before/after comparison
     # interleaved in one run on a shared machine.
     "before": ("ours", {}),
@@ -289,6 +293,7 @@ class Server:
                 "--async-mode",
                 mode,
                 *(["--nodelay"] if nodelay else []),
+                *(["--fanout"] if self.env.get("CODRAFT_BENCH_FANOUT") else []),
                 *(["--message-queue", queue] if queue else []),
                 *(
                     ["--channel", self.env["CODRAFT_MESSAGE_QUEUE_CHANNEL"]]
@@ -879,19 +884,20 @@ def print_table(n: int, medians: dict[str, dict]) -> None:
     print(HEADER)
     for arm, r in medians.items():
         print(row(arm, r))
-    bare = medians.get("bare")
-    for arm, r in medians.items():
-        if arm == "bare" or bare is None:
-            continue
-        print(
-            f"  {arm + '/bare':<8}{ratio(r['p50_ms'], bare['p50_ms']):>11}"
-            f"{ratio(r['p99_ms'], bare['p99_ms']):>8}"
-            f"{ratio(r['ack_p50_ms'], bare['ack_p50_ms']):>9}"
-            f"{ratio(r['ack_p99_ms'], bare['ack_p99_ms']):>8}"
-            f"{ratio(r['edits_per_s'], bare['edits_per_s']):>9}"
-            f"{ratio(r['cpu_ms_per_edit'], bare['cpu_ms_per_edit']):>10}"
-            f"{ratio(r['rss_mb'], bare['rss_mb']):>8}"
-        )
+    for relay in ("bare", "barefan"):  # each relay against the other arms
+        base = medians.get(relay)
+        for arm, r in medians.items():
+            if base is None or arm in ("bare", "barefan") and arm <= relay:
+                continue
+            print(
+                f"  {arm + '/' + relay:<8}{ratio(r['p50_ms'], base['p50_ms']):>11}"
+                f"{ratio(r['p99_ms'], base['p99_ms']):>8}"
+                f"{ratio(r['ack_p50_ms'], base['ack_p50_ms']):>9}"
+                f"{ratio(r['ack_p99_ms'], base['ack_p99_ms']):>8}"
+                f"{ratio(r['edits_per_s'], base['edits_per_s']):>9}"
+                f"{ratio(r['cpu_ms_per_edit'], base['cpu_ms_per_edit']):>10}"
+                f"{ratio(r['rss_mb'], base['rss_mb']):>8}"
+            )
     if "ours" in medians and "nohints" in medians:
         on, off = medians["ours"], medians["nohints"]
         print(
@@ -917,13 +923,13 @@ def print_table(n: int, medians: dict[str, dict]) -> None:
             )
 
 
-def goal(n: int, ours: dict, bare: dict) -> str:
+def goal(n: int, ours: dict, bare: dict, name: str = "bare") -> str:
     p99 = ours["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
     tput = ours["edits_per_s"] / bare["edits_per_s"] if bare["edits_per_s"] else 0
     cpu = ours["cpu_ms_per_edit"] / bare["cpu_ms_per_edit"] if bare["cpu_ms_per_edit"] else 0
     met = p99 <= 1.5 and tput >= 0.8 and cpu <= 1.5
     return (
-        f"goal at N={n} (p99 <= 1.5x bare, edits/s >= 0.8x, CPU/edit <= 1.5x): p99 {p99:.2f}x, "
+        f"goal at N={n} (p99 <= 1.5x {name}, edits/s >= 0.8x, CPU/edit <= 1.5x): p99 {p99:.2f}x, "
         f"edits/s {tput:.2f}x, CPU/edit {cpu:.2f}x -> {'MET' if met else 'MISSED'}"
     )
 
@@ -978,7 +984,8 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         "--servers",
         dest="arms",
         default="ours,bare",
-        help="what to drive, interleaved: ours, nohints (ours, CODRAFT_LIVE_HINTS=0), bare",
+        help="what to drive, interleaved: ours, nohints (ours, CODRAFT_LIVE_HINTS=0), bare, "
+        "barefan (the relay with our fan-out)",
     )
     parser.add_argument(
         "--nodelay",
@@ -1020,7 +1027,7 @@ def parse_args(argv=None, *, description: str = __doc__) -> argparse.Namespace:
         parser.error("the clients need aiohttp: .venv/bin/pip install aiohttp (or --client sio)")
     args.arms = [s.strip() for s in args.arms.split(",") if s.strip()]
     if not args.arms or not set(args.arms) <= set(ARMS):
-        parser.error("--arms takes ours, nohints, nowait, bare, before")
+        parser.error("--arms takes ours, nohints, nowait, bare, barefan, before")
     if "before" in args.arms and not (args.before_tree and (args.before_tree / "server").is_dir()):
         parser.error("--arms before needs --before-tree, a checkout (git worktree) to compare")
     if "before" in args.arms and _migrations(args.before_tree) != _migrations(ROOT):
@@ -1231,8 +1238,9 @@ def main(argv=None) -> None:
             medians = {arm: median_of(rs) for arm, rs in runs.items()}
             report["medians"].append({"n": n, **medians})
             print_table(n, medians)
-            if "ours" in medians and "bare" in medians and args.arrivals == "closed":
-                print("  " + goal(n, medians["ours"], medians["bare"]))
+            for relay in ("bare", "barefan"):
+                if "ours" in medians and relay in medians and args.arrivals == "closed":
+                    print("  " + goal(n, medians["ours"], medians[relay], relay))
             sys.stdout.flush()
     finally:
         bench.close()

@@ -22,6 +22,10 @@ def init_app(app) -> None:
     )
 
     reserved.guard(socketio.server)
+    if socketio.server.eio.async_mode == "gevent":  # `codraft serve`
+        from server.realtime import fanout
+
+        fanout.install(socketio.server)
     broadcast.subscribe_all()
     review_feed.init_app(app)
     group_feed.init_app(app)
