@@ -1,4 +1,4 @@
-"""Writing a broadcast to each socket directly, once its frame is built.
+"""Writing each packet straight to its socket, a broadcast's frame built once.
 
 Why: an op goes to everyone in the policy, and engine.io's path for each recipient
 is long: the packet is put on that socket's queue, its writer greenlet is woken
@@ -21,10 +21,14 @@ finishes only part of a frame (the socket's buffer is full: a slow reader) leave
 the rest to a greenlet that keeps the lock until it is written, so nobody waits for
 a slow reader and nothing else is written to that socket in between.
 
+Acks and other single packets take the same way: they are each socket's packets too.
+
 Only under gevent with gevent-websocket (`codraft serve`); elsewhere nothing
-changes. The engine.io, gevent-websocket and gevent names used here are checked
-at install, so a version that renames them is refused at start-up, not at the
-first edit.
+changes. It leans on a few names inside engine.io (the server's `sockets`, `_async`
+and `send_packet`; a socket's `queue`, `upgraded`, `upgrading`, `closed` and
+`check_ping_timeout`) and gevent-websocket (`stream.handler.socket`). Every live
+test runs through it, tests/realtime/test_slow_reader.py through the partial
+write, so a release that changes them fails the suite rather than a meeting.
 """
 
 from __future__ import annotations
@@ -76,15 +80,17 @@ class _Frames:
 
 
 def install(sio_server) -> None:
-    """Send python-socketio's engine.io packets this way (gevent only)."""
+    """Send every engine.io packet of the server this way (gevent only): python-socketio
+    hands broadcasts (`_send_eio_packet`) and single packets such as acks (`eio.send`)
+    to engine.io's `send_packet`."""
     eio = sio_server.eio
     if eio.async_mode != "gevent" or eio_gevent.SimpleWebSocketWSGI is not None:
         return
     eio._async = {**eio._async, "websocket": _LockedWebSocket}
     frames = _Frames()
-    queued = sio_server._send_eio_packet  # engine.io's way
+    queued = eio.send_packet  # engine.io's way
 
-    def send_eio_packet(eio_sid, pkt) -> None:
+    def send_packet(eio_sid, pkt) -> None:
         sock = eio.sockets.get(eio_sid)
         ws = getattr(sock, "codraft_ws", None)
         if ws is None or not _nothing_before(sock) or not ws.lock.acquire(blocking=False):
@@ -100,7 +106,7 @@ def install(sio_server) -> None:
         if rest is None:
             queued(eio_sid, pkt)
 
-    sio_server._send_eio_packet = send_eio_packet
+    eio.send_packet = send_packet
 
 
 def _nothing_before(sock) -> bool:
