@@ -106,12 +106,15 @@ def add(
     sentence_id: int | None = None,
     proposal: Proposal | None = None,
     words: tuple[int, int] | None = None,
+    typed_words: str = "",
 ) -> Comment:
     """Start a thread on the section, one of its live sentences (or some words of
-    it: `words` is (start, end) offsets into its text now), or a proposal."""
+    it: `words` is (start, end) offsets into its text now, or `typed_words` the
+    words as someone typed them, for who cannot select them), or a proposal."""
     quote = ""
     sentence = None
-    if words is not None and sentence_id is None:
+    typed_words = typed_words.strip()
+    if (words is not None or typed_words) and sentence_id is None:
         raise InvalidInput(
             "Say which sentence the words are in.", fields={"sentence_id": ["Required."]}
         )
@@ -120,6 +123,8 @@ def add(
         if sentence is None or sentence.section_id != section.id or sentence.deleted_at:
             raise NotFound("That sentence was not found in this section.")
         quote = sentence.text
+        if words is None and typed_words:
+            words = word_anchors.find(sentence, typed_words)
         if words is not None:
             word_anchors.check(sentence, *words)
     if proposal is not None and proposal.section_id != section.id:

@@ -16,6 +16,7 @@ removed, or every one of the words was, the comment says its words were removed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -59,6 +60,22 @@ def check(sentence: Sentence, start, end) -> tuple[int, int]:
             },
         )
     return start, end
+
+
+def find(sentence: Sentence, words: str) -> tuple[int, int]:
+    """The offsets of `words` typed by someone who cannot select them (a keyboard
+    user on a sentence they may not edit): where they first appear in the sentence,
+    ignoring case and runs of spaces, or a clear 422."""
+    wanted = " ".join(words.split())
+    if wanted:
+        pattern = r"\s+".join(re.escape(word) for word in wanted.split(" "))
+        found = re.search(pattern, sentence.text, flags=re.IGNORECASE)
+        if found:
+            return found.start(), found.end()
+    raise InvalidInput(
+        "Those words are not in the sentence. Type them as they are written in it.",
+        fields={"words": ["Type some words as they are written in the sentence."]},
+    )
 
 
 def attach(db: Session, comment: Comment, sentence: Sentence, start: int, end: int) -> CommentRange:

@@ -96,6 +96,7 @@ def new_comment(section_id: int):
             form.body.data,
             sentence_id=sentence.id if sentence else None,
             words=_words(form),
+            typed_words=form.words.data or "",
         )
     except DomainError as exc:
         attach(form, exc)

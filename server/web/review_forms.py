@@ -4,9 +4,10 @@ know; the review services check the rest, and their errors land on the same form
 
 from __future__ import annotations
 
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from server.policies.services import MAX_SENTENCE_CHARS
 from server.review import rules
 from server.review.models import Choice, CloseMode, WordingDecider
 from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
@@ -97,6 +98,13 @@ class CommentForm(Form):
     # Some words of the sentence (static/js/word-comments.js): offsets into its text.
     words_start = HiddenField()
     words_end = HiddenField()
+    # or typed, for who cannot select them (on a sentence they may not edit, the
+    # keyboard has no way to select)
+    words = StringField(
+        "Only some of its words? (optional)",
+        filters=[_strip],
+        validators=[Length(max=MAX_SENTENCE_CHARS, message="That is longer than a sentence.")],
+    )
 
 
 class ReplyForm(Form):

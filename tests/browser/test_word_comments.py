@@ -94,3 +94,33 @@ def test_a_word_comment_follows_an_edit_and_is_flagged_when_its_words_go(
     expect(flag.locator("del")).to_have_text("pays it")
     dev.check("word-comment-gone")
     assert {FIRST, THIRD}  # the other sentences were never touched
+
+
+def test_words_are_commented_on_by_keyboard_alone(
+    team,  # noqa: F811
+    open_session,
+    live_server,
+):
+    """Outside the sub-group the sentences cannot be edited, so the keyboard cannot
+    select their words: the comment box takes them typed instead."""
+    section, tokens = team["section"], team["tokens"]
+    second = api(live_server, "GET", f"/sections/{section.id}", tokens["dev"])["sentences"][1]
+    dev = open_session()
+    dev.sign_in("dev@example.org")
+    page = dev.goto(f"/sections/{section.id}")
+    opener = page.get_by_text(f"Comment on “{SECOND}”", exact=True)
+    opener.focus()
+    page.keyboard.press("Enter")
+    box = page.get_by_label(f"Your comment on “{SECOND}”")
+    expect(box).to_be_focused()
+    page.keyboard.type("Monthly on which day?")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#comment-{second['id']}-words")).to_be_focused()
+    page.keyboard.type("Pays it")
+    dev.check("word-comment-typed")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your comment is posted.")).to_be_visible()
+    expect(page.locator(".thread__quote--words")).to_contain_text("On the words “pays it”")
+    comment = api(live_server, "GET", f"/sections/{section.id}/comments", tokens["dev"])[0]
+    assert comment["words"]["now"] == "pays it" and comment["sentence_id"] == second["id"]

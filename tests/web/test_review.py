@@ -154,6 +154,35 @@ def test_bad_comments_are_shown_again_and_change_nothing(as_other, world, db, bo
     assert count(db, Comment) == 0
 
 
+def test_words_typed_by_someone_who_cannot_select_them_are_commented_on(as_other, world, db):
+    """Outside the sub-group a sentence is not editable, so a keyboard cannot select
+    its words: the comment page lets them be typed instead, found whatever their case
+    or spacing, and the comment is then on those words as if they were selected."""
+    first = live(db, world)[0]
+    form = text(as_other.get(f"/sections/{world.section.id}/comments?sentence={first.id}"))
+    assert "Only some of its words? (optional)" in form
+    words = first.text.split()[1:3]  # two words from inside the sentence
+    typed = "  " + "   ".join(words).upper() + " "
+    response = post(
+        as_other,
+        f"/sections/{world.section.id}/comments",
+        {"body": "Which ones?", "sentence_id": str(first.id), "words": typed},
+    )
+    assert response.status_code == 302
+    page = text(as_other.get(f"/sections/{world.section.id}/margin"))
+    assert f'On the words <span class="thread__words">“{" ".join(words)}”</span>' in page
+
+    refused = post(
+        as_other,
+        f"/sections/{world.section.id}/comments",
+        {"body": "And these?", "sentence_id": str(first.id), "words": "not in it at all"},
+    )
+    assert refused.status_code == 422
+    page = text(refused)
+    assert "Those words are not in the sentence." in page and 'value="not in it at all"' in page
+    assert count(db, Comment) == 1
+
+
 def test_comment_on_removed_text_is_shown_struck_and_labelled(as_member, world, db):
     from server.editing import services as editing
 
