@@ -110,7 +110,7 @@ def cancel_session(meeting_id):
     Started already is 409 `session_started`; with attendance, notes or actions
     recorded, 409 `session_has_record` (change its date instead).
     """
-    services.cancel(db(), _meeting(meeting_id, Action.MANAGE))
+    services.cancel(db(), _meeting(meeting_id, Action.MANAGE), auth.me().id)
 
 
 @blp.route(f"/sessions/<{ID}:meeting_id>/start", methods=["POST"])

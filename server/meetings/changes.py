@@ -13,6 +13,7 @@ class SessionChanged:
     # A cancelled session is gone when its members are told: what they read of it.
     title: str = ""
     starts_at: str = ""  # ISO 8601
+    actor_id: int | None = None  # who cancelled it: not told
 
     def as_dict(self) -> dict:
         return {"section_id": None, "kind": "session", "id": self.id, "action": self.action}

@@ -189,9 +189,10 @@ def close(db: Session, meeting: Meeting, by: User) -> Meeting:
     return meeting
 
 
-def cancel(db: Session, meeting: Meeting) -> None:
-    """Cancel a planned session: it is removed, with its agenda, and members are told
-    (a session that will not happen stayed "Next session" on everyone's review page).
+def cancel(db: Session, meeting: Meeting, by_user_id: int | None = None) -> None:
+    """Cancel a planned session: it is removed, with its agenda, and members are told,
+    but not `by_user_id`, who did it (a session that will not happen stayed "Next
+    session" on everyone's review page).
     One that has started, or has anything recorded (attendance, notes, actions), is
     kept: its date can be changed instead."""
     if meeting.started_at is not None:
@@ -213,6 +214,7 @@ def cancel(db: Session, meeting: Meeting) -> None:
             "cancelled",
             title=meeting.title,
             starts_at=meeting.starts_at.isoformat(),
+            actor_id=by_user_id,
         ),
     )
     db.delete(meeting)

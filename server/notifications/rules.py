@@ -347,6 +347,7 @@ def _cancelled(db: Session, evt: SessionChanged, time_zone: str) -> Recipients:
         evt.group_id,
         f"/groups/{evt.group_id}/sessions",
         f"The session “{evt.title}”{on} is cancelled.",
+        evt.actor_id,
     )
     return [(notice, group_members(db, evt.group_id))]
 

@@ -233,7 +233,7 @@ def cancel_session(meeting_id: int):
         )
     title, group_id = meeting.title, meeting.group_id
     try:
-        services.cancel(db(), meeting)
+        services.cancel(db(), meeting, my_id())
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.session", meeting_id=meeting.id))

@@ -121,6 +121,8 @@ def test_a_planned_session_can_be_cancelled_and_members_are_told(api, world, app
         "The session “March session” on Monday 4 March at 18:30 is cancelled."
     )
     assert told[0]["link"] == f"/groups/{world.group}/sessions"
+    mine = api.get("/notifications", world.fac).get_json()["items"]
+    assert not [n for n in mine if "cancelled" in n["text"]]  # who cancelled it knows
 
     started = plan(api, world, "Started")
     api.post(f"/sessions/{started['id']}/start", world.fac)
