@@ -130,7 +130,9 @@ def record(
     if loaded is not None:  # keep a Policy already in this session in step
         set_committed_value(loaded, "seq", seq)
     origin = origin or Origin()
-    full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, **message}
+    # `by`: whose change it is, so a page can say who deleted the sentence you were
+    # in, or put back an earlier text, rather than "someone" (docs/protocol.md).
+    full = {"seq": seq, "origin": origin.client_id, "ref": origin.ref, "by": author_id, **message}
     if origin.cause:
         full["cause"] = origin.cause
     now = utcnow()

@@ -86,6 +86,7 @@ class Orphan:
 
     sentence_id: int
     text: str
+    by: int | None = None  # who deleted the sentence (the op's `by`), to name them
 
 
 @dataclass(frozen=True)
@@ -516,7 +517,7 @@ class Client:
 
     def _orphan(self, s: _Sentence, op: dict | None) -> None:
         if s.local != s.shadow:
-            self.orphans.append(Orphan(s.id, s.local))
+            self.orphans.append(Orphan(s.id, s.local, (op or {}).get("by")))
             self._changed({"kind": "orphans", "op": op})
 
     def _fold(self, s: _Sentence, text: str, version: int) -> None:

@@ -21,7 +21,7 @@ from server.plain import services as plain
 from server.policies import services as policies
 from server.web.blueprint import bp
 from server.web.forms import Form
-from server.web.helpers import attach, db, my_id
+from server.web.helpers import attach, db, member_names, my_id
 
 
 class TermForm(Form):
@@ -63,14 +63,8 @@ def _page(group_id: int, form: TermForm | None = None, status: int = 200):
         can_manage=can_manage,
         starter_count=len(glossary.starter_terms()),
         form=form or TermForm(formdata=None),
-        names=_names(group_id),
+        names=member_names(group_id),
     ), status
-
-
-def _names(group_id: int) -> dict[int, str]:
-    from server.history.services import members_of
-
-    return {u.id: u.display_name for u in members_of(db(), group_id)}
 
 
 @bp.get("/groups/<int:group_id>/glossary")

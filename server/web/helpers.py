@@ -102,3 +102,11 @@ def _has_errors(*things) -> bool:
         if isinstance(thing, str) and thing:
             return True
     return False
+
+
+def member_names(group_id: int) -> dict[int, str]:
+    """The group's members' names by user id: who wrote or changed something, named
+    on a page (the glossary's authors, the live editor's notices)."""
+    from server.history.services import members_of
+
+    return {u.id: u.display_name for u in members_of(db(), group_id)}

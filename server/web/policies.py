@@ -15,7 +15,7 @@ from server.policies.services import MAX_SENTENCE_CHARS
 from server.review import counts as review_counts
 from server.web.blueprint import bp
 from server.web.forms import AddTextForm, PartForm, PolicyForm, SectionForm
-from server.web.helpers import attach, db, form_failed, invalid, my_id
+from server.web.helpers import attach, db, form_failed, invalid, member_names, my_id
 from server.web.review import decision_context, margin_context
 from server.web.text_marks import text_marks
 
@@ -155,6 +155,7 @@ def _section_page(section, access: Access, form: AddTextForm | None = None, stat
         max_sentence_chars=MAX_SENTENCE_CHARS,
         review=review,
         inline_on=me.suggestions_inline,
+        names=member_names(access.group.id),  # the live editor names who changed what
         form=form or AddTextForm(formdata=None),
     ), status
 

@@ -60,6 +60,8 @@ function LiveSection(root) {
   this.alertBox = $(root, "[data-live-alert]");
   this.notices = $(root, "[data-live-notices]");
   this.announcer = $(root, "[data-live-announce]");
+  // The group's members by user id, to name who changed something (an op's `by`).
+  this.names = JSON.parse(root.getAttribute("data-live-names") || "{}");
 
   var self = this;
   this.pending = new Pending({
@@ -319,6 +321,14 @@ proto.noteChange = function (change) {
   if (change.kind === "orphans") this.batch.orphans = true;
 };
 
+/** Who made a change, in words: a member's name, "You", or "Someone" (a change that
+ * is nobody's, or by someone no longer in the group). */
+proto.whoDid = function (by) {
+  if (by === null || by === undefined) return "Someone";
+  if (this.me && by === this.me.user_id) return "You";
+  return this.names[String(by)] || "Someone";
+};
+
 proto.isMine = function (op) {
   return op && op.origin === this.clientId && op.ref !== null && op.ref !== undefined;
 };
@@ -398,7 +408,9 @@ proto.restoreFocus = function (focus, before, batch) {
         // Taken away under the caret: the next keys must not land in another
         // sentence (they went on into the one before, joined to its words).
         // Focus waits on the text, and what was not saved is kept in a notice.
-        this.say("Someone else deleted the sentence you were in. Choose where to go on.");
+        var who = this.whoDid(op.by);
+        this.say((who === "Someone" ? "Someone else" : who) +
+          " deleted the sentence you were in. Choose where to go on.");
         id = null;
         break;
       }

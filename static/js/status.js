@@ -151,7 +151,7 @@ export function init(proto) {
   /** Remember others' changes to this section, to summarise them in a while. */
   proto.noteOthers = function (op) {
     var self = this;
-    if (op.cause === "restore") this.noteRestored();
+    if (op.cause === "restore") this.noteRestored(op.by);
     if (!this.changes) this.changes = { edited: new Set(), added: 0, removed: 0, moved: 0 };
     var c = this.changes;
     if (op.op === "edit") c.edited.add(op.id);
@@ -170,9 +170,9 @@ export function init(proto) {
 
   /** Someone else put an earlier text back: the text changes under the reader all at
    * once, so it is said, in a notice that stays until dismissed (one at a time). */
-  proto.noteRestored = function () {
+  proto.noteRestored = function (by) {
     if (this.notices.querySelector(".live-notice--restored")) return;
-    var message = "Someone put back an earlier text of this section. " +
+    var message = this.whoDid(by) + " put back an earlier text of this section. " +
       "What it said before is kept in its history.";
     var box = notice("info", message, [
       ["Dismiss", "button--secondary", function () { box.remove(); }],
@@ -214,9 +214,9 @@ export function init(proto) {
     while (this.orphansSeen < this.model.orphans.length) {
       var orphan = this.model.orphans[this.orphansSeen++];
       if (!orphan.text) continue;
-      (function (text) {
+      (function (text, who) {
         var box = notice("warning",
-          "Someone deleted a sentence before your changes to it were saved. Your words: " +
+          who + " deleted a sentence before your changes to it were saved. Your words: " +
           quote(text, 300), [
             ["Add them back at the end", "button--secondary", function () {
               self.startInsert({ at: "end" }, text, function () {
@@ -229,8 +229,8 @@ export function init(proto) {
             }],
           ]);
         self.notices.appendChild(box);
-        self.say("Someone deleted a sentence you were changing. Your words are kept in a message above the text.");
-      })(orphan.text);
+        self.say(who + " deleted a sentence you were changing. Your words are kept in a message above the text.");
+      })(orphan.text, self.whoDid(orphan.by));
     }
   };
 }

@@ -609,7 +609,7 @@
     this.clientId = clientId;
     this.onChange = onChange || null;
     this.seq = 0;
-    this.orphans = []; // {sentenceId, text}: unsaved text of a deleted sentence
+    this.orphans = []; // {sentenceId, text, by}: unsaved text of a deleted sentence, and who deleted it
     this.refused = []; // {request, ack}: refusals retrying would not fix
     this._parts = new Map();
     this._sections = new Map();
@@ -1090,7 +1090,7 @@
 
   proto._orphan = function (s, op) {
     if (s.local !== s.shadow) {
-      this.orphans.push({ sentenceId: s.id, text: s.local });
+      this.orphans.push({ sentenceId: s.id, text: s.local, by: op && op.by != null ? op.by : null });
       this._changed({ kind: "orphans", op: op });
     }
   };

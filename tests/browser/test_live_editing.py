@@ -177,6 +177,10 @@ def test_keys_never_land_in_another_sentence_when_yours_is_deleted(world, editor
     b.get_by_role("button", name="Delete").click()
     b.get_by_role("button", name="Yes, delete it").click()
     wait_until(lambda: texts(a) == [FIRST, THIRD], 10, "the sentence to go on Alice's page")
+    # Said by name: the op carries whose change it is (`by`), not "someone".
+    expect(a.locator("[data-live-announce]")).to_have_text(
+        "Bob Okafor deleted the sentence you were in. Choose where to go on."
+    )
     a.keyboard.type("more")
     assert converge(a, b) == [FIRST, THIRD]
     assert stored(live_server, world) == [FIRST, THIRD]
@@ -532,7 +536,7 @@ def test_a_writer_is_told_when_someone_puts_back_an_earlier_text(world, editor, 
     assert restored.status_code == 200, restored.text
     assert converge(a)[2] == THIRD
     note = a.locator(".live-notice--restored")
-    expect(note).to_contain_text("Someone put back an earlier text of this section.")
+    expect(note).to_contain_text("Bob Okafor put back an earlier text of this section.")
     alice.check("live-restored-notice")
     note.get_by_role("button", name="Dismiss").click()
     expect(note).to_have_count(0)

@@ -288,7 +288,7 @@ test("section ops add, move and delete sections; typing in a deleted one is an o
   model.edit(5, "Five, typed.");
   model.receiveOp({ seq: 3, origin: null, ref: null, section_id: 11, op: "section_delete", id: 11 });
   assert.deepEqual(model.document(), [{ id: 10, sentences: [{ id: 1, text: "One." }] }]);
-  assert.deepEqual(model.orphans, [{ sentenceId: 5, text: "Five, typed." }]);
+  assert.deepEqual(model.orphans, [{ sentenceId: 5, text: "Five, typed.", by: null }]);
 });
 
 test("a rejoin replays ops, recognises its own, and resends what never committed", () => {
@@ -325,7 +325,7 @@ test("a snapshot after a long absence keeps unsent typing", () => {
   model.edit(2, "Two, typed.");
   model.receiveJoin(snapshot(9, [sentence(1, "Yes. One.", 3)]));
   assert.equal(model.text(1), "Yes. One. Typed.");
-  assert.deepEqual(model.orphans, [{ sentenceId: 2, text: "Two, typed." }]);
+  assert.deepEqual(model.orphans, [{ sentenceId: 2, text: "Two, typed.", by: null }]);
   assert.equal(model.seq, 9);
   assert.equal(model.pending().length, 1);
 });
@@ -348,4 +348,11 @@ test("in a browser it is window.CodraftSync, using window.diff_match_patch", () 
   assert.equal(browser.mergeTexts("a c", "a B c", "a A c"), "a A B c");
   assert.equal(browser.makePatch("😀", "😃"), makePatch("😀", "😃"));
   assert.notEqual(browser, CodraftSync);
+});
+
+test("typing in a sentence someone deletes is kept, with who deleted it", () => {
+  const model = new Model(7, "me", snapshot(0, [sentence(1, "One."), sentence(2, "Two.")]));
+  model.edit(2, "Two more.");
+  model.receiveOp({ seq: 1, origin: "them", ref: 4, by: 9, section_id: 10, op: "delete", id: 2 });
+  assert.deepEqual(model.orphans, [{ sentenceId: 2, text: "Two more.", by: 9 }]);
 });

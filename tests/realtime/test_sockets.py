@@ -80,6 +80,7 @@ def test_owner_edit_is_acked_stored_and_broadcast_to_everyone(world, connect, se
         assert wait_for(lambda c=client: any(o["seq"] == ack["seq"] for o in c.ops))
     op = next(o for o in carol.ops if o["seq"] == ack["seq"])
     assert op["origin"] == alice.client_id and op["ref"] == 1 and op["version"] == 2
+    assert op["by"] == world["users"]["alice"].id  # whose change, to name them
     assert (
         read_text(server, world["tokens"]["carol"], world["section"].id)[0]
         == "You can ask for a budget. Soon."
@@ -404,6 +405,7 @@ def test_text_added_over_http_arrives_live(world, connect, server):
     assert [o["sentence"]["text"] for o in carol.ops] == ["Ask us.", "We help."]
     assert [o["seq"] for o in carol.ops] == [joined["seq"] + 1, joined["seq"] + 2]
     assert all(o["origin"] is None for o in carol.ops)
+    assert all(o["by"] == world["users"]["alice"].id for o in carol.ops)  # made over HTTP
 
 
 def test_rejoining_with_since_replays_exactly_what_was_missed(world, connect):

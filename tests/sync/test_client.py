@@ -314,6 +314,16 @@ def test_typing_in_a_sentence_merged_away_moves_with_its_text():
     assert not a.needs_resync()
 
 
+def test_an_orphan_says_who_deleted_its_sentence():
+    """The op's `by` (docs/protocol.md) goes with the kept words, so the page can name
+    who deleted the sentence."""
+    server, (a, b) = setup("One.", "Two.")
+    a.edit(2, "Two more.")
+    _ack, op = commit(server, b, b.delete(2))
+    a.receive_op({**op, "by": 9})
+    assert a.orphans == [Orphan(2, "Two more.", 9)]
+
+
 def test_typing_in_a_sentence_someone_deletes_is_reported_not_moved():
     server, (a, b) = setup("One.", "Two.")
     a.edit(2, "Two more.")
