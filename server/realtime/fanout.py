@@ -44,7 +44,7 @@ _TEXT = WebSocket.OPCODE_TEXT
 
 class _LockedWebSocket(eio_gevent.WebSocketWSGI):
     """engine.io's gevent websocket, writing each frame holding the socket's lock,
-    and known to its engine.io socket (`codraft_ws`) so `send_eio_packet` finds it."""
+    and known to its engine.io socket (`codraft_ws`) so `send_packet` finds it."""
 
     def __init__(self, handler, server):
         super().__init__(handler, server)
