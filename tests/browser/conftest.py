@@ -77,8 +77,7 @@ class Session:
 
     def check(self, name: str, *, full_page: bool = True) -> None:
         """Photograph the page and fail on any axe violation or CSP/script error."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+        self.photograph(name, full_page)
         if not self.page.evaluate("() => Boolean(window.axe)"):
             self.page.add_script_tag(url=self.server.url + AXE_PATH)
         result = self.page.evaluate(
@@ -101,6 +100,22 @@ class Session:
         )
         assert twice == [], f"{name}: ids used more than once: {twice}"
         assert self.problems == [], f"{name}: browser errors: {self.problems}"
+
+    def photograph(self, name: str, full_page: bool = True) -> None:
+        """Chromium now and then refuses one capture ("Unable to capture screenshot")
+        and takes the same picture when asked again a moment later; the photograph is
+        for a person to look at, so a refusal is asked again, not failed on."""
+        from playwright.sync_api import Error
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        for attempt in range(3):
+            try:
+                self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+                return
+            except Error as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                    raise
+                self.page.wait_for_timeout(250)
 
     def no_sideways_scroll(self, name: str) -> None:
         overflow = self.page.evaluate(

@@ -11,8 +11,6 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
-
 pytestmark = pytest.mark.browser
 
 FIRST = "You can ask for a Personal Budget."
@@ -375,8 +373,7 @@ def test_offline_edits_are_kept_and_sent_on_reconnect(world, editor, live_server
     time.sleep(0.5)
     assert texts(bob.page)[2] == THIRD  # nothing got through
     expect(status).to_have_attribute("data-state", "offline")
-    ARTIFACTS.mkdir(exist_ok=True)
-    a.screenshot(path=str(ARTIFACTS / "live-07-offline.png"))
+    alice.photograph("live-07-offline", full_page=False)
     alice.context.set_offline(False)
     expect(status).to_have_attribute("data-state", "saved", timeout=15_000)
     expect(a.locator("[data-live-alert]")).to_be_empty()
