@@ -8,18 +8,20 @@ from __future__ import annotations
 import time
 from threading import Lock
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from server import auth, events
 from server.access import policy_access
-from server.api.publishing import export_response
-from server.errors import DomainError, InvalidInput
-from server.exports.policy import LABELS
+from server.api.publishing import export_response, render_file
+from server.errors import DomainError, InvalidInput, NotFound
+from server.exports.policy import LABELS, MEDIA_TYPES
 from server.exports.policy.html import css, render_html
 from server.history import services as history
+from server.offload import TooSlow
 from server.permissions import Action, allows
+from server.policies.models import Policy
 from server.publishing import services as publishing
 from server.publishing.build import still_agreeing
 from server.publishing.document import Document
@@ -184,9 +186,9 @@ _CACHE_LOCK = Lock()
 _CACHE_SIZE = 256
 
 
-def _remember(cache: dict, key, value) -> None:
+def _remember(cache: dict, key, value, size: int = _CACHE_SIZE) -> None:
     with _CACHE_LOCK:
-        if len(cache) >= _CACHE_SIZE:
+        if len(cache) >= size:
             cache.clear()
         cache[key] = value
 
@@ -212,11 +214,16 @@ def _public_html(slug: str, policy_id: int, number: int, latest: int) -> str:
         }
         for r in publishing.releases_of(db(), policy_id)
     ]
+    downloads = [
+        {"label": label, "url": url_for("web.public_file", slug=slug, number=number, fmt=fmt)}
+        for fmt, label in PUBLIC_FILES.items()
+    ]
     document = publishing.release_document(db(), release)
     html = render_html(  # milliseconds, once per release and process (cached)
         document,
         changes=release.changes,
         versions=versions,
+        downloads=downloads,
         css_href=url_for("web.public_css"),
     )
     _remember(_CACHE, key, html)
@@ -241,6 +248,18 @@ def forget_public_pages(_evt: events.PublicPagesChanged | None = None) -> None:
 events.subscribe(events.PublicPagesChanged, forget_public_pages)
 
 
+def _public_headers(response: Response) -> Response:
+    """Any cache asks again every time (no-cache), so hiding the page, or showing it
+    again, takes effect at once for every reader; the ETag makes the asking cheap
+    (304, no body). A visitor with cookies (a signed-in member) may be sent a
+    refreshed session cookie, which no shared cache may keep: their copy is private."""
+    scope = "private" if request.cookies else "public"
+    response.headers["Cache-Control"] = f"{scope}, no-cache"
+    response.headers["Vary"] = "Cookie"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 def _public(slug: str, number: int | None) -> Response:
     now = time.monotonic()
     found = _LOOKUPS.get((slug, number))
@@ -250,16 +269,7 @@ def _public(slug: str, number: int | None) -> Response:
         policy_id, at, latest = publishing.public_lookup(db(), slug, number)
         html = _public_html(slug, policy_id, at, latest)
         _remember(_LOOKUPS, (slug, number), (now, html))
-    response = Response(html, mimetype="text/html")
-    # Any cache asks again every time (no-cache), so hiding the page, or showing it
-    # again, takes effect at once for every reader; the ETag makes the asking cheap
-    # (304, no body). A visitor with cookies (a signed-in member) may be sent a
-    # refreshed session cookie, which no shared cache may keep: their copy is private.
-    scope = "private" if request.cookies else "public"
-    response.headers["Cache-Control"] = f"{scope}, no-cache"
-    response.headers["Vary"] = "Cookie"
-    response.add_etag()
-    return response.make_conditional(request)
+    return _public_headers(Response(html, mimetype="text/html"))
 
 
 @bp.get("/published/<slug>/latest")
@@ -270,6 +280,62 @@ def public_latest(slug: str):
 @bp.get("/published/<slug>/v<int:number>")
 def public_release(slug: str, number: int):
     return _public(slug, number)
+
+
+# --- the public page's files: a family can print, keep or pass on a version ---------
+
+# What a family is offered, in their words (the page itself is the HTML).
+PUBLIC_FILES = {
+    "pdf": "PDF, to print or keep",
+    "docx": "Word document",
+    "odt": "OpenDocument (LibreOffice)",
+}
+# Anyone may ask for these, without signing in, so each file is made at most once per
+# release, format and credits (who agrees to be named) in this process, and the
+# public makes one at a time: readers can never hold more than one of the export
+# workers (server/offload.py) that members' own exports need.
+_FILES: dict[tuple, bytes] = {}
+_FILES_SIZE = 32
+_MAKING = Lock()
+
+
+def _public_file_bytes(key: tuple, document: Document, fmt: str) -> bytes:
+    found = _FILES.get(key)
+    if found is not None:
+        return found
+    if not _MAKING.acquire(timeout=current_app.config["HEAVY_WORK_SECONDS"]):
+        raise TooSlow(
+            "This file cannot be made right now: the server is busy making others. "
+            "Try again in a minute.",
+            code="busy",
+        )
+    try:
+        found = _FILES.get(key)  # made while this request waited
+        if found is None:
+            found = render_file(document, fmt)
+            _remember(_FILES, key, found, size=_FILES_SIZE)
+        return found
+    finally:
+        _MAKING.release()
+
+
+@bp.get("/published/<slug>/v<int:number>/download/<fmt>")
+def public_file(slug: str, number: int, fmt: str):
+    """A published version as a file, for anyone the page is public to: the same
+    addresses answer 404 and 410 as the page does, and an unknown format is 404."""
+    if fmt not in PUBLIC_FILES:
+        raise NotFound("There is no such file here.")
+    policy_id, at, _latest = publishing.public_lookup(db(), slug, number)
+    release = publishing.get_release(db(), policy_id, at)
+    document = publishing.release_document(db(), release)
+    body = _public_file_bytes((slug, at, fmt, frozenset(document.credits.ids)), document, fmt)
+    name = publishing.filename(db().get(Policy, policy_id), Source(release=at), fmt)
+    response = Response(
+        body,
+        content_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+    return _public_headers(response)
 
 
 @bp.get("/published/document.css")

@@ -6,6 +6,8 @@ on the public page or in any exported file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -81,9 +83,17 @@ def test_publish_make_public_read_without_sign_in_then_hide(world, open_session,
         assert "sign in" not in public.content().lower()
         reader.check(f"publishing-04-public-{name}")
         reader.no_sideways_scroll(f"publishing-04-public-{name}")
-        # Printable: the print styles keep the text and drop the version list.
+        # A family can keep or print a copy: the version's files are one tap away.
+        downloads = public.get_by_role("navigation", name="Download this version")
+        with public.expect_download() as got:
+            downloads.get_by_role("link", name="PDF, to print or keep").click()
+        assert got.value.suggested_filename == "ehcp-personal-budget-policy-v1.pdf"
+        assert Path(got.value.path()).read_bytes().startswith(b"%PDF")
+        # Printable: the print styles keep the text and drop the version list and the
+        # download links.
         public.emulate_media(media="print")
         expect(public.locator("footer")).to_be_hidden()
+        expect(downloads).to_be_hidden()
         reader.close()
 
     # A family that read the page a moment ago: hiding it, and showing it again, take

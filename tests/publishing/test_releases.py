@@ -4,6 +4,7 @@ public page switch, exports of any source, and every way of asking wrongly."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from diff_match_patch import diff_match_patch
@@ -282,3 +283,42 @@ def test_pdf_export_via_api_is_tagged(api, world, policy):
     data = export(api, world.mem, policy, format="pdf").data
     root = PdfReader(io.BytesIO(data)).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+
+
+def test_a_family_downloads_a_public_version_without_signing_in(api, client, world, policy):
+    api.post(f"/policies/{policy}/releases", world.fac, {})
+    url = api.call(
+        "PUT", f"/policies/{policy}/public", world.fac, json={"public": True}
+    ).get_json()["url"]
+    anonymous = client.application.test_client()
+    page = anonymous.get("/" + url.split("/", 3)[3]).get_data(as_text=True)
+    # The newest version's page links to its own numbered files.
+    links = re.findall(r'<a href="([^"]+/v1/download/(\w+))" download>([^<]+)</a>', page)
+    assert [(fmt, label) for _href, fmt, label in links] == [
+        ("pdf", "PDF, to print or keep"),
+        ("docx", "Word document"),
+        ("odt", "OpenDocument (LibreOffice)"),
+    ]
+    files = {fmt: anonymous.get(href) for href, fmt, _label in links}
+    assert all(reply.status_code == 200 for reply in files.values())
+    pdf = files["pdf"]
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="short-breaks-policy-v1.pdf"'
+    assert pdf.headers["Cache-Control"] == "public, no-cache"
+    said = ("p", "The panel decides within four weeks.")
+    assert said[1] in readers.pdf_text(pdf.data)
+    assert said in readers.docx_blocks(files["docx"].data)
+    assert said in readers.odt_blocks(files["odt"].data)
+    # Asked again, the same file (made once), and a 304 for a reader who has it.
+    again = anonymous.get(links[0][0], headers={"If-None-Match": pdf.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert anonymous.get(links[0][0]).data == pdf.data
+
+    href = links[0][0]
+    assert anonymous.get(href.replace("/v1/", "/v2/")).status_code == 404
+    for fmt in ("html", "md", "exe"):
+        assert anonymous.get(href.replace("/pdf", f"/{fmt}")).status_code == 404
+    api.call("PUT", f"/policies/{policy}/public", world.fac, json={"public": False})
+    gone = anonymous.get(href)
+    assert gone.status_code == 410 and gone.headers["Cache-Control"] == "no-store"
+    assert b"%PDF" not in gone.data

@@ -41,11 +41,13 @@ def render_html(
     *,
     changes: dict | None = None,
     versions: list[dict] | None = None,
+    downloads: list[dict] | None = None,
     robots: str | None = None,
     css_href: str | None = None,
 ) -> str:
     """The page. The public page links its stylesheet (`css_href`, allowed by the
-    site's Content-Security-Policy) where a downloaded file carries it inline."""
+    site's Content-Security-Policy) where a downloaded file carries it inline, and
+    offers its `downloads` ({label, url}) and other `versions`."""
     return (
         _env()
         .get_template("publishing/document.html")
@@ -58,6 +60,7 @@ def render_html(
             names_line=names_line(doc.credits),
             changes=changes,
             versions=versions,
+            downloads=downloads,
             robots=robots,
             css_href=css_href,
         )
