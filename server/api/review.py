@@ -34,6 +34,7 @@ from server.api.review_schemas import (
     VoteFilterSchema,
     VoteOpenSchema,
     VoteSchema,
+    VoteTimeSchema,
 )
 from server.permissions import Action
 from server.policies import services as policies
@@ -545,6 +546,22 @@ def put_my_ballot(body, vote_id):
     vote, access = _vote_access(vote_id)
     votes.cast(db(), vote, access.membership, body["choice"], change=True, reason=body["reason"])
     return _vote(vote)
+
+
+@votes_blp.route(f"/votes/<{ID}:vote_id>", methods=["PATCH"])
+@votes_blp.arguments(VoteTimeSchema)
+@votes_blp.response(200, VoteSchema)
+@votes_blp.errors(401, 403, 404, 409)
+def extend_vote(body, vote_id):
+    """Give an open vote more time (facilitators)
+
+    `closes_at` must be later than the vote's closing time now (422 otherwise): a
+    vote can be given more time, never less. A vote that closes only when everyone has
+    voted is 409 `no_closing_time`; a closed vote, or one whose time is up, is 409
+    `vote_closed`.
+    """
+    vote, _access = _vote_access(vote_id, Action.MANAGE)
+    return _vote(votes.extend(db(), vote, auth.me(), body["closes_at"]))
 
 
 @votes_blp.route(f"/votes/<{ID}:vote_id>/close", methods=["POST"])

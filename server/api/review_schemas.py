@@ -394,6 +394,18 @@ class VoteOpenSchema(Schema):
     closes_at = _closes_at()
 
 
+class VoteTimeSchema(Schema):
+    """Give an open vote more time."""
+
+    closes_at = fields.AwareDateTime(
+        default_timezone=UTC,
+        required=True,
+        metadata=_d(
+            "The new closing time (ISO 8601; without a zone, UTC): later than the one it has now."
+        ),
+    )
+
+
 class ChoiceSchema(Schema):
     """Your vote."""
 
@@ -481,6 +493,13 @@ class VoteSchema(Schema):
     closes_at = fields.DateTime(
         allow_none=True,
         metadata=_d("When it closes by date (ISO 8601, UTC; null: when everyone has voted)."),
+    )
+    extended_at = fields.DateTime(
+        allow_none=True,
+        metadata=_d(
+            "When a facilitator last gave it more time (ISO 8601, UTC; null: never). "
+            "`closes_at` is then the new time."
+        ),
     )
     closed_at = fields.DateTime(
         allow_none=True, metadata=_d("When it closed (ISO 8601, UTC; null: still open).")

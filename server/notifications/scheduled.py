@@ -29,7 +29,8 @@ DAY = timedelta(hours=24)
 
 
 def remind_closing_votes(db: Session, now: datetime, delivery: Delivery) -> list[Told]:
-    """Tell each member who has not voted, once per vote, when it closes within a day."""
+    """Tell each member who has not voted, once per vote and closing time, when it
+    closes within a day."""
     told: list[Told] = []
     for vote in db.scalars(
         select(Vote).where(
@@ -47,7 +48,8 @@ def remind_closing_votes(db: Session, now: datetime, delivery: Delivery) -> list
         ]
         notice = Notice(
             "vote_closing",
-            f"vote_closing:{vote.id}",
+            # Once per closing time: a vote given more time is reminded of again.
+            f"vote_closing:{vote.id}:{vote.closes_at:%Y%m%dT%H%M}",
             vote.group_id,
             f"/votes/{vote.id}",
             f"A vote on “{rules._section_title(db, vote.section_id)}” closes on "

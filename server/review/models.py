@@ -262,6 +262,10 @@ class Vote(Base):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A facilitator gave it more time (the last time they did): shown beside the
+    # closing time, so a member who read an earlier date knows why it moved.
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome, "vote_outcome"))

@@ -391,6 +391,40 @@ def close(db: Session, vote: Vote, by: User | None, now: datetime | None = None)
     return vote
 
 
+def extend(db: Session, vote: Vote, by: User, closes_at: datetime) -> Vote:
+    """Give an open vote more time (facilitators), so members who have not voted yet
+    can. Never less: ending a vote early is its own, visible act (`close`). A vote that
+    closes only when every member has voted has no time to move, and one whose time
+    is up is being counted: neither can be given more."""
+    if vote.is_open and vote.closes_at is None:
+        raise Conflict(
+            "This vote closes when every member has voted: it has no closing time to change.",
+            code="no_closing_time",
+        )
+    now = utcnow()
+    if not vote.is_open or is_due(db, vote, now):
+        raise Conflict("This vote has closed already.", code="vote_closed")
+    if closes_at <= vote.closes_at:
+        raise InvalidInput(
+            "Choose a later time than when the vote closes now: a vote can be given more "
+            "time, never less. To end it now, close it instead.",
+            fields={"closes_at": ["Later than when it closes now."]},
+        )
+    # Only while it is still open and not yet due: the closing job may claim it
+    # between the check above and this write (another process, or a crash between).
+    moved = db.execute(
+        update(Vote)
+        .where(Vote.id == vote.id, Vote.closed_at.is_(None), Vote.closes_at > now)
+        .values(closes_at=closes_at, extended_at=now, extended_by_id=by.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("This vote has closed already.", code="vote_closed")
+    db.expire(vote, ["closes_at", "extended_at", "extended_by_id", "closed_at"])
+    announce(db, vote.policy_id, vote.section_id, "vote", vote.id, "extended")
+    return vote
+
+
 def _claim(db: Session, vote: Vote, now: datetime) -> bool:
     """Close the row only if it is still open, so two closers (a facilitator and the
     housekeeping of another process) cannot both carry out the outcome."""

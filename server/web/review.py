@@ -12,6 +12,7 @@ ballot stays secret).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import make_response, render_template, url_for
 
@@ -36,7 +37,10 @@ from server.web.helpers import db, my_id
 from server.web.review_forms import (
     CHOICES,
     COMMENT_HINT,
+    VoteTimeForm,
+    vote_time_form,
 )
+from server.web.times import for_input
 
 PROPOSAL_STATUS = {
     ProposalStatus.OPEN: "Open for discussion",
@@ -109,9 +113,17 @@ class Panel:
     closing: bool = False  # due: the scheduled job is about to record its outcome
     reason: str | None = None  # an open suggestion's: what is voted on, with `changes`
     changes: list = field(default_factory=list)  # word-diff pieces, one list per change
+    time_form: VoteTimeForm | None = None  # VoteTimeForm: more time, for a facilitator
 
 
-def vote_panel(vote: Vote, access: Access, next_url: str, *, with_change: bool = True) -> Panel:
+def vote_panel(
+    vote: Vote,
+    access: Access,
+    next_url: str,
+    *,
+    with_change: bool = True,
+    time_form: VoteTimeForm | None = None,
+) -> Panel:
     """The panel of one vote. An open vote on a suggestion shows the change and its
     reason (`with_change`, but on the suggestion's own page, which shows them above):
     a member voting from the review page or the decisions page saw only a shortened
@@ -133,6 +145,12 @@ def vote_panel(vote: Vote, access: Access, next_url: str, *, with_change: bool =
     else:
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
+    can_close = vote.is_open and not closing and access.membership.is_facilitator
+    if can_close and vote.closes_at is not None and time_form is None:
+        # Offered a week past the time it closes now, as the clock on the wall shows it.
+        time_form = vote_time_form(
+            vote.id, formdata=None, closes_at=for_input(vote.closes_at + timedelta(days=7))
+        )
     return Panel(
         vote=vote,
         rules_text=r.explain(votes.rules_of(vote), tally.members),
@@ -140,7 +158,7 @@ def vote_panel(vote: Vote, access: Access, next_url: str, *, with_change: bool =
         my_choice=mine.choice.value if mine else None,
         my_reason=mine.reason if mine else None,
         ballots=ballots,
-        can_close=vote.is_open and not closing and access.membership.is_facilitator,
+        can_close=can_close,
         next=next_url,
         title=title,
         link=link,
@@ -149,6 +167,7 @@ def vote_panel(vote: Vote, access: Access, next_url: str, *, with_change: bool =
         closing=closing,
         reason=reason,
         changes=changes,
+        time_form=time_form if can_close and vote.closes_at is not None else None,
     )
 
 

@@ -4,7 +4,7 @@ know; the review services check the rest, and their errors land on the same form
 
 from __future__ import annotations
 
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from server.policies.services import MAX_SENTENCE_CHARS
@@ -147,6 +147,22 @@ class BallotForm(Form):
         validators=[Length(max=2000, message="A reason can be up to 2000 characters.")],
     )
     next = HiddenField()
+
+
+class VoteTimeForm(Form):
+    """More time for a vote (facilitators). Made with the vote's prefix: several vote
+    panels share the decisions page, and each field's id must be its own."""
+
+    closes_at = DateTimeLocalField(
+        "New closing date and time",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Give the new closing date and time.")],
+    )
+    next = HiddenField()
+
+
+def vote_time_form(vote_id: int, **values) -> VoteTimeForm:
+    return VoteTimeForm(prefix=f"vote-{vote_id}-", **values)
 
 
 class RulesForm(Form):

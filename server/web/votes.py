@@ -25,7 +25,9 @@ from server.web.review import (
 from server.web.review_forms import (
     BallotForm,
     RulesForm,
+    vote_time_form,
 )
+from server.web.times import from_local, when
 
 # --- votes -----------------------------------------------------------------------------------
 
@@ -34,8 +36,12 @@ def _vote_access(vote_id: int, action: Action = Action.VIEW):
     return access_of.vote(db(), my_id(), vote_id, action)
 
 
-def _vote_page(vote, found, access, form=None, status: int = 200, next_url: str = ""):
-    panel = vote_panel(vote, access, next_url or url_for("web.vote", vote_id=vote.id))
+def _vote_page(
+    vote, found, access, form=None, status: int = 200, next_url: str = "", time_form=None
+):
+    panel = vote_panel(
+        vote, access, next_url or url_for("web.vote", vote_id=vote.id), time_form=time_form
+    )
     return render_template(
         "review/vote.html",
         panel=panel,
@@ -44,6 +50,7 @@ def _vote_page(vote, found, access, form=None, status: int = 200, next_url: str 
         policy=found.part.policy,
         group=access.group,
         form=form,
+        time_form=time_form,
     ), status
 
 
@@ -97,6 +104,22 @@ def close_vote(vote_id: int):
     votes.close(db(), found_vote, auth.me())
     flash(f"The vote is closed: {OUTCOMES[found_vote.outcome].lower()}.", "success")
     next_url = safe_next(request.form.get("next")) or url_for("web.vote", vote_id=vote_id)
+    return redirect(next_url)
+
+
+@bp.post("/votes/<int:vote_id>/more-time")
+def extend_vote(vote_id: int):
+    found_vote, found, access = _vote_access(vote_id, Action.MANAGE)
+    form = vote_time_form(vote_id)
+    next_url = safe_next(form.next.data) or url_for("web.vote", vote_id=vote_id)
+    if not form.validate():
+        return _vote_page(found_vote, found, access, None, 422, next_url, form)
+    try:
+        votes.extend(db(), found_vote, auth.me(), from_local(form.closes_at.data))
+    except DomainError as exc:
+        attach(form, exc)
+        return _vote_page(found_vote, found, access, None, exc.status, next_url, form)
+    flash(f"The vote now closes on {when(found_vote.closes_at)}.", "success")
     return redirect(next_url)
 
 

@@ -200,7 +200,8 @@ import { newClientId } from "./dom.js";
                 conflict: "A suggested change was approved but could not be added to the text",
                 rejected: "A suggested change was not approved",
                 not_decided: "A vote on a suggested change was not decided" },
-    vote: { opened: "A vote has started", voted: "Votes updated", closed: "A vote has closed" },
+    vote: { opened: "A vote has started", voted: "Votes updated", closed: "A vote has closed",
+            extended: "A vote was given more time" },
     section: { ready: "The section is ready for the group to agree", agreed: "The group agreed the section",
                drafting: "The section was not agreed and is back to drafting" },
   };

@@ -3,7 +3,7 @@ decision rules, with every refusal the issue names (and nothing changed by one).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -388,6 +388,65 @@ def test_a_facilitator_closes_a_vote_early(api, world, place):
         "vote_closed",
     )
     assert len(texts(api, world, place.section)) == 3
+
+
+def test_a_facilitator_gives_a_vote_more_time_never_less(api, world, place, db):
+    proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
+    vote = open_vote(api, world.mem, proposal["id"])
+    path = f"/votes/{vote['id']}"
+    was = datetime.fromisoformat(vote["closes_at"])
+    later = (was + timedelta(days=3)).isoformat()
+    assert vote["extended_at"] is None
+
+    def patch(token, body):
+        return api.call("PATCH", path, token, json=body)
+
+    # Refused, and nothing changes: not a facilitator, not in the group, no time, an
+    # earlier or the same time, not a time.
+    error(patch(world.mem, {"closes_at": later}), 403)
+    error(patch(world.other, {"closes_at": later}), 404)
+    error(patch(None, {"closes_at": later}), 401)
+    for body in (
+        {},
+        {"closes_at": (was - timedelta(hours=1)).isoformat()},
+        {"closes_at": was.isoformat()},
+        {"closes_at": "next Tuesday"},
+    ):
+        assert "closes_at" in error(patch(world.fac, body), 422)["fields"]
+    assert api.get(path, world.mem).get_json()["closes_at"] == vote["closes_at"]
+
+    moved = patch(world.fac, {"closes_at": later})
+    assert moved.status_code == 200, moved.get_json()
+    body = moved.get_json()
+    assert datetime.fromisoformat(body["closes_at"]) == was + timedelta(days=3)
+    assert body["open"] and body["extended_at"] is not None
+    assert api.get(path, world.ed).get_json()["closes_at"] == body["closes_at"]
+
+    # A vote whose time is up is being counted: no more time for it, nor for a closed one.
+    db.expire_all()
+    db.get(Vote, vote["id"]).closes_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    error(patch(world.fac, {"closes_at": later}), 409, "vote_closed")
+    api.post(f"{path}/close", world.fac)
+    error(patch(world.fac, {"closes_at": later}), 409, "vote_closed")
+
+
+def test_a_vote_that_closes_when_everyone_voted_has_no_time_to_move(api, world, place):
+    rules = {
+        "quorum_percent": 50,
+        "threshold_percent": 50,
+        "close_mode": "all_voted",
+        "vote_days": 7,
+        "secret_ballot": False,
+    }
+    assert put(api, f"/groups/{world.group}/decision-rules", world.fac, rules).status_code == 200
+    proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
+    vote = open_vote(api, world.mem, proposal["id"])
+    assert vote["closes_at"] is None
+    later = (utcnow() + timedelta(days=3)).isoformat()
+    reply = api.call("PATCH", f"/votes/{vote['id']}", world.fac, json={"closes_at": later})
+    error(reply, 409, "no_closing_time")
+    assert api.get(f"/votes/{vote['id']}", world.fac).get_json()["extended_at"] is None
 
 
 def test_a_non_member_cannot_see_or_vote(api, world, place, db):

@@ -6,6 +6,8 @@ phone."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -551,6 +553,33 @@ def test_rules_page_for_a_facilitator_and_the_margin_by_keyboard(team, busy, ope
     expect(summary).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_label(f"Your comment on “{FIRST}”")).to_be_focused()
+
+
+def test_a_facilitator_gives_a_vote_more_time_on_a_phone(team, busy, open_session, db):
+    from server.review.models import Vote
+
+    closes = db.get(Vote, busy["vote"]).closes_at
+    s = open_session(width=375, height=740)
+    page = s.sign_in("fatima@example.org")
+    page = s.goto(f"/votes/{busy['vote']}")
+    page.locator("summary", has_text="Give it more time").click()
+    box = page.get_by_label("New closing date and time")
+    expect(box).to_be_visible()
+    s.no_sideways_scroll("vote-more-time")
+    s.check("review-phone-vote-more-time")
+    # An earlier time: the problem is named and leads to the box.
+    box.fill((closes - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Save the new closing time").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Choose a later time than when the vote closes now")
+    s.check("review-phone-vote-more-time-error")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("New closing date and time")).to_be_focused()
+    page.get_by_label("New closing date and time").fill("2099-03-01T18:00")
+    page.get_by_role("button", name="Save the new closing time").click()
+    expect(page.get_by_text("The vote now closes on 1 March 2099 at 18:00 GMT.")).to_be_visible()
+    expect(page.get_by_text("A facilitator gave it more time on")).to_be_visible()
 
 
 def test_vote_panel_live_on_the_decisions_page(team, busy, open_session, live_server):

@@ -97,6 +97,20 @@ def test_replies_suggestions_votes_and_results_reach_the_right_people(app, world
     assert received(inbox, world, "you have not voted") == only(
         {"Fran Facilitator", "Wren Writer", "Bo Young", "Cy Nurse"}, world
     )
+    # Given three more days, they are reminded again the day before the new time, once.
+    closes = datetime.fromisoformat(vote["closes_at"]) + timedelta(days=3)
+    world.facilitator.api.ok(
+        world.facilitator.api.patch(f"/votes/{vote['id']}", {"closes_at": closes.isoformat()})
+    )
+    run_jobs(app, later + timedelta(hours=1))  # the new time is days away
+    run_jobs(app, closes - timedelta(hours=12))
+    run_jobs(app, closes - timedelta(hours=11))
+    assert received(inbox, world, "you have not voted") == {
+        name: 2 * n
+        for name, n in only(
+            {"Fran Facilitator", "Wren Writer", "Bo Young", "Cy Nurse"}, world
+        ).items()
+    }
 
     world.facilitator.api.ok(world.facilitator.api.post(f"/votes/{vote['id']}/close"))
     run_jobs(app)

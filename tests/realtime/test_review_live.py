@@ -5,6 +5,7 @@ changes the text for a connected editor, as ordinary ops marked with its cause."
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 import requests
 
@@ -71,6 +72,21 @@ def test_comments_and_an_approved_proposal_arrive_live(world, connect, server):
     )
     vote = api(
         server, world["tokens"]["carol"], "POST", f"/proposals/{proposal['id']}/vote", json={}
+    )
+    # A facilitator gives it more time: said live, as every change to a vote is.
+    later = datetime.fromisoformat(vote["closes_at"]) + timedelta(days=2)
+    api(
+        server,
+        world["tokens"]["fatima"],
+        "PATCH",
+        f"/votes/{vote['id']}",
+        json={"closes_at": later.isoformat()},
+    )
+    wait_for(
+        lambda: (
+            {"section_id": section_id, "kind": "vote", "id": vote["id"], "action": "extended"}
+            in reviews
+        )
     )
     for name in ("fatima", "alice", "bob", "carol"):  # everyone votes: it closes at once
         api(

@@ -472,6 +472,53 @@ def test_only_facilitators_close_votes(as_other, world, db, other):
     assert db.get(Vote, vote.id).is_open
 
 
+def test_a_facilitator_gives_a_vote_more_time_from_its_page(as_other, app, world, db, other):
+    from datetime import timedelta
+
+    from server.web.times import for_input
+
+    as_facilitator = app.test_client()
+    assert sign_in(as_facilitator, world.facilitator.email).status_code == 302
+    _p, vote = _voting(as_other, world, db, other)
+    was = vote.closes_at
+    field = f"vote-{vote.id}-closes_at"
+    # Members see when it closes, not the form; asking anyway is refused.
+    assert "Give it more time" not in text(as_other.get(f"/votes/{vote.id}"))
+    assert (
+        post(as_other, f"/votes/{vote.id}/more-time", {field: "2099-01-01T18:00"}).status_code
+        == 403
+    )
+    page = text(as_facilitator.get(f"/policies/{world.policy.id}/decisions"))
+    assert "Give it more time" in page and f'id="{field}"' in page
+    # Offered a week past the time it closes now.
+    week = for_input(was + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    assert f'value="{week}"' in page
+
+    # An earlier time is refused beside the box, and nothing changes.
+    earlier = for_input(was - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: earlier})
+    assert refused.status_code == 422
+    page = text(refused)
+    assert "There is a problem" in page and f'href="#{field}"' in page
+    assert "Choose a later time than when the vote closes now" in page
+    assert f'value="{earlier}"' in page  # what was typed is kept
+    db.expire_all()
+    assert db.get(Vote, vote.id).closes_at == was
+
+    later = for_input(was + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    back = f"/policies/{world.policy.id}/decisions"
+    done = post(
+        as_facilitator, f"/votes/{vote.id}/more-time", {field: later, f"vote-{vote.id}-next": back}
+    )
+    assert done.status_code == 302 and done.headers["Location"] == back
+    db.expire_all()
+    assert db.get(Vote, vote.id).closes_at == (was + timedelta(days=3)).replace(
+        second=0, microsecond=0
+    )
+    page = text(as_other.get(f"/votes/{vote.id}"))
+    assert "A facilitator gave it more time on" in page
+
+
 # --- agreeing a section ------------------------------------------------------------------------
 
 
