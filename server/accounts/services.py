@@ -50,6 +50,14 @@ def valid_name(raw: str, field: str = "display_name", limit: int = DISPLAY_NAME_
     return name
 
 
+def users_by_id(db: Session, ids) -> dict[int, User]:
+    """The people these ids name (None and unknown ids left out), in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))}
+
+
 def user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == clean_email(email)))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from server import access_of, auth
 from server.access import policy_access, section_access, sentence_for_edit
+from server.accounts.services import users_by_id
 from server.api.common import ID, ApiBlueprint, Loaded, db
 from server.api.history_schemas import (
     AttributionSchema,
@@ -26,6 +27,7 @@ from server.api.history_schemas import (
 from server.history import diff as diffs
 from server.history import restore
 from server.history import services as history
+from server.participation import attribution as attributions
 from server.permissions import Action
 
 blp = ApiBlueprint(
@@ -36,7 +38,7 @@ blp = ApiBlueprint(
 
 
 def _checkpoint(row) -> Loaded:
-    users = history._users(db(), {row.created_by_id})
+    users = users_by_id(db(), {row.created_by_id})
     return Loaded(row, created_by=users.get(row.created_by_id))
 
 
@@ -68,7 +70,7 @@ def list_checkpoints(policy_id):
     """List a policy's checkpoints, newest first"""
     policy, _access = policy_access(db(), auth.me().id, policy_id)
     rows = history.checkpoints_of(db(), policy.id)
-    users = history._users(db(), {r.created_by_id for r in rows})
+    users = users_by_id(db(), {r.created_by_id for r in rows})
     return [Loaded(r, created_by=users.get(r.created_by_id)) for r in rows]
 
 
@@ -195,7 +197,7 @@ def sentence_versions(sentence_id):
     """List the exact text of a sentence's latest 200 versions, newest first"""
     sentence, _policy, _access = access_of.sentence_history(db(), auth.me().id, sentence_id)
     rows = history.versions_of(db(), sentence.id, limit=200)
-    users = history._users(db(), {r.author_id for r in rows})
+    users = users_by_id(db(), {r.author_id for r in rows})
     return [Loaded(r, author=users.get(r.author_id)) for r in rows]
 
 
@@ -245,5 +247,5 @@ def attribution(section_id):
     section, _access = section_access(db(), auth.me().id, section_id)
     return [
         Loaded(a, changed_by=[{"person": u, "revisions": n} for u, n in a.changed_by])
-        for a in history.section_attribution(db(), section)
+        for a in attributions.section_attribution(db(), section)
     ]

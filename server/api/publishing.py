@@ -8,6 +8,7 @@ from flask import Response, url_for
 
 from server import auth, offload
 from server.access import policy_access
+from server.accounts.services import users_by_id
 from server.api.common import ID, ApiBlueprint, Loaded, db, page_url
 from server.api.publishing_schemas import (
     ExportQuerySchema,
@@ -18,7 +19,6 @@ from server.api.publishing_schemas import (
     ReleaseSchema,
 )
 from server.exports import policy as exports
-from server.history import services as history
 from server.permissions import Action
 from server.publishing import services as publishing
 from server.publishing.services import Source
@@ -57,7 +57,7 @@ def public_url(db_session, policy_id: int, number: int | None = None) -> str | N
 
 
 def _release(row, detail: bool = False) -> Loaded:
-    users = history._users(db(), {row.created_by_id})
+    users = users_by_id(db(), {row.created_by_id})
     extra = {}
     if detail:
         document = publishing.release_document(db(), row).to_dict()

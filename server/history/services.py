@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
-from server.accounts.services import valid_name
+from server.accounts.services import users_by_id, valid_name
 from server.db import utcnow
 from server.editing import services as editing
 from server.errors import InvalidInput, NotFound
@@ -25,7 +25,6 @@ from server.history.models import CHECKPOINT_NAME_CHARS, Checkpoint, Revision
 from server.history.replay import PolicyState
 from server.policies import oplog
 from server.policies.models import Part, Policy, PolicyOp, Section, Sentence, SentenceVersion
-from server.policies.services import sentences_of
 from server.text.dates import day_in_words
 from server.text.worddiff import word_diff
 
@@ -323,7 +322,7 @@ def timeline(
 
 
 def describe(db: Session, rows: list[Revision]) -> list[Entry]:
-    users = _users(db, {r.author_id for r in rows})
+    users = users_by_id(db, {r.author_id for r in rows})
     pairs = set()
     for r in rows:
         if r.sentence_id is not None and r.to_version is not None:
@@ -413,13 +412,6 @@ def _section_update_details(db: Session, rows: list[Revision]) -> dict[int, str]
     return {rid: words for rid, words in found.items() if words}
 
 
-def _users(db: Session, ids) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))}
-
-
 def members_of(db: Session, group_id: int) -> list[User]:
     """Everyone in the group, by name, for the "changes by" filter (bounded by the
     group's size, not by the length of the history)."""
@@ -431,48 +423,3 @@ def members_of(db: Session, group_id: int) -> list[User]:
             .order_by(func.lower(User.display_name))
         )
     )
-
-
-# --- attribution ----------------------------------------------------------------------------
-
-TEXT_KINDS = ("edit", "split", "merge")
-
-
-@dataclass
-class Attribution:
-    sentence: Sentence
-    written_by: User | None
-    changed_by: list[tuple[User | None, int]]  # (person, how many revisions), most first
-    last_changed_at: datetime | None
-
-
-def section_attribution(db: Session, section: Section) -> list[Attribution]:
-    """Who first wrote each live sentence and who changed its text since, in three
-    queries for the whole section."""
-    sentences = sentences_of(db, [section.id])[section.id]
-    ids = [s.id for s in sentences]
-    counts: dict[int, list[tuple[int | None, int, datetime]]] = {i: [] for i in ids}
-    if ids:
-        for sid, author, n, last in db.execute(
-            select(
-                Revision.sentence_id, Revision.author_id, func.count(), func.max(Revision.ended_at)
-            )
-            .where(Revision.sentence_id.in_(ids), Revision.kind.in_(TEXT_KINDS))
-            .group_by(Revision.sentence_id, Revision.author_id)
-        ):
-            counts[sid].append((author, n, last))
-    users = _users(
-        db,
-        {s.created_by_id for s in sentences}
-        | {a for rows in counts.values() for a, _n, _l in rows},
-    )
-    out = []
-    for s in sentences:
-        rows = sorted(counts[s.id], key=lambda r: -r[1])
-        last = max((r[2] for r in rows), default=None)
-        out.append(
-            Attribution(
-                s, users.get(s.created_by_id), [(users.get(a), n) for a, n, _l in rows], last
-            )
-        )
-    return out

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.participation import words
-from server.policies.models import Part, Policy, Section, Sentence, SentenceVersion
+from server.policies.models import Part, Policy, Section, Sentence
 from server.review.models import Ballot, Proposal, ProposalStatus, Vote
 
 
@@ -25,31 +25,18 @@ class MySentence:
 
 
 def impact(db: Session, policy: Policy, user_id: int) -> dict:
-    credits = words.sentence_credits(db, policy)
-    touched = set(
-        db.scalars(
-            select(SentenceVersion.sentence_id)
-            .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
-            .join(Section, Section.id == Sentence.section_id)
-            .where(
-                Section.policy_id == policy.id,
-                SentenceVersion.author_id == user_id,
-                Sentence.deleted_at.is_(None),
-                Section.deleted_at.is_(None),
-            )
-            .distinct()
-        )
-    )
-    mine = touched | {sid for sid, c in credits.items() if c.get(user_id)}
+    """What of this member's is in the policy. A sentence is theirs when they wrote
+    it, last changed its words, or some of its words count for them, all by the one
+    definition in server/participation/words.py: splitting, joining or restoring a
+    sentence alone makes nothing theirs."""
+    people = words.sentence_people(db, policy)
+    mine = {
+        sid
+        for sid, p in people.items()
+        if user_id in (p.writer, p.editor) or p.credits.get(user_id)
+    }
     rows = []
     if mine:
-        firsts = dict(
-            db.execute(
-                select(SentenceVersion.sentence_id, SentenceVersion.author_id).where(
-                    SentenceVersion.sentence_id.in_(mine), SentenceVersion.version == 1
-                )
-            ).all()
-        )
         for s, title in db.execute(
             select(Sentence, Section.title)
             .join(Section, Section.id == Sentence.section_id)
@@ -57,14 +44,15 @@ def impact(db: Session, policy: Policy, user_id: int) -> dict:
             .where(Sentence.id.in_(mine))
             .order_by(Part.position, Section.position, Sentence.position, Sentence.id)
         ):
+            p = people[s.id]
             rows.append(
                 MySentence(
                     s.id,
                     s.text,
                     s.section_id,
                     title,
-                    credits.get(s.id, {}).get(user_id, 0),
-                    firsts.get(s.id) == user_id,
+                    p.credits.get(user_id, 0),
+                    p.writer == user_id,
                 )
             )
     accepted = list(
@@ -95,7 +83,7 @@ def impact(db: Session, policy: Policy, user_id: int) -> dict:
     return {
         "sentences": rows,
         "words": sum(r.my_words for r in rows),
-        "total_words": sum(sum(c.values()) for c in credits.values()),
+        "total_words": sum(sum(p.credits.values()) for p in people.values()),
         "accepted": [
             {"id": p.id, "section": t, "text": p.text, "reason": p.reason, "kind": p.kind.value}
             for p, t in accepted

@@ -7,17 +7,21 @@ Words written (the definition, also in docs/coproduction.md):
   ("carer's", "self-directed"); punctuation and spaces are not words.
 - Each live sentence of the current text is compared, word by word, with its first
   version. Words still there from the first version (each counted as often as it
-  is in both, wherever it now stands) count for the sentence's writer; every
+  is in both, wherever it now stands) count for whoever owns them there; every
   other word (added or changed since) counts for its latest editor.
+- The first version's words are owned by its author, except in a sentence made by
+  splitting another, or brought back by a restore (splitting and restoring are not
+  writing). Its first words come from a sentence before it, its source: those that
+  were in the source's first version are owned as they were there; the others were
+  typed into the source before the split, and are owned by whoever last typed in
+  it then (for a restore, the removed sentence's latest editor).
+- The writer of a sentence is whoever owns most of its first words (on a tie, the
+  writer of its source); one that started empty was written by whoever made it.
+  An accepted suggestion is written by whoever suggested it (the review records
+  them as its author).
 - The latest editor is whoever last changed the sentence's words by editing it
-  (typing, or an accepted suggestion); splitting, joining and restoring are not
-  writing. A sentence never edited has only its writer.
-- The writer of a sentence is the author of its first version, except:
-  a sentence made by splitting another has the writer of the sentence it came
-  from (splitting is not writing), and a sentence brought back by a restore has
-  the writer of the removed sentence whose words it brings back (restoring is not
-  writing). An accepted suggestion is written by whoever suggested it (the review
-  records them as its author).
+  (typing, or an accepted suggestion): nobody, when its words are still those of
+  its first version. Splitting, joining and restoring are not writing.
 - Known limit: a middle editor's words that a later editor kept count for the
   later editor (only the first and latest versions are compared).
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
@@ -48,20 +53,70 @@ def words_in(text: str) -> list[str]:
     return WORD.findall(text or "")
 
 
+Owners = dict  # person -> Counter of the words of a sentence's first version they own
+
+
 def credit(first: str, latest: str, writer: int | None, editor: int | None) -> Counter:
     """Split the words of `latest` between the sentence's writer (words still there
     from `first`, each counted as often as it is in both) and its latest editor
     (the rest)."""
-    now = words_in(latest)
-    if first == latest or writer == editor:
-        return Counter({writer: len(now)}) if now else Counter()
-    kept = sum((Counter(words_in(first)) & Counter(now)).values())
+    return credit_owned(latest, {writer: Counter(words_in(first))}, editor)
+
+
+def credit_owned(latest: str, owners: Owners, editor: int | None) -> Counter:
+    """Split the words of `latest` among the owners of the first version's words
+    (each kept word counts for whoever owned it there, the first owner first) and the
+    latest editor (every word not kept)."""
+    left = Counter(words_in(latest))
     out = Counter()
-    if kept:
-        out[writer] += kept
-    if len(now) - kept:
-        out[editor] += len(now) - kept
+    for person, owned in owners.items():
+        kept = owned & left
+        if kept:
+            out[person] += sum(kept.values())
+            left -= kept
+    if left:
+        out[editor] += sum(left.values())
     return out
+
+
+def inherited(first: str, source_first: str, source: Owners, carried_by: int | None) -> Owners:
+    """Who owns the first words of a sentence split off `source` (or restored from a
+    removed one): words that were in the source's first version are owned as they
+    were there; the others were typed into the source before it was split, and are
+    owned by whoever typed them (`carried_by`, its latest editor then)."""
+    start = Counter(words_in(first))
+    pool = start & Counter(words_in(source_first))
+    owners: Owners = {}
+    for person, owned in source.items():
+        mine = owned & pool
+        if mine:
+            owners[person] = owners.get(person, Counter()) + mine
+            pool -= mine
+    rest = start - sum(owners.values(), Counter())
+    if rest:
+        fallback = carried_by if carried_by is not None else next(iter(source), None)
+        owners[fallback] = owners.get(fallback, Counter()) + rest
+    return owners
+
+
+def writer_of(owners: Owners, maker: int | None) -> int | None:
+    """Whoever most of the first words are owned by (the first owner on a tie); a
+    sentence that started empty was written by whoever made it."""
+    best, most = maker, 0
+    for person, owned in owners.items():
+        if sum(owned.values()) > most:
+            best, most = person, sum(owned.values())
+    return best
+
+
+@dataclass(frozen=True)
+class People:
+    """Who a live sentence's words count for, who wrote it, and who last changed
+    its words by editing it (None: its words are still those it was made with)."""
+
+    credits: Counter
+    writer: int | None
+    editor: int | None
 
 
 def _chunks(ids):
@@ -99,25 +154,29 @@ def cache_for(db: Session, policy) -> _Policy:
         return found
 
 
-def live_sentences(db: Session, policy_id: int) -> list[tuple[int, int, str]]:
-    """(id, version, text) of every sentence in the current text."""
-    return list(
-        db.execute(
-            select(Sentence.id, Sentence.version, Sentence.text)
-            .join(Section, Section.id == Sentence.section_id)
-            .where(
-                Section.policy_id == policy_id,
-                Section.deleted_at.is_(None),
-                Sentence.deleted_at.is_(None),
-            )
-        ).all()
+def live_sentences(
+    db: Session, policy_id: int, section_id: int | None = None
+) -> list[tuple[int, int, str]]:
+    """(id, version, text) of every sentence in the current text (of one section)."""
+    query = (
+        select(Sentence.id, Sentence.version, Sentence.text)
+        .join(Section, Section.id == Sentence.section_id)
+        .where(
+            Section.policy_id == policy_id,
+            Section.deleted_at.is_(None),
+            Sentence.deleted_at.is_(None),
+        )
     )
+    if section_id is not None:
+        query = query.where(Section.id == section_id)
+    return list(db.execute(query).all())
 
 
-def sentence_credits(db: Session, policy) -> dict[int, Counter]:
-    """Words of each live sentence, by who they count for (see the module's doc)."""
+def sentence_people(db: Session, policy, section_id: int | None = None) -> dict[int, People]:
+    """Each live sentence's People (see the module's doc), of the whole policy or of
+    one section (a section page reads only its own)."""
     cache = cache_for(db, policy)
-    live = live_sentences(db, policy.id)
+    live = live_sentences(db, policy.id, section_id)
     with cache.lock:
         stale = [(sid, v, t) for sid, v, t in live if cache.sentences.get(sid, (None,))[0] != v]
         if stale:
@@ -125,9 +184,15 @@ def sentence_credits(db: Session, policy) -> dict[int, Counter]:
             for sid, version, _text in stale:
                 cache.sentences[sid] = (version, fresh[sid])
         ids = {sid for sid, _v, _t in live}
-        for gone in [sid for sid in cache.sentences if sid not in ids]:
-            del cache.sentences[gone]
+        if section_id is None:
+            for gone in [sid for sid in cache.sentences if sid not in ids]:
+                del cache.sentences[gone]
         return {sid: cache.sentences[sid][1] for sid in ids}
+
+
+def sentence_credits(db: Session, policy) -> dict[int, Counter]:
+    """Words of each live sentence, by who they count for."""
+    return {sid: people.credits for sid, people in sentence_people(db, policy).items()}
 
 
 def word_totals(db: Session, policy) -> Counter:
@@ -137,10 +202,11 @@ def word_totals(db: Session, policy) -> Counter:
     return total
 
 
-def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, Counter]:
-    """Credits for these sentences, in two statements per CHUNK sentences: the first
+def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, People]:
+    """People for these sentences, in two statements per CHUNK sentences: the first
     version, and (by one index seek each, however long the history) the newest
-    typed edit and the first revision; then those revisions' authors and kinds."""
+    typed edit and the first revision; then those revisions' authors and kinds; and
+    for sentences split off or restored, the lineage (Lineage)."""
     ids = [sid for sid, _v, _t in rows]
     first: dict[int, tuple[str, int | None]] = {}
     editor: dict[int, int | None] = {}
@@ -194,11 +260,16 @@ def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, Counter
                 editor[edits[rid]] = author
             if rid in firsts and kind == "insert" and cause == "restore":
                 restored.add(firsts[rid])
-    writers = writers_of(db, ids, first, restored)
+    owners = Lineage(db, first, restored).owners(ids)
     out = {}
     for sid, _version, text in rows:
-        first_text, _author = first.get(sid, (text, None))
-        out[sid] = credit(first_text, text, writers.get(sid), editor.get(sid, writers.get(sid)))
+        mine = owners[sid]
+        first_text, maker = first.get(sid, (text, None))
+        writer = writer_of(mine, maker)
+        # Typing that ends with the same words (say, words typed and then split off
+        # into a sentence of their own) changed nothing: nobody is its editor.
+        last = editor.get(sid) if words_in(text) != words_in(first_text) else None
+        out[sid] = People(credit_owned(text, mine, last if last else writer), writer, last)
     return out
 
 
@@ -206,61 +277,93 @@ def TYPED(r):  # noqa: N802 (reads as a condition)
     return or_(r.cause.is_(None), r.cause != "restore")
 
 
-def writers_of(
-    db: Session, ids: list[int], first: dict, restored: set[int]
-) -> dict[int, int | None]:
-    """Who wrote each sentence: its first version's author, or for a split-off
-    half the writer of the sentence it came from, or for a restored sentence the
-    writer of the removed one it brings back."""
-    parent: dict[int, int] = {}
-    for part in _chunks(ids):
-        for child, source in db.execute(
-            select(Revision.other_sentence_id, Revision.sentence_id).where(
-                Revision.other_sentence_id.in_(part), Revision.kind == "split"
-            )
-        ):
-            parent[child] = source
-    for sid in restored:
-        text = first.get(sid, ("", None))[0]
-        source = db.scalar(
-            select(SentenceVersion.sentence_id)
-            .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
-            .where(
-                SentenceVersion.text == text,
-                SentenceVersion.sentence_id != sid,
-                Sentence.deleted_at.is_not(None),
-                Sentence.section_id
-                == select(Sentence.section_id).where(Sentence.id == sid).scalar_subquery(),
-            )
-            .order_by(SentenceVersion.sentence_id)
-            .limit(1)
-        )
-        if source is not None:
-            parent[sid] = source
-    # Follow splits (and restores) back to the sentence first written.
-    authors = {sid: first.get(sid, (None, None))[1] for sid in ids}
-    looked = set(ids)  # sentences whose parent and author are known
-    root = {sid: sid for sid in ids}
-    todo = {sid for sid in ids if sid in parent}
-    for _ in range(MAX_CHAIN):
-        if not todo:
-            break
-        for sid in todo:
-            root[sid] = parent[root[sid]]
-        new = {root[s] for s in todo} - looked
-        for part in _chunks(new):
-            for child, source in db.execute(
-                select(Revision.other_sentence_id, Revision.sentence_id).where(
-                    Revision.other_sentence_id.in_(part), Revision.kind == "split"
-                )
+def _editor_before(source, seq):
+    """The author of `source`'s newest typed edit before op `seq` (correlated)."""
+    r = aliased(Revision)
+    query = select(r.author_id).where(r.sentence_id == source, r.kind == "edit", TYPED(r))
+    if seq is not None:
+        query = query.where(r.first_seq < seq)
+    return query.order_by(r.first_seq.desc()).limit(1).scalar_subquery()
+
+
+class Lineage:
+    """Where each sentence's first words came from. A sentence split off another, or
+    brought back by a restore, starts with words of a sentence before it (its
+    source): those are owned as they were there, and the source may itself have
+    been split off another, up to MAX_CHAIN deep. Everything is read in a few
+    statements per generation, not per sentence."""
+
+    def __init__(self, db: Session, first: dict, restored: set[int]):
+        self.db = db
+        self.first = dict(first)  # id -> (first version's text, its author)
+        self.source: dict[int, int] = {}
+        self.carried_by: dict[int, int | None] = {}
+        self.restored = restored
+
+    def _sources_of(self, ids) -> None:
+        split = aliased(Revision)
+        for part in _chunks(ids):
+            for child, source, typist in self.db.execute(
+                select(
+                    split.other_sentence_id,
+                    split.sentence_id,
+                    _editor_before(split.sentence_id, split.first_seq),
+                ).where(split.other_sentence_id.in_(part), split.kind == "split")
             ):
-                parent[child] = source
-            for sid, author in db.execute(
-                select(SentenceVersion.sentence_id, SentenceVersion.author_id).where(
-                    SentenceVersion.sentence_id.in_(part), SentenceVersion.version == 1
+                self.source[child] = source
+                self.carried_by[child] = typist
+        for sid in set(ids) & self.restored:
+            removed = SentenceVersion.sentence_id
+            found = self.db.execute(
+                select(removed, _editor_before(removed, None))
+                .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
+                .where(
+                    SentenceVersion.text == self.first.get(sid, ("", None))[0],
+                    SentenceVersion.sentence_id != sid,
+                    Sentence.deleted_at.is_not(None),
+                    Sentence.section_id
+                    == select(Sentence.section_id).where(Sentence.id == sid).scalar_subquery(),
                 )
+                .order_by(SentenceVersion.sentence_id)
+                .limit(1)
+            ).first()
+            if found is not None:
+                self.source[sid], self.carried_by[sid] = found
+
+    def _firsts_of(self, ids) -> None:
+        for part in _chunks(ids):
+            for sid, text, author in self.db.execute(
+                select(
+                    SentenceVersion.sentence_id, SentenceVersion.text, SentenceVersion.author_id
+                ).where(SentenceVersion.sentence_id.in_(part), SentenceVersion.version == 1)
             ):
-                authors[sid] = author
-        looked |= new
-        todo = {s for s in todo if root[s] in parent}
-    return {sid: authors.get(root[sid]) for sid in ids}
+                self.first[sid] = (text, author)
+
+    def owners(self, ids: list[int]) -> dict[int, Owners]:
+        todo = set(ids)
+        for _ in range(MAX_CHAIN):
+            self._sources_of(todo)
+            todo = {self.source[s] for s in todo if s in self.source} - set(self.first)
+            if not todo:
+                break
+            self._firsts_of(todo)
+        done: dict[int, Owners] = {}
+        return {sid: self._owners(sid, done) for sid in ids}
+
+    def _owners(self, sid: int, done: dict) -> Owners:
+        chain = []  # sid, its source, its source's source... while not yet known
+        at = sid
+        while at not in done and len(chain) <= MAX_CHAIN:
+            chain.append(at)
+            if at not in self.source or self.source[at] not in self.first:
+                break
+            at = self.source[at]
+        for node in reversed(chain):
+            text, author = self.first.get(node, ("", None))
+            source = self.source.get(node)
+            if source is None or source not in done:
+                done[node] = {author: Counter(words_in(text))}
+                continue
+            was = self.first[source][0]
+            done[node] = inherited(text, was, done[source], self.carried_by.get(node))
+        return done[sid]

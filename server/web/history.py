@@ -13,11 +13,13 @@ from wtforms.validators import InputRequired
 
 from server import access_of, auth
 from server.access import Access, policy_access, section_access, sentence_for_edit
+from server.accounts.services import users_by_id
 from server.errors import DomainError, InvalidInput
 from server.history import diff as diffs
 from server.history import restore
 from server.history import services as history
 from server.history.models import CHECKPOINT_NAME_CHARS
+from server.participation import attribution
 from server.permissions import Action, allows
 from server.policies.models import Policy, Section
 from server.web import times
@@ -56,9 +58,9 @@ def _short(value) -> str:
 
 
 @bp.app_template_global("section_attribution")
-def _section_attribution(section: Section) -> list[history.Attribution]:
+def _section_attribution(section: Section) -> list[attribution.Attribution]:
     """Who wrote each sentence of a section and who changed it (section page)."""
-    return history.section_attribution(db(), section)
+    return attribution.section_attribution(db(), section)
 
 
 # --- a policy's history ------------------------------------------------------------------
@@ -74,7 +76,7 @@ def _history_page(
     member = _int_arg("member")
     page = history.timeline(db(), policy.id, member=member, before=_int_arg("before"))
     checkpoints = history.checkpoints_of(db(), policy.id)
-    people = history._users(db(), {c.created_by_id for c in checkpoints})
+    people = users_by_id(db(), {c.created_by_id for c in checkpoints})
     renames = renames or {}
     return render_template(
         "history/policy.html",
@@ -281,7 +283,7 @@ def sentence_history(sentence_id: int):
     sentence, policy, access = access_of.sentence_history(db(), my_id(), sentence_id)
     section = sentence.section
     versions = history.versions_of(db(), sentence.id, limit=100)
-    people = history._users(db(), {v.author_id for v in versions})
+    people = users_by_id(db(), {v.author_id for v in versions})
     page = history.timeline(
         db(),
         policy.id,

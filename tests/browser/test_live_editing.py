@@ -537,3 +537,22 @@ def test_a_writer_is_told_when_someone_puts_back_an_earlier_text(world, editor, 
     alice.check("live-restored-notice")
     note.get_by_role("button", name="Dismiss").click()
     expect(note).to_have_count(0)
+
+
+def test_words_typed_on_the_end_and_split_off_are_yours(world, editor, live_server):
+    """Bob types a new sentence on the end of Fatima's, then presses Enter after the
+    full stop, as the long-line hint asks. The new sentence is his: his words page
+    says he wrote it and every word is his (it said "You wrote it · 0 of its words
+    are yours", and credited the words to Fatima)."""
+    bob = editor("bob@example.org")
+    b = bob.page
+    put_caret(b, 2, len(THIRD))
+    b.keyboard.type(" Ask us how we decide.")
+    for _ in range(len(" Ask us how we decide.")):
+        b.keyboard.press("ArrowLeft")
+    b.keyboard.press("Enter")
+    assert converge(b) == [FIRST, SECOND, THIRD + " ", "Ask us how we decide."]
+    page = bob.goto(f"/policies/{world['section'].policy_id}/your-words")
+    mine = page.locator("li", has_text="Ask us how we decide.")
+    expect(mine).to_contain_text("You wrote it · 5 of its words are yours")
+    expect(page.locator("li", has_text=THIRD)).to_have_count(0)

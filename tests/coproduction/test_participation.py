@@ -15,7 +15,7 @@ from server.db import utcnow
 from server.editing import services as editing
 from server.history.restore import restore_sentence
 from server.meetings import attendance, services
-from server.participation import figures, impact, words
+from server.participation import attribution, figures, impact, words
 from server.policies.models import Sentence
 from server.policies.services import sentences_of
 from server.review import comments, proposals
@@ -151,6 +151,51 @@ def test_a_sentence_started_with_enter_is_written_by_who_typed_it(history):
         db, history["group"].id, [history["policy"]], figures.Period()
     ).rows}  # fmt: skip
     assert by_role["health"].words == 4 and by_role["parent_carer"].words == 16
+
+
+def test_words_typed_then_split_off_count_for_who_typed_them(history):
+    """Typing a new sentence on the end of someone else's, then pressing Enter after
+    the full stop (as the long-line hint asks), splits off words the first writer
+    never wrote. They count for their typist, who wrote the new sentence; the page
+    had said "You wrote it · 0 of its words are yours" to the typist, and credited
+    the words to the other sentence's writer."""
+    db, section, people = history["db"], history["section"], history["people"]
+    hal, pat = people["hal"].user, people["pat"].user
+    pats = sentences_of(db, [section.id])[section.id][-1]  # Pat's, restored
+    typed = pats.text + " Ask us how we decided."
+    editing.edit_text(db, section, pats, hal, pats.version, _patch(pats.text, typed))
+    db.commit()
+    pats = db.get(Sentence, pats.id)
+    op = editing.split(db, section, pats, hal, pats.version, typed.index("Ask"))
+    db.commit()
+    found = impact.impact(db, history["policy"], hal.id)
+    assert [(s.text, s.my_words, s.wrote) for s in found["sentences"]] == [
+        ("Ask us how we decided.", 5, True)
+    ]
+    theirs = impact.impact(db, history["policy"], pat.id)["sentences"]
+    assert [(s.text, s.my_words, s.wrote) for s in theirs] == [
+        ("We will answer within two weeks. ", 6, True)
+    ]
+    people_of = words.sentence_people(db, history["policy"])
+    new = people_of[op["new"]["id"]]
+    assert (new.writer, new.editor, dict(new.credits)) == (hal.id, None, {hal.id: 5})
+    # The history's "who wrote what" says the same.
+    written = {a.sentence.id: a.written_by for a in attribution.section_attribution(db, section)}
+    assert written[op["new"]["id"]] == hal and written[pats.id] == pat
+
+
+def test_a_restore_or_a_split_alone_is_nobody_s_writing(history):
+    """Whoever restored a sentence, or split one, wrote none of it: their page does
+    not list it (it listed the restored sentence as "You wrote it · 0 of its words
+    are yours" for the facilitator who restored it)."""
+    db, people = history["db"], history["people"]
+    chair_id = history["policy"].created_by_id
+    assert impact.impact(db, history["policy"], chair_id)["sentences"] == []
+    # Hal split Pam's sentence: Hal is listed for nothing of it.
+    hal = impact.impact(db, history["policy"], people["hal"].user_id)["sentences"]
+    assert [s.text for s in hal] == []
+    pam = impact.impact(db, history["policy"], people["pam"].user_id)["sentences"]
+    assert [(s.my_words, s.wrote) for s in pam] == [(3, True), (7, True)]
 
 
 def test_other_measures_and_the_period(history, make):
