@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from diff_match_patch import diff_match_patch
 from playwright.sync_api import expect
 
 from server.exports.policy import render
@@ -17,6 +18,9 @@ from tests.browser.test_review import NAMES, PAYLOADS, SCAN
 from tests.publishing import readers
 
 pytestmark = pytest.mark.browser
+
+
+dmp = diff_match_patch()
 
 
 @pytest.fixture
@@ -122,16 +126,38 @@ def test_publishing_pages_fit_a_phone(world, open_session, db):
     fatima = db.query(User).filter_by(email="fatima@example.org").one()
     publishing.publish(db, policy, fatima, "First")
     db.commit()
+    # Version 2 changes one word: "what changed" shows it struck and underlined, and
+    # says it in words that only a screen reader reads.
+    from server.editing import services as editing
+    from server.policies.models import Sentence
+
+    sentence = db.query(Sentence).filter(Sentence.text.like("We check how%")).one()
+    new = sentence.text.replace("three", "six")
+    patch = dmp.patch_toText(dmp.patch_make(sentence.text, new))
+    editing.edit_text(db, sentence.section, sentence, fatima, sentence.version, patch)
+    publishing.publish(db, policy, fatima, "Second")
+    publishing.set_public(db, policy, fatima, True)
+    db.commit()
     phone = open_session(width=390, height=844)
     phone.sign_in("fatima@example.org")
     for path, name in (
         (f"/policies/{policy.id}/publish", "publishing-05-page-phone"),
         (f"/policies/{policy.id}/releases/1", "publishing-06-release-phone"),
+        (f"/policies/{policy.id}/releases/2", "publishing-06-release-2-phone"),
         ("/account", "publishing-07-account-phone"),
     ):
         phone.goto(path)
         phone.check(name)
         phone.no_sideways_scroll(name)
+        if name.endswith("release-2-phone"):
+            change = phone.page.locator(".changes li", has_text="We check how")
+            expect(change.locator("del")).to_have_text("[removed: three]")
+            expect(change.locator("ins")).to_have_text("[added: six]")
+    reader = open_session(width=390, height=844)
+    slug = publishing.public_page_of(db, policy.id).slug
+    reader.goto(f"/published/{slug}/latest")
+    expect(reader.page.locator(".changes ins")).to_have_text("[added: six]")
+    reader.check("publishing-08-public-changes-phone")
 
 
 def test_hostile_text_is_inert_on_the_public_page_and_in_every_format(

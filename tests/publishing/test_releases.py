@@ -119,6 +119,11 @@ def test_a_release_is_frozen_and_v2_says_what_changed_since_v1(api, db, world, p
     )
     assert page.status_code == 200
     assert "What changed since version 1" in page.get_data(as_text=True)
+    # Said in words as well as underlined and struck through (a screen reader does
+    # not announce <ins> and <del>); the public page shares this part.
+    html = page.get_data(as_text=True)
+    assert '<span class="visually-hidden">[removed: </span>four' in html
+    assert '<span class="visually-hidden">[added: </span>two' in html
 
     listed = api.get(f"/policies/{policy}/releases", world.mem).get_json()
     assert [r["number"] for r in listed] == [2, 1]
