@@ -60,14 +60,14 @@ def credit(first: str, latest: str, writer: int | None, editor: int | None) -> C
     """Split the words of `latest` between the sentence's writer (words still there
     from `first`, each counted as often as it is in both) and its latest editor
     (the rest)."""
-    return credit_owned(latest, {writer: Counter(words_in(first))}, editor)
+    return credit_owned(Counter(words_in(latest)), {writer: Counter(words_in(first))}, editor)
 
 
-def credit_owned(latest: str, owners: Owners, editor: int | None) -> Counter:
-    """Split the words of `latest` among the owners of the first version's words
-    (each kept word counts for whoever owned it there, the first owner first) and the
-    latest editor (every word not kept)."""
-    left = Counter(words_in(latest))
+def credit_owned(latest: Counter, owners: Owners, editor: int | None) -> Counter:
+    """Split the words of the latest text (`latest`, counted) among the owners of the
+    first version's words (each kept word counts for whoever owned it there, the
+    first owner first) and the latest editor (every word not kept)."""
+    left = latest.copy()
     out = Counter()
     for person, owned in owners.items():
         kept = owned & left
@@ -260,16 +260,30 @@ def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, People]
                 editor[edits[rid]] = author
             if rid in firsts and kind == "insert" and cause == "restore":
                 restored.add(firsts[rid])
-    owners = Lineage(db, first, restored).owners(ids)
+    owners = Lineage(db, first, restored).owners(ids)  # split off or restored only
     out = {}
     for sid, _version, text in rows:
-        mine = owners[sid]
         first_text, maker = first.get(sid, (text, None))
-        writer = writer_of(mine, maker)
+        last = editor.get(sid)
+        if text == first_text:
+            last = None  # never changed, or changed back
+        if sid not in owners:  # made by typing (the common case): its maker wrote it
+            if last is None or last == maker:
+                total = len(words_in(text))
+                out[sid] = People(Counter({maker: total}) if total else Counter(), maker, last)
+                continue
+            writer, owned = maker, {maker: Counter(words_in(first_text))}
+            mine = owned[maker]
+        else:
+            owned = owners[sid]
+            writer = writer_of(owned, maker)
+            mine = sum(owned.values(), Counter())
+        now = Counter(words_in(text))
         # Typing that ends with the same words (say, words typed and then split off
         # into a sentence of their own) changed nothing: nobody is its editor.
-        last = editor.get(sid) if words_in(text) != words_in(first_text) else None
-        out[sid] = People(credit_owned(text, mine, last if last else writer), writer, last)
+        if last is not None and now == mine:
+            last = None
+        out[sid] = People(credit_owned(now, owned, last if last else writer), writer, last)
     return out
 
 
@@ -348,7 +362,7 @@ class Lineage:
                 break
             self._firsts_of(todo)
         done: dict[int, Owners] = {}
-        return {sid: self._owners(sid, done) for sid in ids}
+        return {sid: self._owners(sid, done) for sid in ids if sid in self.source}
 
     def _owners(self, sid: int, done: dict) -> Owners:
         chain = []  # sid, its source, its source's source... while not yet known

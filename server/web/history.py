@@ -5,6 +5,7 @@ through the `section_attribution` template global)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,6 +23,7 @@ from server.history.models import CHECKPOINT_NAME_CHARS
 from server.participation import attribution
 from server.permissions import Action, allows
 from server.policies.models import Policy, Section
+from server.publishing import services as publishing
 from server.web import times
 from server.web.blueprint import bp
 from server.web.forms import Form, at_most
@@ -43,13 +45,48 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 11 else None
 
 
-def _point_choices(policy: Policy, checkpoints: list | None = None) -> list[tuple[str, str]]:
-    """The points a reader can pick: now, or a checkpoint (those already loaded, if given)."""
+@dataclass(frozen=True)
+class Choice:
+    """A point a reader can pick: its spec, its words in the menu, the menu's group,
+    and how a sentence names it ("version 2")."""
+
+    value: str
+    text: str
+    group: str | None = None
+    words: str | None = None
+
+
+def _point_choices(policy: Policy, checkpoints: list | None = None) -> list[Choice]:
+    """The points a reader can pick: now; the checkpoints (those already loaded, if
+    given), which include the start of each session; and the published versions.
+    Newest first in each group."""
     if checkpoints is None:
         checkpoints = history.checkpoints_of(db(), policy.id)
-    return [("now", "Now (the current text)")] + [
-        (f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})") for c in checkpoints
+    choices = [Choice("now", "Now (the current text)")]
+    choices += [
+        Choice(f"checkpoint:{c.id}", f"{c.name} ({_short(c.created_at)})", "Checkpoints")
+        for c in checkpoints
     ]
+    choices += [
+        Choice(
+            f"seq:{r.seq}",
+            f"Version {r.number} ({_short(r.created_at)})",
+            "Published versions",
+            f"version {r.number}",
+        )
+        for r in reversed(publishing.releases_of(db(), policy.id))
+    ]
+    return choices
+
+
+@bp.app_template_filter("point_words")
+def point_words(point: history.Point, choices: list[Choice]) -> str:
+    """How a sentence names a point: as the menu knows it ("version 2"), else by its
+    time or label."""
+    for choice in choices:
+        if choice.value == point.spec and choice.words:
+            return choice.words
+    return times.when(point.moment) if point.moment else point.label
 
 
 def _short(value) -> str:
@@ -155,9 +192,13 @@ def delete_checkpoint(checkpoint_id: int):
 # --- the policy as it was, and diffs ---------------------------------------------------------
 
 
-def as_it_was(point: history.Point) -> str:
+def as_it_was(point: history.Point, choices: list[Choice] = ()) -> str:
     """ "as it was ..." for a point, in words that read: "as it was at 14:05 on ...",
-    "as it was after change 3", "as it was at the checkpoint “Draft 1”"."""
+    "as it was after change 3", "as it was at the checkpoint “Draft 1”", "as it was
+    at version 2"."""
+    for choice in choices:
+        if choice.value == point.spec and choice.words:
+            return f"as it was at {choice.words}"
     if point.moment:
         return f"as it was at {times.when(point.moment)}"
     if point.label.startswith("after "):
@@ -168,8 +209,8 @@ def as_it_was(point: history.Point) -> str:
 
 
 @bp.app_template_filter("as_it_was")
-def _as_it_was(point) -> str:
-    return as_it_was(point)
+def _as_it_was(point, choices=()) -> str:
+    return as_it_was(point, choices)
 
 
 def _spec_from_args() -> str:
@@ -269,7 +310,7 @@ def restore_section(section_id: int):
     point = history.resolve_point(db(), section.part.policy, request.form.get("point", ""))
     ops = restore.restore_section(db(), section, auth.me(), point)
     flash(
-        f"The text is back {as_it_was(point)} ({len(ops)} "
+        f"The text is back {as_it_was(point, _point_choices(section.part.policy))} ({len(ops)} "
         f"change{'' if len(ops) == 1 else 's'}). Earlier versions stay in the history."
         if ops
         else "The text already reads like that: nothing changed.",

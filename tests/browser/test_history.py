@@ -48,6 +48,10 @@ def world(make, db):
         ),
     )
     db.commit()
+    from server.publishing import services as publishing
+
+    publishing.publish(db, policy, fatima)  # version 1, a point in the menus too
+    db.commit()
     return {"policy": policy, "section": section, "sentence": s}
 
 
@@ -101,6 +105,10 @@ def test_history_pages_work_and_pass_axe(world, open_session):
     expect(page.get_by_text("You are reading the policy as it was at")).to_be_visible()
     expect(page.get_by_text("an amount of money")).to_be_visible()
     s.check("history-07-read")
+    menu = page.get_by_label("Read the policy at")
+    menu.select_option(menu.locator("option", has_text="Version 1 (").get_attribute("value"))
+    page.get_by_role("button", name="Read", exact=True).click()
+    expect(page.get_by_text("You are reading the policy as it was at version 1")).to_be_visible()
     page.get_by_label("Or at a date and time").fill("2001-01-01T10:00:00")
     page.get_by_role("button", name="Read", exact=True).click()
     expect(page.get_by_text("That moment is before the policy existed")).to_be_visible()

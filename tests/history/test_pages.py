@@ -117,3 +117,39 @@ def test_editors_restore_and_facilitators_manage_checkpoints(db, team, client, m
     )
     db.expire_all()
     assert db.get(Checkpoint, cp.id) is None
+
+
+def test_published_versions_and_session_starts_are_points_to_pick(db, team, client):
+    """The compare, read and restore menus offer each published version beside the
+    checkpoints (a session's start is one), and a page names the point as the menu
+    does ("version 1"), not by its change number."""
+    from server.db import utcnow
+    from server.meetings import services as meetings
+    from server.publishing import services as publishing
+
+    facilitator = team.fac
+    publishing.publish(db, team.policy, facilitator)
+    db.commit()
+    _edit(db, team, team.alice, "A budget is an amount of money.")
+    meeting = meetings.schedule(
+        db, team.group, facilitator, title="March session", starts_at=utcnow()
+    )
+    meetings.start(db, meeting, facilitator)
+    db.commit()
+    _edit(db, team, team.alice, "A budget is an amount of money for support.")
+    sign_in(client, "carol@example.org")
+    pid = team.policy.id
+    page = client.get(f"/policies/{pid}/history").get_data(as_text=True)
+    assert '<optgroup label="Published versions">' in page
+    assert '<optgroup label="Checkpoints">' in page
+    version = re.search(r'<option value="(seq:\d+)">Version 1 \(', page).group(1)
+    started = re.search(r'<option value="(checkpoint:\d+)">Start of session: March', page).group(1)
+    read = client.get(f"/policies/{pid}/history/read", query_string={"point": version})
+    assert "You are reading the policy as it was at version 1" in read.get_data(as_text=True)
+    diff = client.get(
+        f"/policies/{pid}/history/diff", query_string={"from": version, "to": started}
+    ).get_data(as_text=True)
+    assert "Changes from <strong>version 1</strong>" in diff
+    assert "to <strong>checkpoint “Start of session: March session”</strong>" in diff
+    assert "[added: </span>an amount of" in diff
+    assert "for support" not in diff  # typed after the session started
