@@ -37,7 +37,7 @@ import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.history.models import Revision
@@ -67,6 +67,14 @@ def credit_owned(latest: Counter, owners: Owners, editor: int | None) -> Counter
     """Split the words of the latest text (`latest`, counted) among the owners of the
     first version's words (each kept word counts for whoever owned it there, the
     first owner first) and the latest editor (every word not kept)."""
+    if len(owners) == 1:  # the common case, in one multiset intersection
+        [(person, owned)] = owners.items()
+        kept = sum((owned & latest).values())
+        rest = sum(latest.values()) - kept
+        out = Counter({person: kept}) if kept else Counter()
+        if rest:
+            out[editor] += rest
+        return out
     left = latest.copy()
     out = Counter()
     for person, owned in owners.items():
@@ -300,6 +308,28 @@ def _editor_before(source, seq):
     return query.order_by(r.first_seq.desc()).limit(1).scalar_subquery()
 
 
+# Built once: building a statement costs about as much as running it here.
+_split = aliased(Revision)
+_SPLIT_SOURCES = select(
+    _split.other_sentence_id,
+    _split.sentence_id,
+    _editor_before(_split.sentence_id, _split.first_seq),
+).where(_split.other_sentence_id.in_(bindparam("ids", expanding=True)), _split.kind == "split")
+_RESTORED_FROM = (
+    select(SentenceVersion.sentence_id, _editor_before(SentenceVersion.sentence_id, None))
+    .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
+    .where(
+        SentenceVersion.text == bindparam("text"),
+        SentenceVersion.sentence_id != bindparam("sid"),
+        Sentence.deleted_at.is_not(None),
+        Sentence.section_id
+        == select(Sentence.section_id).where(Sentence.id == bindparam("sid")).scalar_subquery(),
+    )
+    .order_by(SentenceVersion.sentence_id)
+    .limit(1)
+)
+
+
 class Lineage:
     """Where each sentence's first words came from. A sentence split off another, or
     brought back by a restore, starts with words of a sentence before it (its
@@ -315,32 +345,13 @@ class Lineage:
         self.restored = restored
 
     def _sources_of(self, ids) -> None:
-        split = aliased(Revision)
         for part in _chunks(ids):
-            for child, source, typist in self.db.execute(
-                select(
-                    split.other_sentence_id,
-                    split.sentence_id,
-                    _editor_before(split.sentence_id, split.first_seq),
-                ).where(split.other_sentence_id.in_(part), split.kind == "split")
-            ):
+            for child, source, typist in self.db.execute(_SPLIT_SOURCES, {"ids": part}):
                 self.source[child] = source
                 self.carried_by[child] = typist
         for sid in set(ids) & self.restored:
-            removed = SentenceVersion.sentence_id
-            found = self.db.execute(
-                select(removed, _editor_before(removed, None))
-                .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
-                .where(
-                    SentenceVersion.text == self.first.get(sid, ("", None))[0],
-                    SentenceVersion.sentence_id != sid,
-                    Sentence.deleted_at.is_not(None),
-                    Sentence.section_id
-                    == select(Sentence.section_id).where(Sentence.id == sid).scalar_subquery(),
-                )
-                .order_by(SentenceVersion.sentence_id)
-                .limit(1)
-            ).first()
+            text = self.first.get(sid, ("", None))[0]
+            found = self.db.execute(_RESTORED_FROM, {"text": text, "sid": sid}).first()
             if found is not None:
                 self.source[sid], self.carried_by[sid] = found
 

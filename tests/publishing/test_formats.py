@@ -160,6 +160,37 @@ def test_contents_lists_every_part_and_section(demo_doc):
             assert section.title.replace("'", "&#39;") in nav
 
 
+def test_word_and_opendocument_contents_link_to_their_headings(demo_doc):
+    """Each entry of the contents goes to its heading, as in the HTML and the PDF."""
+    import docx
+    from odf.opendocument import load
+    from odf.text import A, Bookmark, H
+
+    titles = [t for _a, t, _s in demo_doc.contents()] + [
+        t for _a, _t, secs in demo_doc.contents() for _a2, t in secs
+    ]
+    body = docx.Document(io.BytesIO(render(demo_doc, "docx"))).element.body
+    marks = {
+        m.getparent().xpath("string(.//w:t)"): m.get(docx.oxml.ns.qn("w:name"))
+        for m in body.xpath(".//w:bookmarkStart")
+    }
+    links = {
+        link.xpath("string(.//w:t)"): link.get(docx.oxml.ns.qn("w:anchor"))
+        for link in body.xpath(".//w:hyperlink")
+    }
+    for title in [*titles, "Who wrote this"]:
+        assert links[title] == marks[title], title
+
+    doc = load(io.BytesIO(render(demo_doc, "odt")))
+    marks = {
+        str(h): b.getAttribute("name") for h in doc.text.getElementsByType(H)
+        for b in h.getElementsByType(Bookmark)
+    }  # fmt: skip
+    links = {str(a): a.getAttribute("href") for a in doc.text.getElementsByType(A)}
+    for title in [*titles, "Who wrote this"]:
+        assert links[title] == "#" + marks[title], title
+
+
 def test_empty_glossary_is_left_out_everywhere(demo_doc):
     demo_doc.glossary = []
     for fmt in ("html", "md", "docx", "odt"):

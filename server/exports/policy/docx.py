@@ -1,6 +1,7 @@
 """The Word export (python-docx). Real Heading 1-3 styles, so Word's navigation pane
 and screen readers find the structure; the contents and the credits are real
-lists; the document's title and language are set."""
+lists, and each entry of the contents links to its heading (a bookmark); the
+document's title and language are set."""
 
 from __future__ import annotations
 
@@ -38,6 +39,42 @@ def _set_language(document, language: str) -> None:
     lang.set(qn("w:bidi"), language)
 
 
+def _bookmark(paragraph, name: str, number: int) -> None:
+    """Make the whole paragraph the bookmark `name` (a heading the contents link to)."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def _link(paragraph, text: str, name: str) -> None:
+    """A link to the bookmark `name`, underlined and coloured as links are."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), name)
+    link.set(qn("w:history"), "1")
+    run, props = OxmlElement("w:r"), OxmlElement("w:rPr")
+    colour, underline = OxmlElement("w:color"), OxmlElement("w:u")
+    colour.set(qn("w:val"), "1D4F91")
+    underline.set(qn("w:val"), "single")
+    props.append(colour)
+    props.append(underline)
+    run.append(props)
+    words = OxmlElement("w:t")
+    words.text = _t(text)
+    words.set(qn("xml:space"), "preserve")
+    run.append(words)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _name(anchor: str) -> str:
+    """A bookmark name from a contents anchor ("section-1-2" -> "section_1_2"): Word
+    allows letters, digits and underscores only."""
+    return anchor.replace("-", "_")
+
+
 STYLES = ("Heading 1", "Heading 2", "Heading 3", "List Number", "List Bullet", "List Bullet 2")
 
 
@@ -57,8 +94,17 @@ def render_docx(doc: Document) -> bytes:
             p._p.style = ids[style]  # the paragraph's w:pStyle
         return p
 
-    def heading(text: str, level: int):
-        return para(text, f"Heading {level}")
+    def heading(text: str, level: int, anchor: str | None = None):
+        p = para(text, f"Heading {level}")
+        if anchor is not None:
+            _bookmark(p, _name(anchor), len(marks))
+            marks.append(anchor)
+        return p
+
+    def entry(text: str, anchor: str, style: str):
+        _link(para(style=style), text, _name(anchor))
+
+    marks: list[str] = []
 
     heading(doc.title, 1)
     line = heading_line(doc)
@@ -72,31 +118,32 @@ def render_docx(doc: Document) -> bytes:
         p.add_run(_t(doc.note))
 
     heading("Contents", 2)
-    for _anchor, title, sections in doc.contents():
-        para(title, "List Number")
-        for _a, sec_title in sections:
-            para(sec_title, "List Bullet 2")
+    contents = doc.contents()
+    for part_anchor, title, sections in contents:
+        entry(title, part_anchor, "List Number")
+        for anchor, sec_title in sections:
+            entry(sec_title, anchor, "List Bullet 2")
     if doc.glossary:
-        para("Glossary", "List Number")
-    para("Who wrote this", "List Number")
+        entry("Glossary", "glossary", "List Number")
+    entry("Who wrote this", "credits", "List Number")
 
-    for part in doc.parts:
-        heading(part.title, 2)
+    for part, (part_anchor, _title, sections) in zip(doc.parts, contents, strict=True):
+        heading(part.title, 2, part_anchor)
         if part.intro:
             para(part.intro)
-        for section in part.sections:
-            heading(section.title, 3)
+        for section, (anchor, _t2) in zip(part.sections, sections, strict=True):
+            heading(section.title, 3, anchor)
             if section.sentences:
                 para(" ".join(section.sentences))
 
     if doc.glossary:
-        heading("Glossary", 2)
+        heading("Glossary", 2, "glossary")
         for entry in doc.glossary:
             p = para(style="List Bullet")
             p.add_run(_t(entry.term)).bold = True
             p.add_run(": " + _t(entry.explanation))
 
-    heading("Who wrote this", 2)
+    heading("Who wrote this", 2, "credits")
     para(credit_line(doc.credits))
     names = names_line(doc.credits)
     if names:

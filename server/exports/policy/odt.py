@@ -1,6 +1,7 @@
 """The OpenDocument export (odfpy). Headings are real outline headings with the
 "Heading 1-3" styles (LibreOffice's navigator and screen readers use them); the
-contents and the credits are real lists; title and language are set."""
+contents and the credits are real lists, and each entry of the contents links to
+its heading (a bookmark); title and language are set."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from odf import dc, meta
 from odf.opendocument import OpenDocumentText
 from odf.style import ParagraphProperties, Style, TextProperties
-from odf.text import H, List, ListItem, P, Span
+from odf.text import A, Bookmark, H, List, ListItem, P, Span
 
 from server.publishing.document import Document, credit_line, heading_line, names_line
 
@@ -58,19 +59,20 @@ def render_odt(doc: Document) -> bytes:
     s = _styles(odt, doc.language)
     body = odt.text
 
-    def heading(level: int, text: str) -> None:
-        body.addElement(H(outlinelevel=level, stylename=s[level], text=_t(text)))
+    def heading(level: int, text: str, anchor: str | None = None) -> None:
+        h = H(outlinelevel=level, stylename=s[level])
+        if anchor is not None:
+            h.addElement(Bookmark(name=anchor))
+        h.addText(_t(text))
+        body.addElement(h)
+
+    def entry(text: str, anchor: str) -> P:
+        p = P(stylename=s["p"])
+        p.addElement(A(type="simple", href=f"#{anchor}", text=_t(text)))
+        return p
 
     def para(text: str) -> None:
         body.addElement(P(stylename=s["p"], text=_t(text)))
-
-    def items(texts: list[str]):
-        lst = List()
-        for text in texts:
-            item = ListItem()
-            item.addElement(P(stylename=s["p"], text=_t(text)))
-            lst.addElement(item)
-        return lst
 
     heading(1, doc.title)
     line = heading_line(doc)
@@ -86,29 +88,36 @@ def render_odt(doc: Document) -> bytes:
 
     heading(2, "Contents")
     toc = List()
-    for _anchor, title, sections in doc.contents():
+    contents = doc.contents()
+    for part_anchor, title, sections in contents:
         item = ListItem()
-        item.addElement(P(stylename=s["p"], text=_t(title)))
+        item.addElement(entry(title, part_anchor))
         if sections:
-            item.addElement(items([t for _a, t in sections]))
+            inner = List()
+            for anchor, sec_title in sections:
+                sub = ListItem()
+                sub.addElement(entry(sec_title, anchor))
+                inner.addElement(sub)
+            item.addElement(inner)
         toc.addElement(item)
-    for extra in (["Glossary"] if doc.glossary else []) + ["Who wrote this"]:
+    extras = ([("Glossary", "glossary")] if doc.glossary else []) + [("Who wrote this", "credits")]
+    for text, anchor in extras:
         item = ListItem()
-        item.addElement(P(stylename=s["p"], text=extra))
+        item.addElement(entry(text, anchor))
         toc.addElement(item)
     body.addElement(toc)
 
-    for part in doc.parts:
-        heading(2, part.title)
+    for part, (part_anchor, _title, sections) in zip(doc.parts, contents, strict=True):
+        heading(2, part.title, part_anchor)
         if part.intro:
             para(part.intro)
-        for section in part.sections:
-            heading(3, section.title)
+        for section, (anchor, _t2) in zip(part.sections, sections, strict=True):
+            heading(3, section.title, anchor)
             if section.sentences:
                 para(" ".join(section.sentences))
 
     if doc.glossary:
-        heading(2, "Glossary")
+        heading(2, "Glossary", "glossary")
         lst = List()
         for entry in doc.glossary:
             item = ListItem()
@@ -119,7 +128,7 @@ def render_odt(doc: Document) -> bytes:
             lst.addElement(item)
         body.addElement(lst)
 
-    heading(2, "Who wrote this")
+    heading(2, "Who wrote this", "credits")
     para(credit_line(doc.credits))
     names = names_line(doc.credits)
     if names:
