@@ -26,6 +26,7 @@ from server.api.review_schemas import (
     CommentCreateSchema,
     CommentSchema,
     ProposalCreateSchema,
+    ProposalFilterSchema,
     ProposalSchema,
     ProposalUpdateSchema,
     ReadySchema,
@@ -41,7 +42,7 @@ from server.policies import services as policies
 from server.review import agreement, comments, deciding, proposals, votes
 from server.review import rules as r
 from server.review.comments import Thread
-from server.review.models import Comment, Proposal, Vote
+from server.review.models import Comment, Proposal, ProposalStatus, Vote
 
 comments_blp = ApiBlueprint(
     "Comments",
@@ -345,6 +346,22 @@ def list_proposals(section_id):
     """List a section's suggestions, newest first, each as a diff against today's text"""
     section, _access = section_access(db(), auth.me().id, section_id)
     return [_proposal(p) for p in proposals.proposals_of(db(), section.id)]
+
+
+@proposals_blp.route(f"/policies/<{ID}:policy_id>/proposals", methods=["GET"])
+@Blueprint.arguments(proposals_blp, ProposalFilterSchema, location="query")
+@proposals_blp.response(200, ProposalSchema(many=True))
+@proposals_blp.errors(401, 404, 422)
+def list_policy_proposals(query, policy_id):
+    """List a policy's suggestions, oldest first, each as a diff against today's text
+
+    `?status=open` lists the ones still being discussed: not yet put to a vote nor
+    decided (what a session may want to take up). Any other status filters the same
+    way; an unknown one is 422.
+    """
+    policy, _access = policy_access(db(), auth.me().id, policy_id)
+    status = ProposalStatus(query["status"]) if query["status"] else None
+    return [_proposal(p) for p in proposals.proposals_of_policy(db(), policy.id, status)]
 
 
 @proposals_blp.route(f"/sections/<{ID}:section_id>/proposals", methods=["POST"])

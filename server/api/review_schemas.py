@@ -424,6 +424,20 @@ class ChoiceSchema(Schema):
     )
 
 
+class ProposalFilterSchema(Schema):
+    """Which suggestions to list."""
+
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf([s.value for s in ProposalStatus]),
+        metadata=_d(
+            "Only suggestions with this status (open: still being discussed, not yet "
+            "put to a vote nor decided); absent: all.",
+            enum=[s.value for s in ProposalStatus],
+        ),
+    )
+
+
 class VoteFilterSchema(Schema):
     """Which votes to list."""
 

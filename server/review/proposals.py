@@ -55,6 +55,17 @@ def proposals_of(db: Session, section_id: int) -> list[Proposal]:
     )
 
 
+def proposals_of_policy(
+    db: Session, policy_id: int, status: ProposalStatus | None = None
+) -> list[Proposal]:
+    """A policy's suggestions (of one status, if given), oldest first: the ones
+    waiting longest for a decision come first."""
+    query = select(Proposal).where(Proposal.policy_id == policy_id)
+    if status is not None:
+        query = query.where(Proposal.status == status)
+    return list(db.scalars(query.order_by(Proposal.created_at, Proposal.id)))
+
+
 def _reason(reason: str | None) -> str:
     reason = clean_block(reason or "")
     if not reason:

@@ -4,6 +4,8 @@ the group to agree, the Decisions list, and the group's decision rules."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 
 from server import access_of, auth
@@ -11,9 +13,10 @@ from server.access import Access, group_access, policy_access, section_access
 from server.errors import DomainError
 from server.permissions import Action, allows
 from server.policies.services import policies_of
-from server.review import deciding, votes
+from server.review import deciding, proposals, votes
 from server.review import rules as r
-from server.review.models import ProposalStatus, WordingDecider
+from server.review.models import Proposal, ProposalStatus, WordingDecider
+from server.review.proposals import title as proposal_title
 from server.web.blueprint import bp
 from server.web.helpers import attach, db, my_id, safe_next
 from server.web.review import (
@@ -160,13 +163,34 @@ def _decide(proposal_id: int, *, accept: bool):
     return redirect(url_for("web.proposal", proposal_id=p.id))
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A suggestion still being discussed: not yet put to a vote nor decided."""
+
+    proposal: Proposal
+    title: str
+    section: str
+    subgroup_decides: bool  # the owning sub-group decides it, not a vote
+
+
 def decisions_context(policy, access: Access) -> dict:
     next_url = url_for("web.decisions", policy_id=policy.id)
     panels = [vote_panel(v, access, next_url) for v in votes.votes_of(db(), policy.id)]
+    rules = votes.group_rules(db(), access.group.id)
+    waiting = [
+        Waiting(
+            p,
+            proposal_title(p),
+            p.section.title,
+            deciding.who_decides(db(), rules, p) == WordingDecider.SUBGROUP,
+        )
+        for p in proposals.proposals_of_policy(db(), policy.id, ProposalStatus.OPEN)
+    ]
     return {
         "policy": policy,
         "open_panels": [p for p in panels if p.vote.is_open],
         "closed_panels": [p for p in panels if not p.vote.is_open],
+        "waiting": waiting,
     }
 
 

@@ -449,6 +449,23 @@ def test_a_vote_that_closes_when_everyone_voted_has_no_time_to_move(api, world, 
     assert api.get(f"/votes/{vote['id']}", world.fac).get_json()["extended_at"] is None
 
 
+def test_a_policys_suggestions_not_yet_put_to_a_vote(api, world, place):
+    first = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
+    second = propose(api, world.ed, place, kind="delete", sentence_ids=place.sentences[1:2])
+    path = f"/policies/{place.policy}/proposals"
+    listed = api.get(path, world.mem).get_json()
+    assert [p["id"] for p in listed] == [first["id"], second["id"]]  # oldest first
+    open_vote(api, world.mem, first["id"])
+    waiting = api.get(f"{path}?status=open", world.mem).get_json()
+    assert [(p["id"], p["status"]) for p in waiting] == [(second["id"], "open")]
+    assert waiting[0]["changes"] and waiting[0]["decided_by"] == "group"
+    voting = api.get(f"{path}?status=voting", world.mem).get_json()
+    assert [p["id"] for p in voting] == [first["id"]]
+    assert "status" in error(api.get(f"{path}?status=maybe", world.mem), 422)["fields"]
+    error(api.get(path, world.other), 404)
+    error(api.get(path, None), 401)
+
+
 def test_a_non_member_cannot_see_or_vote(api, world, place, db):
     proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
     vote = open_vote(api, world.mem, proposal["id"])

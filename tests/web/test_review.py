@@ -519,6 +519,30 @@ def test_a_facilitator_gives_a_vote_more_time_from_its_page(as_other, app, world
     assert "A facilitator gave it more time on" in page
 
 
+def test_decisions_list_suggestions_not_yet_put_to_a_vote(as_other, world, db, other):
+    first = live(db, world)[0]
+    post(
+        as_other,
+        f"/sections/{world.section.id}/proposals/new",
+        {
+            "kind": "replace",
+            "sentence_id": str(first.id),
+            "text": "It is money for care.",
+            "reason": "Plainer",
+        },
+    )
+    p = db.scalar(select(Proposal))
+    page = text(as_other.get(f"/policies/{world.policy.id}/decisions"))
+    assert "Suggestions not yet put to a vote (1)" in page
+    assert f'href="/proposals/{p.id}"' in page and "suggested by" in page
+    group = text(as_other.get(f"/groups/{world.group.id}/decisions"))
+    assert "1 suggestion not yet put to a vote" in group
+    assert post(as_other, f"/proposals/{p.id}/vote").status_code == 302
+    page = text(as_other.get(f"/policies/{world.policy.id}/decisions"))
+    assert "Suggestions not yet put to a vote (0)" in page
+    assert "None: every suggestion has been put to a vote or decided." in page
+
+
 # --- agreeing a section ------------------------------------------------------------------------
 
 
