@@ -44,6 +44,19 @@ def open_vote(api, token, proposal_id, **body):
     return reply.get_json()
 
 
+def set_rules(api, world, **changes):
+    """The group's decision rules: the defaults, with `changes`."""
+    rules = {
+        "quorum_percent": 50,
+        "threshold_percent": 50,
+        "close_mode": "date",
+        "vote_days": 7,
+        "secret_ballot": False,
+        **changes,
+    }
+    assert put(api, f"/groups/{world.group}/decision-rules", world.fac, rules).status_code == 200
+
+
 def everyone_votes(api, world, vote_id, choice="approve"):
     for token in (world.fac, world.ed, world.mem):
         reply = put(api, f"/votes/{vote_id}/ballots/mine", token, {"choice": choice})
@@ -432,14 +445,7 @@ def test_a_facilitator_gives_a_vote_more_time_never_less(api, world, place, db):
 
 
 def test_a_vote_that_closes_when_everyone_voted_has_no_time_to_move(api, world, place):
-    rules = {
-        "quorum_percent": 50,
-        "threshold_percent": 50,
-        "close_mode": "all_voted",
-        "vote_days": 7,
-        "secret_ballot": False,
-    }
-    assert put(api, f"/groups/{world.group}/decision-rules", world.fac, rules).status_code == 200
+    set_rules(api, world, close_mode="all_voted")
     proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
     vote = open_vote(api, world.mem, proposal["id"])
     assert vote["closes_at"] is None
@@ -536,14 +542,7 @@ def test_votes_are_listed_by_policy_and_filtered(api, world, place):
 
 
 def test_a_secret_ballot_never_shows_who_voted_how(api, world, place):
-    rules = {
-        "quorum_percent": 50,
-        "threshold_percent": 50,
-        "close_mode": "date",
-        "vote_days": 7,
-        "secret_ballot": True,
-    }
-    assert put(api, f"/groups/{world.group}/decision-rules", world.fac, rules).status_code == 200
+    set_rules(api, world, secret_ballot=True)
     proposal = propose(api, world.mem, place, kind="delete", sentence_ids=place.sentences[2:])
     vote = open_vote(api, world.mem, proposal["id"])
     assert vote["rules"]["secret"] and vote["ballots"] is None

@@ -352,7 +352,7 @@ def test_discussion_on_a_proposal(as_other, world, db):
 # --- votes -------------------------------------------------------------------------------------
 
 
-def _voting(client, world, db, other):
+def _suggest(client, world, db):
     first = live(db, world)[0]
     post(
         client,
@@ -364,7 +364,11 @@ def _voting(client, world, db, other):
             "reason": "Plainer",
         },
     )
-    p = db.scalar(select(Proposal))
+    return db.scalar(select(Proposal))
+
+
+def _voting(client, world, db, other):
+    p = _suggest(client, world, db)
     assert post(client, f"/proposals/{p.id}/vote").status_code == 302
     return p, db.scalar(select(Vote))
 
@@ -520,18 +524,7 @@ def test_a_facilitator_gives_a_vote_more_time_from_its_page(as_other, app, world
 
 
 def test_decisions_list_suggestions_not_yet_put_to_a_vote(as_other, world, db, other):
-    first = live(db, world)[0]
-    post(
-        as_other,
-        f"/sections/{world.section.id}/proposals/new",
-        {
-            "kind": "replace",
-            "sentence_id": str(first.id),
-            "text": "It is money for care.",
-            "reason": "Plainer",
-        },
-    )
-    p = db.scalar(select(Proposal))
+    p = _suggest(as_other, world, db)
     page = text(as_other.get(f"/policies/{world.policy.id}/decisions"))
     assert "Suggestions not yet put to a vote (1)" in page
     assert f'href="/proposals/{p.id}"' in page and "suggested by" in page
