@@ -1,6 +1,7 @@
 """Compare the policy at two points: which sections and sentences were added,
 removed, moved or changed, with word-level diffs inside changed sentences.
-Pure: it takes two PolicyStates (server.history.replay).
+Pure: it takes two PolicyStates (server.history.replay). A sentence is changed
+when it reads differently (`reads`): spaces alone are no change.
 
 Things are matched by id, so a sentence keeps its identity through edits, and a
 sentence removed is matched with one added to its section with exactly its text
@@ -153,6 +154,13 @@ def _by_section(state: PolicyState) -> dict[int, list[dict]]:
     return {k: _order(v) for k, v in out.items()}
 
 
+def reads(text: str) -> str:
+    """A sentence as a reader sees it: spaces at its ends, or two where one would do,
+    are not there on any page (a split leaves the space after a full stop at the end
+    of the first half). Texts that read the same are not a change."""
+    return " ".join(text.split())
+
+
 def _same_text(old: list[dict], new: list[dict]) -> dict[int, int]:
     """Pairs (removed id -> added id) of a section's sentences removed and added with
     exactly the same text. A restore brings a removed sentence back under a new id,
@@ -164,11 +172,11 @@ def _same_text(old: list[dict], new: list[dict]) -> dict[int, int]:
     removed: dict[str, list[int]] = {}
     for s in old:
         if s["id"] not in new_ids:
-            removed.setdefault(s["text"], []).append(s["id"])
+            removed.setdefault(reads(s["text"]), []).append(s["id"])
     pairs = {}
     for s in new:
-        if s["id"] not in old_ids and removed.get(s["text"]):
-            pairs[removed[s["text"]].pop(0)] = s["id"]
+        if s["id"] not in old_ids and removed.get(reads(s["text"])):
+            pairs[removed[reads(s["text"])].pop(0)] = s["id"]
     return pairs
 
 
@@ -192,7 +200,7 @@ def _sentences(old: list[dict], new: list[dict]) -> tuple[list[dict], dict]:
             row["change"] = REMOVED
         else:
             moved = i not in put
-            edited = before["text"] != after["text"]
+            edited = reads(before["text"]) != reads(after["text"])
             row["change"] = MOVED if moved else CHANGED if edited else UNCHANGED
             row["moved"] = moved
             if edited:

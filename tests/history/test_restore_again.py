@@ -156,3 +156,32 @@ def test_a_sentence_brought_back_is_no_change_to_review(db, team, make, api):
     ).get_json()
     assert diff["summary"]["sentences_added"] == diff["summary"]["sentences_removed"] == 0
     assert diff["summary"]["sentences_moved"] == 1
+
+
+def test_a_space_left_by_a_split_is_no_change(db, team, make, api):
+    """Enter after a full stop leaves its space at the end of the first half. That
+    reads the same, so a diff (and a release's "what changed") lists only the new
+    sentence: it listed the first half as changed, with nothing to see but "[added: ]"
+    for a screen reader."""
+    carol = make.token(team.carol)
+    cp = api.post(f"/policies/{team.policy.id}/checkpoints", carol, {"name": "Before"}).get_json()
+    first = team.section.sentences[0]
+    typed = first.text + " Ask us how."
+    editing.edit_text(
+        db, team.section, first, team.alice, first.version,
+        dmp.patch_toText(dmp.patch_make(first.text, typed)),
+    )  # fmt: skip
+    db.commit()
+    db.refresh(first)
+    editing.split(db, team.section, first, team.alice, first.version, typed.index("Ask"))
+    db.commit()
+    assert _ids_and_texts(api, carol, team.section.id)[0][1].endswith(". ")
+    diff = api.get(
+        f"/policies/{team.policy.id}/history/diff",
+        carol,
+        query_string={"from": cp["point"], "to": "now"},
+    ).get_json()
+    [section] = diff["sections"]
+    changed = {s["change"] for s in section["sentences"] if s["change"] != "unchanged"}
+    assert changed == {"added"}
+    assert [s["text"] for s in section["sentences"] if s["change"] == "added"] == ["Ask us how."]
