@@ -257,7 +257,11 @@ def _public_headers(response: Response) -> Response:
     response.headers["Cache-Control"] = f"{scope}, no-cache"
     response.headers["Vary"] = "Cookie"
     response.add_etag()
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    # make_conditional adds a Date; the server adds its own, and a response may carry
+    # only one (RFC 9110).
+    response.headers.pop("Date", None)
+    return response
 
 
 def _public(slug: str, number: int | None) -> Response:
