@@ -5,7 +5,14 @@ rest and their errors are shown on the same form (helpers.attach)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, StopValidation
 
 from server.accounts.models import DISPLAY_NAME_CHARS, TOKEN_NAME_CHARS
@@ -39,6 +46,19 @@ class Form(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+class WhenField(DateTimeLocalField):
+    """A date and time box (the browser's own picker). A half-typed date is named in
+    plain words, not WTForms' "Not a valid datetime value."."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                "Enter the whole date and time: the day, month and year, and the hour and minutes."
+            ) from None
 
 
 class RadioChoice(StringField):

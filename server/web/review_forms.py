@@ -4,7 +4,7 @@ know; the review services check the rest, and their errors land on the same form
 
 from __future__ import annotations
 
-from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from server.policies.services import MAX_SENTENCE_CHARS
@@ -12,7 +12,7 @@ from server.review import rules
 from server.review.models import Choice, CloseMode, WordingDecider
 from server.review.proposals import MAX_PROPOSAL_CHARS, MAX_REASON_CHARS
 from server.text.rich import MAX_COMMENT_CHARS
-from server.web.forms import Form, MenuChoice, RadioChoice
+from server.web.forms import Form, MenuChoice, RadioChoice, WhenField
 
 COMMENT_HINT = (
     "Type @ and a member's name to mention them. To make words bold, put two stars "
@@ -153,7 +153,7 @@ class VoteTimeForm(Form):
     """More time for a vote (facilitators). Made with the vote's prefix: several vote
     panels share the decisions page, and each field's id must be its own."""
 
-    closes_at = DateTimeLocalField(
+    closes_at = WhenField(
         "New closing date and time",
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Give the new closing date and time.")],

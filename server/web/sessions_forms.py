@@ -4,12 +4,12 @@ session services check the rest."""
 
 from __future__ import annotations
 
-from wtforms import DateTimeLocalField, HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from server.meetings.models import AGENDA_TITLE_CHARS, SESSION_TITLE_CHARS
 from server.meetings.services import MAX_NOTES_CHARS
-from server.web.forms import Form, at_most
+from server.web.forms import Form, WhenField, at_most
 
 
 def _strip(value):
@@ -25,7 +25,7 @@ class SessionForm(Form):
             at_most(SESSION_TITLE_CHARS),
         ],
     )
-    starts_at = DateTimeLocalField(
+    starts_at = WhenField(
         "Date and time",
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Say when the session is, as a date and a time.")],

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from server import access_of, auth
 from server.access import Access, group_access, policy_access, section_access
 from server.errors import DomainError
+from server.meetings import agenda
 from server.permissions import Action, allows
 from server.policies.services import policies_of
 from server.review import deciding, proposals, votes
@@ -122,7 +123,8 @@ def extend_vote(vote_id: int):
     except DomainError as exc:
         attach(form, exc)
         return _vote_page(found_vote, found, access, None, exc.status, next_url, form)
-    flash(f"The vote now closes on {when(found_vote.closes_at)}.", "success")
+    title = agenda.title_for(db(), found_vote, found)
+    flash(f"{title}: the vote now closes on {when(found_vote.closes_at)}.", "success")
     return redirect(next_url)
 
 

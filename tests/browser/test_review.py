@@ -578,7 +578,7 @@ def test_a_facilitator_gives_a_vote_more_time_on_a_phone(team, busy, open_sessio
     expect(page.get_by_label("New closing date and time")).to_be_focused()
     page.get_by_label("New closing date and time").fill("2099-03-01T18:00")
     page.get_by_role("button", name="Save the new closing time").click()
-    expect(page.get_by_text("The vote now closes on 1 March 2099 at 18:00 GMT.")).to_be_visible()
+    expect(page.get_by_text(": the vote now closes on 1 March 2099 at 18:00 GMT.")).to_be_visible()
     expect(page.get_by_text("A facilitator gave it more time on")).to_be_visible()
 
 

@@ -116,6 +116,10 @@ def test_docx_uses_heading_styles_and_real_lists(demo_doc):
     assert "List Number" in styles and "List Bullet" in styles  # contents and glossary
     assert document.core_properties.title == demo_doc.title
     assert document.core_properties.language == "en-GB"
+    # Its own properties name the group and the day, not python-docx's template.
+    assert document.core_properties.author == demo_doc.group_name
+    assert document.core_properties.created.year >= 2026
+    assert "python-docx" not in (document.core_properties.comments or "")
     lang = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
     assert lang == ["en-GB"]
 

@@ -498,6 +498,10 @@ def test_a_facilitator_gives_a_vote_more_time_from_its_page(as_other, app, world
     week = for_input(was + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     assert f'value="{week}"' in page
 
+    # A half-typed date is named in plain words.
+    half = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: "202612-01T1"})
+    assert half.status_code == 422
+    assert "Enter the whole date and time: the day, month and year" in text(half)
     # An earlier time is refused beside the box, and nothing changes.
     earlier = for_input(was - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     refused = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: earlier})

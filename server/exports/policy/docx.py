@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 from docx import Document as new_docx
 from docx.oxml import OxmlElement
@@ -37,6 +38,19 @@ def _set_language(document, language: str) -> None:
     lang.set(qn("w:val"), language)
     lang.set(qn("w:eastAsia"), language)
     lang.set(qn("w:bidi"), language)
+
+
+def _set_properties(props, doc: Document) -> None:
+    """The file's own properties (File > Info): the group as its author and the day
+    it was published, not python-docx's template ("python-docx", 2013). Made from
+    the document only, so a release's file is the same every time it is made."""
+    props.author = props.last_modified_by = _t(doc.group_name) or "Codraft"
+    props.comments = ""
+    try:
+        day = datetime.strptime(doc.date, "%d %B %Y").replace(tzinfo=UTC)
+    except ValueError:
+        return
+    props.created = props.modified = day
 
 
 def _bookmark(paragraph, name: str, number: int) -> None:
@@ -83,6 +97,7 @@ def render_docx(doc: Document) -> bytes:
     out.core_properties.title = _t(doc.title)
     out.core_properties.language = doc.language
     out.core_properties.subject = _t(doc.version_label)
+    _set_properties(out.core_properties, doc)
     _set_language(out, doc.language)
     # Look each style up once: python-docx resolves a style name on every paragraph
     # otherwise, which made a 300-sentence policy take half a second.
