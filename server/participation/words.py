@@ -14,7 +14,9 @@ Words written (the definition, also in docs/coproduction.md):
   writing). Its first words come from a sentence before it, its source: those that
   were in the source's first version are owned as they were there; the others were
   typed into the source before the split, and are owned by whoever last typed in
-  it then (for a restore, the removed sentence's latest editor).
+  it then (for a restore, the removed sentence's latest editor). A split tells
+  them apart by where they stand in the source just before it (`typed_in`); a
+  restore by their spelling.
 - The writer of a sentence is whoever owns most of its first words (on a tie, the
   writer of its source); one that started empty was written by whoever made it.
   An accepted suggestion is written by whoever suggested it (the review records
@@ -37,12 +39,15 @@ import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, or_, select
+from diff_match_patch import diff_match_patch
+from sqlalchemy import bindparam, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from server.history.models import Revision
 from server.policies.models import Section, Sentence, SentenceVersion
 
+_dmp = diff_match_patch()
+_dmp.Diff_Timeout = 0.1  # a sentence: milliseconds at most
 WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
 CACHE_POLICIES = 256
 CHUNK = 900  # ids per IN (...), well under every database's limit
@@ -87,13 +92,42 @@ def credit_owned(latest: Counter, owners: Owners, editor: int | None) -> Counter
     return out
 
 
-def inherited(first: str, source_first: str, source: Owners, carried_by: int | None) -> Owners:
+def typed_in(first: str, source_first: str, before: str | None) -> Counter | None:
+    """Of a split-off sentence's first words, those typed into its source after the
+    source's first version: `before` is the source just before the split, whose end
+    is `first`. Found by where they stand (a character diff of the source's first
+    version and `before`), so a word the source's writer also used elsewhere is still
+    the typist's. None when that cannot be told (then `inherited` counts words)."""
+    if before is None or not first or not before.endswith(first):
+        return None
+    start = len(before) - len(first)
+    added = bytearray(len(before))  # 1 where `before` has characters typed since
+    at = 0
+    for op, chunk in _dmp.diff_main(source_first, before, False):
+        if op == _dmp.DIFF_INSERT:
+            added[at : at + len(chunk)] = b"\x01" * len(chunk)
+        if op != _dmp.DIFF_DELETE:
+            at += len(chunk)
+    return Counter(
+        m.group() for m in WORD.finditer(before, start) if any(added[m.start() : m.end()])
+    )
+
+
+def inherited(
+    first: str,
+    source_first: str,
+    source: Owners,
+    carried_by: int | None,
+    typed: Counter | None = None,
+) -> Owners:
     """Who owns the first words of a sentence split off `source` (or restored from a
     removed one): words that were in the source's first version are owned as they
     were there; the others were typed into the source before it was split, and are
-    owned by whoever typed them (`carried_by`, its latest editor then)."""
+    owned by whoever typed them (`carried_by`, its latest editor then). `typed`, when
+    known, says which words those are (`typed_in`); else a word counts as the
+    source's when the source's first version has it too."""
     start = Counter(words_in(first))
-    pool = start & Counter(words_in(source_first))
+    pool = start - typed if typed is not None else start & Counter(words_in(source_first))
     owners: Owners = {}
     for person, owned in source.items():
         mine = owned & pool
@@ -314,6 +348,7 @@ _SPLIT_SOURCES = select(
     _split.other_sentence_id,
     _split.sentence_id,
     _editor_before(_split.sentence_id, _split.first_seq),
+    _split.from_version,
 ).where(_split.other_sentence_id.in_(bindparam("ids", expanding=True)), _split.kind == "split")
 _RESTORED_FROM = (
     select(SentenceVersion.sentence_id, _editor_before(SentenceVersion.sentence_id, None))
@@ -342,13 +377,30 @@ class Lineage:
         self.first = dict(first)  # id -> (first version's text, its author)
         self.source: dict[int, int] = {}
         self.carried_by: dict[int, int | None] = {}
+        self.before: dict[int, str] = {}  # split-off id -> its source's text just before
         self.restored = restored
 
     def _sources_of(self, ids) -> None:
+        wanted: dict[tuple[int, int], list[int]] = {}
         for part in _chunks(ids):
-            for child, source, typist in self.db.execute(_SPLIT_SOURCES, {"ids": part}):
+            for child, source, typist, version in self.db.execute(_SPLIT_SOURCES, {"ids": part}):
                 self.source[child] = source
                 self.carried_by[child] = typist
+                if version is not None:
+                    wanted.setdefault((source, version), []).append(child)
+        pairs = list(wanted)
+        for i in range(0, len(pairs), CHUNK):
+            for sid, version, text in self.db.execute(
+                select(
+                    SentenceVersion.sentence_id, SentenceVersion.version, SentenceVersion.text
+                ).where(
+                    tuple_(SentenceVersion.sentence_id, SentenceVersion.version).in_(
+                        pairs[i : i + CHUNK]
+                    )
+                )
+            ):
+                for child in wanted[(sid, version)]:
+                    self.before[child] = text
         for sid in set(ids) & self.restored:
             text = self.first.get(sid, ("", None))[0]
             found = self.db.execute(_RESTORED_FROM, {"text": text, "sid": sid}).first()
@@ -390,5 +442,6 @@ class Lineage:
                 done[node] = {author: Counter(words_in(text))}
                 continue
             was = self.first[source][0]
-            done[node] = inherited(text, was, done[source], self.carried_by.get(node))
+            typed = typed_in(text, was, self.before.get(node))
+            done[node] = inherited(text, was, done[source], self.carried_by.get(node), typed)
         return done[sid]

@@ -184,6 +184,28 @@ def test_words_typed_then_split_off_count_for_who_typed_them(history):
     assert written[op["new"]["id"]] == hal and written[pats.id] == pat
 
 
+def test_split_off_words_are_told_by_where_they_stand_not_by_spelling(history):
+    """The sentence typed on the end shares words ("how", "decide") with the one it
+    was typed into. It is still all the typist's: the words are told apart by where
+    they stand in the text before the split (it said "3 of its words are yours")."""
+    db, section, people = history["db"], history["section"], history["people"]
+    hal, pat = people["hal"].user, people["pat"].user
+    last = sentences_of(db, [section.id])[section.id][-1]
+    op = editing.insert(db, section, pat, "We decide how and when.", sync.Place(after=last.id))
+    db.commit()
+    pats = db.get(Sentence, op["sentence"]["id"])
+    typed = pats.text + " Ask us how we decide."
+    editing.edit_text(db, section, pats, hal, pats.version, _patch(pats.text, typed))
+    db.commit()
+    db.refresh(pats)
+    op = editing.split(db, section, pats, hal, pats.version, typed.index("Ask"))
+    db.commit()
+    people_of = words.sentence_people(db, history["policy"])
+    new = people_of[op["new"]["id"]]
+    assert (new.writer, dict(new.credits)) == (hal.id, {hal.id: 5})
+    assert dict(people_of[pats.id].credits) == {pat.id: 5}
+
+
 def test_a_restore_or_a_split_alone_is_nobody_s_writing(history):
     """Whoever restored a sentence, or split one, wrote none of it: their page does
     not list it (it listed the restored sentence as "You wrote it · 0 of its words
