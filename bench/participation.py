@@ -55,6 +55,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=15, help="timed reports of each kind")
+    parser.add_argument(
+        "--entered",
+        action="store_true",
+        help="every sentence after a section's first was typed on the end of the one "
+        "before it and split off with Enter: views follow chains of splits",
+    )
     args = parser.parse_args()
 
     from server import create_app
@@ -157,6 +163,54 @@ def main() -> None:
             )
         seq = 10
         clock = start
+        if args.entered:
+            # Sentence n was typed on the end of sentence n-5 (the one before it in its
+            # section) and split off: the source gets that text as version 2 (a typed
+            # edit), and its own text back as version 3 (the split).
+            for n, sid in enumerate(sentences[5:], start=5):
+                source = sentences[n - 5]
+                typist = rng.choice(ids)
+                for kind, text, other in (
+                    ("edit", texts[source] + " " + texts[sid], None),
+                    ("split", texts[source], sid),
+                ):
+                    seq += 1
+                    version_of[source] += 1
+                    versions.append(
+                        {
+                            "sentence_id": source,
+                            "version": version_of[source],
+                            "text": text,
+                            "author_id": typist,
+                            "created_at": clock,
+                        }
+                    )
+                    revisions.append(
+                        {
+                            "policy_id": policy.id,
+                            "kind": kind,
+                            "cause": None,
+                            "author_id": typist,
+                            "sentence_id": source,
+                            "other_sentence_id": other,
+                            "first_seq": seq,
+                            "last_seq": seq,
+                            "from_version": version_of[source] - 1,
+                            "to_version": version_of[source],
+                            "op_count": 1,
+                            "started_at": clock,
+                            "ended_at": clock,
+                        }
+                    )
+                    ops.append(
+                        {
+                            "policy_id": policy.id,
+                            "seq": seq,
+                            "author_id": typist,
+                            "created_at": clock,
+                            "message": {"seq": seq, "op": kind, "id": source},
+                        }
+                    )
         for _ in range(args.revisions):
             seq += 1
             clock += timedelta(seconds=rng.randint(60, 600))
@@ -182,6 +236,7 @@ def main() -> None:
                     "cause": None,
                     "author_id": author,
                     "sentence_id": sid,
+                    "other_sentence_id": None,
                     "first_seq": seq,
                     "last_seq": seq,
                     "from_version": version_of[sid] - 1,
@@ -360,6 +415,7 @@ def main() -> None:
                         "cause": None,
                         "author_id": author,
                         "sentence_id": sid,
+                        "other_sentence_id": None,
                         "first_seq": seq,
                         "last_seq": seq,
                         "op_count": 1,

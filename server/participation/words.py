@@ -40,7 +40,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
-from sqlalchemy import bindparam, or_, select, tuple_
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from server.history.models import Revision
@@ -170,7 +170,10 @@ def _chunks(ids):
 class _Policy:
     def __init__(self):
         self.lock = threading.Lock()
-        self.sentences: dict[int, tuple[int, Counter]] = {}  # id -> (version, credits)
+        self.sentences: dict[int, tuple[int, People]] = {}  # id -> (version, People)
+        # id -> (first version's text, who owns its words): never changes once made,
+        # so a chain of splits is followed once per process, not at every view.
+        self.origins: dict[int, tuple[str, Owners]] = {}
         self.edits_mark = 0  # revisions with first_seq <= mark are counted below
         # seq // BLOCK -> revisions per author; None until a period is asked for
         self.edit_blocks: dict[int, Counter] | None = None
@@ -222,7 +225,7 @@ def sentence_people(db: Session, policy, section_id: int | None = None) -> dict[
     with cache.lock:
         stale = [(sid, v, t) for sid, v, t in live if cache.sentences.get(sid, (None,))[0] != v]
         if stale:
-            fresh = _compute(db, stale)
+            fresh = _compute(db, stale, cache.origins)
             for sid, version, _text in stale:
                 cache.sentences[sid] = (version, fresh[sid])
         ids = {sid for sid, _v, _t in live}
@@ -244,7 +247,9 @@ def word_totals(db: Session, policy) -> Counter:
     return total
 
 
-def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, People]:
+def _compute(
+    db: Session, rows: list[tuple[int, int, str]], origins: dict | None = None
+) -> dict[int, People]:
     """People for these sentences, in two statements per CHUNK sentences: the first
     version, and (by one index seek each, however long the history) the newest
     typed edit and the first revision; then those revisions' authors and kinds; and
@@ -302,7 +307,7 @@ def _compute(db: Session, rows: list[tuple[int, int, str]]) -> dict[int, People]
                 editor[edits[rid]] = author
             if rid in firsts and kind == "insert" and cause == "restore":
                 restored.add(firsts[rid])
-    owners = Lineage(db, first, restored).owners(ids)  # split off or restored only
+    owners = Lineage(db, first, restored, origins).owners(ids)  # split off or restored only
     out = {}
     for sid, _version, text in rows:
         first_text, maker = first.get(sid, (text, None))
@@ -344,12 +349,20 @@ def _editor_before(source, seq):
 
 # Built once: building a statement costs about as much as running it here.
 _split = aliased(Revision)
-_SPLIT_SOURCES = select(
-    _split.other_sentence_id,
-    _split.sentence_id,
-    _editor_before(_split.sentence_id, _split.first_seq),
-    _split.from_version,
-).where(_split.other_sentence_id.in_(bindparam("ids", expanding=True)), _split.kind == "split")
+_before = aliased(SentenceVersion)
+_SPLIT_SOURCES = (
+    select(
+        _split.other_sentence_id,
+        _split.sentence_id,
+        _editor_before(_split.sentence_id, _split.first_seq),
+        _before.text,  # the source just before the split
+    )
+    .outerjoin(
+        _before,
+        (_before.sentence_id == _split.sentence_id) & (_before.version == _split.from_version),
+    )
+    .where(_split.other_sentence_id.in_(bindparam("ids", expanding=True)), _split.kind == "split")
+)
 _RESTORED_FROM = (
     select(SentenceVersion.sentence_id, _editor_before(SentenceVersion.sentence_id, None))
     .join(Sentence, Sentence.id == SentenceVersion.sentence_id)
@@ -372,35 +385,23 @@ class Lineage:
     been split off another, up to MAX_CHAIN deep. Everything is read in a few
     statements per generation, not per sentence."""
 
-    def __init__(self, db: Session, first: dict, restored: set[int]):
+    def __init__(self, db: Session, first: dict, restored: set[int], origins: dict | None = None):
         self.db = db
         self.first = dict(first)  # id -> (first version's text, its author)
+        # Sentences whose owners are known already (the process's cache, filled here).
+        self.origins = origins if origins is not None else {}
         self.source: dict[int, int] = {}
         self.carried_by: dict[int, int | None] = {}
         self.before: dict[int, str] = {}  # split-off id -> its source's text just before
         self.restored = restored
 
     def _sources_of(self, ids) -> None:
-        wanted: dict[tuple[int, int], list[int]] = {}
         for part in _chunks(ids):
-            for child, source, typist, version in self.db.execute(_SPLIT_SOURCES, {"ids": part}):
+            for child, source, typist, before in self.db.execute(_SPLIT_SOURCES, {"ids": part}):
                 self.source[child] = source
                 self.carried_by[child] = typist
-                if version is not None:
-                    wanted.setdefault((source, version), []).append(child)
-        pairs = list(wanted)
-        for i in range(0, len(pairs), CHUNK):
-            for sid, version, text in self.db.execute(
-                select(
-                    SentenceVersion.sentence_id, SentenceVersion.version, SentenceVersion.text
-                ).where(
-                    tuple_(SentenceVersion.sentence_id, SentenceVersion.version).in_(
-                        pairs[i : i + CHUNK]
-                    )
-                )
-            ):
-                for child in wanted[(sid, version)]:
-                    self.before[child] = text
+                if before is not None:
+                    self.before[child] = before
         for sid in set(ids) & self.restored:
             text = self.first.get(sid, ("", None))[0]
             found = self.db.execute(_RESTORED_FROM, {"text": text, "sid": sid}).first()
@@ -420,28 +421,34 @@ class Lineage:
         todo = set(ids)
         for _ in range(MAX_CHAIN):
             self._sources_of(todo)
-            todo = {self.source[s] for s in todo if s in self.source} - set(self.first)
+            todo = {self.source[s] for s in todo if s in self.source}
+            todo -= set(self.first) | set(self.origins)
             if not todo:
                 break
             self._firsts_of(todo)
-        done: dict[int, Owners] = {}
-        return {sid: self._owners(sid, done) for sid in ids if sid in self.source}
+        done: dict[int, Owners] = {sid: owned for sid, (_t, owned) in self.origins.items()}
+        out = {sid: self._owners(sid, done) for sid in ids if sid in self.source}
+        for sid, owned in done.items():
+            if sid not in self.origins and sid in self.first:
+                self.origins[sid] = (self.first[sid][0], owned)
+        return out
 
     def _owners(self, sid: int, done: dict) -> Owners:
         chain = []  # sid, its source, its source's source... while not yet known
         at = sid
         while at not in done and len(chain) <= MAX_CHAIN:
             chain.append(at)
-            if at not in self.source or self.source[at] not in self.first:
+            source = self.source.get(at)
+            if source is None or (source not in self.first and source not in done):
                 break
-            at = self.source[at]
+            at = source
         for node in reversed(chain):
             text, author = self.first.get(node, ("", None))
             source = self.source.get(node)
             if source is None or source not in done:
                 done[node] = {author: Counter(words_in(text))}
                 continue
-            was = self.first[source][0]
+            was = self.first[source][0] if source in self.first else self.origins[source][0]
             typed = typed_in(text, was, self.before.get(node))
             done[node] = inherited(text, was, done[source], self.carried_by.get(node), typed)
         return done[sid]
