@@ -205,6 +205,21 @@ def versions_of(
     return list(db.scalars(q.order_by(SentenceVersion.version.desc()).limit(limit)))
 
 
+def versions_that_end_a_change(db: Session, sentence_id: int, limit: int = 50) -> list:
+    """The sentence's versions a person tells apart: its first, and the one each change
+    ended with. Typing is kept as one change until the writer pauses (a revision), so
+    22 letters typed in one go are one version here, not seven (every saved batch of
+    keys is a version, which `versions_of` and the API keep exactly). Newest first."""
+    ends = select(Revision.to_version).where(
+        Revision.sentence_id == sentence_id, Revision.to_version.is_not(None)
+    )
+    q = select(SentenceVersion).where(
+        SentenceVersion.sentence_id == sentence_id,
+        or_(SentenceVersion.version == 1, SentenceVersion.version.in_(ends)),
+    )
+    return list(db.scalars(q.order_by(SentenceVersion.version.desc()).limit(limit)))
+
+
 # --- timelines -----------------------------------------------------------------------------
 
 SUMMARIES = {

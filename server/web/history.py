@@ -323,7 +323,7 @@ def restore_section(section_id: int):
 def sentence_history(sentence_id: int):
     sentence, policy, access = access_of.sentence_history(db(), my_id(), sentence_id)
     section = sentence.section
-    versions = history.versions_of(db(), sentence.id, limit=100)
+    versions = history.versions_that_end_a_change(db(), sentence.id, limit=100)
     people = users_by_id(db(), {v.author_id for v in versions})
     page = history.timeline(
         db(),

@@ -153,3 +153,17 @@ def test_published_versions_and_session_starts_are_points_to_pick(db, team, clie
     assert "to <strong>checkpoint “Start of session: March session”</strong>" in diff
     assert "[added: </span>an amount of" in diff
     assert "for support" not in diff  # typed after the session started
+
+
+def test_a_sentence_lists_one_version_per_change_not_per_saved_key(db, team, client):
+    """Typing is kept as one change until its writer pauses: the sentence page lists
+    that change once (it listed every saved batch of keys, seven for one phrase)."""
+    first = team.section.sentences[0]
+    base = first.text
+    for end in (" Ask", " Ask us", " Ask us how."):
+        _edit(db, team, team.alice, base + end)
+    sign_in(client, "carol@example.org")
+    page = client.get(f"/sentences/{first.id}/history").get_data(as_text=True)
+    shown = re.findall(r'<span class="row__title">Version (\d+)', page)
+    assert shown == ["4", "1"]
+    assert "Version 4 (now)" in page and base + " Ask us how." in page
