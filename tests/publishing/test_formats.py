@@ -132,8 +132,13 @@ def test_odt_headings_are_outline_headings_with_language(demo_doc):
     headings = doc.text.getElementsByType(H)
     assert {h.getAttribute("outlinelevel") for h in headings} == {"1", "2", "3"}
     assert all(h.getAttribute("stylename").startswith("Heading") for h in headings)
-    assert doc.text.getElementsByType(List)
+    lists = doc.text.getElementsByType(List)
+    # The contents are numbered and the glossary bulleted, by list styles LibreOffice
+    # shows (a list without one shows neither).
+    assert lists[0].getAttribute("stylename") == "Numbered"
+    assert "Bulleted" in {lst.getAttribute("stylename") for lst in lists}
     xml = doc.stylesxml()
+    assert 'style:num-format="1"' in xml and 'text:bullet-char="•"' in xml
     assert 'fo:language="en"' in xml and 'fo:country="GB"' in xml
 
 

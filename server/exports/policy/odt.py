@@ -10,8 +10,19 @@ import re
 
 from odf import dc, meta
 from odf.opendocument import OpenDocumentText
-from odf.style import ParagraphProperties, Style, TextProperties
-from odf.text import A, Bookmark, H, List, ListItem, P, Span
+from odf.style import ListLevelProperties, ParagraphProperties, Style, TextProperties
+from odf.text import (
+    A,
+    Bookmark,
+    H,
+    List,
+    ListItem,
+    ListLevelStyleBullet,
+    ListLevelStyleNumber,
+    ListStyle,
+    P,
+    Span,
+)
 
 from server.publishing.document import Document, credit_line, heading_line, names_line
 
@@ -44,6 +55,21 @@ def _styles(odt: OpenDocumentText, language: str) -> dict:
         )
         odt.styles.addElement(style)
         out[level] = style
+    # The contents are numbered (1., and 1. again under each part), as on the page;
+    # the glossary is a bulleted list. Without a list style LibreOffice shows neither.
+    numbered, bulleted = ListStyle(name="Numbered"), ListStyle(name="Bulleted")
+    for level in (1, 2):
+        for style, mark in (
+            (numbered, ListLevelStyleNumber(level=level, numformat="1", numsuffix=".")),
+            (bulleted, ListLevelStyleBullet(level=level, bulletchar="•")),
+        ):
+            mark.addElement(
+                ListLevelProperties(spacebefore=f"{0.7 * (level - 1)}cm", minlabelwidth="0.7cm")
+            )
+            style.addElement(mark)
+    odt.styles.addElement(numbered)
+    odt.styles.addElement(bulleted)
+    out["numbered"], out["bulleted"] = numbered, bulleted
     strong = Style(name="Strong Emphasis", family="text")
     strong.addElement(TextProperties(fontweight="bold"))
     odt.styles.addElement(strong)
@@ -87,13 +113,13 @@ def render_odt(doc: Document) -> bytes:
         body.addElement(p)
 
     heading(2, "Contents")
-    toc = List()
+    toc = List(stylename=s["numbered"])
     contents = doc.contents()
     for part_anchor, title, sections in contents:
         item = ListItem()
         item.addElement(entry(title, part_anchor))
         if sections:
-            inner = List()
+            inner = List(stylename=s["numbered"])
             for anchor, sec_title in sections:
                 sub = ListItem()
                 sub.addElement(entry(sec_title, anchor))
@@ -118,7 +144,7 @@ def render_odt(doc: Document) -> bytes:
 
     if doc.glossary:
         heading(2, "Glossary", "glossary")
-        lst = List()
+        lst = List(stylename=s["bulleted"])
         for entry in doc.glossary:
             item = ListItem()
             p = P(stylename=s["p"])
