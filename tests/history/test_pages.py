@@ -167,3 +167,20 @@ def test_a_sentence_lists_one_version_per_change_not_per_saved_key(db, team, cli
     shown = re.findall(r'<span class="row__title">Version (\d+)', page)
     assert shown == ["4", "1"]
     assert "Version 4 (now)" in page and base + " Ask us how." in page
+
+
+def test_a_split_shows_its_new_sentence_not_removed_words(db, team, client):
+    """A split removes nothing: the sentence's history shows the first half and the
+    new sentence, where it showed the words after the cut struck through."""
+    from server.editing import services as editing
+
+    first = team.section.sentences[0]
+    db.refresh(first)
+    cut = first.text.index(" ") + 1
+    editing.split(db, team.section, first, team.alice, first.version, cut)
+    db.commit()
+    sign_in(client, "carol@example.org")
+    page = client.get(f"/sentences/{first.id}/history").get_data(as_text=True)
+    item = page[page.index("split a sentence in two") :]
+    item = item[: item.index("</li>")]
+    assert "Its new sentence:" in item and "[removed: " not in item
