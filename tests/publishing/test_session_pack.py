@@ -24,3 +24,7 @@ def test_session_pack_pdf_has_a_structure_tree_language_and_title(db, demo, api)
     assert root["/Lang"] == "en-GB"
     assert reader.metadata.title == f"Session pack: {meeting.title}"
     assert meeting.title in reader.pages[0].extract_text()
+    # Added and removed words are said in words in the PDF's text, in reading order,
+    # not only drawn underlined or struck through.
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Added by Fatima Khan: [added: A Personal Budget is an amount" in " ".join(text.split())
