@@ -163,68 +163,16 @@ def main() -> None:
             )
         seq = 10
         clock = start
-        if args.entered:
-            # Sentence n was typed on the end of sentence n-5 (the one before it in its
-            # section) and split off: the source gets that text as version 2 (a typed
-            # edit), and its own text back as version 3 (the split).
-            for n, sid in enumerate(sentences[5:], start=5):
-                source = sentences[n - 5]
-                typist = rng.choice(ids)
-                for kind, text, other in (
-                    ("edit", texts[source] + " " + texts[sid], None),
-                    ("split", texts[source], sid),
-                ):
-                    seq += 1
-                    version_of[source] += 1
-                    versions.append(
-                        {
-                            "sentence_id": source,
-                            "version": version_of[source],
-                            "text": text,
-                            "author_id": typist,
-                            "created_at": clock,
-                        }
-                    )
-                    revisions.append(
-                        {
-                            "policy_id": policy.id,
-                            "kind": kind,
-                            "cause": None,
-                            "author_id": typist,
-                            "sentence_id": source,
-                            "other_sentence_id": other,
-                            "first_seq": seq,
-                            "last_seq": seq,
-                            "from_version": version_of[source] - 1,
-                            "to_version": version_of[source],
-                            "op_count": 1,
-                            "started_at": clock,
-                            "ended_at": clock,
-                        }
-                    )
-                    ops.append(
-                        {
-                            "policy_id": policy.id,
-                            "seq": seq,
-                            "author_id": typist,
-                            "created_at": clock,
-                            "message": {"seq": seq, "op": kind, "id": source},
-                        }
-                    )
-        for _ in range(args.revisions):
-            seq += 1
-            clock += timedelta(seconds=rng.randint(60, 600))
-            sid = rng.choice(sentences)
-            author = rng.choice(ids)
-            w = texts[sid].split()
-            w[rng.randrange(len(w))] = rng.choice(WORDS)
-            texts[sid] = " ".join(w)
+
+        def change(sid, author, kind, text, other=None):
+            """One change of one sentence, as the services record it: its new version,
+            a revision and an op, at `seq` and `clock`."""
             version_of[sid] += 1
             versions.append(
                 {
                     "sentence_id": sid,
                     "version": version_of[sid],
-                    "text": texts[sid],
+                    "text": text,
                     "author_id": author,
                     "created_at": clock,
                 }
@@ -232,11 +180,11 @@ def main() -> None:
             revisions.append(
                 {
                     "policy_id": policy.id,
-                    "kind": "edit",
+                    "kind": kind,
                     "cause": None,
                     "author_id": author,
                     "sentence_id": sid,
-                    "other_sentence_id": None,
+                    "other_sentence_id": other,
                     "first_seq": seq,
                     "last_seq": seq,
                     "from_version": version_of[sid] - 1,
@@ -252,9 +200,30 @@ def main() -> None:
                     "seq": seq,
                     "author_id": author,
                     "created_at": clock,
-                    "message": {"seq": seq, "op": "edit", "id": sid, "text": texts[sid]},
+                    "message": {"seq": seq, "op": kind, "id": sid, "text": text},
                 }
             )
+
+        if args.entered:
+            # Sentence n was typed on the end of sentence n-5 (the one before it in its
+            # section) and split off: the source gets that text as version 2 (a typed
+            # edit), and its own text back as version 3 (the split).
+            for n, sid in enumerate(sentences[5:], start=5):
+                source = sentences[n - 5]
+                typist = rng.choice(ids)
+                seq += 1
+                change(source, typist, "edit", texts[source] + " " + texts[sid])
+                seq += 1
+                change(source, typist, "split", texts[source], other=sid)
+        for _ in range(args.revisions):
+            seq += 1
+            clock += timedelta(seconds=rng.randint(60, 600))
+            sid = rng.choice(sentences)
+            author = rng.choice(ids)
+            w = texts[sid].split()
+            w[rng.randrange(len(w))] = rng.choice(WORDS)
+            texts[sid] = " ".join(w)
+            change(sid, author, "edit", texts[sid])
             if seq % store.SNAPSHOT_EVERY == 0:
                 # Only `seq` and `at` are read here (a moment -> seq); the state is
                 # left empty, as participation never replays the text.
