@@ -56,6 +56,9 @@ class WhenField(DateTimeLocalField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
+            raw = valuelist[0] if valuelist else ""
+            if len(raw.split("-")[0]) > 4:  # the browser's year box takes six digits
+                raise ValueError("Enter a year with 4 digits, for example 2026.") from None
             raise ValueError(
                 "Enter the whole date and time: the day, month and year, and the hour and minutes."
             ) from None

@@ -18,6 +18,7 @@ from flask import make_response, render_template, url_for
 
 from server.access import Access, section_access
 from server.errors import NotFound
+from server.meetings import services as meetings
 from server.permissions import Action, allows, in_subgroup
 from server.policies.models import Section, SectionStatus, Sentence
 from server.policies.services import sentences_of
@@ -114,6 +115,8 @@ class Panel:
     reason: str | None = None  # an open suggestion's: what is voted on, with `changes`
     changes: list = field(default_factory=list)  # word-diff pieces, one list per change
     time_form: VoteTimeForm | None = None  # VoteTimeForm: more time, for a facilitator
+    # The next session, when the vote closes before it (so it leaves that agenda).
+    session_after: object = None
 
 
 def vote_panel(
@@ -146,6 +149,11 @@ def vote_panel(
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
     can_close = vote.is_open and not closing and access.membership.is_facilitator
+    session_after = None
+    if vote.is_open and not closing and vote.closes_at is not None:
+        upcoming = meetings.next_planned(db(), access.group.id)
+        if upcoming is not None and upcoming.starts_at > vote.closes_at:
+            session_after = upcoming
     if can_close and vote.closes_at is not None and time_form is None:
         # Offered a week past the time it closes now, as the clock on the wall shows it.
         time_form = vote_time_form(
@@ -168,6 +176,7 @@ def vote_panel(
         reason=reason,
         changes=changes,
         time_form=time_form if can_close and vote.closes_at is not None else None,
+        session_after=session_after,
     )
 
 

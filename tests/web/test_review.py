@@ -498,10 +498,21 @@ def test_a_facilitator_gives_a_vote_more_time_from_its_page(as_other, app, world
     week = for_input(was + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     assert f'value="{week}"' in page
 
-    # A half-typed date is named in plain words.
-    half = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: "202612-01T1"})
+    # A half-typed date is named in plain words, and so is a six-digit year.
+    half = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: "2026-12-01T1"})
     assert half.status_code == 422
     assert "Enter the whole date and time: the day, month and year" in text(half)
+    long_year = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: "202612-12-20T18:00"})
+    assert "Enter a year with 4 digits, for example 2026." in text(long_year)
+    # It closes before the next session: the panel says it will leave that agenda.
+    from server.meetings import services as meetings
+
+    later = was + timedelta(days=3)
+    meetings.schedule(db, world.group, world.facilitator, title="Winter session", starts_at=later)
+    db.commit()
+    page = text(as_other.get(f"/votes/{vote.id}"))
+    assert "That is before the next session, “Winter session”" in page
+    assert "so it will not be on its agenda." in page
     # An earlier time is refused beside the box, and nothing changes.
     earlier = for_input(was - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     refused = post(as_facilitator, f"/votes/{vote.id}/more-time", {field: earlier})
@@ -534,6 +545,7 @@ def test_decisions_list_suggestions_not_yet_put_to_a_vote(as_other, world, db, o
     assert f'href="/proposals/{p.id}"' in page and "suggested by" in page
     group = text(as_other.get(f"/groups/{world.group.id}/decisions"))
     assert "1 suggestion not yet put to a vote" in group
+    assert "Suggestions not yet put to a vote (1)" in group and f'href="/proposals/{p.id}"' in group
     assert post(as_other, f"/proposals/{p.id}/vote").status_code == 302
     page = text(as_other.get(f"/policies/{world.policy.id}/decisions"))
     assert "Suggestions not yet put to a vote (0)" in page
