@@ -79,13 +79,18 @@ def _point_choices(policy: Policy, checkpoints: list | None = None) -> list[Choi
     return choices
 
 
+def _menu_words(point: history.Point, choices) -> str | None:
+    """How the menu names this point in a sentence ("version 2"), if it does."""
+    return next((c.words for c in choices if c.value == point.spec and c.words), None)
+
+
 @bp.app_template_filter("point_words")
 def point_words(point: history.Point, choices: list[Choice]) -> str:
     """How a sentence names a point: as the menu knows it ("version 2"), else by its
     time or label."""
-    for choice in choices:
-        if choice.value == point.spec and choice.words:
-            return choice.words
+    words = _menu_words(point, choices)
+    if words:
+        return words
     return times.when(point.moment) if point.moment else point.label
 
 
@@ -196,9 +201,9 @@ def as_it_was(point: history.Point, choices: list[Choice] = ()) -> str:
     """ "as it was ..." for a point, in words that read: "as it was at 14:05 on ...",
     "as it was after change 3", "as it was at the checkpoint “Draft 1”", "as it was
     at version 2"."""
-    for choice in choices:
-        if choice.value == point.spec and choice.words:
-            return f"as it was at {choice.words}"
+    words = _menu_words(point, choices)
+    if words:
+        return f"as it was at {words}"
     if point.moment:
         return f"as it was at {times.when(point.moment)}"
     if point.label.startswith("after "):

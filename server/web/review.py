@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import make_response, render_template, url_for
+from flask import g, make_response, render_template, url_for
 
 from server.access import Access, section_access
 from server.errors import NotFound
 from server.meetings import services as meetings
+from server.meetings.models import Meeting
 from server.permissions import Action, allows, in_subgroup
 from server.policies.models import Section, SectionStatus, Sentence
 from server.policies.services import sentences_of
@@ -116,7 +117,16 @@ class Panel:
     changes: list = field(default_factory=list)  # word-diff pieces, one list per change
     time_form: VoteTimeForm | None = None  # VoteTimeForm: more time, for a facilitator
     # The next session, when the vote closes before it (so it leaves that agenda).
-    session_after: object = None
+    session_after: Meeting | None = None
+
+
+def _next_session(group_id: int) -> Meeting | None:
+    """The group's next planned session, looked up once per request: the Decisions
+    pages show a panel for every open vote."""
+    found = g.setdefault("codraft_next_session", {})
+    if group_id not in found:
+        found[group_id] = meetings.next_planned(db(), group_id)
+    return found[group_id]
 
 
 def vote_panel(
@@ -149,12 +159,13 @@ def vote_panel(
         title = f"Agree the section “{vote.section.title}”"
         link = url_for("web.section", section_id=vote.section_id, _anchor="decision")
     can_close = vote.is_open and not closing and access.membership.is_facilitator
+    can_extend = can_close and vote.closes_at is not None
     session_after = None
     if vote.is_open and not closing and vote.closes_at is not None:
-        upcoming = meetings.next_planned(db(), access.group.id)
+        upcoming = _next_session(access.group.id)
         if upcoming is not None and upcoming.starts_at > vote.closes_at:
             session_after = upcoming
-    if can_close and vote.closes_at is not None and time_form is None:
+    if can_extend and time_form is None:
         # Offered a week past the time it closes now, as the clock on the wall shows it.
         time_form = vote_time_form(
             vote.id, formdata=None, closes_at=for_input(vote.closes_at + timedelta(days=7))
@@ -175,7 +186,7 @@ def vote_panel(
         closing=closing,
         reason=reason,
         changes=changes,
-        time_form=time_form if can_close and vote.closes_at is not None else None,
+        time_form=time_form if can_extend else None,
         session_after=session_after,
     )
 
